@@ -1,0 +1,1 @@
+"""Definitions: asset keys, @asset, specs, config, resources, results, checks."""

@@ -1,0 +1,121 @@
+"""Asset keys: the names assets are known by.
+
+Responsibilities:
+- ``AssetKey``, an immutable, hashable, ordered path of string parts.
+- Coercion from the spellings users write (``"a"``, ``"a/b"``, ``["a", "b"]``,
+  an ``AssetKey``, or anything with a ``.key``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Union
+
+from nbassets.errors import InvalidDefinitionError
+
+__all__ = ["AssetKey", "CoercibleToAssetKey", "coerce_key"]
+
+
+class AssetKey:
+    """The structured name of an asset: a path such as ``["sales", "orders"]``.
+
+    ``AssetKey("a")`` and ``AssetKey(["a"])`` are equal. The user-facing spelling
+    joins parts with ``/`` (``"sales/orders"``); Dagster's node name joins them
+    with ``__`` (``"sales__orders"``).
+    """
+
+    __slots__ = ("_hash", "path")
+
+    path: tuple[str, ...]
+    _hash: int
+
+    def __init__(self, path: str | Sequence[str]) -> None:
+        parts = (path,) if isinstance(path, str) else tuple(path)
+        if not parts:
+            raise InvalidDefinitionError("An asset key needs at least one part; got an empty path.")
+        for part in parts:
+            if not isinstance(part, str) or not part or "/" in part:
+                raise InvalidDefinitionError(
+                    f"Asset key parts must be non-empty strings without '/'; got {part!r} in "
+                    f"{list(parts)!r}. Write a multi-part key as a list, AssetKey(['sales', "
+                    "'orders']), or parse one with AssetKey.from_user_string('sales/orders')."
+                )
+        object.__setattr__(self, "path", parts)
+        object.__setattr__(self, "_hash", hash(parts))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("AssetKey is immutable")
+
+    @classmethod
+    def from_user_string(cls, text: str) -> AssetKey:
+        """Parse the slash-separated spelling: ``"sales/orders"``."""
+        return cls(text.split("/"))
+
+    @classmethod
+    def from_coercible(cls, value: CoercibleToAssetKey) -> AssetKey:
+        return coerce_key(value)
+
+    def to_user_string(self) -> str:
+        return "/".join(self.path)
+
+    def to_python_identifier(self, suffix: str | None = None) -> str:
+        """Dagster's node name for the key: parts joined by ``__``."""
+        name = "__".join(self.path).replace("-", "_")
+        return f"{name}_{suffix}" if suffix else name
+
+    def to_string(self) -> str:
+        return str(list(self.path)).replace("'", '"')
+
+    def with_prefix(self, prefix: str | Sequence[str]) -> AssetKey:
+        parts = (prefix,) if isinstance(prefix, str) else tuple(prefix)
+        return AssetKey(parts + self.path)
+
+    @property
+    def parent(self) -> AssetKey:
+        return AssetKey(self.path[:-1])
+
+    def has_prefix(self, prefix: Sequence[str]) -> bool:
+        return self.path[: len(prefix)] == tuple(prefix)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AssetKey) and self.path == other.path
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __lt__(self, other: AssetKey) -> bool:
+        return self.path < other.path
+
+    def __repr__(self) -> str:
+        return f"AssetKey({list(self.path)!r})"
+
+    def __str__(self) -> str:
+        return self.to_user_string()
+
+    def __reduce__(self) -> tuple[type[AssetKey], tuple[tuple[str, ...]]]:
+        return (AssetKey, (self.path,))
+
+
+CoercibleToAssetKey = Union[AssetKey, str, Sequence[str]]
+
+
+def coerce_key(value: Any) -> AssetKey:
+    """Turn what a user wrote into an ``AssetKey``.
+
+    A plain string is split on ``/`` so ``"sales/orders"`` names the two-part key,
+    as in Dagster's ``AssetKey.from_user_string``; definitions (anything with a
+    single ``.key``) give their key.
+    """
+    if isinstance(value, AssetKey):
+        return value
+    if isinstance(value, str):
+        return AssetKey.from_user_string(value)
+    key = getattr(value, "key", None)
+    if isinstance(key, AssetKey):
+        return key
+    if isinstance(value, Iterable):
+        return AssetKey(list(value))
+    raise InvalidDefinitionError(
+        f"Cannot use {value!r} as an asset key: pass a string such as 'sales/orders', "
+        "a list of strings, or an AssetKey."
+    )

@@ -1,0 +1,1 @@
+"""Planning and in-process execution of asset runs."""

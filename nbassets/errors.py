@@ -1,0 +1,119 @@
+"""Errors nbassets raises, all under one base.
+
+Every message says what failed, shows the offending value, and says how to fix it.
+
+Hierarchy::
+
+    NbAssetsError
+    ├── InvalidDefinitionError        a definition's arguments are wrong
+    │   ├── CycleError                a definition would close a dependency cycle
+    │   └── DuplicateKeyError         two definitions produce one key in one run
+    ├── SelectionError                a selection cannot be resolved
+    │   ├── SelectionSyntaxError      a selection string does not parse
+    │   └── UnknownAssetError         a selection or lookup names no defined asset
+    ├── ConfigError                   run config does not validate against a Config class
+    ├── MissingResourceError          an asset needs a resource the run was not given
+    ├── MissingUpstreamError          an unselected upstream has no stored value
+    ├── InvalidInvocationError        an API was called in a way it does not support
+    └── PartitionError                a partition key or partitions spec is invalid
+
+Exceptions raised by the user's own asset code are never wrapped: with
+``raise_on_error=True`` the user's exception reaches them as it was raised.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "ConfigError",
+    "CycleError",
+    "DagsterInvariantViolationError",
+    "DuplicateKeyError",
+    "InvalidDefinitionError",
+    "InvalidInvocationError",
+    "MissingResourceError",
+    "MissingUpstreamError",
+    "NbAssetsError",
+    "PartitionError",
+    "SelectionError",
+    "SelectionSyntaxError",
+    "UnknownAssetError",
+    "did_you_mean",
+]
+
+
+class NbAssetsError(Exception):
+    """Base class of every error nbassets raises on purpose."""
+
+
+class InvalidDefinitionError(NbAssetsError):
+    """Raised when an asset, check or spec is defined with invalid arguments."""
+
+
+class CycleError(InvalidDefinitionError):
+    """Raised when a definition would make an asset depend on itself."""
+
+
+class DuplicateKeyError(InvalidDefinitionError):
+    """Raised when two definitions given to one run produce the same asset key."""
+
+
+class SelectionError(NbAssetsError):
+    """Raised when a selection cannot be resolved against the asset graph."""
+
+
+class SelectionSyntaxError(SelectionError):
+    """Raised when a selection string does not follow either selection grammar."""
+
+
+class UnknownAssetError(SelectionError, LookupError):
+    """Raised when a selection, or a lookup by key, names an asset that is not defined."""
+
+    def __str__(self) -> str:
+        # LookupError would quote the message; show it as written.
+        return str(self.args[0]) if self.args else ""
+
+
+class ConfigError(NbAssetsError):
+    """Raised when run config for an asset does not validate against its Config class."""
+
+
+class MissingResourceError(NbAssetsError):
+    """Raised when an asset requires a resource that the run was not given."""
+
+
+class MissingUpstreamError(NbAssetsError):
+    """Raised when an unselected upstream asset has no stored value to load."""
+
+
+class InvalidInvocationError(NbAssetsError):
+    """Raised when an API is called in a way it does not support."""
+
+
+# Dagster's name for the same situation, so code from Dagster's docs that catches it runs.
+DagsterInvariantViolationError = InvalidInvocationError
+
+
+class PartitionError(NbAssetsError):
+    """Raised when a partition key, range or partitions spec is invalid."""
+
+
+def did_you_mean(name: str, candidates: Iterable[str], *, limit: int = 3) -> str:
+    """Return `` Did you mean 'x'?`` (leading space) or an empty string.
+
+    Close matches come first; a candidate that merely contains the name follows,
+    so ``ordr`` finds ``orders`` and ``revenue`` finds ``daily_revenue``.
+    """
+    pool = sorted(set(candidates))
+    matches = difflib.get_close_matches(name, pool, n=limit, cutoff=0.6)
+    for candidate in pool:
+        if len(matches) >= limit:
+            break
+        if name and name.lower() in candidate.lower() and candidate not in matches:
+            matches.append(candidate)
+    if not matches:
+        return ""
+    quoted = ", ".join(f"'{m}'" for m in matches[:limit])
+    return f" Did you mean {quoted}?"

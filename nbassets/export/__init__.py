@@ -1,0 +1,1 @@
+"""Export assets to a Dagster code location."""

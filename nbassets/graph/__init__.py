@@ -1,0 +1,1 @@
+"""The registry, the asset graph, traversals and selections."""

@@ -1,0 +1,1 @@
+"""The IPython extension: %%asset, %%asset_check, %materialize and %assets."""

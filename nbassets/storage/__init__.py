@@ -1,0 +1,1 @@
+"""IO managers and the instance that remembers materializations."""

@@ -1,0 +1,1 @@
+"""Inline views: lineage graph, run progress, partition picker, asset view."""
