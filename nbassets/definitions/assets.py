@@ -1,0 +1,256 @@
+"""``AssetsDefinition``: one function that materializes one or more assets.
+
+Responsibilities:
+- Hold everything the engine needs to run the function: its outputs (one per
+  asset key), its inputs (parameter -> upstream key), ordering-only deps, the
+  roles of its parameters, retry policy, checks and partitions.
+- Answer Dagster's questions about it (``key``, ``keys``, ``dependency_keys``,
+  ``group_names_by_key``, ...).
+- Be callable as the plain function, so assets can be unit-tested directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, KeysView, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbassets.definitions.keys import AssetKey, coerce_key
+from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.policies import RetryPolicy
+from nbassets.definitions.signature import ParameterRoles, code_fingerprint, signature_of
+from nbassets.definitions.specs import AssetCheckKey, AssetCheckSpec, AssetDep, AssetSpec
+from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
+
+__all__ = ["AssetInput", "AssetOutput", "AssetsDefinition", "OpHandle"]
+
+DEFAULT_GROUP = "default"
+DEFAULT_IO_MANAGER_KEY = "io_manager"
+
+
+@dataclass(frozen=True, slots=True)
+class AssetOutput:
+    """One asset a definition produces, under the function's output ``name``."""
+
+    key: AssetKey
+    name: str = "result"
+    description: str | None = None
+    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    group_name: str = DEFAULT_GROUP
+    code_version: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    kinds: frozenset[str] = frozenset()
+    owners: tuple[str, ...] = ()
+    io_manager_key: str = DEFAULT_IO_MANAGER_KEY
+    is_required: bool = True
+    deps: tuple[AssetKey, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssetInput:
+    """A parameter that receives an upstream asset's value."""
+
+    name: str
+    key: AssetKey
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    partition_mapping: Any = None
+    input_manager_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpHandle:
+    """The op behind an asset, as far as nbassets has one: a name and tags."""
+
+    name: str
+    tags: Mapping[str, Any]
+
+
+class AssetsDefinition:
+    """A function that materializes one or more assets, with everything about them.
+
+    Built by ``@asset`` and ``@multi_asset``; rarely constructed by hand.
+    """
+
+    def __init__(
+        self,
+        *,
+        fn: Callable[..., Any],
+        node_name: str,
+        outputs: Sequence[AssetOutput],
+        inputs: Sequence[AssetInput] = (),
+        deps: Sequence[AssetDep] = (),
+        roles: ParameterRoles,
+        required_resource_keys: frozenset[str] = frozenset(),
+        retry_policy: RetryPolicy | None = None,
+        check_specs: Sequence[AssetCheckSpec] = (),
+        partitions_def: Any = None,
+        backfill_policy: Any = None,
+        op_tags: Mapping[str, Any] | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        can_subset: bool = False,
+        is_multi: bool = False,
+        description: str | None = None,
+    ) -> None:
+        if not outputs:
+            raise InvalidDefinitionError(f"'{node_name}' produces no asset; give it outs or specs.")
+        self.fn = fn
+        self.node_name = node_name
+        self.outputs = tuple(outputs)
+        self.inputs = tuple(inputs)
+        self.deps = tuple(deps)
+        self.roles = roles
+        self.required_resource_keys = frozenset(required_resource_keys)
+        self.retry_policy = retry_policy
+        self.check_specs = tuple(check_specs)
+        self.partitions_def = partitions_def
+        self.backfill_policy = backfill_policy
+        self.op_tags = dict(op_tags or {})
+        self.resource_defs = dict(resource_defs or {})
+        self.can_subset = can_subset
+        self.is_multi = is_multi
+        self.description = description
+        self.fingerprint = code_fingerprint(fn)
+        # Where the definition came from, for views and `%assets show`: set by the magics.
+        self.origin: dict[str, Any] = {}
+        self._by_key = {out.key: out for out in self.outputs}
+        if len(self._by_key) != len(self.outputs):
+            raise InvalidDefinitionError(
+                f"'{node_name}' declares the same asset key twice: "
+                f"{[o.key.to_user_string() for o in self.outputs]}."
+            )
+        upstream = [i.key for i in self.inputs] + [d.asset_key for d in self.deps]
+        self._upstream = tuple(dict.fromkeys(upstream))
+        self.__name__ = node_name
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__wrapped__ = fn
+
+    # Dagster's questions -------------------------------------------------------
+
+    @property
+    def key(self) -> AssetKey:
+        if len(self.outputs) != 1:
+            keys = ", ".join(k.to_user_string() for k in self.keys)
+            raise InvalidInvocationError(
+                f"'{self.node_name}' produces several assets ({keys}); use .keys instead of .key."
+            )
+        return self.outputs[0].key
+
+    @property
+    def keys(self) -> KeysView[AssetKey]:
+        """The produced keys: an ordered, set-like view."""
+        return self._by_key.keys()
+
+    @property
+    def check_keys(self) -> set[AssetCheckKey]:
+        return {spec.key for spec in self.check_specs}
+
+    @property
+    def upstream_keys(self) -> tuple[AssetKey, ...]:
+        """Every upstream key, inputs first, in declaration order."""
+        return self._upstream
+
+    @property
+    def dependency_keys(self) -> set[AssetKey]:
+        return set(self._upstream) - set(self._by_key)
+
+    @property
+    def asset_deps(self) -> dict[AssetKey, set[AssetKey]]:
+        return {out.key: set(self.parents_of(out.key)) for out in self.outputs}
+
+    @property
+    def group_names_by_key(self) -> dict[AssetKey, str]:
+        return {out.key: out.group_name for out in self.outputs}
+
+    @property
+    def descriptions_by_key(self) -> dict[AssetKey, str]:
+        return {out.key: out.description for out in self.outputs if out.description}
+
+    @property
+    def metadata_by_key(self) -> dict[AssetKey, Mapping[str, MetadataValue]]:
+        return {out.key: out.metadata for out in self.outputs}
+
+    @property
+    def tags_by_key(self) -> dict[AssetKey, Mapping[str, str]]:
+        return {out.key: out.tags for out in self.outputs}
+
+    @property
+    def owners_by_key(self) -> dict[AssetKey, tuple[str, ...]]:
+        return {out.key: out.owners for out in self.outputs}
+
+    @property
+    def code_versions_by_key(self) -> dict[AssetKey, str | None]:
+        return {out.key: out.code_version for out in self.outputs}
+
+    @property
+    def op(self) -> OpHandle:
+        return OpHandle(self.node_name, self.op_tags)
+
+    @property
+    def specs(self) -> tuple[AssetSpec, ...]:
+        return tuple(self.get_asset_spec(out.key) for out in self.outputs)
+
+    def get_asset_spec(self, key: AssetKey | None = None) -> AssetSpec:
+        out = self.output_for(key) if key is not None else self._single_output()
+        return AssetSpec(
+            out.key,
+            deps=self.parents_of(out.key),
+            description=out.description,
+            metadata=dict(out.metadata),
+            group_name=out.group_name,
+            code_version=out.code_version,
+            owners=out.owners,
+            tags=dict(out.tags),
+            kinds=out.kinds,
+            partitions_def=self.partitions_def,
+        )
+
+    def get_partition_mapping(self, key: AssetKey) -> Any:
+        for item in self.inputs:
+            if item.key == key:
+                return item.partition_mapping
+        for dep in self.deps:
+            if dep.asset_key == key:
+                return dep.partition_mapping
+        return None
+
+    # Used by the graph and the engine -----------------------------------------
+
+    def output_for(self, key: AssetKey) -> AssetOutput:
+        try:
+            return self._by_key[coerce_key(key)]
+        except KeyError:
+            raise InvalidInvocationError(
+                f"'{self.node_name}' does not produce '{coerce_key(key).to_user_string()}'."
+            ) from None
+
+    def _single_output(self) -> AssetOutput:
+        self.key  # noqa: B018 - raises the helpful error for multi-assets
+        return self.outputs[0]
+
+    def parents_of(self, key: AssetKey) -> tuple[AssetKey, ...]:
+        out = self._by_key[key]
+        parents = out.deps if out.deps is not None else self._upstream
+        return tuple(p for p in parents if p != key)
+
+    def effective_code_version(self, key: AssetKey) -> str | None:
+        """The declared code version, else a fingerprint of the function's code."""
+        return self._by_key[key].code_version or self.fingerprint
+
+    # Direct invocation, for unit tests ------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the function as written; a missing ``context`` or default config is supplied."""
+        roles = self.roles
+        if roles.context is not None or roles.config is not None:
+            bound = signature_of(self.fn).bind_partial(*args, **kwargs).arguments
+            if roles.context is not None and roles.context not in bound:
+                from nbassets.engine.context import build_asset_context
+
+                kwargs[roles.context] = build_asset_context()
+            if roles.config is not None and roles.config[0] not in bound:
+                kwargs[roles.config[0]] = roles.config[1]()
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        keys = ", ".join(k.to_user_string() for k in self.keys)
+        return f"<AssetsDefinition {self.node_name}: {keys}>"

@@ -1,0 +1,271 @@
+"""``@asset`` and ``@multi_asset``: turn a function into an ``AssetsDefinition``.
+
+Responsibilities:
+- Accept Dagster's parameters, coerce them, and reject contradictions with a
+  message that says what to change.
+- Hand each new definition to the kernel registry when it is written in the
+  notebook or script being run (``__main__``), so cells need no boilerplate.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, overload
+
+from nbassets.definitions.assets import (
+    DEFAULT_GROUP,
+    DEFAULT_IO_MANAGER_KEY,
+    AssetInput,
+    AssetOutput,
+    AssetsDefinition,
+)
+from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
+from nbassets.definitions.metadata import normalize_metadata
+from nbassets.definitions.policies import RetryPolicy
+from nbassets.definitions.signature import read_parameters
+from nbassets.definitions.specs import AssetCheckSpec, AssetIn, AssetOut, AssetSpec, coerce_dep
+from nbassets.errors import InvalidDefinitionError
+
+__all__ = ["asset", "multi_asset"]
+
+AssetFn = Callable[..., Any]
+
+
+def _prefix(key_prefix: str | Sequence[str] | None) -> tuple[str, ...]:
+    if key_prefix is None:
+        return ()
+    return (key_prefix,) if isinstance(key_prefix, str) else tuple(key_prefix)
+
+
+def _inputs(
+    roles_inputs: Sequence[str], ins: Mapping[str, AssetIn] | None
+) -> tuple[AssetInput, ...]:
+    ins = ins or {}
+    made = []
+    for name in roles_inputs:
+        spec = ins.get(name)
+        if spec is None:
+            made.append(AssetInput(name, AssetKey(name)))
+        else:
+            made.append(
+                AssetInput(
+                    name,
+                    spec.key_for(name),
+                    spec.metadata,
+                    spec.partition_mapping,
+                    spec.input_manager_key,
+                )
+            )
+    return tuple(made)
+
+
+def register_if_interactive(definition: Any, fn: Callable[..., Any]) -> None:
+    """Add ``definition`` to the kernel registry when written in ``__main__``.
+
+    Notebook cells and scripts run as ``__main__``; library modules and tests do
+    not, so importing a package of assets never changes the kernel's registry.
+    """
+    if getattr(fn, "__module__", None) == "__main__":
+        from nbassets.graph.registry import get_registry
+
+        get_registry().add(definition)
+
+
+@overload
+def asset(compute_fn: AssetFn) -> AssetsDefinition: ...
+
+
+@overload
+def asset(
+    compute_fn: None = None, **kwargs: Any
+) -> Callable[[AssetFn], AssetsDefinition]: ...
+
+
+def asset(
+    compute_fn: AssetFn | None = None,
+    *,
+    name: str | None = None,
+    key_prefix: str | Sequence[str] | None = None,
+    key: CoercibleToAssetKey | None = None,
+    ins: Mapping[str, AssetIn] | None = None,
+    deps: Iterable[Any] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    description: str | None = None,
+    required_resource_keys: Iterable[str] | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    io_manager_key: str | None = None,
+    partitions_def: Any = None,
+    group_name: str | None = None,
+    code_version: str | None = None,
+    retry_policy: RetryPolicy | None = None,
+    check_specs: Sequence[AssetCheckSpec] | None = None,
+    owners: Sequence[str] | None = None,
+    kinds: Iterable[str] | None = None,
+    backfill_policy: Any = None,
+    op_tags: Mapping[str, Any] | None = None,
+    automation_condition: Any = None,
+    output_required: bool = True,
+    non_argument_deps: Iterable[Any] | None = None,
+    dagster_type: Any = None,
+) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
+    """Define an asset from a function, as Dagster's ``@asset``.
+
+    Parameters name upstream assets (their values are passed in), except
+    ``context``, a parameter annotated with a ``Config`` subclass, and resource
+    parameters. See the Dagster reference for each argument.
+    """
+
+    def build(fn: AssetFn) -> AssetsDefinition:
+        if key is not None and (name is not None or key_prefix is not None):
+            raise InvalidDefinitionError(
+                f"@asset on '{fn.__name__}' got key= together with name= or key_prefix=; "
+                "key is the whole key, so pass only key=AssetKey([...])."
+            )
+        asset_key = (
+            coerce_key(key)
+            if key is not None
+            else AssetKey((*_prefix(key_prefix), name or fn.__name__))
+        )
+        resource_keys = frozenset(required_resource_keys or ())
+        roles = read_parameters(
+            fn, owner=asset_key.to_user_string(), ins=ins, resource_keys=resource_keys
+        )
+        all_deps = [*(deps or ()), *(non_argument_deps or ())]
+        output = AssetOutput(
+            key=asset_key,
+            description=description or inspect.getdoc(fn),
+            metadata=normalize_metadata(metadata),
+            group_name=group_name or DEFAULT_GROUP,
+            code_version=code_version,
+            tags=dict(tags or {}),
+            kinds=frozenset(kinds or ()),
+            owners=tuple(owners or ()),
+            io_manager_key=io_manager_key or DEFAULT_IO_MANAGER_KEY,
+            is_required=output_required,
+        )
+        definition = AssetsDefinition(
+            fn=fn,
+            node_name=asset_key.to_python_identifier(),
+            outputs=[output],
+            inputs=_inputs(roles.inputs, ins),
+            deps=[coerce_dep(d) for d in all_deps],
+            roles=roles,
+            required_resource_keys=resource_keys,
+            retry_policy=retry_policy,
+            check_specs=[
+                s if s.asset is not None else s.with_asset(asset_key) for s in (check_specs or ())
+            ],
+            partitions_def=partitions_def,
+            backfill_policy=backfill_policy,
+            op_tags=op_tags,
+            resource_defs=resource_defs,
+        )
+        register_if_interactive(definition, fn)
+        return definition
+
+    if compute_fn is not None:
+        return build(compute_fn)
+    return build
+
+
+def multi_asset(
+    *,
+    outs: Mapping[str, AssetOut] | None = None,
+    specs: Sequence[AssetSpec] | None = None,
+    name: str | None = None,
+    ins: Mapping[str, AssetIn] | None = None,
+    deps: Iterable[Any] | None = None,
+    description: str | None = None,
+    required_resource_keys: Iterable[str] | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    internal_asset_deps: Mapping[str, Iterable[AssetKey]] | None = None,
+    partitions_def: Any = None,
+    backfill_policy: Any = None,
+    op_tags: Mapping[str, Any] | None = None,
+    can_subset: bool = False,
+    group_name: str | None = None,
+    retry_policy: RetryPolicy | None = None,
+    code_version: str | None = None,
+    check_specs: Sequence[AssetCheckSpec] | None = None,
+    config_schema: Any = None,
+) -> Callable[[AssetFn], AssetsDefinition]:
+    """Define several assets computed by one function, as Dagster's ``@multi_asset``.
+
+    With ``outs`` the function returns a tuple in the order of ``outs`` (or
+    yields ``Output(value, output_name=...)``); with ``specs`` it returns or
+    yields ``MaterializeResult(asset_key=...)`` for each.
+    """
+    if (outs is None) == (specs is None):
+        raise InvalidDefinitionError(
+            "@multi_asset needs exactly one of outs={name: AssetOut(), ...} or "
+            "specs=[AssetSpec(...), ...]."
+        )
+
+    def build(fn: AssetFn) -> AssetsDefinition:
+        node_name = name or fn.__name__
+        resource_keys = frozenset(required_resource_keys or ())
+        roles = read_parameters(fn, owner=node_name, ins=ins, resource_keys=resource_keys)
+        internal = {k: tuple(coerce_key(x) for x in v) for k, v in (internal_asset_deps or {}).items()}
+        outputs: list[AssetOutput] = []
+        if outs is not None:
+            for out_name, out in outs.items():
+                out_deps = internal.get(out_name)
+                outputs.append(
+                    AssetOutput(
+                        key=out.key_for(out_name),
+                        name=out_name,
+                        description=out.description,
+                        metadata=normalize_metadata(out.metadata),
+                        group_name=out.group_name or group_name or DEFAULT_GROUP,
+                        code_version=out.code_version or code_version,
+                        tags=dict(out.tags or {}),
+                        kinds=frozenset(out.kinds or ()),
+                        owners=tuple(out.owners or ()),
+                        io_manager_key=out.io_manager_key or DEFAULT_IO_MANAGER_KEY,
+                        is_required=out.is_required,
+                        deps=out_deps,
+                    )
+                )
+        else:
+            for spec in specs or ():
+                outputs.append(
+                    AssetOutput(
+                        key=spec.key,
+                        name=spec.key.to_python_identifier(),
+                        description=spec.description,
+                        metadata=dict(spec.metadata),
+                        group_name=spec.group_name or group_name or DEFAULT_GROUP,
+                        code_version=spec.code_version or code_version,
+                        tags=dict(spec.tags),
+                        kinds=spec.kinds,
+                        owners=spec.owners,
+                        io_manager_key=spec.io_manager_key or DEFAULT_IO_MANAGER_KEY,
+                        is_required=not spec.skippable,
+                        deps=spec.dep_keys if spec.deps else None,
+                    )
+                )
+        spec_deps = [d for spec in specs or () for d in spec.deps]
+        definition = AssetsDefinition(
+            fn=fn,
+            node_name=node_name,
+            outputs=outputs,
+            inputs=_inputs(roles.inputs, ins),
+            deps=[coerce_dep(d) for d in [*(deps or ()), *spec_deps]],
+            roles=roles,
+            required_resource_keys=resource_keys,
+            retry_policy=retry_policy,
+            check_specs=list(check_specs or ()),
+            partitions_def=partitions_def,
+            backfill_policy=backfill_policy,
+            op_tags=op_tags,
+            resource_defs=resource_defs,
+            can_subset=can_subset,
+            is_multi=True,
+            description=description,
+        )
+        register_if_interactive(definition, fn)
+        return definition
+
+    return build

@@ -1,0 +1,147 @@
+"""What an asset or check function returns, and the exceptions it may raise.
+
+Responsibilities:
+- ``MaterializeResult`` and ``Output``: a value with metadata, for one asset.
+- ``AssetCheckResult`` and ``AssetCheckSeverity``: the outcome of a check.
+- ``DataVersion``: an explicit version of an asset's data.
+- ``Failure`` and ``RetryRequested``: exceptions user code raises on purpose.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
+from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+
+__all__ = [
+    "AssetCheckResult",
+    "AssetCheckSeverity",
+    "DataVersion",
+    "Failure",
+    "MaterializeResult",
+    "Output",
+    "RetryRequested",
+]
+
+_NO_VALUE: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class DataVersion:
+    """An explicit version of an asset's data; unchanged data keeps downstream fresh."""
+
+    value: str
+
+
+class MaterializeResult:
+    """A successful materialization: optional value, metadata, check results and tags.
+
+    Without ``value`` the asset stores nothing through its IO manager, as in Dagster,
+    where ``MaterializeResult`` means the function wrote its data itself.
+    """
+
+    __slots__ = ("asset_key", "check_results", "data_version", "metadata", "tags", "value")
+
+    def __init__(
+        self,
+        *,
+        asset_key: CoercibleToAssetKey | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        check_results: Sequence[AssetCheckResult] | None = None,
+        data_version: DataVersion | None = None,
+        tags: Mapping[str, str] | None = None,
+        value: Any = _NO_VALUE,
+    ) -> None:
+        self.asset_key = coerce_key(asset_key) if asset_key is not None else None
+        self.metadata: dict[str, MetadataValue] = normalize_metadata(metadata)
+        self.check_results = tuple(check_results or ())
+        self.data_version = data_version
+        self.tags = dict(tags or {})
+        self.value = value
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not _NO_VALUE
+
+    def __repr__(self) -> str:
+        key = f"asset_key={self.asset_key!r}, " if self.asset_key else ""
+        return f"MaterializeResult({key}metadata={list(self.metadata)})"
+
+
+class Output:
+    """A value for one output, with metadata: Dagster's ``Output``."""
+
+    __slots__ = ("data_version", "metadata", "output_name", "tags", "value")
+
+    def __init__(
+        self,
+        value: Any,
+        output_name: str = "result",
+        metadata: Mapping[str, Any] | None = None,
+        data_version: DataVersion | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        self.value = value
+        self.output_name = output_name
+        self.metadata: dict[str, MetadataValue] = normalize_metadata(metadata)
+        self.data_version = data_version
+        self.tags = dict(tags or {})
+
+    def __repr__(self) -> str:
+        return f"Output(output_name={self.output_name!r}, metadata={list(self.metadata)})"
+
+
+class AssetCheckSeverity(enum.Enum):
+    """How bad a failed check is: ``ERROR`` (default) or ``WARN``."""
+
+    WARN = "WARN"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True)
+class AssetCheckResult:
+    """The outcome of one asset check."""
+
+    passed: bool
+    asset_key: AssetKey | None = None
+    check_name: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    severity: AssetCheckSeverity = AssetCheckSeverity.ERROR
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.asset_key is not None and not isinstance(self.asset_key, AssetKey):
+            object.__setattr__(self, "asset_key", coerce_key(self.asset_key))
+        object.__setattr__(self, "passed", bool(self.passed))
+        object.__setattr__(self, "metadata", normalize_metadata(self.metadata))
+
+
+class Failure(Exception):
+    """Raise from an asset to fail it with a description and metadata.
+
+    ``allow_retries=False`` fails the step at once, whatever its retry policy.
+    """
+
+    def __init__(
+        self,
+        description: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        allow_retries: bool = True,
+    ) -> None:
+        super().__init__(description or "Asset failed")
+        self.description = description
+        self.metadata = normalize_metadata(metadata)
+        self.allow_retries = allow_retries
+
+
+class RetryRequested(Exception):
+    """Raise from an asset to ask for another attempt, even without a retry policy."""
+
+    def __init__(self, max_retries: int = 1, seconds_to_wait: float | None = None) -> None:
+        super().__init__(f"Retry requested (max_retries={max_retries})")
+        self.max_retries = max_retries
+        self.seconds_to_wait = seconds_to_wait

@@ -1,0 +1,136 @@
+"""Reading an asset function's parameters, as Dagster does.
+
+Responsibilities:
+- Sort each parameter into one role: the execution context, the config, a
+  resource, or an input that receives an upstream asset's value.
+- Report misuse (``*args``, an ``ins`` entry naming no parameter) with the fix.
+- Fingerprint a function's code for the default code version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import types
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nbassets.definitions.config import Config, ConfigurableResource
+from nbassets.errors import InvalidDefinitionError, did_you_mean
+
+__all__ = ["ParameterRoles", "code_fingerprint", "read_parameters"]
+
+_CONTEXT_TYPE_NAMES = frozenset({"AssetExecutionContext", "OpExecutionContext"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterRoles:
+    """Each parameter of an asset function, by role, in declaration order."""
+
+    context: str | None
+    config: tuple[str, type[Config]] | None
+    resources: tuple[str, ...]
+    inputs: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+def _annotation_class(annotation: Any) -> type | None:
+    return annotation if isinstance(annotation, type) else None
+
+
+def _is_context(param: inspect.Parameter) -> bool:
+    if param.name == "context":
+        return True
+    ann = param.annotation
+    name = ann if isinstance(ann, str) else getattr(ann, "__name__", "")
+    return name in _CONTEXT_TYPE_NAMES
+
+
+def signature_of(fn: Callable[..., Any]) -> inspect.Signature:
+    try:
+        return inspect.signature(fn, eval_str=True)
+    except (NameError, TypeError, SyntaxError):
+        # Annotations naming something not importable here: their names still work.
+        return inspect.signature(fn)
+
+
+def read_parameters(
+    fn: Callable[..., Any],
+    *,
+    owner: str,
+    ins: Mapping[str, Any] | None = None,
+    resource_keys: Collection[str] = (),
+) -> ParameterRoles:
+    """Sort ``fn``'s parameters into context, config, resources and inputs.
+
+    A parameter is a resource when annotated with a ``ConfigurableResource``
+    subclass or named in ``resource_keys``; config when annotated with a
+    ``Config`` subclass; the context when named ``context`` or annotated with
+    the context type; otherwise an input.
+    """
+    sig = signature_of(fn)
+    context: str | None = None
+    config: tuple[str, type[Config]] | None = None
+    resources: list[str] = []
+    inputs: list[str] = []
+    has_var_kwargs = False
+    for param in sig.parameters.values():
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
+            raise InvalidDefinitionError(
+                f"Asset '{owner}' takes *{param.name}; an asset's parameters must be named, "
+                "one per upstream asset. Name each input instead."
+            )
+        if param.kind is inspect.Parameter.VAR_KEYWORD:
+            has_var_kwargs = True
+            continue
+        cls = _annotation_class(param.annotation)
+        if _is_context(param) and context is None:
+            context = param.name
+        elif cls is not None and issubclass(cls, Config):
+            config = (param.name, cls)
+        elif (cls is not None and issubclass(cls, ConfigurableResource)) or (
+            param.name in resource_keys
+        ):
+            resources.append(param.name)
+        else:
+            inputs.append(param.name)
+    for name in ins or ():
+        if name not in inputs and not has_var_kwargs:
+            hint = did_you_mean(name, inputs) or (
+                f" Its inputs are: {', '.join(inputs)}." if inputs else " It has no inputs."
+            )
+            raise InvalidDefinitionError(
+                f"Asset '{owner}' has ins['{name}'], but no parameter named '{name}'.{hint}"
+            )
+    return ParameterRoles(
+        context=context,
+        config=config,
+        resources=tuple(resources),
+        inputs=tuple(inputs),
+        names=tuple(sig.parameters),
+    )
+
+
+def _feed_code(digest: Any, code: types.CodeType) -> None:
+    digest.update(code.co_code)
+    digest.update(repr(code.co_names).encode())
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _feed_code(digest, const)
+        else:
+            digest.update(repr(const).encode())
+
+
+def code_fingerprint(fn: Callable[..., Any]) -> str | None:
+    """A short hash of ``fn``'s bytecode: the same for reformatted source, new for real edits.
+
+    Bytecode leaves out line numbers and comments, so moving a cell does not make
+    its asset stale. ``None`` when ``fn`` has no code object (a builtin).
+    """
+    code = getattr(inspect.unwrap(fn), "__code__", None)
+    if code is None:
+        return None
+    digest = hashlib.blake2b(digest_size=8)
+    _feed_code(digest, code)
+    return digest.hexdigest()

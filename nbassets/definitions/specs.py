@@ -1,0 +1,269 @@
+"""Declarative pieces of definitions: ``AssetSpec``, ``AssetIn``, ``AssetOut``,
+``AssetDep``, ``AssetCheckSpec``.
+
+Responsibilities:
+- Hold what the user declared, coerced to keys and typed metadata.
+- ``AssetSpec`` doubles as an external asset: a key nbassets knows but does
+  not materialize.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
+from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+
+__all__ = [
+    "AssetCheckKey",
+    "AssetCheckSpec",
+    "AssetDep",
+    "AssetIn",
+    "AssetOut",
+    "AssetSpec",
+    "coerce_dep",
+]
+
+IO_MANAGER_METADATA_KEY = "dagster/io_manager_key"
+
+
+class AssetCheckKey(NamedTuple):
+    """Names one check: the asset it targets and the check's name."""
+
+    asset_key: AssetKey
+    name: str
+
+    def to_user_string(self) -> str:
+        return f"{self.asset_key.to_user_string()}:{self.name}"
+
+
+@dataclass(frozen=True)
+class AssetDep:
+    """An upstream dependency that the function does not receive as a parameter."""
+
+    asset: Any
+    partition_mapping: Any = None
+
+    @property
+    def asset_key(self) -> AssetKey:
+        return coerce_key(self.asset)
+
+
+def coerce_dep(value: Any) -> AssetDep:
+    """An ``AssetDep`` from a key, a string, a spec or a definition."""
+    if isinstance(value, AssetDep):
+        return value
+    keys = getattr(value, "keys", None)
+    if keys is not None and not isinstance(value, (str, Mapping)) and not callable(keys):
+        keys = list(keys)
+        if len(keys) == 1:
+            return AssetDep(keys[0])
+    return AssetDep(coerce_key(value))
+
+
+def _keyset(values: Iterable[Any] | None) -> tuple[AssetDep, ...]:
+    return tuple(coerce_dep(v) for v in (values or ()))
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    """Everything about an asset except the function that materializes it.
+
+    Passed to ``materialize`` or registered alone, it is an external asset: it
+    appears in the graph, and its value loads through its IO manager.
+    """
+
+    key: AssetKey
+    deps: tuple[AssetDep, ...] = ()
+    description: str | None = None
+    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    skippable: bool = False
+    group_name: str | None = None
+    code_version: str | None = None
+    owners: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    kinds: frozenset[str] = frozenset()
+    partitions_def: Any = None
+
+    def __init__(
+        self,
+        key: CoercibleToAssetKey,
+        *,
+        deps: Iterable[Any] | None = None,
+        description: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        skippable: bool = False,
+        group_name: str | None = None,
+        code_version: str | None = None,
+        owners: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
+        kinds: Iterable[str] | None = None,
+        partitions_def: Any = None,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "key", coerce_key(key))
+        set_(self, "deps", _keyset(deps))
+        set_(self, "description", description)
+        set_(self, "metadata", normalize_metadata(metadata))
+        set_(self, "skippable", skippable)
+        set_(self, "group_name", group_name)
+        set_(self, "code_version", code_version)
+        set_(self, "owners", tuple(owners or ()))
+        set_(self, "tags", dict(tags or {}))
+        set_(self, "kinds", frozenset(kinds or ()))
+        set_(self, "partitions_def", partitions_def)
+
+    @property
+    def keys(self) -> tuple[AssetKey]:
+        return (self.key,)
+
+    @property
+    def dep_keys(self) -> tuple[AssetKey, ...]:
+        return tuple(dep.asset_key for dep in self.deps)
+
+    @property
+    def io_manager_key(self) -> str | None:
+        entry = self.metadata.get(IO_MANAGER_METADATA_KEY)
+        return None if entry is None else str(entry.value)
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "deps": self.deps,
+            "description": self.description,
+            "metadata": dict(self.metadata),
+            "skippable": self.skippable,
+            "group_name": self.group_name,
+            "code_version": self.code_version,
+            "owners": self.owners,
+            "tags": dict(self.tags),
+            "kinds": self.kinds,
+            "partitions_def": self.partitions_def,
+        }
+
+    def replace_attributes(self, **changes: Any) -> AssetSpec:
+        """A copy with the given attributes replaced."""
+        fields = self._fields()
+        key = changes.pop("key", self.key)
+        fields.update(changes)
+        return AssetSpec(key, **fields)
+
+    def merge_attributes(
+        self,
+        *,
+        deps: Iterable[Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        owners: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> AssetSpec:
+        """A copy with the given deps, metadata, owners, tags and kinds added."""
+        return self.replace_attributes(
+            deps=self.deps + _keyset(deps),
+            metadata={**self.metadata, **(metadata or {})},
+            owners=self.owners + tuple(o for o in (owners or ()) if o not in self.owners),
+            tags={**self.tags, **(tags or {})},
+            kinds=self.kinds | frozenset(kinds or ()),
+        )
+
+    def with_io_manager_key(self, io_manager_key: str) -> AssetSpec:
+        """A copy whose value loads through the IO manager under ``io_manager_key``."""
+        return self.merge_attributes(metadata={IO_MANAGER_METADATA_KEY: io_manager_key})
+
+
+@dataclass(frozen=True)
+class AssetIn:
+    """How a parameter maps to an upstream asset: its key, or a prefix for its name."""
+
+    key: AssetKey | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    key_prefix: tuple[str, ...] | None = None
+    partition_mapping: Any = None
+    dagster_type: Any = None
+    input_manager_key: str | None = None
+
+    def __init__(
+        self,
+        key: CoercibleToAssetKey | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        key_prefix: str | Sequence[str] | None = None,
+        partition_mapping: Any = None,
+        dagster_type: Any = None,
+        input_manager_key: str | None = None,
+    ) -> None:
+        set_ = object.__setattr__
+        set_(self, "key", coerce_key(key) if key is not None else None)
+        set_(self, "metadata", dict(metadata or {}))
+        prefix = (key_prefix,) if isinstance(key_prefix, str) else key_prefix
+        set_(self, "key_prefix", tuple(prefix) if prefix is not None else None)
+        set_(self, "partition_mapping", partition_mapping)
+        set_(self, "dagster_type", dagster_type)
+        set_(self, "input_manager_key", input_manager_key)
+
+    def key_for(self, input_name: str) -> AssetKey:
+        if self.key is not None:
+            return self.key
+        return AssetKey((*(self.key_prefix or ()), input_name))
+
+
+@dataclass(frozen=True)
+class AssetOut:
+    """One asset produced by a ``multi_asset``, keyed by its output name."""
+
+    key_prefix: str | Sequence[str] | None = None
+    key: CoercibleToAssetKey | None = None
+    description: str | None = None
+    is_required: bool = True
+    io_manager_key: str | None = None
+    metadata: Mapping[str, Any] | None = None
+    group_name: str | None = None
+    code_version: str | None = None
+    tags: Mapping[str, str] | None = None
+    kinds: Iterable[str] | None = None
+    owners: Sequence[str] | None = None
+    backfill_policy: Any = None
+    dagster_type: Any = None
+
+    @staticmethod
+    def from_spec(spec: AssetSpec, **kwargs: Any) -> AssetOut:
+        return AssetOut(
+            key=spec.key,
+            description=spec.description,
+            metadata=dict(spec.metadata),
+            group_name=spec.group_name,
+            code_version=spec.code_version,
+            tags=dict(spec.tags),
+            kinds=spec.kinds,
+            owners=spec.owners,
+            **kwargs,
+        )
+
+    def key_for(self, output_name: str) -> AssetKey:
+        if self.key is not None:
+            return coerce_key(self.key)
+        prefix = (self.key_prefix,) if isinstance(self.key_prefix, str) else self.key_prefix
+        return AssetKey((*(prefix or ()), output_name))
+
+
+@dataclass(frozen=True)
+class AssetCheckSpec:
+    """Declares a check on an asset; the asset's function reports its result."""
+
+    name: str
+    asset: Any
+    description: str | None = None
+    blocking: bool = False
+    additional_deps: tuple[Any, ...] = ()
+    metadata: Mapping[str, Any] | None = None
+
+    @property
+    def asset_key(self) -> AssetKey:
+        return coerce_key(self.asset)
+
+    @property
+    def key(self) -> AssetCheckKey:
+        return AssetCheckKey(self.asset_key, self.name)
+
+    def with_asset(self, asset: Any) -> AssetCheckSpec:
+        return replace(self, asset=asset)

@@ -1,0 +1,286 @@
+"""``AssetExecutionContext``: what an asset function can ask about its run.
+
+Responsibilities:
+- The context object (run id, asset key, resources, config, partition, retry
+  number, logging, metadata added at run time).
+- ``build_asset_context``, for calling asset functions directly in tests.
+- ``Resources``: attribute access to a run's resources with a helpful error.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+from nbassets.errors import InvalidInvocationError, did_you_mean
+
+__all__ = ["AssetExecutionContext", "Resources", "RunInfo", "RunLogger", "build_asset_context"]
+
+_python_log = logging.getLogger("nbassets.asset")
+LogSink = Callable[[str, str], None]
+
+
+class RunLogger:
+    """``context.log``: records each message as a run event and forwards it to logging."""
+
+    __slots__ = ("_sink",)
+
+    def __init__(self, sink: LogSink | None = None) -> None:
+        self._sink = sink
+
+    def _emit(self, level: str, msg: Any, args: tuple[Any, ...]) -> None:
+        text = str(msg) % args if args else str(msg)
+        if self._sink is not None:
+            self._sink(level, text)
+        _python_log.log(getattr(logging, level), text)
+
+    def debug(self, msg: Any, *args: Any) -> None:
+        self._emit("DEBUG", msg, args)
+
+    def info(self, msg: Any, *args: Any) -> None:
+        self._emit("INFO", msg, args)
+
+    def warning(self, msg: Any, *args: Any) -> None:
+        self._emit("WARNING", msg, args)
+
+    warn = warning
+
+    def error(self, msg: Any, *args: Any) -> None:
+        self._emit("ERROR", msg, args)
+
+    def critical(self, msg: Any, *args: Any) -> None:
+        self._emit("CRITICAL", msg, args)
+
+    def exception(self, msg: Any, *args: Any) -> None:
+        self._emit("ERROR", msg, args)
+
+
+class Resources:
+    """``context.resources``: each resource as an attribute."""
+
+    def __init__(self, resources: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_resources", dict(resources))
+
+    def __getattr__(self, name: str) -> Any:
+        resources: dict[str, Any] = object.__getattribute__(self, "_resources")
+        try:
+            return resources[name]
+        except KeyError:
+            known = ", ".join(sorted(resources)) or "none"
+            raise AttributeError(
+                f"No resource '{name}' in this run (resources: {known}).{did_you_mean(name, resources)} "
+                "Pass it to materialize(..., resources={...}) and list it in required_resource_keys."
+            ) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("context.resources is read-only")
+
+    def __contains__(self, name: str) -> bool:
+        return name in object.__getattribute__(self, "_resources")
+
+    def _asdict(self) -> dict[str, Any]:
+        return dict(object.__getattribute__(self, "_resources"))
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """``context.run``: the run's id and tags."""
+
+    run_id: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class AssetExecutionContext:
+    """Passed to an asset function that declares a ``context`` parameter."""
+
+    __slots__ = (
+        "_added",
+        "_assets_def",
+        "_config",
+        "_input_keys",
+        "_keys",
+        "_partitions_def",
+        "instance",
+        "log",
+        "op_config",
+        "partition_key_value",
+        "resources",
+        "retry_number",
+        "run",
+        "selected_asset_keys",
+        "step_key",
+    )
+
+    def __init__(
+        self,
+        *,
+        run: RunInfo,
+        keys: Sequence[AssetKey] = (),
+        step_key: str = "",
+        resources: Resources | None = None,
+        op_config: Any = None,
+        log: RunLogger | None = None,
+        partition_key: str | None = None,
+        partitions_def: Any = None,
+        retry_number: int = 0,
+        instance: Any = None,
+        assets_def: Any = None,
+        input_keys: Mapping[str, AssetKey] | None = None,
+        selected_asset_keys: Sequence[AssetKey] | None = None,
+    ) -> None:
+        self.run = run
+        self._keys = tuple(keys)
+        self.step_key = step_key
+        self.resources = resources or Resources({})
+        self.op_config = op_config
+        self.log = log or RunLogger()
+        self.partition_key_value = partition_key
+        self._partitions_def = partitions_def
+        self.retry_number = retry_number
+        self.instance = instance
+        self._assets_def = assets_def
+        self._input_keys = input_keys or {}
+        self.selected_asset_keys = set(selected_asset_keys if selected_asset_keys is not None else keys)
+        self._added: dict[AssetKey | None, dict[str, MetadataValue]] = {}
+        self._config = None
+
+    @property
+    def run_id(self) -> str:
+        return self.run.run_id
+
+    @property
+    def dagster_run(self) -> RunInfo:
+        return self.run
+
+    @property
+    def run_tags(self) -> Mapping[str, str]:
+        return self.run.tags
+
+    def has_tag(self, key: str) -> bool:
+        return key in self.run.tags
+
+    def get_tag(self, key: str) -> str | None:
+        return self.run.tags.get(key)
+
+    @property
+    def op_execution_context(self) -> AssetExecutionContext:
+        return self
+
+    @property
+    def asset_key(self) -> AssetKey:
+        if len(self._keys) != 1:
+            if not self._keys:
+                raise InvalidInvocationError(
+                    "This context belongs to no asset (built by build_asset_context()); "
+                    "context.asset_key is only set during a run."
+                )
+            keys = ", ".join(k.to_user_string() for k in self._keys)
+            raise InvalidInvocationError(
+                f"This step materializes several assets ({keys}); use context.selected_asset_keys."
+            )
+        return self._keys[0]
+
+    @property
+    def assets_def(self) -> Any:
+        return self._assets_def
+
+    @property
+    def is_subset(self) -> bool:
+        return len(self.selected_asset_keys) < len(self._keys)
+
+    def asset_key_for_input(self, input_name: str) -> AssetKey:
+        try:
+            return self._input_keys[input_name]
+        except KeyError:
+            raise InvalidInvocationError(
+                f"No input named '{input_name}'.{did_you_mean(input_name, self._input_keys)}"
+            ) from None
+
+    def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
+        if self._assets_def is not None:
+            for out in self._assets_def.outputs:
+                if out.name == output_name:
+                    return out.key  # type: ignore[no-any-return]
+        return self.asset_key
+
+    # Partitions -----------------------------------------------------------------------
+
+    @property
+    def has_partition_key(self) -> bool:
+        return self.partition_key_value is not None
+
+    @property
+    def partition_key(self) -> str:
+        if self.partition_key_value is None:
+            raise InvalidInvocationError(
+                "context.partition_key is only set when a partitioned asset runs for a partition; "
+                "check context.has_partition_key first, or pass partition_key= to materialize."
+            )
+        return self.partition_key_value
+
+    @property
+    def partition_keys(self) -> list[str]:
+        return [self.partition_key]
+
+    @property
+    def partition_time_window(self) -> Any:
+        window_for = getattr(self._partitions_def, "time_window_for_partition_key", None)
+        if window_for is None:
+            raise InvalidInvocationError(
+                "context.partition_time_window needs a time-window partitioned asset "
+                "(e.g. DailyPartitionsDefinition)."
+            )
+        return window_for(self.partition_key)
+
+    # Metadata -----------------------------------------------------------------------
+
+    def add_output_metadata(
+        self, metadata: Mapping[str, Any], output_name: str | None = None
+    ) -> None:
+        """Attach metadata to this step's materialization (of ``output_name``)."""
+        key = self.asset_key_for_output(output_name) if output_name else None
+        self._added.setdefault(key, {}).update(normalize_metadata(metadata))
+
+    def add_asset_metadata(
+        self, metadata: Mapping[str, Any], asset_key: Any = None, partition_key: str | None = None
+    ) -> None:
+        from nbassets.definitions.keys import coerce_key
+
+        key = coerce_key(asset_key) if asset_key is not None else None
+        self._added.setdefault(key, {}).update(normalize_metadata(metadata))
+
+    def added_metadata_for(self, key: AssetKey) -> dict[str, MetadataValue]:
+        """Metadata added at run time for ``key`` (and for the step as a whole)."""
+        if not self._added:
+            return {}
+        merged = dict(self._added.get(None, {}))
+        merged.update(self._added.get(key, {}))
+        return merged
+
+    def __repr__(self) -> str:
+        keys = ", ".join(k.to_user_string() for k in self._keys) or "no asset"
+        return f"<AssetExecutionContext {keys} run={self.run.run_id[:8]}>"
+
+
+def build_asset_context(
+    resources: Mapping[str, Any] | None = None,
+    resources_config: Mapping[str, Any] | None = None,
+    asset_config: Any = None,
+    instance: Any = None,
+    partition_key: str | None = None,
+    partition_key_range: Any = None,
+    run_tags: Mapping[str, str] | None = None,
+) -> AssetExecutionContext:
+    """A context for calling an asset function directly, as in a unit test."""
+    return AssetExecutionContext(
+        run=RunInfo(str(uuid.uuid4()), dict(run_tags or {})),
+        resources=Resources(resources or {}),
+        op_config=asset_config,
+        partition_key=partition_key,
+        instance=instance,
+    )

@@ -1,0 +1,204 @@
+"""Events a run emits, in order, to its result and to anyone listening.
+
+Responsibilities:
+- ``EventType``: Dagster's event names for runs, steps, materializations,
+  check evaluations and logs.
+- ``RunEvent``: one event, with Dagster's ``is_*`` predicates.
+- The payloads: ``AssetMaterialization``, ``AssetCheckEvaluation``,
+  ``StepFailureData`` with ``ErrorInfo``, ``StepSkippedData``, ``LogData``.
+"""
+
+from __future__ import annotations
+
+import enum
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.results import AssetCheckSeverity
+
+__all__ = [
+    "AssetCheckEvaluation",
+    "AssetMaterialization",
+    "DagsterEventType",
+    "ErrorInfo",
+    "EventType",
+    "LogData",
+    "RunEvent",
+    "StepFailureData",
+    "StepSkippedData",
+]
+
+
+class EventType(str, enum.Enum):
+    RUN_START = "RUN_START"
+    RUN_SUCCESS = "RUN_SUCCESS"
+    RUN_FAILURE = "RUN_FAILURE"
+    RUN_CANCELED = "RUN_CANCELED"
+    STEP_START = "STEP_START"
+    STEP_SUCCESS = "STEP_SUCCESS"
+    STEP_FAILURE = "STEP_FAILURE"
+    STEP_SKIPPED = "STEP_SKIPPED"
+    STEP_UP_FOR_RETRY = "STEP_UP_FOR_RETRY"
+    STEP_OUTPUT = "STEP_OUTPUT"
+    ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
+    ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
+    LOGS_CAPTURED = "LOGS_CAPTURED"
+    LOG = "LOG"
+
+
+# Dagster's name for the same enum.
+DagsterEventType = EventType
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """An exception, kept as text and as the object, for results and views."""
+
+    message: str
+    cls_name: str
+    stack: tuple[str, ...]
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
+
+    @staticmethod
+    def from_exception(error: BaseException) -> ErrorInfo:
+        stack = traceback.format_tb(error.__traceback__)
+        message = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return ErrorInfo(message, type(error).__name__, tuple(stack), error)
+
+    def to_string(self) -> str:
+        return "".join(self.stack) + self.message
+
+
+@dataclass(frozen=True, slots=True)
+class StepFailureData:
+    error: ErrorInfo
+    user_failure_data: Any = None
+    retries_exhausted: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StepSkippedData:
+    """Why a step did not run: the upstream that failed or a blocking check."""
+
+    reason: str
+    blocked_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AssetMaterialization:
+    asset_key: AssetKey
+    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    partition: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssetCheckEvaluation:
+    asset_key: AssetKey
+    check_name: str
+    passed: bool
+    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    severity: AssetCheckSeverity = AssetCheckSeverity.ERROR
+    description: str | None = None
+    blocking: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LogData:
+    level: str
+    message: str
+
+
+class RunEvent:
+    """One thing that happened in a run: Dagster's ``DagsterEvent``, trimmed."""
+
+    __slots__ = ("asset_key", "data", "event_type", "message", "partition", "run_id", "step_key", "timestamp")
+
+    def __init__(
+        self,
+        event_type: EventType,
+        run_id: str,
+        timestamp: float,
+        step_key: str | None = None,
+        asset_key: AssetKey | None = None,
+        data: Any = None,
+        message: str = "",
+        partition: str | None = None,
+    ) -> None:
+        self.event_type = event_type
+        self.run_id = run_id
+        self.timestamp = timestamp
+        self.step_key = step_key
+        self.asset_key = asset_key
+        self.data = data
+        self.message = message
+        self.partition = partition
+
+    @property
+    def event_type_value(self) -> str:
+        return self.event_type.value
+
+    @property
+    def event_specific_data(self) -> Any:
+        return self.data
+
+    @property
+    def is_step_start(self) -> bool:
+        return self.event_type is EventType.STEP_START
+
+    @property
+    def is_step_success(self) -> bool:
+        return self.event_type is EventType.STEP_SUCCESS
+
+    @property
+    def is_step_failure(self) -> bool:
+        return self.event_type is EventType.STEP_FAILURE
+
+    @property
+    def is_step_skipped(self) -> bool:
+        return self.event_type is EventType.STEP_SKIPPED
+
+    @property
+    def is_step_up_for_retry(self) -> bool:
+        return self.event_type is EventType.STEP_UP_FOR_RETRY
+
+    @property
+    def is_asset_materialization(self) -> bool:
+        return self.event_type is EventType.ASSET_MATERIALIZATION
+
+    @property
+    def is_asset_check_evaluation(self) -> bool:
+        return self.event_type is EventType.ASSET_CHECK_EVALUATION
+
+    @property
+    def is_run_success(self) -> bool:
+        return self.event_type is EventType.RUN_SUCCESS
+
+    @property
+    def is_run_failure(self) -> bool:
+        return self.event_type is EventType.RUN_FAILURE
+
+    @property
+    def is_failure(self) -> bool:
+        return self.event_type in (EventType.STEP_FAILURE, EventType.RUN_FAILURE)
+
+    @property
+    def materialization(self) -> AssetMaterialization:
+        if not isinstance(self.data, AssetMaterialization):
+            raise AttributeError(f"A {self.event_type.value} event has no materialization.")
+        return self.data
+
+    @property
+    def step_failure_data(self) -> StepFailureData:
+        if not isinstance(self.data, StepFailureData):
+            raise AttributeError(f"A {self.event_type.value} event has no failure data.")
+        return self.data
+
+    def __repr__(self) -> str:
+        where = f" {self.step_key}" if self.step_key else ""
+        return f"<RunEvent {self.event_type.value}{where}>"

@@ -1,0 +1,103 @@
+"""Executors: the order and concurrency in which a run's steps execute.
+
+Responsibilities:
+- ``in_process``: one step after another in plan order (deterministic; default).
+- ``threads``: up to ``max_concurrent`` steps at once, each as soon as the
+  steps it waits on are done; events still arrive in a consistent order per step.
+- ``parse_executor``: the ``in_process`` / ``threads[:N]`` spelling of the magics.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import os
+from dataclasses import dataclass
+
+from nbassets.engine.plan import Step
+from nbassets.engine.run import Run
+from nbassets.errors import InvalidInvocationError, did_you_mean
+
+__all__ = ["Executor", "InProcessExecutor", "ThreadsExecutor", "parse_executor"]
+
+
+class Executor:
+    """Runs every step of ``run.plan``; a ``KeyboardInterrupt`` propagates."""
+
+    name = "executor"
+
+    def execute(self, run: Run) -> None:
+        raise NotImplementedError
+
+
+class InProcessExecutor(Executor):
+    name = "in_process"
+
+    def execute(self, run: Run) -> None:
+        execute_step = run.execute_step
+        for step in run.plan.steps:
+            execute_step(step)
+
+
+@dataclass
+class ThreadsExecutor(Executor):
+    """Runs independent steps in parallel threads (useful for IO-bound assets)."""
+
+    max_concurrent: int | None = None
+    name = "threads"
+
+    def execute(self, run: Run) -> None:
+        steps = run.plan.steps
+        waits_on: dict[int, set[int]] = {id(s): {id(u) for u in s.upstream} for s in steps}
+        by_id = {id(s): s for s in steps}
+        done: set[int] = set()
+        pending = list(steps)
+        workers = self.max_concurrent or min(32, (os.cpu_count() or 1) + 4)
+        pool = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nbassets")
+        running: dict[futures.Future[object], Step] = {}
+        try:
+            while pending or running:
+                ready = [s for s in pending if waits_on[id(s)] <= done]
+                for step in ready:
+                    pending.remove(step)
+                    running[pool.submit(run.execute_step, step)] = step
+                if not running:
+                    raise RuntimeError(f"Steps cannot start: {[by_id[i].key for i in waits_on]}")
+                finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+                for future in finished:
+                    step = running.pop(future)
+                    future.result()  # re-raises KeyboardInterrupt from the step
+                    done.add(id(step))
+        finally:
+            # On interrupt, queued steps are dropped; steps already running finish in
+            # the background and still record their values.
+            pool.shutdown(wait=not running, cancel_futures=True)
+
+
+_KINDS = ("in_process", "threads")
+
+
+def parse_executor(spec: str | Executor | None) -> Executor:
+    """``None``/``"in_process"`` -> in-process; ``"threads"`` or ``"threads:4"`` -> threads."""
+    if spec is None:
+        return InProcessExecutor()
+    if isinstance(spec, Executor):
+        return spec
+    kind, _, arg = spec.partition(":")
+    if kind == "in_process" and not arg:
+        return InProcessExecutor()
+    if kind == "threads":
+        if not arg:
+            return ThreadsExecutor()
+        if arg.isdigit() and int(arg) > 0:
+            return ThreadsExecutor(int(arg))
+        raise InvalidInvocationError(
+            f"Executor '{spec}': the number after 'threads:' must be a positive integer, "
+            "e.g. threads:4."
+        )
+    if kind == "dask":
+        raise InvalidInvocationError(
+            "The dask executor is not available yet; use in_process (default) or threads[:N]."
+        )
+    raise InvalidInvocationError(
+        f"Unknown executor '{spec}'.{did_you_mean(kind, _KINDS)} Choose in_process or threads[:N]."
+    )

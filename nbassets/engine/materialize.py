@@ -1,0 +1,333 @@
+"""``materialize`` and ``materialize_to_memory``: Dagster's entry points for a run.
+
+Responsibilities:
+- Gather the definitions (an explicit list, as in Dagster, or the kernel
+  registry when none is given), resolve the selection, plan, and execute.
+- Supply the default IO manager (the instance's in-memory store, so values
+  outlive the run), set up and tear down resources.
+- Finish with an ``ExecuteInProcessResult``; with ``raise_on_error`` re-raise
+  the user's own exception after every independent step has run.
+- Keep the registry's statuses live while the run goes on.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.config import ConfigurableResource
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.specs import AssetSpec
+from nbassets.engine.events import EventType, RunEvent
+from nbassets.engine.executors import Executor, parse_executor
+from nbassets.engine.plan import build_plan
+from nbassets.engine.result import ExecuteInProcessResult
+from nbassets.engine.run import Run
+from nbassets.errors import (
+    CycleError,
+    DuplicateKeyError,
+    InvalidInvocationError,
+    PartitionError,
+)
+from nbassets.graph.asset_graph import AssetGraph
+from nbassets.graph.registry import Registry, get_registry, nodes_of
+from nbassets.graph.topology import find_cycle, format_cycle
+from nbassets.storage.instance import Instance, RunRecord
+from nbassets.storage.io_manager import IOManager
+
+__all__ = ["materialize", "materialize_to_memory", "resolve_selection"]
+
+Owner = dict[AssetKey, "AssetsDefinition | AssetSpec"]
+
+
+class _Definitions:
+    """The definitions one run sees: graph, owner of each key, checks."""
+
+    __slots__ = ("checks", "entries", "graph", "owner")
+
+    def __init__(
+        self,
+        entries: list[Any],
+        graph: AssetGraph,
+        owner: Owner,
+        checks: list[AssetChecksDefinition],
+    ) -> None:
+        self.entries = entries
+        self.graph = graph
+        self.owner = owner
+        self.checks = checks
+
+
+_last_explicit: _Definitions | None = None
+
+
+def _from_list(assets: Sequence[Any], registry: Registry) -> _Definitions:
+    """Definitions from an explicit list; the last list's graph is reused when unchanged."""
+    global _last_explicit
+    cached = _last_explicit
+    if (
+        cached is not None
+        and len(cached.entries) == len(assets)
+        and all(a is b for a, b in zip(cached.entries, assets))
+    ):
+        return cached
+    owner: Owner = {}
+    checks: list[AssetChecksDefinition] = []
+    for item in assets:
+        if isinstance(item, AssetChecksDefinition):
+            checks.append(item)
+            continue
+        if not isinstance(item, (AssetsDefinition, AssetSpec)):
+            raise InvalidInvocationError(
+                f"materialize() got {item!r}; pass asset definitions (@asset functions), "
+                "AssetSpecs or asset checks."
+            )
+        for key in item.keys:
+            if key in owner and owner[key] is not item:
+                raise DuplicateKeyError(
+                    f"Two definitions in this run produce asset '{key.to_user_string()}': "
+                    f"{owner[key]!r} and {item!r}. Keep one, or rename one with name= or key_prefix=."
+                )
+            owner[key] = item
+    nodes = [node for entry in dict.fromkeys(owner.values()) for node in nodes_of(entry)]
+    graph = AssetGraph(
+        nodes, status_provider=lambda k: registry.status(k) if k in registry else "missing"
+    )
+    cycle = find_cycle(graph.parents, graph.keys)
+    if cycle:
+        raise CycleError(f"These assets form a cycle: {format_cycle(cycle)}. Remove one dependency.")
+    _last_explicit = _Definitions(list(assets), graph, owner, checks)
+    return _last_explicit
+
+
+def _from_registry(registry: Registry) -> _Definitions:
+    return _Definitions(registry.definitions, registry.graph, registry._owner, registry.checks)
+
+
+def resolve_selection(selection: Any, graph: AssetGraph) -> set[AssetKey]:
+    """The keys ``selection`` names in ``graph`` (``None``: every materializable asset)."""
+    if selection is None:
+        return {k for k in graph.keys if not graph.node(k).is_external}
+    if isinstance(selection, (list, tuple, set, frozenset)) and all(
+        isinstance(s, (AssetKey, AssetsDefinition)) for s in selection
+    ):
+        keys: set[AssetKey] = set()
+        for item in selection:
+            for key in item.keys if isinstance(item, AssetsDefinition) else (item,):
+                if key not in graph:
+                    raise graph.unknown(key, context="the selection")
+                keys.add(key)
+        return keys
+    from nbassets.graph.selection import coerce_selection
+
+    return set(coerce_selection(selection).resolve(graph))
+
+
+def _check_partition(
+    partition_key: str | None, selected: Iterable[AssetKey], owner: Owner, instance: Instance
+) -> None:
+    if partition_key is None:
+        return
+    partitioned = [owner[k] for k in selected if getattr(owner.get(k), "partitions_def", None)]
+    if not partitioned:
+        names = ", ".join(sorted(k.to_user_string() for k in selected)) or "nothing"
+        raise PartitionError(
+            f"partition_key='{partition_key}' was given, but no selected asset is partitioned "
+            f"(selected: {names}). Drop the partition, or select a partitioned asset."
+        )
+    for entry in partitioned:
+        validate = getattr(entry.partitions_def, "validate_partition_key", None)
+        if validate is not None:
+            try:
+                validate(partition_key, dynamic_partitions_store=instance)
+            except TypeError:
+                validate(partition_key)
+
+
+def _resources(
+    given: Mapping[str, Any] | None, defs: _Definitions, instance: Instance, in_memory: bool
+) -> dict[str, Any]:
+    resources: dict[str, Any] = {"io_manager": instance.io_manager}
+    for entry in defs.entries:
+        if isinstance(entry, AssetsDefinition):
+            resources.update(entry.resource_defs)
+    for name, value in (given or {}).items():
+        if in_memory and isinstance(value, IOManager):
+            raise InvalidInvocationError(
+                f"materialize_to_memory() keeps every value in memory, so it takes no IO manager "
+                f"(got resources['{name}'] = {type(value).__name__}). Use materialize() to run "
+                "with it."
+            )
+        resources[name] = value
+    return resources
+
+
+def _registry_listener(registry: Registry, run: Run) -> Callable[[RunEvent], None]:
+    keys_of = {step.key: step.asset_keys for step in run.plan.steps if step.kind == "asset"}
+    running = registry.running
+    start, materialized = EventType.STEP_START, EventType.ASSET_MATERIALIZATION
+    ends = {EventType.STEP_SUCCESS, EventType.STEP_FAILURE, EventType.STEP_SKIPPED}
+    judge_cache = registry.status_changed
+
+    def listen(event: RunEvent) -> None:
+        kind = event.event_type
+        if kind is start:
+            running.update(keys_of.get(event.step_key or "", ()))
+        elif kind in ends or kind is materialized:
+            if kind in ends:
+                running.difference_update(keys_of.get(event.step_key or "", ()))
+            judge_cache(()) if registry._listeners else registry.judge.invalidate()
+        if registry._listeners:
+            registry.publish(event)
+
+    return listen
+
+
+def _execute(
+    assets: Sequence[Any] | None,
+    *,
+    run_config: Any,
+    instance: Instance | None,
+    resources: Mapping[str, Any] | None,
+    partition_key: str | None,
+    raise_on_error: bool,
+    tags: Mapping[str, str] | None,
+    selection: Any,
+    executor: str | Executor | None,
+    registry: Registry | None,
+    listeners: Sequence[Callable[[RunEvent], None]],
+    in_memory: bool,
+    remedy: str,
+) -> ExecuteInProcessResult:
+    registry = registry if registry is not None else get_registry()
+    defs = _from_registry(registry) if assets is None else _from_list(assets, registry)
+    instance = instance if instance is not None else registry.instance
+    selected = resolve_selection(selection, defs.graph)
+    _check_partition(partition_key, selected, defs.owner, instance)
+    run_resources = _resources(resources, defs, instance, in_memory)
+    plan = build_plan(
+        graph=defs.graph,
+        owner=defs.owner,
+        checks=defs.checks,
+        selected=selected,
+        run_config=run_config,
+        resources=run_resources,
+        partition_key=partition_key,
+        remedy=remedy,
+    )
+    run = Run(
+        plan,
+        run_id=str(uuid.uuid4()),
+        tags=tags or {},
+        resources=run_resources,
+        instance=instance,
+        listeners=list(listeners),
+    )
+    if instance is registry.instance:
+        run.listeners.append(_registry_listener(registry, run))
+    record = RunRecord(run.run_id, "STARTED", time.time(), None, dict(tags or {}),
+                       tuple(s.key for s in plan.steps))
+    instance.runs.append(record)
+    canceled = False
+    run.emit(EventType.RUN_START)
+    active = _setup_resources(run_resources, run)
+    try:
+        parse_executor(executor).execute(run)
+    except KeyboardInterrupt:
+        canceled = True
+        run.emit(EventType.RUN_CANCELED, message="Run canceled by KeyboardInterrupt")
+        raise
+    finally:
+        _teardown_resources(active, run)
+        record.end_time = time.time()
+        failed = any(o == "failed" for o in run.outcomes.values())
+        record.status = "CANCELED" if canceled else ("FAILURE" if failed else "SUCCESS")
+        registry.running.difference_update(k for s in plan.steps for k in s.asset_keys)
+        if not canceled:
+            run.emit(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS)
+    result = ExecuteInProcessResult(
+        run_id=run.run_id,
+        events=run.events,
+        outputs=run.outputs,
+        values=run.values,
+        outcomes=run.outcomes,
+        reasons=run.reasons,
+        tags=tags,
+    )
+    if raise_on_error and run.errors:
+        error = next(iter(run.errors.values()))
+        try:
+            error.nbassets_result = result  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+        raise error
+    return result
+
+
+def _setup_resources(resources: Mapping[str, Any], run: Run) -> list[ConfigurableResource]:
+    active = []
+    for value in dict.fromkeys(resources.values()):
+        if isinstance(value, ConfigurableResource):
+            value.setup_for_execution(run)
+            active.append(value)
+    return active
+
+
+def _teardown_resources(active: list[ConfigurableResource], run: Run) -> None:
+    for value in reversed(active):
+        value.teardown_after_execution(run)
+
+
+def materialize(
+    assets: Sequence[Any] | None = None,
+    run_config: Any = None,
+    instance: Instance | None = None,
+    resources: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, str] | None = None,
+    selection: Any = None,
+    *,
+    executor: str | Executor | None = None,
+    registry: Registry | None = None,
+    listeners: Sequence[Callable[[RunEvent], None]] = (),
+) -> ExecuteInProcessResult:
+    """Materialize ``assets`` (all, or ``selection`` of them) in this process.
+
+    As Dagster's ``materialize``; without ``assets`` the kernel registry's
+    definitions are used. Values go through the IO managers in ``resources``,
+    by default the kernel's in-memory store, where later runs find them.
+    """
+    return _execute(
+        assets, run_config=run_config, instance=instance, resources=resources,
+        partition_key=partition_key, raise_on_error=raise_on_error, tags=tags,
+        selection=selection, executor=executor, registry=registry, listeners=listeners,
+        in_memory=False, remedy="materialize",
+    )
+
+
+def materialize_to_memory(
+    assets: Sequence[Any] | None = None,
+    run_config: Any = None,
+    instance: Instance | None = None,
+    resources: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, str] | None = None,
+    selection: Any = None,
+    *,
+    executor: str | Executor | None = None,
+    registry: Registry | None = None,
+    listeners: Sequence[Callable[[RunEvent], None]] = (),
+) -> ExecuteInProcessResult:
+    """Like ``materialize``, keeping every value in memory; IO managers are refused."""
+    return _execute(
+        assets, run_config=run_config, instance=instance, resources=resources,
+        partition_key=partition_key, raise_on_error=raise_on_error, tags=tags,
+        selection=selection, executor=executor, registry=registry, listeners=listeners,
+        in_memory=True, remedy="materialize_to_memory",
+    )

@@ -1,0 +1,137 @@
+"""Reading what an asset function returned or yielded.
+
+Responsibilities:
+- Turn a return value (plain value, ``Output``, ``MaterializeResult``, a tuple
+  for a multi-asset, or a generator of those) into one ``Produced`` per asset
+  key, plus any ``AssetCheckResult``s.
+- Say clearly when a function returned the wrong shape.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.results import AssetCheckResult, MaterializeResult, Output
+from nbassets.errors import NbAssetsError
+
+__all__ = ["OutputShapeError", "Produced", "read_outputs"]
+
+
+class OutputShapeError(NbAssetsError):
+    """Raised when an asset function returns something that does not fit its outputs."""
+
+
+@dataclass(slots=True)
+class Produced:
+    key: AssetKey
+    value: Any
+    has_value: bool = True
+    metadata: dict[str, MetadataValue] = field(default_factory=dict)
+    data_version: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def _one(key: AssetKey, item: Any) -> Produced:
+    if isinstance(item, MaterializeResult):
+        dv = item.data_version.value if item.data_version else None
+        return Produced(key, item.value if item.has_value else None, item.has_value,
+                        dict(item.metadata), dv, item.tags)
+    if isinstance(item, Output):
+        dv = item.data_version.value if item.data_version else None
+        return Produced(key, item.value, True, dict(item.metadata), dv, item.tags)
+    return Produced(key, item)
+
+
+def read_outputs(
+    definition: AssetsDefinition, keys: tuple[AssetKey, ...], returned: Any
+) -> tuple[list[Produced], list[AssetCheckResult]]:
+    """Sort ``returned`` into values per key and check results."""
+    checks: list[AssetCheckResult] = []
+    if inspect.isgenerator(returned) or (
+        definition.is_multi and isinstance(returned, Iterable) and _is_event_stream(returned)
+    ):
+        return _from_stream(definition, keys, returned)
+    if isinstance(returned, MaterializeResult):
+        checks.extend(returned.check_results)
+    if not definition.is_multi:
+        return [_one(keys[0], returned)], checks
+    return _from_multi_return(definition, keys, returned), checks
+
+
+def _is_event_stream(returned: Any) -> bool:
+    if not isinstance(returned, (list, tuple)) or not returned:
+        return False
+    return all(isinstance(x, (Output, MaterializeResult, AssetCheckResult)) for x in returned) and any(
+        isinstance(x, MaterializeResult) and x.asset_key is not None for x in returned
+    )
+
+
+def _from_stream(
+    definition: AssetsDefinition, keys: tuple[AssetKey, ...], stream: Iterable[Any]
+) -> tuple[list[Produced], list[AssetCheckResult]]:
+    by_name = {out.name: out.key for out in definition.outputs}
+    produced: list[Produced] = []
+    checks: list[AssetCheckResult] = []
+    for item in stream:
+        if isinstance(item, AssetCheckResult):
+            checks.append(item)
+        elif isinstance(item, Output):
+            key = by_name.get(item.output_name)
+            if key is None:
+                raise OutputShapeError(
+                    f"'{definition.node_name}' yielded Output(output_name='{item.output_name}'), "
+                    f"but its outputs are {sorted(by_name)}."
+                )
+            produced.append(_one(key, item))
+        elif isinstance(item, MaterializeResult):
+            key = item.asset_key or (keys[0] if len(keys) == 1 else None)
+            if key is None:
+                raise OutputShapeError(
+                    f"'{definition.node_name}' produces several assets; give each "
+                    "MaterializeResult its asset_key=."
+                )
+            produced.append(_one(key, item))
+            checks.extend(item.check_results)
+        else:
+            raise OutputShapeError(
+                f"'{definition.node_name}' yielded {type(item).__name__}; a generator asset yields "
+                "Output, MaterializeResult or AssetCheckResult objects."
+            )
+    _require(definition, keys, produced)
+    return produced, checks
+
+
+def _from_multi_return(
+    definition: AssetsDefinition, keys: tuple[AssetKey, ...], returned: Any
+) -> list[Produced]:
+    outputs = [out for out in definition.outputs if out.key in keys]
+    if len(outputs) == 1 and not isinstance(returned, tuple):
+        return [_one(outputs[0].key, returned)]
+    if not isinstance(returned, tuple) or len(returned) != len(outputs):
+        got = f"a tuple of {len(returned)}" if isinstance(returned, tuple) else type(returned).__name__
+        names = ", ".join(o.name for o in outputs)
+        raise OutputShapeError(
+            f"'{definition.node_name}' must return a tuple of {len(outputs)} values ({names}), "
+            f"in that order; it returned {got}."
+        )
+    return [_one(out.key, item) for out, item in zip(outputs, returned)]
+
+
+def _require(definition: AssetsDefinition, keys: tuple[AssetKey, ...], produced: list[Produced]) -> None:
+    got = {p.key for p in produced}
+    absent = [
+        out.key.to_user_string()
+        for out in definition.outputs
+        if out.key in keys and out.is_required and out.key not in got
+    ]
+    if absent:
+        raise OutputShapeError(
+            f"'{definition.node_name}' finished without producing {absent}; yield an Output or "
+            "MaterializeResult for each, or mark the output is_required=False."
+        )

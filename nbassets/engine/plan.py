@@ -1,0 +1,344 @@
+"""Planning a run: which steps, in what order, reading what, with which config.
+
+Responsibilities:
+- One step per selected definition (all of a multi-asset's keys unless it can
+  subset), one per asset check on a selected asset, in a deterministic
+  topological order (ties broken by definition order).
+- For each input: read it from this run, or load it from storage; a stored
+  value that is missing is reported before anything runs.
+- Validate run config and required resources up front, so a run that would
+  fail on them never starts.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from nbassets.definitions.assets import DEFAULT_IO_MANAGER_KEY, AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.config import Config, RunConfig, validate_config
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.specs import AssetSpec
+from nbassets.errors import ConfigError, MissingResourceError, MissingUpstreamError, did_you_mean
+from nbassets.graph.asset_graph import AssetGraph
+from nbassets.storage.io_manager import has_stored_value
+
+__all__ = ["Plan", "Step", "StepInput", "build_plan", "config_for_ops"]
+
+
+@dataclass(slots=True)
+class StepInput:
+    """One parameter's value: from an earlier step of this run, or from storage."""
+
+    param: str
+    key: AssetKey
+    from_run: bool
+    io_manager_key: str
+    partition: str | None
+    metadata: Mapping[str, Any]
+
+
+@dataclass(slots=True, eq=False)
+class Step:
+    """One function call in a run."""
+
+    key: str
+    kind: Literal["asset", "check"]
+    definition: AssetsDefinition | AssetChecksDefinition
+    asset_keys: tuple[AssetKey, ...]
+    inputs: tuple[StepInput, ...]
+    upstream: tuple[Step, ...]
+    config: Config | None
+    op_config: Any
+    partition_key: str | None
+
+    @property
+    def label(self) -> str:
+        """How a person names the step: the asset key, or ``asset:check``."""
+        if self.kind == "check":
+            assert isinstance(self.definition, AssetChecksDefinition)
+            return self.definition.check_key.to_user_string()
+        return ", ".join(k.to_user_string() for k in self.asset_keys)
+
+
+@dataclass(slots=True)
+class Plan:
+    steps: list[Step]
+    selected_keys: frozenset[AssetKey]
+
+
+def config_for_ops(run_config: Any) -> dict[str, Any]:
+    """The ``ops`` section of run config, whatever form it was given in."""
+    if run_config is None:
+        return {}
+    if isinstance(run_config, RunConfig):
+        run_config = run_config.to_config_dict()
+    if not isinstance(run_config, Mapping):
+        raise ConfigError(
+            f"run_config must be a dict like {{'ops': {{'my_asset': {{'config': {{...}}}}}}}} "
+            f"or a RunConfig; got {type(run_config).__name__}."
+        )
+    unknown = set(run_config) - {"ops", "resources", "execution", "loggers"}
+    if unknown:
+        raise ConfigError(
+            f"run_config has unknown section(s) {sorted(unknown)}; asset config goes under "
+            "'ops': {'my_asset': {'config': {...}}}."
+        )
+    ops = run_config.get("ops") or {}
+    return dict(ops)
+
+
+def _owned_steps(
+    graph: AssetGraph,
+    owner: Mapping[AssetKey, AssetsDefinition | AssetSpec],
+    selected: Collection[AssetKey],
+) -> list[tuple[AssetsDefinition, tuple[AssetKey, ...]]]:
+    chosen: dict[int, tuple[AssetsDefinition, list[AssetKey]]] = {}
+    for key in selected:
+        entry = owner.get(key)
+        if not isinstance(entry, AssetsDefinition):
+            continue  # external assets are loaded, never materialized
+        slot = chosen.setdefault(id(entry), (entry, []))
+        slot[1].append(key)
+    steps = []
+    for entry, keys in chosen.values():
+        wanted = set(keys)
+        ordered = tuple(k for k in entry.keys if k in wanted or not entry.can_subset)
+        steps.append((entry, ordered))
+    return steps
+
+
+def build_plan(
+    *,
+    graph: AssetGraph,
+    owner: Mapping[AssetKey, AssetsDefinition | AssetSpec],
+    checks: Sequence[AssetChecksDefinition],
+    selected: Collection[AssetKey],
+    run_config: Any,
+    resources: Mapping[str, Any],
+    partition_key: str | None,
+    remedy: str = "materialize",
+) -> Plan:
+    """Plan the steps that materialize ``selected``; raise before running anything wrong."""
+    ops_config = config_for_ops(run_config)
+    owned = _owned_steps(graph, owner, selected)
+    producer: dict[AssetKey, int] = {}
+    for i, (_, keys) in enumerate(owned):
+        for key in keys:
+            producer[key] = i
+
+    specs: list[dict[str, Any]] = []
+    for entry, keys in owned:
+        raw = ops_config.pop(entry.node_name, None)
+        if raw is None and len(keys) == 1:
+            raw = ops_config.pop(keys[0].to_user_string(), None)
+        specs.append({"entry": entry, "keys": keys, "raw": raw})
+    if ops_config:
+        names = [s["entry"].node_name for s in specs]
+        extra = next(iter(ops_config))
+        raise ConfigError(
+            f"run_config gives config for '{extra}', which is not an asset in this run."
+            f"{did_you_mean(extra, names)}"
+        )
+
+    missing: list[str] = []
+    steps: list[Step | None] = [None] * len(owned)
+    waiting: dict[int, set[int]] = {}
+    for i, spec in enumerate(specs):
+        entry: AssetsDefinition = spec["entry"]
+        keys: tuple[AssetKey, ...] = spec["keys"]
+        step_partition = partition_key if entry.partitions_def is not None else None
+        inputs = []
+        for item in entry.inputs:
+            from_run = item.key in producer and producer[item.key] != i
+            up = owner.get(item.key)
+            io_key = _io_manager_key_of(up, item.key)
+            up_partition = (
+                partition_key if getattr(up, "partitions_def", None) is not None else None
+            )
+            if not from_run:
+                stored = has_stored_value(resources.get(io_key), item.key, up_partition)
+                if stored is False:
+                    missing.append(_missing_message(entry, item.key, up, up_partition, remedy))
+            inputs.append(
+                StepInput(item.name, item.key, from_run, io_key, up_partition, item.metadata)
+            )
+        deps = {producer[k] for k in entry.upstream_keys if k in producer and producer[k] != i}
+        waiting[i] = deps
+        config, op_config = _config_for(entry, spec["raw"])
+        steps[i] = Step(
+            key=entry.node_name,
+            kind="asset",
+            definition=entry,
+            asset_keys=keys,
+            inputs=tuple(inputs),
+            upstream=(),
+            config=config,
+            op_config=op_config,
+            partition_key=step_partition,
+        )
+    if missing:
+        raise MissingUpstreamError("\n".join(dict.fromkeys(missing)))
+
+    ordered = _order(graph, steps, waiting)  # type: ignore[arg-type]
+    check_steps = _check_steps(checks, ordered, producer, owner, resources, partition_key)
+    _require_resources(ordered + check_steps, resources)
+    return Plan(_interleave(ordered, check_steps), frozenset(selected))
+
+
+def _io_manager_key_of(entry: Any, key: AssetKey) -> str:
+    if isinstance(entry, AssetsDefinition):
+        return entry.output_for(key).io_manager_key
+    if isinstance(entry, AssetSpec):
+        return entry.io_manager_key or DEFAULT_IO_MANAGER_KEY
+    return DEFAULT_IO_MANAGER_KEY
+
+
+def _missing_message(
+    entry: AssetsDefinition, key: AssetKey, up: Any, partition: str | None, remedy: str
+) -> str:
+    name = entry.outputs[0].key.to_user_string()
+    up_name = key.to_user_string()
+    part = f" (partition '{partition}')" if partition is not None else ""
+    if up is None:
+        how = f"'{up_name}' is not defined: define it, or pass its definition to {remedy}()."
+    else:
+        how = (
+            f"Materialize it first (%materialize {up_name}), or select it too "
+            f"(%materialize +{name}, or selection='+{name}')."
+        )
+    return f"Cannot run '{name}': its upstream '{up_name}'{part} is not selected and has no stored value. {how}"
+
+
+def _config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
+    roles = entry.roles
+    if roles.config is None:
+        if raw is not None and (not isinstance(raw, Mapping) or raw.get("config")):
+            raise ConfigError(
+                f"run_config gives config for '{entry.node_name}', but its function takes no "
+                "Config parameter. Add one (config: MyConfig) or drop the entry."
+            )
+        return None, raw.get("config") if isinstance(raw, Mapping) else None
+    if isinstance(raw, Config):
+        section = raw
+    elif isinstance(raw, Mapping):
+        section = raw.get("config")
+    else:
+        section = None
+    config = validate_config(entry.node_name, roles.config[1], section)
+    return config, config.model_dump()
+
+
+def _order(graph: AssetGraph, steps: list[Step], waiting: dict[int, set[int]]) -> list[Step]:
+    dependants: dict[int, list[int]] = {i: [] for i in waiting}
+    for i, deps in waiting.items():
+        for d in deps:
+            dependants[d].append(i)
+    rank = [min(graph.index(k) for k in s.asset_keys) for s in steps]
+    remaining = {i: len(deps) for i, deps in waiting.items()}
+    ready = [(rank[i], i) for i, n in remaining.items() if n == 0]
+    heapq.heapify(ready)
+    ordered: list[Step] = []
+    while ready:
+        _, i = heapq.heappop(ready)
+        step = steps[i]
+        step.upstream = tuple(steps[d] for d in waiting[i])
+        ordered.append(step)
+        for child in dependants[i]:
+            remaining[child] -= 1
+            if remaining[child] == 0:
+                heapq.heappush(ready, (rank[child], child))
+    if len(ordered) != len(steps):
+        stuck = [steps[i].key for i, n in remaining.items() if n]
+        raise ConfigError(
+            f"Steps {stuck} depend on each other through a multi-asset; split the multi-asset "
+            "or declare internal_asset_deps."
+        )
+    return ordered
+
+
+def _check_steps(
+    checks: Sequence[AssetChecksDefinition],
+    ordered: list[Step],
+    producer: Mapping[AssetKey, int],
+    owner: Mapping[AssetKey, Any],
+    resources: Mapping[str, Any],
+    partition_key: str | None,
+) -> list[Step]:
+    by_key = {k: s for s in ordered for k in s.asset_keys}
+    made = []
+    for check in checks:
+        target = by_key.get(check.asset_key)
+        if target is None:
+            continue
+        inputs = []
+        for item in check.inputs:
+            from_run = item.key in by_key
+            up = owner.get(item.key)
+            inputs.append(
+                StepInput(item.name, item.key, from_run, _io_manager_key_of(up, item.key),
+                          target.partition_key if item.key == check.asset_key else None, {})
+            )
+        upstream = tuple(dict.fromkeys(by_key[i.key] for i in inputs if i.from_run))
+        made.append(
+            Step(
+                key=f"{check.asset_key.to_python_identifier()}_{check.name}",
+                kind="check",
+                definition=check,
+                asset_keys=(check.asset_key,),
+                inputs=tuple(inputs),
+                upstream=upstream,
+                config=None,
+                op_config=None,
+                partition_key=target.partition_key,
+            )
+        )
+    return made
+
+
+def _interleave(ordered: list[Step], check_steps: list[Step]) -> list[Step]:
+    """Run each check right after the last step it reads, so blocking checks gate children.
+
+    A step downstream of an asset with a blocking check also waits on that check.
+    """
+    if not check_steps:
+        return ordered
+    after: dict[int, list[Step]] = {}
+    position = {id(s): i for i, s in enumerate(ordered)}
+    for check in check_steps:
+        last = max(position[id(u)] for u in check.upstream)
+        after.setdefault(last, []).append(check)
+    blocking: dict[AssetKey, list[Step]] = {}
+    for check in check_steps:
+        definition = check.definition
+        if isinstance(definition, AssetChecksDefinition) and definition.blocking:
+            blocking.setdefault(definition.asset_key, []).append(check)
+    result: list[Step] = []
+    for i, step in enumerate(ordered):
+        gates = [c for u in step.upstream for k in u.asset_keys for c in blocking.get(k, ())]
+        if gates:
+            step.upstream = step.upstream + tuple(gates)
+        result.append(step)
+        result.extend(after.get(i, ()))
+    return result
+
+
+def _require_resources(steps: Sequence[Step], resources: Mapping[str, Any]) -> None:
+    for step in steps:
+        definition = step.definition
+        needed = set(definition.roles.resources) | set(definition.required_resource_keys)
+        if isinstance(definition, AssetsDefinition):
+            needed |= {out.io_manager_key for out in definition.outputs if out.key in step.asset_keys}
+        needed |= {i.io_manager_key for i in step.inputs if not i.from_run}
+        absent = sorted(n for n in needed if n not in resources)
+        if absent:
+            name = step.label
+            hint = did_you_mean(absent[0], resources)
+            raise MissingResourceError(
+                f"Asset '{name}' needs resource(s) {', '.join(repr(a) for a in absent)}, which "
+                f"this run was not given.{hint} Pass them: materialize(..., resources="
+                f"{{'{absent[0]}': ...}})."
+            )

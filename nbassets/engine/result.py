@@ -1,0 +1,170 @@
+"""``ExecuteInProcessResult``: what a finished run tells its caller.
+
+Responsibilities:
+- Success, run id, events, and Dagster's accessors (``output_for_node``,
+  ``asset_materializations_for_node``, ``get_step_failure_events``, ...).
+- Failure information: which steps failed and were skipped, and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from nbassets.definitions.keys import AssetKey, coerce_key
+from nbassets.engine.events import (
+    AssetCheckEvaluation,
+    AssetMaterialization,
+    EventType,
+    RunEvent,
+    StepFailureData,
+)
+from nbassets.errors import InvalidInvocationError, did_you_mean
+
+__all__ = ["ExecuteInProcessResult"]
+
+
+class ExecuteInProcessResult:
+    """The outcome of ``materialize`` / ``materialize_to_memory``."""
+
+    def __init__(
+        self,
+        *,
+        run_id: str,
+        events: Sequence[RunEvent],
+        outputs: Mapping[str, Mapping[str, Any]],
+        values: Mapping[AssetKey, Any],
+        outcomes: Mapping[str, str],
+        reasons: Mapping[str, str],
+        canceled: bool = False,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self._events = list(events)
+        self._outputs = outputs
+        self._values = values
+        self._outcomes = dict(outcomes)
+        self._reasons = dict(reasons)
+        self.canceled = canceled
+        self.tags = dict(tags or {})
+
+    @property
+    def success(self) -> bool:
+        return not self.canceled and all(o in ("success", "blocked") for o in self._outcomes.values())
+
+    @property
+    def all_events(self) -> list[RunEvent]:
+        return list(self._events)
+
+    @property
+    def all_node_events(self) -> list[RunEvent]:
+        return [e for e in self._events if e.step_key is not None]
+
+    def filter_events(self, event_type: EventType) -> list[RunEvent]:
+        return [e for e in self._events if e.event_type is event_type]
+
+    # Values --------------------------------------------------------------------------
+
+    def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
+        """The value a step returned for ``output_name`` (an asset's node is its key with ``__``)."""
+        outputs = self._outputs.get(node_str)
+        if outputs is None:
+            outputs = self._outputs.get(coerce_key(node_str).to_python_identifier())
+        if outputs is None:
+            outcome = self._outcomes.get(node_str)
+            if outcome is not None:
+                raise InvalidInvocationError(
+                    f"Node '{node_str}' did not produce a value in this run: it {outcome}"
+                    f"{' (' + self._reasons[node_str] + ')' if node_str in self._reasons else ''}."
+                )
+            raise InvalidInvocationError(
+                f"No node '{node_str}' in this run.{did_you_mean(node_str, self._outputs)}"
+            )
+        if output_name not in outputs:
+            if len(outputs) == 1 and output_name == "result":
+                return next(iter(outputs.values()))
+            raise InvalidInvocationError(
+                f"Node '{node_str}' has no output '{output_name}'; its outputs: {sorted(outputs)}."
+            )
+        return outputs[output_name]
+
+    def output_value(self, output_name: str = "result") -> Any:
+        if len(self._outputs) != 1:
+            raise InvalidInvocationError("output_value() needs a run of one node; use output_for_node.")
+        return self.output_for_node(next(iter(self._outputs)), output_name)
+
+    def asset_value(self, asset_key: Any) -> Any:
+        key = coerce_key(asset_key)
+        if key not in self._values:
+            names = [k.to_user_string() for k in self._values]
+            raise InvalidInvocationError(
+                f"Asset '{key.to_user_string()}' has no value in this run."
+                f"{did_you_mean(key.to_user_string(), names)}"
+            )
+        return self._values[key]
+
+    # Materializations and checks -----------------------------------------------------
+
+    def asset_materializations_for_node(self, node_name: str) -> list[AssetMaterialization]:
+        return [
+            e.data
+            for e in self._events
+            if e.event_type is EventType.ASSET_MATERIALIZATION and e.step_key == node_name
+        ]
+
+    def get_asset_materialization_events(self) -> list[RunEvent]:
+        return self.filter_events(EventType.ASSET_MATERIALIZATION)
+
+    @property
+    def asset_materializations(self) -> list[AssetMaterialization]:
+        return [e.data for e in self.get_asset_materialization_events()]
+
+    def get_asset_check_evaluations(self) -> list[AssetCheckEvaluation]:
+        return [e.data for e in self.filter_events(EventType.ASSET_CHECK_EVALUATION)]
+
+    # Steps ---------------------------------------------------------------------------
+
+    def get_step_success_events(self) -> list[RunEvent]:
+        return self.filter_events(EventType.STEP_SUCCESS)
+
+    def get_step_failure_events(self) -> list[RunEvent]:
+        return self.filter_events(EventType.STEP_FAILURE)
+
+    def get_step_skipped_events(self) -> list[RunEvent]:
+        return self.filter_events(EventType.STEP_SKIPPED)
+
+    def get_failed_step_keys(self) -> set[str]:
+        return {k for k, o in self._outcomes.items() if o == "failed"}
+
+    def get_skipped_step_keys(self) -> set[str]:
+        return {k for k, o in self._outcomes.items() if o == "skipped"}
+
+    def skip_reason(self, step_key: str) -> str | None:
+        return self._reasons.get(step_key)
+
+    def is_node_success(self, node_str: str) -> bool:
+        return self._outcomes.get(node_str) in ("success", "blocked")
+
+    def is_node_failed(self, node_str: str) -> bool:
+        return self._outcomes.get(node_str) == "failed"
+
+    def is_node_skipped(self, node_str: str) -> bool:
+        return self._outcomes.get(node_str) == "skipped"
+
+    @property
+    def failure_data(self) -> StepFailureData | None:
+        """The first step failure's data (error message, class, stack), if any."""
+        failures = self.get_step_failure_events()
+        return failures[0].data if failures else None
+
+    @property
+    def failure_info(self) -> StepFailureData | None:
+        return self.failure_data
+
+    def __repr__(self) -> str:
+        counts: dict[str, int] = {}
+        for outcome in self._outcomes.values():
+            counts[outcome] = counts.get(outcome, 0) + 1
+        summary = ", ".join(f"{n} {o}" for o, n in sorted(counts.items())) or "no steps"
+        state = "canceled" if self.canceled else ("success" if self.success else "failure")
+        return f"<ExecuteInProcessResult {state}: {summary}; run_id={self.run_id[:8]}>"

@@ -1,0 +1,336 @@
+"""Executing a planned run, step by step.
+
+Responsibilities:
+- Call each step's function with its inputs, context, config and resources;
+  retry per its ``RetryPolicy``; store outputs through IO managers; record
+  materializations and check evaluations in the instance; emit events.
+- Skip steps downstream of a failure or a failed blocking check, naming why.
+- Keep every value that succeeded when a step fails or the run is interrupted.
+
+The hot path (``_run_asset``) does only what each step needs: the engine's
+overhead per asset is measured in ``bench/``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.results import AssetCheckResult, Failure, RetryRequested
+from nbassets.engine.context import AssetExecutionContext, Resources, RunInfo, RunLogger
+from nbassets.engine.events import (
+    AssetCheckEvaluation,
+    AssetMaterialization,
+    ErrorInfo,
+    EventType,
+    LogData,
+    RunEvent,
+    StepFailureData,
+    StepSkippedData,
+)
+from nbassets.engine.outputs import read_outputs
+from nbassets.engine.plan import Plan, Step
+from nbassets.errors import InvalidDefinitionError
+from nbassets.storage.instance import Instance
+from nbassets.storage.io_manager import InputContext, OutputContext
+
+__all__ = ["Outcome", "Run"]
+
+Outcome = Literal["success", "failed", "skipped", "blocked"]
+Listener = Callable[[RunEvent], None]
+_now = time.time
+_clock = time.perf_counter
+
+
+class Run:
+    """One run of a plan: its events, outcomes and the values it produced."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        run_id: str,
+        tags: Mapping[str, str],
+        resources: Mapping[str, Any],
+        instance: Instance,
+        listeners: list[Listener],
+    ) -> None:
+        self.plan = plan
+        self.run_id = run_id
+        self.info = RunInfo(run_id, dict(tags))
+        self.resources = dict(resources)
+        self.resource_view = Resources(self.resources)
+        self.instance = instance
+        self.listeners = listeners
+        self.events: list[RunEvent] = []
+        self.values: dict[AssetKey, Any] = {}
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self.outcomes: dict[str, Outcome] = {}
+        self.reasons: dict[str, str] = {}
+        self.errors: dict[str, BaseException] = {}
+        self._lock = threading.Lock()
+
+    # Events ------------------------------------------------------------------------
+
+    def emit(
+        self,
+        event_type: EventType,
+        step: Step | None = None,
+        asset_key: AssetKey | None = None,
+        data: Any = None,
+        message: str = "",
+    ) -> RunEvent:
+        event = RunEvent(
+            event_type,
+            self.run_id,
+            _now(),
+            step.key if step is not None else None,
+            asset_key,
+            data,
+            message,
+            step.partition_key if step is not None else None,
+        )
+        with self._lock:
+            self.events.append(event)
+            for listener in self.listeners:
+                listener(event)
+        return event
+
+    def _log_sink(self, step: Step) -> Callable[[str, str], None]:
+        def sink(level: str, message: str) -> None:
+            self.emit(EventType.LOG, step, None, LogData(level, message), message)
+
+        return sink
+
+    # Steps -------------------------------------------------------------------------
+
+    def blocked_reason(self, step: Step) -> str | None:
+        """Why ``step`` must be skipped, or ``None`` when all it waits on succeeded."""
+        for up in step.upstream:
+            outcome = self.outcomes.get(up.key)
+            if outcome == "success" or outcome is None:
+                continue
+            if outcome == "failed":
+                return f"upstream '{up.label}' failed"
+            if outcome == "blocked":
+                return f"a blocking check on '{up.label}' failed"
+            return f"upstream '{up.label}' was skipped ({self.reasons.get(up.key, 'skipped')})"
+        return None
+
+    def skip(self, step: Step, reason: str) -> None:
+        self.outcomes[step.key] = "skipped"
+        self.reasons[step.key] = reason
+        self.emit(EventType.STEP_SKIPPED, step, None, StepSkippedData(reason), f"Skipped: {reason}")
+        if step.kind == "asset":
+            for key in step.asset_keys:
+                self.instance.record_outcome(key, "skipped", self.run_id, reason)
+
+    def execute_step(self, step: Step) -> Outcome:
+        """Run one step to its outcome; KeyboardInterrupt propagates after recording it."""
+        reason = self.blocked_reason(step)
+        if reason is not None:
+            self.skip(step, reason)
+            return "skipped"
+        self.emit(EventType.STEP_START, step)
+        started = _clock()
+        try:
+            if step.kind == "asset":
+                outcome = self._run_asset(step, started)
+            else:
+                outcome = self._run_check(step, started)
+        except KeyboardInterrupt as interrupt:
+            self._fail(step, interrupt, started, 0)
+            raise
+        except BaseException as error:  # noqa: BLE001 - a step's failure must not end the run
+            if isinstance(error, (SystemExit, GeneratorExit)):
+                raise
+            self._fail(step, error, started, getattr(error, "_nbassets_attempts", 0))
+            return "failed"
+        self.outcomes[step.key] = outcome
+        return outcome
+
+    def _fail(self, step: Step, error: BaseException, started: float, retries: int) -> None:
+        self.outcomes[step.key] = "failed"
+        self.errors[step.key] = error
+        user_data = error if isinstance(error, Failure) else None
+        info = ErrorInfo.from_exception(error)
+        self.emit(
+            EventType.STEP_FAILURE,
+            step,
+            None,
+            StepFailureData(info, user_data, retries),
+            f"Step '{step.label}' failed after {_clock() - started:.3f}s: {info.message}",
+        )
+        if step.kind == "asset":
+            for key in step.asset_keys:
+                self.instance.record_outcome(key, "failed", self.run_id, info.message)
+
+    def _call(self, step: Step, fn: Callable[..., Any], kwargs: dict[str, Any],
+              context: AssetExecutionContext | None, policy: Any) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return fn(**kwargs)
+            except (RetryRequested, Exception) as error:
+                allowed = policy.max_retries if policy is not None else 0
+                wait = policy.wait_before(attempt + 1) if policy is not None else 0.0
+                if isinstance(error, RetryRequested):
+                    allowed, wait = error.max_retries, error.seconds_to_wait or 0.0
+                if isinstance(error, Failure) and not error.allow_retries:
+                    allowed = 0
+                if attempt >= allowed:
+                    error._nbassets_attempts = attempt  # type: ignore[attr-defined]
+                    raise
+                attempt += 1
+                self.emit(
+                    EventType.STEP_UP_FOR_RETRY, step, None, ErrorInfo.from_exception(error),
+                    f"Attempt {attempt} of {allowed} retries after {type(error).__name__}: {error}",
+                )
+                if wait:
+                    time.sleep(wait)
+                if context is not None:
+                    context.retry_number = attempt
+
+    def _load(self, step: Step, item: Any) -> Any:
+        if item.from_run:
+            return self.values[item.key]
+        manager = self.resources[item.io_manager_key]
+        return manager.load_input(
+            InputContext(
+                asset_key=item.key,
+                name=item.param,
+                step_key=step.key,
+                partition_key=item.partition,
+                definition_metadata=item.metadata,
+                resources=self.resource_view,
+            )
+        )
+
+    def _arguments(
+        self, step: Step, definition: AssetsDefinition | AssetChecksDefinition
+    ) -> tuple[dict[str, Any], AssetExecutionContext | None]:
+        kwargs = {item.param: self._load(step, item) for item in step.inputs}
+        roles = definition.roles
+        context = None
+        if roles.context is not None or definition.required_resource_keys:
+            context = AssetExecutionContext(
+                run=self.info,
+                keys=step.asset_keys if step.kind == "asset" else (),
+                step_key=step.key,
+                resources=self.resource_view,
+                op_config=step.op_config,
+                log=RunLogger(self._log_sink(step)),
+                partition_key=step.partition_key,
+                partitions_def=getattr(definition, "partitions_def", None),
+                instance=self.instance,
+                assets_def=definition if step.kind == "asset" else None,
+                input_keys={i.param: i.key for i in step.inputs},
+            )
+            if roles.context is not None:
+                kwargs[roles.context] = context
+        if roles.config is not None:
+            kwargs[roles.config[0]] = step.config
+        for name in roles.resources:
+            kwargs[name] = self.resources[name]
+        return kwargs, context
+
+    def _run_asset(self, step: Step, started: float) -> Outcome:
+        definition = step.definition
+        assert isinstance(definition, AssetsDefinition)
+        kwargs, context = self._arguments(step, definition)
+        returned = self._call(step, definition.fn, kwargs, context, definition.retry_policy)
+        produced, check_results = read_outputs(definition, step.asset_keys, returned)
+        duration = _clock() - started
+        versions = {k: self.instance.latest_storage_id(k) for k in definition.upstream_keys}
+        node_outputs = self.outputs.setdefault(step.key, {})
+        for item in produced:
+            out = definition.output_for(item.key)
+            metadata = item.metadata
+            if context is not None:
+                added = context.added_metadata_for(item.key)
+                if added:
+                    metadata = {**metadata, **added}
+            if item.has_value:
+                out_context = OutputContext(
+                    asset_key=item.key,
+                    name=out.name,
+                    step_key=step.key,
+                    run_id=self.run_id,
+                    partition_key=step.partition_key,
+                    definition_metadata=out.metadata,
+                    resources=self.resource_view,
+                )
+                self.resources[out.io_manager_key].handle_output(out_context, item.value)
+                added = out_context.consume_added_metadata()
+                if added:
+                    metadata = {**metadata, **added}
+                self.values[item.key] = item.value
+                node_outputs[out.name] = item.value
+            self.instance.record_materialization(
+                run_id=self.run_id,
+                asset_key=item.key,
+                partition=step.partition_key,
+                duration=duration,
+                code_version=definition.effective_code_version(item.key),
+                input_versions=versions,
+                metadata=metadata,
+                data_version=item.data_version,
+            )
+            self.emit(
+                EventType.ASSET_MATERIALIZATION, step, item.key,
+                AssetMaterialization(item.key, metadata, step.partition_key, item.tags),
+            )
+        blocked = self._evaluate_embedded_checks(step, definition, check_results)
+        self.emit(EventType.STEP_SUCCESS, step, None, duration,
+                  f"Step '{step.label}' succeeded in {duration:.3f}s")
+        return "blocked" if blocked else "success"
+
+    def _evaluate_embedded_checks(
+        self, step: Step, definition: AssetsDefinition, results: list[AssetCheckResult]
+    ) -> bool:
+        specs = {spec.name: spec for spec in definition.check_specs}
+        blocked = False
+        for result in results:
+            name = result.check_name or (next(iter(specs)) if len(specs) == 1 else None)
+            spec = specs.get(name) if name else None
+            if spec is None:
+                raise InvalidDefinitionError(
+                    f"'{definition.node_name}' returned a check result for '{name}', which is not "
+                    f"among its check_specs {sorted(specs)}."
+                )
+            blocked |= self._record_check(step, spec.asset_key, spec.name, spec.blocking, result)
+        return blocked
+
+    def _record_check(
+        self, step: Step, key: AssetKey, name: str, blocking: bool, result: AssetCheckResult
+    ) -> bool:
+        evaluation = AssetCheckEvaluation(
+            key, name, result.passed, result.metadata, result.severity, result.description, blocking
+        )
+        verdict = "passed" if result.passed else "failed"
+        self.emit(EventType.ASSET_CHECK_EVALUATION, step, key, evaluation,
+                  f"Check '{key.to_user_string()}:{name}' {verdict}")
+        return blocking and not result.passed
+
+    def _run_check(self, step: Step, started: float) -> Outcome:
+        check = step.definition
+        assert isinstance(check, AssetChecksDefinition)
+        kwargs, context = self._arguments(step, check)
+        returned = self._call(step, check.fn, kwargs, context, check.retry_policy)
+        if isinstance(returned, bool):
+            returned = AssetCheckResult(passed=returned)
+        if not isinstance(returned, AssetCheckResult):
+            raise InvalidDefinitionError(
+                f"Check '{check.check_key.to_user_string()}' returned {type(returned).__name__}; "
+                "return an AssetCheckResult(passed=...) or a bool."
+            )
+        blocked = self._record_check(step, check.asset_key, check.name, check.blocking, returned)
+        duration = _clock() - started
+        self.emit(EventType.STEP_SUCCESS, step, None, duration,
+                  f"Check '{step.label}' ran in {duration:.3f}s")
+        return "blocked" if blocked else "success"

@@ -1,0 +1,309 @@
+"""The kernel-local registry: every asset and check defined in this kernel.
+
+Responsibilities:
+- Add, replace and remove definitions, keeping definition order, and refuse a
+  definition that would close a cycle (the registry is then unchanged).
+- Track which notebook cell defined what, so a renamed cell drops its old asset.
+- Build the ``AssetGraph`` (cached until the next change) and answer each
+  asset's status and why it is stale, from the instance's records.
+- Publish change and run events to subscribers (the views).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Union
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.keys import AssetKey, coerce_key
+from nbassets.definitions.specs import AssetCheckKey, AssetSpec
+from nbassets.errors import CycleError, InvalidDefinitionError, MissingUpstreamError
+from nbassets.graph.asset_graph import AssetGraph, AssetNode, AssetStatus
+from nbassets.graph.staleness import StalenessJudge
+from nbassets.graph.topology import find_cycle, format_cycle
+from nbassets.storage.instance import Instance
+
+__all__ = ["Definition", "Registry", "RegistryEvent", "get_registry", "use_registry"]
+
+Definition = Union[AssetsDefinition, AssetSpec, AssetChecksDefinition]
+Listener = Callable[[Any], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEvent:
+    """A change to the set of definitions, or to statuses outside a run."""
+
+    kind: Literal["defined", "removed", "reset", "status"]
+    keys: tuple[AssetKey, ...] = ()
+    removed: tuple[AssetKey, ...] = ()
+
+
+def nodes_of(definition: AssetsDefinition | AssetSpec) -> list[AssetNode]:
+    """Graph nodes for the assets a definition declares."""
+    if isinstance(definition, AssetSpec):
+        return [
+            AssetNode(
+                definition.key,
+                definition.dep_keys,
+                definition.group_name or "default",
+                definition.tags,
+                definition.kinds,
+                definition.owners,
+                is_external=True,
+            )
+        ]
+    return [
+        AssetNode(
+            out.key,
+            definition.parents_of(out.key),
+            out.group_name,
+            out.tags,
+            out.kinds,
+            out.owners,
+        )
+        for out in definition.outputs
+    ]
+
+
+class Registry:
+    """Every definition in this kernel, in the order they were first defined."""
+
+    def __init__(self, instance: Instance | None = None) -> None:
+        self.instance = instance or Instance()
+        self.resources: dict[str, Any] = {}
+        self.running: set[AssetKey] = set()
+        self._entries: list[AssetsDefinition | AssetSpec] = []
+        self._owner: dict[AssetKey, AssetsDefinition | AssetSpec] = {}
+        self._checks: dict[AssetCheckKey, AssetChecksDefinition] = {}
+        self._sources: dict[str, Definition] = {}
+        self._listeners: list[Listener] = []
+        self._graph: AssetGraph | None = None
+        self._judge: StalenessJudge | None = None
+
+    # Reading -------------------------------------------------------------------------
+
+    @property
+    def definitions(self) -> list[AssetsDefinition | AssetSpec]:
+        return list(self._entries)
+
+    @property
+    def checks(self) -> list[AssetChecksDefinition]:
+        return list(self._checks.values())
+
+    def keys(self) -> list[AssetKey]:
+        return [key for entry in self._entries for key in entry.keys]
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            return coerce_key(key) in self._owner
+        except InvalidDefinitionError:
+            return False
+
+    def __len__(self) -> int:
+        return len(self._owner)
+
+    def definition_for(self, key: Any) -> AssetsDefinition | AssetSpec:
+        asset_key = self.resolve_key(key)
+        return self._owner[asset_key]
+
+    def resolve_key(self, key: Any) -> AssetKey:
+        """The defined key a user means: exact, or a unique last part (``orders``)."""
+        asset_key = coerce_key(key)
+        if asset_key in self._owner:
+            return asset_key
+        if len(asset_key.path) == 1:
+            matches = [k for k in self._owner if k.path[-1] == asset_key.path[0]]
+            if len(matches) == 1:
+                return matches[0]
+        raise self.graph.unknown(asset_key)
+
+    @property
+    def graph(self) -> AssetGraph:
+        if self._graph is None:
+            nodes = [node for entry in self._entries for node in nodes_of(entry)]
+            self._graph = AssetGraph(nodes, status_provider=self.status)
+        return self._graph
+
+    @property
+    def judge(self) -> StalenessJudge:
+        if self._judge is None:
+            self._judge = StalenessJudge(self.graph, self._owner, self.instance)
+        return self._judge
+
+    def status(self, key: AssetKey) -> AssetStatus:
+        if key in self.running:
+            return "running"
+        return self.judge.status(key)
+
+    def stale_reasons(self, key: Any) -> list[str]:
+        """Why ``key`` is stale, one sentence each; empty when it is not."""
+        return self.judge.reasons(self.resolve_key(key))
+
+    def value(self, key: Any, partition: str | None = None) -> Any:
+        """The latest stored value of ``key`` (a partition of it, if given)."""
+        asset_key = self.resolve_key(key)
+        store = self.instance.io_manager
+        if not store.has_value(asset_key, partition):
+            part = f" partition '{partition}'" if partition is not None else ""
+            raise MissingUpstreamError(
+                f"Asset '{asset_key.to_user_string()}'{part} has no value yet. "
+                f"Materialize it first: %materialize {asset_key.to_user_string()}"
+            )
+        return store.values[(asset_key, partition)]
+
+    def history(self, key: Any) -> list[Any]:
+        return self.instance.history(self.resolve_key(key))
+
+    def checks_for(self, key: AssetKey) -> list[AssetChecksDefinition]:
+        return [c for c in self._checks.values() if c.asset_key == key]
+
+    # Changing --------------------------------------------------------------------------
+
+    def add(self, definition: Definition, *, source_id: str | None = None) -> None:
+        """Define or replace; on any error the registry is left exactly as it was.
+
+        A definition replaces every earlier one that produced any of its keys. With
+        ``source_id`` (a notebook cell id), whatever that source defined before and
+        no longer defines is removed.
+        """
+        if isinstance(definition, AssetChecksDefinition):
+            self._add_check(definition, source_id)
+            return
+        new_keys = tuple(definition.keys)
+        displaced = {id(e): e for k in new_keys if (e := self._owner.get(k)) is not None}
+        previous = self._sources.get(source_id) if source_id else None
+        if isinstance(previous, (AssetsDefinition, AssetSpec)):
+            displaced[id(previous)] = previous
+        owner = {k: e for k, e in self._owner.items() if id(e) not in displaced}
+        owner.update({k: definition for k in new_keys})
+        self._check_acyclic(definition, owner)
+
+        entries: list[AssetsDefinition | AssetSpec] = []
+        placed = False
+        for entry in self._entries:
+            if id(entry) in displaced:
+                if not placed:
+                    entries.append(definition)
+                    placed = True
+                continue
+            entries.append(entry)
+        if not placed:
+            entries.append(definition)
+        removed = tuple(k for e in displaced.values() for k in e.keys if k not in owner)
+        self._entries = entries
+        self._owner = owner
+        if source_id:
+            self._sources[source_id] = definition
+        self.instance.wipe(removed)
+        self._changed(RegistryEvent("defined", new_keys, removed))
+
+    def _add_check(self, check: AssetChecksDefinition, source_id: str | None) -> None:
+        previous = self._sources.get(source_id) if source_id else None
+        if isinstance(previous, AssetChecksDefinition):
+            self._checks.pop(previous.check_key, None)
+        self._checks[check.check_key] = check
+        if source_id:
+            self._sources[source_id] = check
+        self._changed(RegistryEvent("defined", (check.asset_key,)))
+
+    def _check_acyclic(
+        self, definition: AssetsDefinition | AssetSpec, owner: dict[AssetKey, Any]
+    ) -> None:
+        def parents(key: AssetKey) -> Sequence[AssetKey]:
+            entry = owner.get(key)
+            if entry is None:
+                return ()
+            if isinstance(entry, AssetSpec):
+                return entry.dep_keys
+            return entry.parents_of(key)
+
+        cycle = find_cycle(parents, definition.keys)
+        if cycle:
+            name = ", ".join(k.to_user_string() for k in definition.keys)
+            raise CycleError(
+                f"Defining '{name}' would create a cycle: {format_cycle(cycle)}. An asset "
+                "cannot depend on itself, directly or through others; remove one of these "
+                "dependencies. The registry is unchanged."
+            )
+
+    def remove(self, key: Any) -> tuple[AssetKey, ...]:
+        """Remove the definition of ``key`` (all keys of a multi-asset) and its values."""
+        asset_key = self.resolve_key(key)
+        entry = self._owner[asset_key]
+        gone = tuple(entry.keys)
+        self._entries = [e for e in self._entries if e is not entry]
+        self._owner = {k: e for k, e in self._owner.items() if e is not entry}
+        self._sources = {s: d for s, d in self._sources.items() if d is not entry}
+        self._checks = {ck: c for ck, c in self._checks.items() if c.asset_key not in gone}
+        self.instance.wipe(gone)
+        self._changed(RegistryEvent("removed", removed=gone))
+        return gone
+
+    def reset(self) -> None:
+        """Forget every definition, value and run."""
+        self._entries = []
+        self._owner = {}
+        self._checks = {}
+        self._sources = {}
+        self.running.clear()
+        self.instance = Instance()
+        self._changed(RegistryEvent("reset"))
+
+    def accept(self, key: Any) -> None:
+        """Mark a stale asset fresh without running it (for an edit that changes nothing)."""
+        asset_key = self.resolve_key(key)
+        self.judge.accept(asset_key)
+        self.status_changed(self.graph_downstream(asset_key))
+
+    def graph_downstream(self, key: AssetKey) -> tuple[AssetKey, ...]:
+        from nbassets.graph.topology import downstream_closure
+
+        return tuple(downstream_closure(self.graph, [key]))
+
+    # Events ----------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with every registry and run event; returns an unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def publish(self, event: Any) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    def status_changed(self, keys: Sequence[AssetKey] = ()) -> None:
+        """Statuses may have changed (a run recorded something): drop cached answers."""
+        if self._judge is not None:
+            self._judge.invalidate()
+        self.publish(RegistryEvent("status", tuple(keys)))
+
+    def _changed(self, event: RegistryEvent) -> None:
+        self._graph = None
+        self._judge = None
+        self.publish(event)
+
+    def __repr__(self) -> str:
+        return f"<Registry: {len(self._owner)} assets, {len(self._checks)} checks>"
+
+
+_registry = Registry()
+
+
+def get_registry() -> Registry:
+    """The registry of this kernel (process)."""
+    return _registry
+
+
+@contextlib.contextmanager
+def use_registry(registry: Registry | None = None) -> Iterator[Registry]:
+    """Make ``registry`` (a fresh one by default) the kernel registry for a block."""
+    global _registry
+    saved = _registry
+    _registry = registry if registry is not None else Registry()
+    try:
+        yield _registry
+    finally:
+        _registry = saved

@@ -1,0 +1,124 @@
+"""Status and staleness of assets, judged from definitions and recorded runs.
+
+Responsibilities:
+- An asset's status: missing, materialized, stale, failed, skipped, or partial
+  (some partitions materialized).
+- Why it is stale, in words: its code changed, an upstream was materialized
+  after it, or an upstream is itself stale (so staleness flows downstream).
+- ``accept``: record that a stale asset is fresh without re-running it.
+
+Answers are cached until the registry says something changed; judging every
+asset of the graph visits each node and edge once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.specs import AssetSpec
+from nbassets.graph.asset_graph import AssetGraph, AssetStatus
+from nbassets.graph.topology import topological_sort, upstream_closure
+from nbassets.storage.instance import Instance
+
+__all__ = ["StalenessJudge"]
+
+
+def _num_partitions(partitions_def: Any, instance: Instance) -> int | None:
+    counter = getattr(partitions_def, "get_num_partitions", None)
+    if counter is None:
+        return None
+    try:
+        return int(counter(dynamic_partitions_store=instance))
+    except TypeError:
+        return int(counter())
+
+
+class StalenessJudge:
+    """Judges status and staleness for one version of the registry's graph."""
+
+    def __init__(self, graph: AssetGraph, owner: Mapping[AssetKey, Any], instance: Instance) -> None:
+        self._graph = graph
+        self._owner = owner
+        self._instance = instance
+        self._reasons: dict[AssetKey, list[str]] = {}
+
+    def invalidate(self) -> None:
+        self._reasons.clear()
+
+    def status(self, key: AssetKey) -> AssetStatus:
+        outcome = self._instance.outcome(key)
+        if outcome is not None:
+            return outcome.status
+        latest = self._instance.get_latest_materialization_event(key)
+        entry = self._owner.get(key)
+        if latest is None:
+            if entry is None or isinstance(entry, AssetSpec):
+                has = self._instance.io_manager.has_value(key)
+                return "materialized" if has else "missing"
+            return "missing"
+        partitions_def = getattr(entry, "partitions_def", None)
+        if partitions_def is not None:
+            total = _num_partitions(partitions_def, self._instance)
+            done = len(self._instance.materialized_partitions(key))
+            if total is not None and done < total:
+                return "partial"
+        return "stale" if self.reasons(key) else "materialized"
+
+    def reasons(self, key: AssetKey) -> list[str]:
+        """Why ``key`` is stale; empty when it is fresh or was never materialized."""
+        cached = self._reasons.get(key)
+        if cached is not None:
+            return cached
+        pending = [
+            k for k in upstream_closure(self._graph, [key]) if k not in self._reasons
+        ]
+        for each in topological_sort(self._graph, pending):
+            self._reasons[each] = self._judge(each)
+        return self._reasons[key]
+
+    def _judge(self, key: AssetKey) -> list[str]:
+        entry = self._owner.get(key)
+        if entry is None or isinstance(entry, AssetSpec):
+            return []
+        latest = self._instance.get_latest_materialization_event(key)
+        if latest is None:
+            return []
+        found: list[str] = []
+        current = entry.effective_code_version(key)
+        if latest.code_version != current:
+            found.append(
+                f"its code changed since it was materialized "
+                f"(code version {latest.code_version} -> {current})"
+            )
+        for parent in self._graph.parents(key):
+            name = parent.to_user_string()
+            newest = self._instance.latest_storage_id(parent)
+            if newest > latest.input_versions.get(parent, 0):
+                found.append(f"upstream '{name}' was materialized after it")
+            elif self._reasons.get(parent):
+                found.append(f"upstream '{name}' is stale")
+        return found
+
+    def accept(self, key: AssetKey) -> None:
+        """Adopt the current code and inputs as what ``key`` was computed from.
+
+        The record is updated in place, not replaced, so downstream assets do not
+        see a new materialization and stay as fresh as they were.
+        """
+        latest = self._instance.get_latest_materialization_event(key)
+        entry = self._owner.get(key)
+        if latest is None or entry is None or isinstance(entry, AssetSpec):
+            from nbassets.errors import InvalidInvocationError
+
+            raise InvalidInvocationError(
+                f"Cannot accept '{key.to_user_string()}': it has never been materialized, so "
+                f"there is nothing to keep. Materialize it: %materialize {key.to_user_string()}"
+            )
+        latest.code_version = entry.effective_code_version(key)
+        latest.input_versions = {
+            parent: self._instance.latest_storage_id(parent) for parent in self._graph.parents(key)
+        }
+        latest.accepted = True
+        self.invalidate()

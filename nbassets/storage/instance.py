@@ -1,0 +1,175 @@
+"""The instance: what the kernel remembers about runs and materializations.
+
+Responsibilities:
+- Hold the default in-memory IO manager, so values outlive a run.
+- Record each materialization with what it was computed from (code version
+  and the storage ids of its inputs), which is what staleness is judged on.
+- Remember the last failed or skipped outcome of each asset, and each run.
+- Keep dynamic partition keys.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.metadata import MetadataValue
+from nbassets.storage.io_manager import InMemoryIOManager
+
+__all__ = ["Instance", "MaterializationRecord", "OutcomeRecord", "RunRecord"]
+
+
+@dataclass(slots=True)
+class MaterializationRecord:
+    """One materialization of one asset (partition)."""
+
+    storage_id: int
+    run_id: str
+    asset_key: AssetKey
+    partition: str | None
+    timestamp: float
+    duration: float
+    code_version: str | None
+    input_versions: Mapping[AssetKey, int]
+    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    data_version: str | None = None
+    accepted: bool = False
+
+
+@dataclass(slots=True)
+class OutcomeRecord:
+    """The last time an asset failed or was skipped, until it next succeeds."""
+
+    status: Literal["failed", "skipped"]
+    run_id: str
+    message: str
+    timestamp: float
+
+
+@dataclass(slots=True)
+class RunRecord:
+    run_id: str
+    status: str
+    start_time: float
+    end_time: float | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    step_keys: tuple[str, ...] = ()
+
+
+class Instance:
+    """The kernel's memory of materializations; one per registry."""
+
+    def __init__(self) -> None:
+        self.io_manager = InMemoryIOManager()
+        self._ids = itertools.count(1)
+        self._latest: dict[tuple[AssetKey, str | None], MaterializationRecord] = {}
+        self._history: dict[AssetKey, list[MaterializationRecord]] = {}
+        self._outcomes: dict[AssetKey, OutcomeRecord] = {}
+        self._dynamic: dict[str, list[str]] = {}
+        self.runs: list[RunRecord] = []
+
+    # Materializations ------------------------------------------------------------
+
+    def record_materialization(
+        self,
+        *,
+        run_id: str,
+        asset_key: AssetKey,
+        partition: str | None,
+        duration: float,
+        code_version: str | None,
+        input_versions: Mapping[AssetKey, int],
+        metadata: Mapping[str, MetadataValue],
+        data_version: str | None = None,
+        accepted: bool = False,
+    ) -> MaterializationRecord:
+        record = MaterializationRecord(
+            storage_id=next(self._ids),
+            run_id=run_id,
+            asset_key=asset_key,
+            partition=partition,
+            timestamp=time.time(),
+            duration=duration,
+            code_version=code_version,
+            input_versions=input_versions,
+            metadata=metadata,
+            data_version=data_version,
+            accepted=accepted,
+        )
+        self._latest[(asset_key, partition)] = record
+        self._history.setdefault(asset_key, []).append(record)
+        self._outcomes.pop(asset_key, None)
+        return record
+
+    def latest(self, asset_key: AssetKey, partition: str | None = None) -> MaterializationRecord | None:
+        return self._latest.get((asset_key, partition))
+
+    def latest_storage_id(self, asset_key: AssetKey) -> int:
+        """The newest storage id over all partitions of ``asset_key``; 0 if none."""
+        history = self._history.get(asset_key)
+        return history[-1].storage_id if history else 0
+
+    def get_latest_materialization_event(self, asset_key: AssetKey) -> MaterializationRecord | None:
+        history = self._history.get(asset_key)
+        return history[-1] if history else None
+
+    def history(self, asset_key: AssetKey) -> list[MaterializationRecord]:
+        return list(self._history.get(asset_key, ()))
+
+    def materialized_partitions(self, asset_key: AssetKey) -> set[str]:
+        return {p for (k, p) in self._latest if k == asset_key and p is not None}
+
+    # Outcomes ----------------------------------------------------------------------
+
+    def record_outcome(
+        self, asset_key: AssetKey, status: Literal["failed", "skipped"], run_id: str, message: str
+    ) -> None:
+        self._outcomes[asset_key] = OutcomeRecord(status, run_id, message, time.time())
+
+    def outcome(self, asset_key: AssetKey) -> OutcomeRecord | None:
+        return self._outcomes.get(asset_key)
+
+    # Housekeeping ------------------------------------------------------------------
+
+    def wipe(self, asset_keys: Iterable[AssetKey]) -> None:
+        """Forget the values, history and outcomes of ``asset_keys``."""
+        for key in asset_keys:
+            self.io_manager.delete(key)
+            self._history.pop(key, None)
+            self._outcomes.pop(key, None)
+            for stored in [k for k in self._latest if k[0] == key]:
+                del self._latest[stored]
+
+    # Dynamic partitions (Dagster's instance methods) -------------------------------
+
+    def add_dynamic_partitions(self, partitions_def_name: str, partition_keys: Iterable[str]) -> None:
+        keys = self._dynamic.setdefault(partitions_def_name, [])
+        for key in partition_keys:
+            if key not in keys:
+                keys.append(key)
+
+    def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
+        keys = self._dynamic.get(partitions_def_name, [])
+        if partition_key in keys:
+            keys.remove(partition_key)
+
+    def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
+        return list(self._dynamic.get(partitions_def_name, ()))
+
+    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
+        return partition_key in self._dynamic.get(partitions_def_name, ())
+
+    def get_run_record(self, run_id: str) -> RunRecord | None:
+        return next((r for r in self.runs if r.run_id == run_id), None)
+
+    def __repr__(self) -> str:
+        return f"<Instance: {len(self._history)} assets materialized, {len(self.runs)} runs>"
+
+
+def describe_metadata(metadata: Mapping[str, MetadataValue]) -> dict[str, Any]:
+    """Plain values of typed metadata, for printing."""
+    return {name: value.value for name, value in metadata.items()}
