@@ -1,0 +1,325 @@
+"""``AssetSelection``: a query over the asset graph, kept as data.
+
+Responsibilities:
+- ``AssetSelection``, with Dagster's constructors (``all``, ``assets``, ``keys``,
+  ``groups``, ``key_prefixes``, ``tag``) plus nbassets' ``kind``, ``owner`` and
+  ``status``; its methods (``upstream``, ``downstream``, ``roots``, ``sinks``, ...)
+  and the ``|``, ``&``, ``-`` operators.
+- ``coerce_selection``: everything ``materialize(selection=...)`` accepts.
+
+A selection is an immutable tree of small frozen dataclasses, all subclasses of
+``AssetSelection``: leaves in ``selection_leaves``, operators in
+``selection_ops``. Each node resolves itself against an ``AssetGraph`` and spells
+itself in the query grammar, and nodes compare by value, so
+``AssetSelection.from_string(s.to_selection_str()) == s``. Those modules build on
+this one, so the constructors here import them when called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from nbassets.definitions.keys import AssetKey
+from nbassets.errors import SelectionError
+from nbassets.graph.asset_graph import AssetGraph
+
+__all__ = ["AssetSelection", "coerce_selection", "resolve_selection"]
+
+# Binding strength of each form when spelled, loosest first; an operand that binds
+# more loosely than its place needs is wrapped in parentheses.
+OR, AND, NOT, TRAVERSAL, ATOM = 1, 2, 3, 4, 5
+
+
+class AssetSelection:
+    """A query over a set of assets; resolve it against a graph to get keys.
+
+    Build one with the static constructors and combine with ``|`` (union),
+    ``&`` (intersection) and ``-`` (difference), or parse a string in either of
+    Dagster's selection grammars with ``AssetSelection.from_string``::
+
+        AssetSelection.groups("sales") - AssetSelection.assets("orders")
+        AssetSelection.assets("orders").downstream(depth=1)
+        AssetSelection.from_string("key:orders+ or group:marketing")
+
+    External assets (specs and keys nothing defines) are left out of ``all()``
+    and of group, tag, kind, owner, status and wildcard selections, as Dagster
+    leaves out source assets; naming one by key selects it.
+    """
+
+    __slots__ = ()
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        """The keys of ``graph`` this selection names.
+
+        Raises:
+            UnknownAssetError: a key the selection names is not in the graph.
+            SelectionError: a group, tag, kind, owner or pattern matches no asset.
+        """
+        raise NotImplementedError
+
+    def to_selection_str(self) -> str:
+        """This selection in the query grammar, e.g. ``key:orders+1 or group:sales``.
+
+        Raises:
+            SelectionError: the selection has no spelling in the grammar
+                (a traversal with ``include_self=False``).
+        """
+        raise NotImplementedError
+
+    def precedence(self) -> int:
+        """How tightly the spelled form binds (see ``OR`` ... ``ATOM``)."""
+        return ATOM
+
+    def operand_str(self, minimum: int) -> str:
+        """Spell this node as an operand of a form that needs ``minimum`` binding."""
+        text = self.to_selection_str()
+        return f"({text})" if self.precedence() < minimum else text
+
+    @staticmethod
+    def all(include_sources: bool = False) -> AssetSelection:
+        """Every materializable asset (and external ones with ``include_sources=True``)."""
+        from nbassets.graph.selection_leaves import AllSelection
+
+        return AllSelection(include_sources)
+
+    @staticmethod
+    def assets(*assets_defs: Any) -> AssetSelection:
+        """The given assets.
+
+        Each argument is a name (``"orders"``, ``"sales/orders"``), a key path
+        (``["sales", "orders"]``), an ``AssetKey``, or a definition (every key it
+        produces).
+        """
+        from nbassets.graph.selection_leaves import KeySelection
+        from nbassets.graph.selection_ops import union
+
+        return union(KeySelection(key) for key in keys_of(assets_defs))
+
+    @staticmethod
+    def keys(*assets_defs: Any) -> AssetSelection:
+        """Dagster's older name for ``AssetSelection.assets``."""
+        return AssetSelection.assets(*assets_defs)
+
+    @staticmethod
+    def groups(*group_strs: str, include_sources: bool = False) -> AssetSelection:
+        """Assets in any of the given groups."""
+        from nbassets.graph.selection_leaves import GroupSelection
+        from nbassets.graph.selection_ops import union
+
+        return union(GroupSelection(name, include_sources) for name in group_strs)
+
+    @staticmethod
+    def key_prefixes(
+        *key_prefixes: str | Iterable[str], include_sources: bool = False
+    ) -> AssetSelection:
+        """Assets whose key starts with any of the given prefixes, part by part.
+
+        ``"a"`` matches ``a`` and ``a/b/c`` but not ``abc``; ``["a", "b"]`` (or
+        ``"a/b"``) matches ``a/b`` and everything under it.
+        """
+        from nbassets.graph.selection_leaves import KeyPrefixSelection
+        from nbassets.graph.selection_ops import union
+
+        return union(
+            KeyPrefixSelection(
+                tuple(prefix.split("/")) if isinstance(prefix, str) else tuple(prefix),
+                include_sources,
+            )
+            for prefix in key_prefixes
+        )
+
+    @staticmethod
+    def tag(key: str, value: str | None = None, include_sources: bool = False) -> AssetSelection:
+        """Assets with tag ``key`` set to ``value`` (to any value when ``value`` is ``None``)."""
+        from nbassets.graph.selection_leaves import TagSelection
+
+        return TagSelection(key, value, include_sources)
+
+    @staticmethod
+    def kind(kind: str) -> AssetSelection:
+        """Assets of the given kind (``"pandas"``)."""
+        from nbassets.graph.selection_leaves import KindSelection
+
+        return KindSelection(kind)
+
+    @staticmethod
+    def owner(owner: str) -> AssetSelection:
+        """Assets with the given owner."""
+        from nbassets.graph.selection_leaves import OwnerSelection
+
+        return OwnerSelection(owner)
+
+    @staticmethod
+    def status(status: str) -> AssetSelection:
+        """Assets whose status is ``status``: ``"missing"``, ``"stale"``, ``"failed"``, ...
+
+        Raises:
+            SelectionError: ``status`` is not a status nbassets knows.
+        """
+        from nbassets.graph.selection_leaves import StatusSelection
+
+        return StatusSelection(status)
+
+    @staticmethod
+    def from_string(text: str) -> AssetSelection:
+        """Parse a selection string in either grammar (see ``selection_parser``).
+
+        Raises:
+            SelectionSyntaxError: the text follows neither grammar.
+        """
+        from nbassets.graph.selection_parser import parse_selection
+
+        return parse_selection(text)
+
+    @staticmethod
+    def from_coercible(value: Any) -> AssetSelection:
+        """Same as ``coerce_selection``."""
+        return coerce_selection(value)
+
+    def upstream(self, depth: int | None = None, include_self: bool = True) -> AssetSelection:
+        """This selection's assets and their ancestors, up to ``depth`` hops."""
+        from nbassets.graph.selection_ops import UpstreamSelection
+
+        return UpstreamSelection(self, depth, include_self)
+
+    def downstream(self, depth: int | None = None, include_self: bool = True) -> AssetSelection:
+        """This selection's assets and their descendants, up to ``depth`` hops."""
+        from nbassets.graph.selection_ops import DownstreamSelection
+
+        return DownstreamSelection(self, depth, include_self)
+
+    def roots(self) -> AssetSelection:
+        """The selected assets with no parent inside the selection."""
+        from nbassets.graph.selection_ops import RootsSelection
+
+        return RootsSelection(self)
+
+    def sources(self) -> AssetSelection:
+        """Dagster's older name for ``roots``."""
+        return self.roots()
+
+    def sinks(self) -> AssetSelection:
+        """The selected assets with no child inside the selection."""
+        from nbassets.graph.selection_ops import SinksSelection
+
+        return SinksSelection(self)
+
+    def materializable(self) -> AssetSelection:
+        """This selection without external assets."""
+        return self & AssetSelection.all()
+
+    def required_multi_asset_neighbors(self) -> AssetSelection:
+        """This selection: every nbassets multi-asset can run a subset of its outputs."""
+        return self
+
+    def without_checks(self) -> AssetSelection:
+        """This selection: checks run with the assets they target, never selected apart."""
+        return self
+
+    def __or__(self, other: AssetSelection) -> AssetSelection:
+        if not isinstance(other, AssetSelection):
+            return NotImplemented
+        from nbassets.graph.selection_ops import union
+
+        return union((self, other))
+
+    def __and__(self, other: AssetSelection) -> AssetSelection:
+        if not isinstance(other, AssetSelection):
+            return NotImplemented
+        from nbassets.graph.selection_ops import intersect
+
+        return intersect(self, other)
+
+    def __sub__(self, other: AssetSelection) -> AssetSelection:
+        if not isinstance(other, AssetSelection):
+            return NotImplemented
+        from nbassets.graph.selection_ops import DifferenceSelection
+
+        return DifferenceSelection(self, other)
+
+    def __str__(self) -> str:
+        try:
+            return self.to_selection_str()
+        except SelectionError:
+            return repr(self)
+
+
+def keys_of(items: Iterable[Any]) -> list[AssetKey]:
+    """Keys named by ``AssetSelection.assets`` arguments, in order, without repeats.
+
+    Raises:
+        SelectionError: an item is none of the accepted spellings.
+    """
+    found: dict[AssetKey, None] = {}
+    for item in items:
+        if isinstance(item, AssetKey):
+            found[item] = None
+        elif isinstance(item, str):
+            found[AssetKey.from_user_string(item)] = None
+        elif (many := definition_keys(item)) is not None:
+            found.update(dict.fromkeys(many))
+        elif isinstance(getattr(item, "key", None), AssetKey):
+            found[item.key] = None
+        elif isinstance(item, (list, tuple)) and item and all(isinstance(p, str) for p in item):
+            # Dagster reads a sequence of strings as one key's path.
+            found[AssetKey(list(item))] = None
+        else:
+            raise SelectionError(
+                f"Cannot select {item!r}: pass an asset name such as 'orders' or "
+                "'sales/orders', an AssetKey, or an asset definition."
+            )
+    return list(found)
+
+
+def definition_keys(value: Any) -> list[AssetKey] | None:
+    """The keys of an object whose ``.keys`` is a collection of ``AssetKey`` (a definition)."""
+    keys = getattr(value, "keys", None)
+    if callable(keys) or not isinstance(keys, Iterable) or isinstance(keys, (str, Mapping)):
+        return None
+    listed = list(keys)
+    if not listed or not all(isinstance(key, AssetKey) for key in listed):
+        return None
+    # A set has no order; sort so one definition always gives the same tree.
+    return sorted(listed) if isinstance(keys, (set, frozenset)) else listed
+
+
+def coerce_selection(value: Any) -> AssetSelection:
+    """Turn anything ``materialize(selection=...)`` accepts into an ``AssetSelection``.
+
+    Accepted: an ``AssetSelection``; a string in either grammar; an ``AssetKey``
+    or a definition; or a sequence of any of these, which selects their union
+    (each string parsed on its own, so ``["b+", "e"]`` is ``b+`` or ``e``).
+
+    Raises:
+        SelectionError: the value, or an item of it, is none of the above.
+        SelectionSyntaxError: a string does not parse.
+    """
+    from nbassets.graph.selection_ops import union
+
+    if isinstance(value, AssetSelection):
+        return value
+    if isinstance(value, str):
+        return AssetSelection.from_string(value)
+    if isinstance(value, AssetKey) or definition_keys(value) is not None:
+        return AssetSelection.assets(value)
+    if isinstance(value, Iterable) and not isinstance(value, Mapping):
+        parts: list[AssetSelection] = []
+        for item in value:
+            if isinstance(item, AssetSelection):
+                parts.append(item)
+            elif isinstance(item, str):
+                parts.append(AssetSelection.from_string(item))
+            else:
+                parts.append(AssetSelection.assets(item))
+        return union(parts)
+    raise SelectionError(
+        f"Cannot use {value!r} as a selection: pass a selection string such as "
+        "'orders+' or 'group:sales', a list of them, asset keys or definitions, "
+        "or an AssetSelection."
+    )
+
+
+def resolve_selection(value: Any, graph: AssetGraph) -> set[AssetKey]:
+    """Coerce ``value`` with ``coerce_selection`` and resolve it against ``graph``."""
+    return coerce_selection(value).resolve(graph)
