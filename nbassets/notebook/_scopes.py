@@ -194,12 +194,13 @@ class _Binder(ast.NodeVisitor):
 
 
 def _in_source_order(names: set[str], tree: ast.Module) -> tuple[str, ...]:
-    first_seen: dict[str, tuple[int, int]] = {}
+    """Order names by their first read, so ``size = limit`` lists ``limit`` first."""
+    first_read: dict[str, tuple[int, int, int]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in names:
-            where = (node.lineno, node.col_offset)
-            if node.id not in first_seen or where < first_seen[node.id]:
-                first_seen[node.id] = where
-    # Every free name is a Name node somewhere; the fallback keeps the order total.
-    far = (1 << 30, 0)
-    return tuple(sorted(names, key=lambda n: (first_seen.get(n, far), n)))
+            # Reads rank before other mentions (an augmented assignment's target).
+            where = (0 if isinstance(node.ctx, ast.Load) else 1, node.lineno, node.col_offset)
+            if node.id not in first_read or where < first_read[node.id]:
+                first_read[node.id] = where
+    far = (2, 0, 0)
+    return tuple(sorted(names, key=lambda n: (first_read.get(n, far), n)))

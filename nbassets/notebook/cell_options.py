@@ -158,8 +158,6 @@ _SINGLE_VALUED = {
     "--code-version",
     "--retries",
     "--retry-delay",
-    "--blocking",
-    "--no-run",
 }
 _GROUP_NAME = re.compile(r"[A-Za-z0-9_]+")
 _INT = re.compile(r"[+-]?\d+")
