@@ -95,7 +95,7 @@ class TimeWindowPartitionMapping(PartitionMapping):
             assert n is not None  # validated by the caller
             start = downstream_def.window_at_index(n + self.start_offset).start
             end = downstream_def.window_at_index(n + self.end_offset).end
-            if end <= start:
+            if end.timestamp() <= start.timestamp():
                 continue
             first, last = upstream_def.index_at(start), upstream_def.index_at(end - _TICK)
             outside = [i for i in (first, last) if not 0 <= i < count]

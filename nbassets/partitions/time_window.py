@@ -195,7 +195,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         self.end: datetime | None = (
             None if end is None else coerce_datetime(end, "end", fmt, self._tz)
         )
-        if self.end is not None and self.end <= self.start:
+        if self.end is not None and self.end.timestamp() <= self.start.timestamp():
             raise PartitionError(
                 f"end {self._show(self.end)!r} must come after start {self._show(self.start)!r}; "
                 "the end is exclusive, so it is the first moment not partitioned."
@@ -296,6 +296,12 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
             return parsed.replace(tzinfo=self._tz) if parsed.tzinfo is None else parsed
         return None
 
+    def _ceil_index(self, instant: datetime) -> int:
+        # Compare timestamps: Python compares aware datetimes in one zone by wall time
+        # and never calls an ambiguous time equal to one in another zone.
+        n = self._grid.index_at(instant)
+        return n if self._grid.tick(n).timestamp() == instant.timestamp() else n + 1
+
     def index_of_key(self, partition_key: str) -> int | None:
         """Return the window number of a well-formed, aligned key, else ``None``.
 
@@ -309,9 +315,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         try:
             # A key may omit the time of day (daily keys with an hour_offset): it names
             # the first window starting at or after the time it spells.
-            n = self._grid.index_at(parsed)
-            if self._grid.tick(n) != parsed:
-                n += 1
+            n = self._ceil_index(parsed)
             return n if self.key_at_index(n) == partition_key else None
         except (OverflowError, ValueError):
             return None
@@ -421,7 +425,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         """
         instant = datetime.fromtimestamp(timestamp, dt_timezone.utc)
         n = self._grid.index_at(instant)
-        if end_closed and self._grid.tick(n) == instant:
+        if end_closed and self._grid.tick(n).timestamp() == timestamp:
             n -= 1
         if n < 0 or (self._end_count is not None and n >= self._end_count):
             raise PartitionError(
@@ -437,6 +441,13 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
             return (
                 f"Partition key {partition_key!r} does not match the format {self.fmt!r} of "
                 f"{self!r} (for example {self.key_at_index(0)!r})."
+            )
+        canonical = self.key_at_index(self._ceil_index(parsed))
+        reparsed = self._parse(canonical)
+        if reparsed is not None and reparsed.timestamp() == parsed.timestamp():
+            return (
+                f"Partition key {partition_key!r} does not match the format {self.fmt!r} of "
+                f"{self!r} exactly. Did you mean {canonical!r}?"
             )
         containing = self.key_at_index(self._grid.index_at(parsed))
         return (
