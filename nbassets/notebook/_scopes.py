@@ -73,8 +73,13 @@ def scope_names(
     }
     read: set[str] = set()
     _collect_global_reads(top, read)
-    locals_at_top = {s.get_name() for s in top.get_symbols() if not s.is_declared_global()}
-    early = read_before_bound(tree.body, locals_at_top & bound)
+    # Only a name the top level both reads and binds can be read before it is bound.
+    read_and_bound = {
+        s.get_name()
+        for s in top.get_symbols()
+        if s.is_referenced() and s.get_name() in bound and not s.is_declared_global()
+    }
+    early = read_before_bound(tree.body, read_and_bound)
     return _in_source_order((read - bound) | early, tree), frozenset(early)
 
 
@@ -94,20 +99,21 @@ def read_before_bound(stmts: Sequence[ast.stmt], local_names: Iterable[str]) -> 
     nor in a lambda or generator), with no earlier top-level statement binding
     the name. ``x = x + 1`` as the first binding of ``x`` is such a read.
     """
-    candidates = set(local_names)
-    bound: set[str] = set()
+    pending = set(local_names)  # candidates not yet bound by an earlier statement
     early: set[str] = set()
     for stmt in stmts:
+        if not pending:
+            break
         if not isinstance(stmt, _COMPOUND):
-            walrus = {
-                n.target.id
-                for n in ast.walk(stmt)
-                if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name)
-            }
-            for name in _immediate_reads(stmt):
-                if name in candidates and name not in bound and name not in walrus:
-                    early.add(name)
-        bound |= _bindings(stmt)
+            hits = pending.intersection(_immediate_reads(stmt))
+            if hits:
+                walrus = {
+                    n.target.id
+                    for n in ast.walk(stmt)
+                    if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name)
+                }
+                early |= hits - walrus
+        pending -= _bindings(stmt)
     return early
 
 

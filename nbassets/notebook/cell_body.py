@@ -22,7 +22,6 @@ is the docstring (the asset's default description), not the value.
 from __future__ import annotations
 
 import ast
-import copy
 import inspect
 import keyword
 import types
@@ -327,8 +326,9 @@ def compile_cell(
             body reassigns a name it reads that is not an input.
     """
     line0 = analysis.first_line if first_line is None else first_line
-    tree = copy.deepcopy(analysis.tree)
-    ast.increment_lineno(tree, line0 - 1)
+    # Re-parsing behind blank lines gives a fresh tree at cell line numbers, far
+    # cheaper than copying the analysis' tree and renumbering it.
+    tree = ast.parse("\n" * (line0 - 1) + analysis.source, filename=filename)
     register_cell_source(filename, analysis.source, first_line=line0)
     if analysis.form == "function":
         return _define_function(tree, user_ns, filename)
@@ -349,7 +349,7 @@ def compile_cell(
         stmts[-1] = ast.copy_location(ast.Return(value=last.value), last)
     elif analysis.value_from == "assignment":
         assert analysis.inferred_name is not None
-        value = ast.Name(id=analysis.inferred_name, ctx=ast.Load())
+        value = ast.copy_location(ast.Name(id=analysis.inferred_name, ctx=ast.Load()), last)
         stmts.append(ast.copy_location(ast.Return(value=value), last))
     fn_name = python_name(name) if name else (analysis.inferred_name or "asset")
     module = _wrap(stmts, fn_name, params, line0)
@@ -412,9 +412,11 @@ def _rebound_message(analysis: CellAnalysis, local: str) -> str:
 
 def _wrap(stmts: Sequence[ast.stmt], name: str, params: Sequence[str], lineno: int) -> ast.Module:
     """Return a module holding ``def name(*params): *stmts`` (statements unchanged)."""
+    # Locations are set on the few new nodes by hand: fix_missing_locations would
+    # walk the whole body.
     args = ast.arguments(
         posonlyargs=[],
-        args=[ast.arg(arg=p) for p in params],
+        args=[ast.arg(arg=p, lineno=lineno, col_offset=0) for p in params],
         vararg=None,
         kwonlyargs=[],
         kw_defaults=[],
@@ -428,7 +430,7 @@ def _wrap(stmts: Sequence[ast.stmt], name: str, params: Sequence[str], lineno: i
         fn.type_params = []  # type: ignore[attr-defined]
     fn.lineno, fn.col_offset = lineno, 0
     fn.end_lineno, fn.end_col_offset = stmts[-1].end_lineno, stmts[-1].end_col_offset
-    return ast.fix_missing_locations(ast.Module(body=[fn], type_ignores=[]))
+    return ast.Module(body=[fn], type_ignores=[])
 
 
 class _Where:

@@ -77,15 +77,17 @@ def code_version(analysis_or_source: CellAnalysis | str, options: Mapping[str, o
 
 def normalized_body(analysis: CellAnalysis) -> str:
     """Return the body's syntax tree as text, without positions or docstring."""
-    tree = copy.deepcopy(analysis.tree)
+    body = list(analysis.tree.body)
     if analysis.form == "function":
-        fn = tree.body[0]
+        # A shallow copy with its own body list: the analysis' tree stays untouched.
+        fn = copy.copy(body[0])
         assert isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
         if ast.get_docstring(fn, clean=False) is not None:
             fn.body = fn.body[1:] or [ast.Pass()]
+        body = [fn]
     elif analysis.docstring is not None:
-        tree.body = tree.body[1:]
-    return ast.dump(tree, annotate_fields=False, include_attributes=False)
+        body = body[1:]
+    return ast.dump(ast.Module(body=body, type_ignores=[]), annotate_fields=False)
 
 
 def _canonical(name: str, value: object) -> object:
