@@ -113,6 +113,12 @@ class AssetsDefinition:
         # Where the definition came from, for views and `%assets show`: set by the magics.
         self.origin: dict[str, Any] = {}
         self._by_key = {out.key: out for out in self.outputs}
+        self.output_by_key: Mapping[AssetKey, AssetOutput] = self._by_key
+        self.io_manager_keys = {out.key: out.io_manager_key for out in self.outputs}
+        # Every resource key a run of this definition needs, checked before it starts.
+        self.resource_needs = frozenset(
+            {*roles.resources, *self.required_resource_keys, *self.io_manager_keys.values()}
+        )
         if len(self._by_key) != len(self.outputs):
             raise InvalidDefinitionError(
                 f"'{node_name}' declares the same asset key twice: "

@@ -43,6 +43,7 @@ class AssetChecksDefinition:
         self.required_resource_keys = required_resource_keys
         self.retry_policy = retry_policy
         self.origin: dict[str, Any] = {}
+        self.resource_needs = frozenset({*roles.resources, *required_resource_keys})
         self.__name__ = spec.name
         self.__wrapped__ = fn
 

@@ -77,9 +77,7 @@ def asset(compute_fn: AssetFn) -> AssetsDefinition: ...
 
 
 @overload
-def asset(
-    compute_fn: None = None, **kwargs: Any
-) -> Callable[[AssetFn], AssetsDefinition]: ...
+def asset(compute_fn: None = None, **kwargs: Any) -> Callable[[AssetFn], AssetsDefinition]: ...
 
 
 def asset(
@@ -207,7 +205,9 @@ def multi_asset(
         node_name = name or fn.__name__
         resource_keys = frozenset(required_resource_keys or ())
         roles = read_parameters(fn, owner=node_name, ins=ins, resource_keys=resource_keys)
-        internal = {k: tuple(coerce_key(x) for x in v) for k, v in (internal_asset_deps or {}).items()}
+        internal = {
+            k: tuple(coerce_key(x) for x in v) for k, v in (internal_asset_deps or {}).items()
+        }
         outputs: list[AssetOutput] = []
         if outs is not None:
             for out_name, out in outs.items():

@@ -9,7 +9,7 @@ Responsibilities:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Union
+from typing import Any
 
 from nbassets.errors import InvalidDefinitionError
 
@@ -29,8 +29,13 @@ class AssetKey:
     path: tuple[str, ...]
     _hash: int
 
-    def __init__(self, path: str | Sequence[str]) -> None:
+    def __new__(cls, path: str | Sequence[str]) -> AssetKey:
         parts = (path,) if isinstance(path, str) else tuple(path)
+        # Keys are interned: the engine looks keys up in dicts on every step, and an
+        # identical object makes each lookup an identity check instead of a tuple compare.
+        known = _interned.get(parts)
+        if known is not None:
+            return known
         if not parts:
             raise InvalidDefinitionError("An asset key needs at least one part; got an empty path.")
         for part in parts:
@@ -40,8 +45,11 @@ class AssetKey:
                     f"{list(parts)!r}. Write a multi-part key as a list, AssetKey(['sales', "
                     "'orders']), or parse one with AssetKey.from_user_string('sales/orders')."
                 )
+        self = object.__new__(cls)
         object.__setattr__(self, "path", parts)
         object.__setattr__(self, "_hash", hash(parts))
+        _interned[parts] = self
+        return self
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("AssetKey is immutable")
@@ -78,7 +86,7 @@ class AssetKey:
         return self.path[: len(prefix)] == tuple(prefix)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, AssetKey) and self.path == other.path
+        return self is other or (isinstance(other, AssetKey) and self.path == other.path)
 
     def __hash__(self) -> int:
         return self._hash
@@ -96,7 +104,9 @@ class AssetKey:
         return (AssetKey, (self.path,))
 
 
-CoercibleToAssetKey = Union[AssetKey, str, Sequence[str]]
+_interned: dict[tuple[str, ...], AssetKey] = {}
+
+CoercibleToAssetKey = AssetKey | str | Sequence[str]
 
 
 def coerce_key(value: Any) -> AssetKey:

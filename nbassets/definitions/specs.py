@@ -1,5 +1,4 @@
-"""Declarative pieces of definitions: ``AssetSpec``, ``AssetIn``, ``AssetOut``,
-``AssetDep``, ``AssetCheckSpec``.
+"""Declarative pieces of definitions: specs, ins, outs, deps and check specs.
 
 Responsibilities:
 - Hold what the user declared, coerced to keys and typed metadata.

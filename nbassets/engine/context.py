@@ -72,9 +72,10 @@ class Resources:
             return resources[name]
         except KeyError:
             known = ", ".join(sorted(resources)) or "none"
+            hint = did_you_mean(name, resources)
             raise AttributeError(
-                f"No resource '{name}' in this run (resources: {known}).{did_you_mean(name, resources)} "
-                "Pass it to materialize(..., resources={...}) and list it in required_resource_keys."
+                f"No resource '{name}' in this run (resources: {known}).{hint} Pass it to "
+                "materialize(..., resources={...}) and list it in required_resource_keys."
             ) from None
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -145,7 +146,9 @@ class AssetExecutionContext:
         self.instance = instance
         self._assets_def = assets_def
         self._input_keys = input_keys or {}
-        self.selected_asset_keys = set(selected_asset_keys if selected_asset_keys is not None else keys)
+        self.selected_asset_keys = set(
+            selected_asset_keys if selected_asset_keys is not None else keys
+        )
         self._added: dict[AssetKey | None, dict[str, MetadataValue]] = {}
         self._config = None
 

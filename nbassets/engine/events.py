@@ -88,7 +88,7 @@ class StepSkippedData:
     blocked_by: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AssetMaterialization:
     asset_key: AssetKey
     metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
@@ -117,7 +117,16 @@ class LogData:
 class RunEvent:
     """One thing that happened in a run: Dagster's ``DagsterEvent``, trimmed."""
 
-    __slots__ = ("asset_key", "data", "event_type", "message", "partition", "run_id", "step_key", "timestamp")
+    __slots__ = (
+        "asset_key",
+        "data",
+        "event_type",
+        "message",
+        "partition",
+        "run_id",
+        "step_key",
+        "timestamp",
+    )
 
     def __init__(
         self,

@@ -46,6 +46,7 @@ class ThreadsExecutor(Executor):
     name = "threads"
 
     def execute(self, run: Run) -> None:
+        run.use_lock()
         steps = run.plan.steps
         waits_on: dict[int, set[int]] = {id(s): {id(u) for u in s.upstream} for s in steps}
         by_id = {id(s): s for s in steps}

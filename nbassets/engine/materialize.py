@@ -12,6 +12,7 @@ Responsibilities:
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +25,7 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
 from nbassets.engine.events import EventType, RunEvent
 from nbassets.engine.executors import Executor, parse_executor
-from nbassets.engine.plan import build_plan
+from nbassets.engine.plan import Plan, build_plan, revalidate
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.engine.run import Run
 from nbassets.errors import (
@@ -47,7 +48,7 @@ Owner = dict[AssetKey, "AssetsDefinition | AssetSpec"]
 class _Definitions:
     """The definitions one run sees: graph, owner of each key, checks."""
 
-    __slots__ = ("checks", "entries", "graph", "owner")
+    __slots__ = ("checks", "entries", "graph", "owner", "plans")
 
     def __init__(
         self,
@@ -60,6 +61,8 @@ class _Definitions:
         self.graph = graph
         self.owner = owner
         self.checks = checks
+        # Plans by (selection, partition) for runs without run config; see plan.revalidate.
+        self.plans: dict[tuple[frozenset[AssetKey], str | None, str], Plan] = {}
 
 
 _last_explicit: _Definitions | None = None
@@ -72,7 +75,7 @@ def _from_list(assets: Sequence[Any], registry: Registry) -> _Definitions:
     if (
         cached is not None
         and len(cached.entries) == len(assets)
-        and all(a is b for a, b in zip(cached.entries, assets))
+        and all(a is b for a, b in zip(cached.entries, assets, strict=True))
     ):
         return cached
     owner: Owner = {}
@@ -90,7 +93,8 @@ def _from_list(assets: Sequence[Any], registry: Registry) -> _Definitions:
             if key in owner and owner[key] is not item:
                 raise DuplicateKeyError(
                     f"Two definitions in this run produce asset '{key.to_user_string()}': "
-                    f"{owner[key]!r} and {item!r}. Keep one, or rename one with name= or key_prefix=."
+                    f"{owner[key]!r} and {item!r}. Keep one, or rename one with name= or "
+                    "key_prefix=."
                 )
             owner[key] = item
     nodes = [node for entry in dict.fromkeys(owner.values()) for node in nodes_of(entry)]
@@ -99,13 +103,21 @@ def _from_list(assets: Sequence[Any], registry: Registry) -> _Definitions:
     )
     cycle = find_cycle(graph.parents, graph.keys)
     if cycle:
-        raise CycleError(f"These assets form a cycle: {format_cycle(cycle)}. Remove one dependency.")
+        raise CycleError(
+            f"These assets form a cycle: {format_cycle(cycle)}. Remove one dependency."
+        )
     _last_explicit = _Definitions(list(assets), graph, owner, checks)
     return _last_explicit
 
 
 def _from_registry(registry: Registry) -> _Definitions:
-    return _Definitions(registry.definitions, registry.graph, registry._owner, registry.checks)
+    cached = registry.run_cache.get("definitions")
+    if cached is None:
+        cached = _Definitions(
+            registry.definitions, registry.graph, registry._owner, registry.checks
+        )
+        registry.run_cache["definitions"] = cached
+    return cached  # type: ignore[no-any-return]
 
 
 def resolve_selection(selection: Any, graph: AssetGraph) -> set[AssetKey]:
@@ -167,21 +179,21 @@ def _resources(
 
 
 def _registry_listener(registry: Registry, run: Run) -> Callable[[RunEvent], None]:
+    """Keep the registry's running set and status answers current while the run goes on."""
     keys_of = {step.key: step.asset_keys for step in run.plan.steps if step.kind == "asset"}
     running = registry.running
-    start, materialized = EventType.STEP_START, EventType.ASSET_MATERIALIZATION
-    ends = {EventType.STEP_SUCCESS, EventType.STEP_FAILURE, EventType.STEP_SKIPPED}
-    judge_cache = registry.status_changed
+    start = EventType.STEP_START
+    ends = frozenset({EventType.STEP_SUCCESS, EventType.STEP_FAILURE, EventType.STEP_SKIPPED})
+    subscribers = registry._listeners
 
     def listen(event: RunEvent) -> None:
         kind = event.event_type
         if kind is start:
             running.update(keys_of.get(event.step_key or "", ()))
-        elif kind in ends or kind is materialized:
-            if kind in ends:
-                running.difference_update(keys_of.get(event.step_key or "", ()))
-            judge_cache(()) if registry._listeners else registry.judge.invalidate()
-        if registry._listeners:
+        elif kind in ends:
+            running.difference_update(keys_of.get(event.step_key or "", ()))
+            registry.status_changed(()) if subscribers else registry.judge.invalidate()
+        if subscribers:
             registry.publish(event)
 
     return listen
@@ -209,16 +221,23 @@ def _execute(
     selected = resolve_selection(selection, defs.graph)
     _check_partition(partition_key, selected, defs.owner, instance)
     run_resources = _resources(resources, defs, instance, in_memory)
-    plan = build_plan(
-        graph=defs.graph,
-        owner=defs.owner,
-        checks=defs.checks,
-        selected=selected,
-        run_config=run_config,
-        resources=run_resources,
-        partition_key=partition_key,
-        remedy=remedy,
-    )
+    cache_key = (frozenset(selected), partition_key, remedy)
+    plan = defs.plans.get(cache_key) if run_config is None else None
+    if plan is not None:
+        revalidate(plan, defs.owner, run_resources)
+    else:
+        plan = build_plan(
+            graph=defs.graph,
+            owner=defs.owner,
+            checks=defs.checks,
+            selected=selected,
+            run_config=run_config,
+            resources=run_resources,
+            partition_key=partition_key,
+            remedy=remedy,
+        )
+        if run_config is None:
+            defs.plans[cache_key] = plan
     run = Run(
         plan,
         run_id=str(uuid.uuid4()),
@@ -229,8 +248,9 @@ def _execute(
     )
     if instance is registry.instance:
         run.listeners.append(_registry_listener(registry, run))
-    record = RunRecord(run.run_id, "STARTED", time.time(), None, dict(tags or {}),
-                       tuple(s.key for s in plan.steps))
+    record = RunRecord(
+        run.run_id, "STARTED", time.time(), None, dict(tags or {}), tuple(s.key for s in plan.steps)
+    )
     instance.runs.append(record)
     canceled = False
     run.emit(EventType.RUN_START)
@@ -260,10 +280,8 @@ def _execute(
     )
     if raise_on_error and run.errors:
         error = next(iter(run.errors.values()))
-        try:
+        with contextlib.suppress(AttributeError):
             error.nbassets_result = result  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
         raise error
     return result
 
@@ -303,10 +321,19 @@ def materialize(
     by default the kernel's in-memory store, where later runs find them.
     """
     return _execute(
-        assets, run_config=run_config, instance=instance, resources=resources,
-        partition_key=partition_key, raise_on_error=raise_on_error, tags=tags,
-        selection=selection, executor=executor, registry=registry, listeners=listeners,
-        in_memory=False, remedy="materialize",
+        assets,
+        run_config=run_config,
+        instance=instance,
+        resources=resources,
+        partition_key=partition_key,
+        raise_on_error=raise_on_error,
+        tags=tags,
+        selection=selection,
+        executor=executor,
+        registry=registry,
+        listeners=listeners,
+        in_memory=False,
+        remedy="materialize",
     )
 
 
@@ -326,8 +353,17 @@ def materialize_to_memory(
 ) -> ExecuteInProcessResult:
     """Like ``materialize``, keeping every value in memory; IO managers are refused."""
     return _execute(
-        assets, run_config=run_config, instance=instance, resources=resources,
-        partition_key=partition_key, raise_on_error=raise_on_error, tags=tags,
-        selection=selection, executor=executor, registry=registry, listeners=listeners,
-        in_memory=True, remedy="materialize_to_memory",
+        assets,
+        run_config=run_config,
+        instance=instance,
+        resources=resources,
+        partition_key=partition_key,
+        raise_on_error=raise_on_error,
+        tags=tags,
+        selection=selection,
+        executor=executor,
+        registry=registry,
+        listeners=listeners,
+        in_memory=True,
+        remedy="materialize_to_memory",
     )

@@ -40,8 +40,14 @@ class Produced:
 def _one(key: AssetKey, item: Any) -> Produced:
     if isinstance(item, MaterializeResult):
         dv = item.data_version.value if item.data_version else None
-        return Produced(key, item.value if item.has_value else None, item.has_value,
-                        dict(item.metadata), dv, item.tags)
+        return Produced(
+            key,
+            item.value if item.has_value else None,
+            item.has_value,
+            dict(item.metadata),
+            dv,
+            item.tags,
+        )
     if isinstance(item, Output):
         dv = item.data_version.value if item.data_version else None
         return Produced(key, item.value, True, dict(item.metadata), dv, item.tags)
@@ -52,6 +58,14 @@ def read_outputs(
     definition: AssetsDefinition, keys: tuple[AssetKey, ...], returned: Any
 ) -> tuple[list[Produced], list[AssetCheckResult]]:
     """Sort ``returned`` into values per key and check results."""
+    kind = type(returned)
+    if (
+        not definition.is_multi
+        and kind is not MaterializeResult
+        and kind is not Output
+        and (not inspect.isgenerator(returned))
+    ):
+        return [Produced(keys[0], returned)], []
     checks: list[AssetCheckResult] = []
     if inspect.isgenerator(returned) or (
         definition.is_multi and isinstance(returned, Iterable) and _is_event_stream(returned)
@@ -67,9 +81,9 @@ def read_outputs(
 def _is_event_stream(returned: Any) -> bool:
     if not isinstance(returned, (list, tuple)) or not returned:
         return False
-    return all(isinstance(x, (Output, MaterializeResult, AssetCheckResult)) for x in returned) and any(
-        isinstance(x, MaterializeResult) and x.asset_key is not None for x in returned
-    )
+    return all(
+        isinstance(x, (Output, MaterializeResult, AssetCheckResult)) for x in returned
+    ) and any(isinstance(x, MaterializeResult) and x.asset_key is not None for x in returned)
 
 
 def _from_stream(
@@ -114,16 +128,22 @@ def _from_multi_return(
     if len(outputs) == 1 and not isinstance(returned, tuple):
         return [_one(outputs[0].key, returned)]
     if not isinstance(returned, tuple) or len(returned) != len(outputs):
-        got = f"a tuple of {len(returned)}" if isinstance(returned, tuple) else type(returned).__name__
+        got = (
+            f"a tuple of {len(returned)}"
+            if isinstance(returned, tuple)
+            else type(returned).__name__
+        )
         names = ", ".join(o.name for o in outputs)
         raise OutputShapeError(
             f"'{definition.node_name}' must return a tuple of {len(outputs)} values ({names}), "
             f"in that order; it returned {got}."
         )
-    return [_one(out.key, item) for out, item in zip(outputs, returned)]
+    return [_one(out.key, item) for out, item in zip(outputs, returned, strict=True)]
 
 
-def _require(definition: AssetsDefinition, keys: tuple[AssetKey, ...], produced: list[Produced]) -> None:
+def _require(
+    definition: AssetsDefinition, keys: tuple[AssetKey, ...], produced: list[Produced]
+) -> None:
     got = {p.key for p in produced}
     absent = [
         out.key.to_user_string()

@@ -26,7 +26,7 @@ from nbassets.errors import ConfigError, MissingResourceError, MissingUpstreamEr
 from nbassets.graph.asset_graph import AssetGraph
 from nbassets.storage.io_manager import has_stored_value
 
-__all__ = ["Plan", "Step", "StepInput", "build_plan", "config_for_ops"]
+__all__ = ["Plan", "Step", "StepInput", "build_plan", "config_for_ops", "revalidate"]
 
 
 @dataclass(slots=True)
@@ -68,6 +68,33 @@ class Step:
 class Plan:
     steps: list[Step]
     selected_keys: frozenset[AssetKey]
+    remedy: str = "materialize"
+
+
+def revalidate(plan: Plan, owner: Mapping[AssetKey, Any], resources: Mapping[str, Any]) -> None:
+    """Check what may have changed since ``plan`` was built: stored inputs and resources.
+
+    A cached plan is only reused for the same definitions, selection, partition
+    and no run config; the values in storage and the resources can still differ.
+    """
+    missing = []
+    for step in plan.steps:
+        for item in step.inputs:
+            if (
+                not item.from_run
+                and has_stored_value(resources.get(item.io_manager_key), item.key, item.partition)
+                is False
+            ):
+                entry = step.definition
+                if isinstance(entry, AssetsDefinition):
+                    missing.append(
+                        _missing_message(
+                            entry, item.key, owner.get(item.key), item.partition, plan.remedy
+                        )
+                    )
+    if missing:
+        raise MissingUpstreamError("\n".join(dict.fromkeys(missing)))
+    _require_resources(plan.steps, resources)
 
 
 def config_for_ops(run_config: Any) -> dict[str, Any]:
@@ -96,18 +123,19 @@ def _owned_steps(
     owner: Mapping[AssetKey, AssetsDefinition | AssetSpec],
     selected: Collection[AssetKey],
 ) -> list[tuple[AssetsDefinition, tuple[AssetKey, ...]]]:
-    chosen: dict[int, tuple[AssetsDefinition, list[AssetKey]]] = {}
+    steps: list[tuple[AssetsDefinition, tuple[AssetKey, ...]]] = []
+    multi: dict[int, tuple[AssetsDefinition, list[AssetKey]]] = {}
     for key in selected:
         entry = owner.get(key)
-        if not isinstance(entry, AssetsDefinition):
+        if type(entry) is not AssetsDefinition:
             continue  # external assets are loaded, never materialized
-        slot = chosen.setdefault(id(entry), (entry, []))
-        slot[1].append(key)
-    steps = []
-    for entry, keys in chosen.values():
+        if len(entry.outputs) == 1:
+            steps.append((entry, (key,)))
+        else:
+            multi.setdefault(id(entry), (entry, []))[1].append(key)
+    for entry, keys in multi.values():
         wanted = set(keys)
-        ordered = tuple(k for k in entry.keys if k in wanted or not entry.can_subset)
-        steps.append((entry, ordered))
+        steps.append((entry, tuple(k for k in entry.keys if k in wanted or not entry.can_subset)))
     return steps
 
 
@@ -130,14 +158,15 @@ def build_plan(
         for key in keys:
             producer[key] = i
 
-    specs: list[dict[str, Any]] = []
-    for entry, keys in owned:
-        raw = ops_config.pop(entry.node_name, None)
-        if raw is None and len(keys) == 1:
-            raw = ops_config.pop(keys[0].to_user_string(), None)
-        specs.append({"entry": entry, "keys": keys, "raw": raw})
+    raws: list[Any] = [None] * len(owned)
     if ops_config:
-        names = [s["entry"].node_name for s in specs]
+        for i, (entry, keys) in enumerate(owned):
+            raw = ops_config.pop(entry.node_name, None)
+            if raw is None and len(keys) == 1:
+                raw = ops_config.pop(keys[0].to_user_string(), None)
+            raws[i] = raw
+    if ops_config:
+        names = [entry.node_name for entry, _ in owned]
         extra = next(iter(ops_config))
         raise ConfigError(
             f"run_config gives config for '{extra}', which is not an asset in this run."
@@ -145,53 +174,54 @@ def build_plan(
         )
 
     missing: list[str] = []
-    steps: list[Step | None] = [None] * len(owned)
+    steps: list[Step] = []
     waiting: dict[int, set[int]] = {}
-    for i, spec in enumerate(specs):
-        entry: AssetsDefinition = spec["entry"]
-        keys: tuple[AssetKey, ...] = spec["keys"]
+    for i, (entry, keys) in enumerate(owned):
         step_partition = partition_key if entry.partitions_def is not None else None
         inputs = []
         for item in entry.inputs:
-            from_run = item.key in producer and producer[item.key] != i
-            up = owner.get(item.key)
-            io_key = _io_manager_key_of(up, item.key)
-            up_partition = (
-                partition_key if getattr(up, "partitions_def", None) is not None else None
-            )
+            key = item.key
+            from_run = producer.get(key, i) != i
+            up = owner.get(key)
+            io_key = _io_manager_key_of(up, key)
+            up_partition = None
+            if partition_key is not None and getattr(up, "partitions_def", None) is not None:
+                up_partition = partition_key
             if not from_run:
-                stored = has_stored_value(resources.get(io_key), item.key, up_partition)
+                stored = has_stored_value(resources.get(io_key), key, up_partition)
                 if stored is False:
-                    missing.append(_missing_message(entry, item.key, up, up_partition, remedy))
-            inputs.append(
-                StepInput(item.name, item.key, from_run, io_key, up_partition, item.metadata)
+                    missing.append(_missing_message(entry, key, up, up_partition, remedy))
+            inputs.append(StepInput(item.name, key, from_run, io_key, up_partition, item.metadata))
+        waiting[i] = {j for k in entry.upstream_keys if (j := producer.get(k, i)) != i}
+        raw = raws[i]
+        config, op_config = (
+            _config_for(entry, raw) if raw is not None or entry.roles.config else (None, None)
+        )
+        steps.append(
+            Step(
+                entry.node_name,
+                "asset",
+                entry,
+                keys,
+                tuple(inputs),
+                (),
+                config,
+                op_config,
+                step_partition,
             )
-        deps = {producer[k] for k in entry.upstream_keys if k in producer and producer[k] != i}
-        waiting[i] = deps
-        config, op_config = _config_for(entry, spec["raw"])
-        steps[i] = Step(
-            key=entry.node_name,
-            kind="asset",
-            definition=entry,
-            asset_keys=keys,
-            inputs=tuple(inputs),
-            upstream=(),
-            config=config,
-            op_config=op_config,
-            partition_key=step_partition,
         )
     if missing:
         raise MissingUpstreamError("\n".join(dict.fromkeys(missing)))
 
-    ordered = _order(graph, steps, waiting)  # type: ignore[arg-type]
+    ordered = _order(graph, steps, waiting)
     check_steps = _check_steps(checks, ordered, producer, owner, resources, partition_key)
     _require_resources(ordered + check_steps, resources)
-    return Plan(_interleave(ordered, check_steps), frozenset(selected))
+    return Plan(_interleave(ordered, check_steps), frozenset(selected), remedy)
 
 
 def _io_manager_key_of(entry: Any, key: AssetKey) -> str:
     if isinstance(entry, AssetsDefinition):
-        return entry.output_for(key).io_manager_key
+        return entry.io_manager_keys[key]
     if isinstance(entry, AssetSpec):
         return entry.io_manager_key or DEFAULT_IO_MANAGER_KEY
     return DEFAULT_IO_MANAGER_KEY
@@ -210,7 +240,10 @@ def _missing_message(
             f"Materialize it first (%materialize {up_name}), or select it too "
             f"(%materialize +{name}, or selection='+{name}')."
         )
-    return f"Cannot run '{name}': its upstream '{up_name}'{part} is not selected and has no stored value. {how}"
+    return (
+        f"Cannot run '{name}': its upstream '{up_name}'{part} is not selected and has no "
+        f"stored value. {how}"
+    )
 
 
 def _config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
@@ -237,7 +270,8 @@ def _order(graph: AssetGraph, steps: list[Step], waiting: dict[int, set[int]]) -
     for i, deps in waiting.items():
         for d in deps:
             dependants[d].append(i)
-    rank = [min(graph.index(k) for k in s.asset_keys) for s in steps]
+    index = graph.index
+    rank = [index(s.asset_keys[0]) for s in steps]  # a step's keys follow definition order
     remaining = {i: len(deps) for i, deps in waiting.items()}
     ready = [(rank[i], i) for i, n in remaining.items() if n == 0]
     heapq.heapify(ready)
@@ -279,8 +313,14 @@ def _check_steps(
             from_run = item.key in by_key
             up = owner.get(item.key)
             inputs.append(
-                StepInput(item.name, item.key, from_run, _io_manager_key_of(up, item.key),
-                          target.partition_key if item.key == check.asset_key else None, {})
+                StepInput(
+                    item.name,
+                    item.key,
+                    from_run,
+                    _io_manager_key_of(up, item.key),
+                    target.partition_key if item.key == check.asset_key else None,
+                    {},
+                )
             )
         upstream = tuple(dict.fromkeys(by_key[i.key] for i in inputs if i.from_run))
         made.append(
@@ -327,18 +367,17 @@ def _interleave(ordered: list[Step], check_steps: list[Step]) -> list[Step]:
 
 
 def _require_resources(steps: Sequence[Step], resources: Mapping[str, Any]) -> None:
+    available = resources.keys()
     for step in steps:
         definition = step.definition
-        needed = set(definition.roles.resources) | set(definition.required_resource_keys)
-        if isinstance(definition, AssetsDefinition):
-            needed |= {out.io_manager_key for out in definition.outputs if out.key in step.asset_keys}
-        needed |= {i.io_manager_key for i in step.inputs if not i.from_run}
-        absent = sorted(n for n in needed if n not in resources)
-        if absent:
-            name = step.label
-            hint = did_you_mean(absent[0], resources)
-            raise MissingResourceError(
-                f"Asset '{name}' needs resource(s) {', '.join(repr(a) for a in absent)}, which "
-                f"this run was not given.{hint} Pass them: materialize(..., resources="
-                f"{{'{absent[0]}': ...}})."
-            )
+        needed = definition.resource_needs
+        storage = [i.io_manager_key for i in step.inputs if not i.from_run]
+        if needed <= available and all(k in available for k in storage):
+            continue
+        absent = sorted((set(needed) | set(storage)) - set(available))
+        hint = did_you_mean(absent[0], resources)
+        raise MissingResourceError(
+            f"Asset '{step.label}' needs resource(s) {', '.join(repr(a) for a in absent)}, which "
+            f"this run was not given.{hint} Pass them: materialize(..., resources="
+            f"{{'{absent[0]}': ...}})."
+        )

@@ -50,7 +50,9 @@ class ExecuteInProcessResult:
 
     @property
     def success(self) -> bool:
-        return not self.canceled and all(o in ("success", "blocked") for o in self._outcomes.values())
+        return not self.canceled and all(
+            o in ("success", "blocked") for o in self._outcomes.values()
+        )
 
     @property
     def all_events(self) -> list[RunEvent]:
@@ -66,7 +68,7 @@ class ExecuteInProcessResult:
     # Values --------------------------------------------------------------------------
 
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
-        """The value a step returned for ``output_name`` (an asset's node is its key with ``__``)."""
+        """The value a step returned for ``output_name``; an asset's node is its key with ``__``."""
         outputs = self._outputs.get(node_str)
         if outputs is None:
             outputs = self._outputs.get(coerce_key(node_str).to_python_identifier())
@@ -90,7 +92,9 @@ class ExecuteInProcessResult:
 
     def output_value(self, output_name: str = "result") -> Any:
         if len(self._outputs) != 1:
-            raise InvalidInvocationError("output_value() needs a run of one node; use output_for_node.")
+            raise InvalidInvocationError(
+                "output_value() needs a run of one node; use output_for_node."
+            )
         return self.output_for_node(next(iter(self._outputs)), output_name)
 
     def asset_value(self, asset_key: Any) -> Any:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.metadata import MetadataValue
 from nbassets.definitions.results import AssetCheckResult, Failure, RetryRequested
 from nbassets.engine.context import AssetExecutionContext, Resources, RunInfo, RunLogger
 from nbassets.engine.events import (
@@ -37,7 +38,7 @@ from nbassets.engine.outputs import read_outputs
 from nbassets.engine.plan import Plan, Step
 from nbassets.errors import InvalidDefinitionError
 from nbassets.storage.instance import Instance
-from nbassets.storage.io_manager import InputContext, OutputContext
+from nbassets.storage.io_manager import InMemoryIOManager, InputContext, OutputContext
 
 __all__ = ["Outcome", "Run"]
 
@@ -73,6 +74,10 @@ class Run:
         self.outcomes: dict[str, Outcome] = {}
         self.reasons: dict[str, str] = {}
         self.errors: dict[str, BaseException] = {}
+        # Only the threads executor needs events serialized; in-process runs skip the lock.
+        self._lock: threading.Lock | None = None
+
+    def use_lock(self) -> None:
         self._lock = threading.Lock()
 
     # Events ------------------------------------------------------------------------
@@ -95,10 +100,15 @@ class Run:
             message,
             step.partition_key if step is not None else None,
         )
-        with self._lock:
+        if self._lock is None:
             self.events.append(event)
             for listener in self.listeners:
                 listener(event)
+        else:
+            with self._lock:
+                self.events.append(event)
+                for listener in self.listeners:
+                    listener(event)
         return event
 
     def _log_sink(self, step: Step) -> Callable[[str, str], None]:
@@ -170,8 +180,14 @@ class Run:
             for key in step.asset_keys:
                 self.instance.record_outcome(key, "failed", self.run_id, info.message)
 
-    def _call(self, step: Step, fn: Callable[..., Any], kwargs: dict[str, Any],
-              context: AssetExecutionContext | None, policy: Any) -> Any:
+    def _call(
+        self,
+        step: Step,
+        fn: Callable[..., Any],
+        kwargs: dict[str, Any],
+        context: AssetExecutionContext | None,
+        policy: Any,
+    ) -> Any:
         attempt = 0
         while True:
             try:
@@ -188,7 +204,10 @@ class Run:
                     raise
                 attempt += 1
                 self.emit(
-                    EventType.STEP_UP_FOR_RETRY, step, None, ErrorInfo.from_exception(error),
+                    EventType.STEP_UP_FOR_RETRY,
+                    step,
+                    None,
+                    ErrorInfo.from_exception(error),
                     f"Attempt {attempt} of {allowed} retries after {type(error).__name__}: {error}",
                 )
                 if wait:
@@ -214,7 +233,11 @@ class Run:
     def _arguments(
         self, step: Step, definition: AssetsDefinition | AssetChecksDefinition
     ) -> tuple[dict[str, Any], AssetExecutionContext | None]:
-        kwargs = {item.param: self._load(step, item) for item in step.inputs}
+        values = self.values
+        kwargs = {
+            item.param: values[item.key] if item.from_run else self._load(step, item)
+            for item in step.inputs
+        }
         roles = definition.roles
         context = None
         if roles.context is not None or definition.required_resource_keys:
@@ -239,6 +262,25 @@ class Run:
             kwargs[name] = self.resources[name]
         return kwargs, context
 
+    def _store(self, step: Step, key: AssetKey, out: Any, value: Any) -> dict[str, MetadataValue]:
+        """Hand ``value`` to its IO manager; return metadata the IO manager added."""
+        manager = self.resources[out.io_manager_key]
+        if type(manager) is InMemoryIOManager:
+            # The default store needs no context: write straight into it.
+            manager.values[(key, step.partition_key)] = value
+            return {}
+        out_context = OutputContext(
+            asset_key=key,
+            name=out.name,
+            step_key=step.key,
+            run_id=self.run_id,
+            partition_key=step.partition_key,
+            definition_metadata=out.metadata,
+            resources=self.resource_view,
+        )
+        manager.handle_output(out_context, value)
+        return out_context.consume_added_metadata()
+
     def _run_asset(self, step: Step, started: float) -> Outcome:
         definition = step.definition
         assert isinstance(definition, AssetsDefinition)
@@ -246,48 +288,45 @@ class Run:
         returned = self._call(step, definition.fn, kwargs, context, definition.retry_policy)
         produced, check_results = read_outputs(definition, step.asset_keys, returned)
         duration = _clock() - started
-        versions = {k: self.instance.latest_storage_id(k) for k in definition.upstream_keys}
+        latest_ids = self.instance.latest_ids
+        versions = {k: latest_ids.get(k, 0) for k in definition.upstream_keys}
         node_outputs = self.outputs.setdefault(step.key, {})
         for item in produced:
-            out = definition.output_for(item.key)
+            key = item.key
+            out = definition.output_by_key[key]
             metadata = item.metadata
             if context is not None:
-                added = context.added_metadata_for(item.key)
+                added = context.added_metadata_for(key)
                 if added:
                     metadata = {**metadata, **added}
             if item.has_value:
-                out_context = OutputContext(
-                    asset_key=item.key,
-                    name=out.name,
-                    step_key=step.key,
-                    run_id=self.run_id,
-                    partition_key=step.partition_key,
-                    definition_metadata=out.metadata,
-                    resources=self.resource_view,
-                )
-                self.resources[out.io_manager_key].handle_output(out_context, item.value)
-                added = out_context.consume_added_metadata()
+                added = self._store(step, key, out, item.value)
                 if added:
                     metadata = {**metadata, **added}
-                self.values[item.key] = item.value
+                self.values[key] = item.value
                 node_outputs[out.name] = item.value
             self.instance.record_materialization(
-                run_id=self.run_id,
-                asset_key=item.key,
-                partition=step.partition_key,
-                duration=duration,
-                code_version=definition.effective_code_version(item.key),
-                input_versions=versions,
-                metadata=metadata,
-                data_version=item.data_version,
+                self.run_id,
+                key,
+                step.partition_key,
+                duration,
+                definition.effective_code_version(key),
+                versions,
+                metadata,
+                item.data_version,
             )
             self.emit(
-                EventType.ASSET_MATERIALIZATION, step, item.key,
-                AssetMaterialization(item.key, metadata, step.partition_key, item.tags),
+                EventType.ASSET_MATERIALIZATION,
+                step,
+                key,
+                AssetMaterialization(key, metadata, step.partition_key, item.tags),
             )
-        blocked = self._evaluate_embedded_checks(step, definition, check_results)
-        self.emit(EventType.STEP_SUCCESS, step, None, duration,
-                  f"Step '{step.label}' succeeded in {duration:.3f}s")
+        blocked = (
+            self._evaluate_embedded_checks(step, definition, check_results)
+            if check_results
+            else False
+        )
+        self.emit(EventType.STEP_SUCCESS, step, None, duration)
         return "blocked" if blocked else "success"
 
     def _evaluate_embedded_checks(
@@ -313,8 +352,13 @@ class Run:
             key, name, result.passed, result.metadata, result.severity, result.description, blocking
         )
         verdict = "passed" if result.passed else "failed"
-        self.emit(EventType.ASSET_CHECK_EVALUATION, step, key, evaluation,
-                  f"Check '{key.to_user_string()}:{name}' {verdict}")
+        self.emit(
+            EventType.ASSET_CHECK_EVALUATION,
+            step,
+            key,
+            evaluation,
+            f"Check '{key.to_user_string()}:{name}' {verdict}",
+        )
         return blocking and not result.passed
 
     def _run_check(self, step: Step, started: float) -> Outcome:
@@ -331,6 +375,11 @@ class Run:
             )
         blocked = self._record_check(step, check.asset_key, check.name, check.blocking, returned)
         duration = _clock() - started
-        self.emit(EventType.STEP_SUCCESS, step, None, duration,
-                  f"Check '{step.label}' ran in {duration:.3f}s")
+        self.emit(
+            EventType.STEP_SUCCESS,
+            step,
+            None,
+            duration,
+            f"Check '{step.label}' ran in {duration:.3f}s",
+        )
         return "blocked" if blocked else "success"

@@ -20,9 +20,7 @@ from nbassets.errors import UnknownAssetError, did_you_mean
 
 __all__ = ["AssetGraph", "AssetNode", "AssetStatus"]
 
-AssetStatus = Literal[
-    "missing", "materialized", "stale", "running", "failed", "skipped", "partial"
-]
+AssetStatus = Literal["missing", "materialized", "stale", "running", "failed", "skipped", "partial"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +125,9 @@ class AssetGraph:
         hint = did_you_mean(name, names)
         if not hint:
             hint = (
-                " No asset is defined yet." if not names else " Defined assets: "
+                " No asset is defined yet."
+                if not names
+                else " Defined assets: "
                 + ", ".join(sorted(names)[:10])
                 + ("…" if len(names) > 10 else "")
                 + "."

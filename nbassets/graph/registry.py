@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
@@ -28,7 +28,7 @@ from nbassets.storage.instance import Instance
 
 __all__ = ["Definition", "Registry", "RegistryEvent", "get_registry", "use_registry"]
 
-Definition = Union[AssetsDefinition, AssetSpec, AssetChecksDefinition]
+Definition = AssetsDefinition | AssetSpec | AssetChecksDefinition
 Listener = Callable[[Any], None]
 
 
@@ -82,6 +82,8 @@ class Registry:
         self._listeners: list[Listener] = []
         self._graph: AssetGraph | None = None
         self._judge: StalenessJudge | None = None
+        # What the engine derives from the current definitions (graph, plans); cleared on change.
+        self.run_cache: dict[str, Any] = {}
 
     # Reading -------------------------------------------------------------------------
 
@@ -283,6 +285,7 @@ class Registry:
     def _changed(self, event: RegistryEvent) -> None:
         self._graph = None
         self._judge = None
+        self.run_cache.clear()
         self.publish(event)
 
     def __repr__(self) -> str:

@@ -255,7 +255,7 @@ class _QueryParser:
                 raise self.unexpected("'and', 'or' or ')'")
             self.take()
             return tree
-        if token.kind != "word" or token.value in ("and", "or", "not", "AND", "OR", "NOT"):
+        if token.kind != "word" or token.value in ("*", "and", "or", "not", "AND", "OR", "NOT"):
             raise self.unexpected(expected)
         follower = self.peek(1).kind
         if follower == ":":

@@ -38,7 +38,9 @@ def _num_partitions(partitions_def: Any, instance: Instance) -> int | None:
 class StalenessJudge:
     """Judges status and staleness for one version of the registry's graph."""
 
-    def __init__(self, graph: AssetGraph, owner: Mapping[AssetKey, Any], instance: Instance) -> None:
+    def __init__(
+        self, graph: AssetGraph, owner: Mapping[AssetKey, Any], instance: Instance
+    ) -> None:
         self._graph = graph
         self._owner = owner
         self._instance = instance
@@ -71,9 +73,7 @@ class StalenessJudge:
         cached = self._reasons.get(key)
         if cached is not None:
             return cached
-        pending = [
-            k for k in upstream_closure(self._graph, [key]) if k not in self._reasons
-        ]
+        pending = [k for k in upstream_closure(self._graph, [key]) if k not in self._reasons]
         for each in topological_sort(self._graph, pending):
             self._reasons[each] = self._judge(each)
         return self._reasons[key]

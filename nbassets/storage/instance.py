@@ -68,6 +68,7 @@ class Instance:
         self._ids = itertools.count(1)
         self._latest: dict[tuple[AssetKey, str | None], MaterializationRecord] = {}
         self._history: dict[AssetKey, list[MaterializationRecord]] = {}
+        self.latest_ids: dict[AssetKey, int] = {}
         self._outcomes: dict[AssetKey, OutcomeRecord] = {}
         self._dynamic: dict[str, list[str]] = {}
         self.runs: list[RunRecord] = []
@@ -76,7 +77,6 @@ class Instance:
 
     def record_materialization(
         self,
-        *,
         run_id: str,
         asset_key: AssetKey,
         partition: str | None,
@@ -88,30 +88,33 @@ class Instance:
         accepted: bool = False,
     ) -> MaterializationRecord:
         record = MaterializationRecord(
-            storage_id=next(self._ids),
-            run_id=run_id,
-            asset_key=asset_key,
-            partition=partition,
-            timestamp=time.time(),
-            duration=duration,
-            code_version=code_version,
-            input_versions=input_versions,
-            metadata=metadata,
-            data_version=data_version,
-            accepted=accepted,
+            next(self._ids),
+            run_id,
+            asset_key,
+            partition,
+            time.time(),
+            duration,
+            code_version,
+            input_versions,
+            metadata,
+            data_version,
+            accepted,
         )
         self._latest[(asset_key, partition)] = record
         self._history.setdefault(asset_key, []).append(record)
-        self._outcomes.pop(asset_key, None)
+        self.latest_ids[asset_key] = record.storage_id
+        if self._outcomes:
+            self._outcomes.pop(asset_key, None)
         return record
 
-    def latest(self, asset_key: AssetKey, partition: str | None = None) -> MaterializationRecord | None:
+    def latest(
+        self, asset_key: AssetKey, partition: str | None = None
+    ) -> MaterializationRecord | None:
         return self._latest.get((asset_key, partition))
 
     def latest_storage_id(self, asset_key: AssetKey) -> int:
         """The newest storage id over all partitions of ``asset_key``; 0 if none."""
-        history = self._history.get(asset_key)
-        return history[-1].storage_id if history else 0
+        return self.latest_ids.get(asset_key, 0)
 
     def get_latest_materialization_event(self, asset_key: AssetKey) -> MaterializationRecord | None:
         history = self._history.get(asset_key)
@@ -140,13 +143,16 @@ class Instance:
         for key in asset_keys:
             self.io_manager.delete(key)
             self._history.pop(key, None)
+            self.latest_ids.pop(key, None)
             self._outcomes.pop(key, None)
             for stored in [k for k in self._latest if k[0] == key]:
                 del self._latest[stored]
 
     # Dynamic partitions (Dagster's instance methods) -------------------------------
 
-    def add_dynamic_partitions(self, partitions_def_name: str, partition_keys: Iterable[str]) -> None:
+    def add_dynamic_partitions(
+        self, partitions_def_name: str, partition_keys: Iterable[str]
+    ) -> None:
         keys = self._dynamic.setdefault(partitions_def_name, [])
         for key in partition_keys:
             if key not in keys:

@@ -33,6 +33,7 @@ __all__ = ["ClusterBox", "EdgePath", "Layout", "NodeBox", "compute_layout", "sta
 MARGIN = 8.0
 FONT_FAMILY = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 FONT_SIZE = 12.0
+CLUSTER_FONT_SIZE = 11.0
 # Above this many nodes or edges dot's crossing minimisation and network simplex
 # dominate the run time; bounding them (and drawing straight-segment edges) keeps a
 # 1,000-asset layout well under half a second at a small cost in crossings.
@@ -186,7 +187,8 @@ def _dot_source(
     lines = [
         "digraph lineage {",
         f"graph [rankdir=LR, nodesep=0.25, ranksep=0.55, {tuning}, "
-        f'fontname="Helvetica", fontsize=11, labeljust=l];',
+        # Cluster labels are measured in the bold face the widget draws them with.
+        f'fontname="Helvetica-Bold", fontsize={CLUSTER_FONT_SIZE:g}, labeljust=l];',
         f'node [shape=box, fontname="Helvetica", fontsize={FONT_SIZE:g}, height=0.36, '
         'margin="0.14,0.06"];',
         "edge [arrowsize=0.7];",
@@ -366,7 +368,7 @@ def static_svg(layout: Layout, statuses: Mapping[AssetKey, str] | None = None) -
             f'<rect x="{c.x:g}" y="{c.y:g}" width="{c.width:g}" height="{c.height:g}" rx="6" '
             'fill="#f9fafb" stroke="#d1d5db"/>'
             f'<text x="{c.label_x:g}" y="{c.label_y:g}" text-anchor="middle" fill="#4b5563" '
-            f'font-weight="bold">{escape(c.label)}</text>'
+            f'font-weight="bold" font-size="{CLUSTER_FONT_SIZE:g}">{escape(c.label)}</text>'
         )
     for e in layout.edges:
         out.append(

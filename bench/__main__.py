@@ -1,0 +1,20 @@
+"""Run every benchmark and print figures beside baselines measured in the same run.
+
+Usage: ``python -m bench`` (``make bench``). Figures are medians of repeated runs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bench import engine
+
+
+def main() -> int:
+    print(f"nbassets benchmarks (python {sys.version.split()[0]})\n")
+    engine.main()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
