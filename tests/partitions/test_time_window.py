@@ -447,7 +447,8 @@ def test_equality_normalises_unaligned_starts() -> None:
             TimeWindowPartitionsDefinition(
                 start="2024-01-01", fmt="%Y-%m-%d", cron_schedule="@weekly"
             ),
-            "TimeWindowPartitionsDefinition(start='2024-01-01', fmt='%Y-%m-%d', cron_schedule='0 0 * * 0')",
+            "TimeWindowPartitionsDefinition(start='2024-01-01', fmt='%Y-%m-%d', "
+            "cron_schedule='0 0 * * 0')",
         ),
     ],
 )
