@@ -1,0 +1,95 @@
+"""The package's front door: ``nbassets.__all__`` is a deliberate, documented list."""
+
+from __future__ import annotations
+
+import nbassets
+
+# The public API, sorted. Changing it is a decision: update this list in the same commit.
+EXPORTED = [
+    "AssetCheckKey",
+    "AssetCheckResult",
+    "AssetCheckSeverity",
+    "AssetCheckSpec",
+    "AssetChecksDefinition",
+    "AssetDep",
+    "AssetExecutionContext",
+    "AssetIn",
+    "AssetKey",
+    "AssetMaterialization",
+    "AssetOut",
+    "AssetSpec",
+    "AssetsDefinition",
+    "Backoff",
+    "Config",
+    "ConfigError",
+    "ConfigurableIOManager",
+    "ConfigurableResource",
+    "CycleError",
+    "DagsterEventType",
+    "DagsterInvariantViolationError",
+    "DataVersion",
+    "DuplicateKeyError",
+    "EventType",
+    "ExecuteInProcessResult",
+    "Failure",
+    "FilesystemIOManager",
+    "IOManager",
+    "InMemoryIOManager",
+    "InputContext",
+    "Instance",
+    "InvalidDefinitionError",
+    "InvalidInvocationError",
+    "Jitter",
+    "MaterializeResult",
+    "MetadataValue",
+    "MissingResourceError",
+    "MissingUpstreamError",
+    "NbAssetsError",
+    "Output",
+    "OutputContext",
+    "PartitionError",
+    "Registry",
+    "RetryPolicy",
+    "RetryRequested",
+    "RunConfig",
+    "RunEvent",
+    "SelectionError",
+    "SelectionSyntaxError",
+    "TableColumn",
+    "TableRecord",
+    "TableSchema",
+    "UnknownAssetError",
+    "asset",
+    "asset_check",
+    "build_asset_context",
+    "build_input_context",
+    "build_output_context",
+    "get_registry",
+    "load_ipython_extension",
+    "materialize",
+    "materialize_to_memory",
+    "multi_asset",
+    "unload_ipython_extension",
+    "use_registry",
+]
+
+
+def test_all_is_the_documented_list() -> None:
+    assert nbassets.__all__ == EXPORTED
+
+
+def test_all_is_sorted() -> None:
+    assert nbassets.__all__ == sorted(nbassets.__all__)
+
+
+def test_every_exported_name_exists() -> None:
+    missing = [name for name in nbassets.__all__ if not hasattr(nbassets, name)]
+    assert missing == []
+
+
+def test_exported_classes_claim_their_public_module() -> None:
+    # A public class should live in nbassets, not in a test helper or a vendored copy.
+    for name in nbassets.__all__:
+        member = getattr(nbassets, name)
+        module = getattr(member, "__module__", "nbassets")
+        assert module.startswith("nbassets"), (name, module)
