@@ -16,14 +16,12 @@ Responsibilities:
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Hashable
-from datetime import date, datetime, time, timedelta, tzinfo
+from collections.abc import Hashable
+from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nbassets.errors import PartitionError, did_you_mean
+from nbassets.errors import PartitionError
 from nbassets.partitions.definitions import PartitionsDefinition, reversed_range_error
 from nbassets.partitions.keys import PartitionKeyRange, TimeWindow
 from nbassets.partitions.schedules import (
@@ -32,103 +30,20 @@ from nbassets.partitions.schedules import (
     TickGrid,
     cron_for_schedule_type,
 )
+from nbassets.partitions.time_formats import (
+    coerce_datetime,
+    compile_format,
+    get_timezone,
+    split_format,
+)
 
 if TYPE_CHECKING:
     from nbassets.partitions.dynamic import DynamicPartitionsStore
 
-__all__ = ["TimeWindowPartitionsDefinition", "coerce_datetime", "get_timezone"]
+__all__ = ["TimeWindowPartitionsDefinition"]
 
 _HOUR = timedelta(hours=1)
 _STEPS = [k * _HOUR for k in range(1, 24)]
-_FIELDS = {
-    "Y": "{0.year:04d}",
-    "m": "{0.month:02d}",
-    "d": "{0.day:02d}",
-    "H": "{0.hour:02d}",
-    "M": "{0.minute:02d}",
-    "S": "{0.second:02d}",
-    "%": "%",
-}
-_FALLBACK_FORMATS = ("%Y-%m-%d", "%Y-%m-%d-%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
-
-
-def get_timezone(name: str) -> tzinfo:
-    """Return the ``ZoneInfo`` for an IANA name, or raise a ``PartitionError`` that suggests one."""
-    if not isinstance(name, str) or not name:
-        raise PartitionError(f"A timezone must be an IANA name such as 'UTC'; got {name!r}.")
-    try:
-        return ZoneInfo("UTC" if name.upper() == "UTC" else name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        import zoneinfo
-
-        hint = did_you_mean(name, zoneinfo.available_timezones())
-        raise PartitionError(
-            f"Unknown timezone {name!r}; use an IANA name such as 'UTC' or "
-            f"'America/New_York'.{hint}"
-        ) from exc
-
-
-def _compile_format(fmt: str) -> Callable[[datetime], str]:
-    # strftime costs microseconds per call; a str.format template over the same
-    # fields is several times faster, which matters for 10,000+ keys.
-    pieces: list[str] = []
-    pos = 0
-    for match in re.finditer(r"%(.)", fmt):
-        code = match.group(1)
-        if code not in _FIELDS:
-            return lambda value: value.strftime(fmt)
-        pieces.append(fmt[pos : match.start()].replace("{", "{{").replace("}", "}}"))
-        pieces.append(_FIELDS[code])
-        pos = match.end()
-    pieces.append(fmt[pos:].replace("{", "{{").replace("}", "}}"))
-    return "".join(pieces).format
-
-
-def _split_format(fmt: str) -> tuple[Callable[[datetime], str], Callable[[datetime], str]] | None:
-    """Split ``fmt`` into a date-only part and a following time-only part, if it has that shape."""
-    codes = [(m.start(), m.group(1)) for m in re.finditer(r"%(.)", fmt)]
-    time_at = next((pos for pos, code in codes if code in "HM"), None)
-    if time_at is None or any(
-        (code not in "Ymd%") if pos < time_at else (code not in "HM%") for pos, code in codes
-    ):
-        return None
-    return _compile_format(fmt[:time_at]), _compile_format(fmt[time_at:])
-
-
-def _example(fmt: str) -> str:
-    return datetime(2024, 1, 1).strftime(fmt)
-
-
-def coerce_datetime(value: Any, what: str, fmt: str, tz: tzinfo) -> datetime:
-    """Turn a str, date or datetime into an aware datetime in ``tz``.
-
-    A string is read with ``fmt`` first, then as a plain date or ISO datetime. A naive
-    value is a wall-clock time in ``tz``; an aware one is converted to ``tz``.
-
-    Raises:
-        PartitionError: The value is of another type or does not parse.
-    """
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time()).replace(tzinfo=tz)
-    if not isinstance(value, str):
-        raise PartitionError(
-            f"{what} must be a string or a datetime; got {value!r} ({type(value).__name__})."
-        )
-    for candidate in (fmt, *_FALLBACK_FORMATS):
-        try:
-            parsed = datetime.strptime(value, candidate)
-        except ValueError:
-            continue
-        return coerce_datetime(parsed, what, fmt, tz)
-    try:
-        return coerce_datetime(datetime.fromisoformat(value), what, fmt, tz)
-    except ValueError:
-        pass
-    raise PartitionError(
-        f"{what} {value!r} does not match the format {fmt!r} (for example {_example(fmt)!r})."
-    )
 
 
 class TimeWindowPartitionsDefinition(PartitionsDefinition):
@@ -201,13 +116,33 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
                 "the end is exclusive, so it is the first moment not partitioned."
             )
         self._grid = TickGrid(self.schedule, self._tz, self.start)
-        self._format_fields = _compile_format(fmt)
-        self._split_fields = _split_format(fmt)
+        self._format_fields = compile_format(fmt)
+        self._split_fields = split_format(fmt)
         self._suffixes: dict[int, list[str]] = {}
         self._end_count: int | None = (
             None if self.end is None else max(0, self._grid.index_at(self.end))
         )
         self._cache: list[str] = []
+
+    @property
+    def schedule_type(self) -> ScheduleType:
+        """How often partitions start (every supported cron has one)."""
+        return ScheduleType[self.schedule.kind.upper()]
+
+    @property
+    def minute_offset(self) -> int:
+        """Minute past the hour each window starts."""
+        return self.schedule.minute
+
+    @property
+    def hour_offset(self) -> int:
+        """Hour each window starts (0 for hourly)."""
+        return self.schedule.hour
+
+    @property
+    def day_offset(self) -> int:
+        """Weekday (0 = Sunday) for weekly, day of the month for monthly, else 0."""
+        return self.schedule.day
 
     def _show(self, value: datetime) -> str:
         text = value.strftime(self.fmt)
@@ -251,9 +186,18 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         return self._format_fields(value)
 
     def _keys_between(self, first: int, stop: int) -> list[str]:
-        if not self._grid.is_hourly:
-            fields, tick = self._format_fields, self._grid.local_tick
+        fields, kind = self._format_fields, self.schedule.kind
+        if kind == "monthly":
+            tick = self._grid.local_tick
             return [fields(tick(n)) for n in range(first, stop)]
+        if kind != "hourly":
+            # Wall-clock days and weeks have a fixed length, so step instead of recomputing.
+            step = timedelta(days=7 if kind == "weekly" else 1)
+            value, keys = self._grid.local_tick(first), []
+            for _ in range(first, stop):
+                keys.append(fields(value))
+                value += step
+            return keys
         keys: list[str] = []
         n = first
         while n < stop:

@@ -554,3 +554,15 @@ def test_every_key_round_trips_and_windows_tile(
         assert definition.get_partition_key_for_timestamp(window.start.timestamp()) == key
     for before, after in zip(windows, windows[1:], strict=False):
         assert before.end.timestamp() == after.start.timestamp()
+
+
+def test_dagster_attributes() -> None:
+    weekly = WeeklyPartitionsDefinition("2022-03-12", minute_offset=15, hour_offset=3, day_offset=6)
+    assert weekly.schedule_type is ScheduleType.WEEKLY
+    assert (weekly.minute_offset, weekly.hour_offset, weekly.day_offset) == (15, 3, 6)
+    assert weekly.cron_schedule == "15 3 * * 6"
+    assert weekly.timezone == "UTC"
+    assert weekly.fmt == "%Y-%m-%d"
+    assert weekly.start == at(2022, 3, 12)
+    assert weekly.end is None
+    assert MonthlyPartitionsDefinition("2024-01-01").day_offset == 1
