@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import SelectionError, did_you_mean
 from nbassets.graph.asset_graph import AssetGraph
-from nbassets.graph.selection import AssetSelection
+from nbassets.graph.selection import TRAVERSAL, AssetSelection
 from nbassets.graph.selection_index import (
     STATUSES,
     graph_index,
@@ -63,6 +63,10 @@ class AllSelection(AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         return set(graph.keys) if self.include_sources else set(graph_index(graph).materializable)
+
+    def precedence(self) -> int:
+        # `*` may stand where a traversal may (`not *`), but may not be traversed itself.
+        return TRAVERSAL
 
     def to_selection_str(self) -> str:
         if self.include_sources:
@@ -131,9 +135,7 @@ class KeyPrefixSelection(AssetSelection):
         found = tuple(key for key in graph.keys if key.path[:size] == self.prefix)
         selected = _selectable(graph, found, self.include_sources)
         if not selected:
-            prefixes = {
-                "/".join(key.path[:size]) for key in graph_index(graph).materializable
-            }
+            prefixes = {"/".join(key.path[:size]) for key in graph_index(graph).materializable}
             raise unknown_value(
                 "key prefix", "/".join(self.prefix), prefixes, self.source, plural="key prefixes"
             )
@@ -165,8 +167,7 @@ class GroupSelection(AssetSelection):
     def to_selection_str(self) -> str:
         if self.include_sources:
             raise SelectionError(
-                "AssetSelection.groups(..., include_sources=True) has no selection-string "
-                "spelling."
+                "AssetSelection.groups(..., include_sources=True) has no selection-string spelling."
             )
         return f"group:{quote_value(self.name)}"
 

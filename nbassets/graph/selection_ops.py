@@ -198,9 +198,7 @@ class UpstreamSelection(AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         starts = self.operand.resolve(graph)
-        reached = upstream_closure(
-            graph, starts, depth=self.depth, include_self=self.include_self
-        )
+        reached = upstream_closure(graph, starts, depth=self.depth, include_self=self.include_self)
         return _drop_reached_externals(graph, reached, starts)
 
     def prefix(self) -> str:

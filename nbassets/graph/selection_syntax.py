@@ -40,7 +40,5 @@ def syntax_error(
     # The caret line only lines up when the text is one line without tabs.
     shown = text.replace("\t", " ").replace("\n", " ")
     return SelectionSyntaxError(
-        f"Invalid selection '{text}': {problem}; expected {expected}.\n"
-        f"  {shown}\n"
-        f"  {' ' * index}^"
+        f"Invalid selection '{text}': {problem}; expected {expected}.\n  {shown}\n  {' ' * index}^"
     )
