@@ -187,18 +187,18 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
 
     def _keys_between(self, first: int, stop: int) -> list[str]:
         fields, kind = self._format_fields, self.schedule.kind
+        keys: list[str] = []
         if kind == "monthly":
             tick = self._grid.local_tick
             return [fields(tick(n)) for n in range(first, stop)]
         if kind != "hourly":
             # Wall-clock days and weeks have a fixed length, so step instead of recomputing.
             step = timedelta(days=7 if kind == "weekly" else 1)
-            value, keys = self._grid.local_tick(first), []
+            value = self._grid.local_tick(first)
             for _ in range(first, stop):
                 keys.append(fields(value))
                 value += step
             return keys
-        keys: list[str] = []
         n = first
         while n < stop:
             chunk_stop = min(stop, n + 24)
