@@ -232,3 +232,48 @@ w = LineageWidget(graph)
     ]
     assert page.locator(".nba-lineage img, .nba-lineage script, .nba-lineage b").count() == 0
     assert page.evaluate("() => window.__nbassets_xss") is None
+
+
+def test_a_thousand_assets_draw_and_search_centres_the_match(open_notebook: Any) -> None:
+    big = """
+import random
+rnd = random.Random(3)
+nodes = [AssetNode(K(f"asset_{i}"), group_name=f"group_{i // 100}") for i in range(50)]
+for i in range(50, 1000):
+    parents = tuple(sorted({K(f"asset_{rnd.randrange(i - 50, i)}") for _ in range(2)}))
+    nodes.append(AssetNode(K(f"asset_{i}"), parents, group_name=f"group_{i // 100}"))
+w = LineageWidget(AssetGraph(nodes))
+"""
+    nb = open_lineage(open_notebook, big)
+    page = nb.page
+    assert page.locator(".nba-node").count() == 1000
+    save_screenshot(page.locator(".nba-lineage"), "lineage_1000_fitted")
+    page.get_by_placeholder("Search assets").fill("asset_777")
+    assert page.locator(".nba-search-info").text_content() == "1 found"
+    match = node(page, "asset_777").locator(".nba-box").bounding_box()
+    viewport = page.locator(".nba-viewport").bounding_box()
+    centre_x, centre_y = match["x"] + match["width"] / 2, match["y"] + match["height"] / 2
+    assert abs(centre_x - (viewport["x"] + viewport["width"] / 2)) < 2
+    assert abs(centre_y - (viewport["y"] + viewport["height"] / 2)) < 2
+    node(page, "asset_777").click()
+    assert nb.wait_for_output("print(w.selected)", "['asset_777']") == "['asset_777']"
+    save_screenshot(page.locator(".nba-lineage"), "lineage_1000_search")
+
+
+def test_dark_theme_keeps_the_graph_readable(open_notebook: Any) -> None:
+    nb = open_lineage(open_notebook)
+    page = nb.page
+    nb.execute("w.set_statuses({'a': 'materialized', 'b': 'stale', 'c': 'running', 'd': 'failed'})")
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme',"
+        " { theme: 'JupyterLab Dark' })"
+    )
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    box = node(page, "d").locator(".nba-box")
+    page.wait_for_function(
+        "([el, want]) => getComputedStyle(el).fill === want",
+        arg=[box.element_handle(), rgb(STATUS_STYLES["failed"].dark_fill)],
+        timeout=5000,
+    )
+    page.wait_for_selector("#jupyterlab-splash", state="detached")  # Lab's theme-change splash
+    save_screenshot(page.locator(".nba-lineage"), "lineage_dark")
