@@ -40,7 +40,7 @@ from nbassets.graph.topology import find_cycle, format_cycle
 from nbassets.storage.instance import Instance, RunRecord
 from nbassets.storage.io_manager import IOManager
 
-__all__ = ["materialize", "materialize_to_memory", "resolve_selection"]
+__all__ = ["materialize", "materialize_to_memory", "plan_materialization", "resolve_selection"]
 
 Owner = dict[AssetKey, "AssetsDefinition | AssetSpec"]
 
@@ -199,6 +199,67 @@ def _registry_listener(registry: Registry, run: Run) -> Callable[[RunEvent], Non
     return listen
 
 
+def _prepare(
+    assets: Sequence[Any] | None,
+    registry: Registry,
+    instance: Instance,
+    run_config: Any,
+    resources: Mapping[str, Any] | None,
+    partition_key: str | None,
+    selection: Any,
+    in_memory: bool,
+    remedy: str,
+) -> tuple[Plan, dict[str, Any]]:
+    """Resolve, validate and plan a run without running anything."""
+    defs = _from_registry(registry) if assets is None else _from_list(assets, registry)
+    selected = resolve_selection(selection, defs.graph)
+    _check_partition(partition_key, selected, defs.owner, instance)
+    run_resources = _resources(resources, defs, instance, in_memory)
+    cache_key = (frozenset(selected), partition_key, remedy)
+    plan = defs.plans.get(cache_key) if run_config is None else None
+    if plan is not None:
+        revalidate(plan, defs.owner, run_resources)
+        return plan, run_resources
+    plan = build_plan(
+        graph=defs.graph,
+        owner=defs.owner,
+        checks=defs.checks,
+        selected=selected,
+        run_config=run_config,
+        resources=run_resources,
+        partition_key=partition_key,
+        remedy=remedy,
+    )
+    if run_config is None:
+        defs.plans[cache_key] = plan
+    return plan, run_resources
+
+
+def plan_materialization(
+    assets: Sequence[Any] | None = None,
+    *,
+    run_config: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    selection: Any = None,
+    registry: Registry | None = None,
+) -> Plan:
+    """The plan ``materialize`` would run, checked the same way, without running it."""
+    registry = registry if registry is not None else get_registry()
+    plan, _ = _prepare(
+        assets,
+        registry,
+        registry.instance,
+        run_config,
+        resources,
+        partition_key,
+        selection,
+        False,
+        "materialize",
+    )
+    return plan
+
+
 def _execute(
     assets: Sequence[Any] | None,
     *,
@@ -216,28 +277,18 @@ def _execute(
     remedy: str,
 ) -> ExecuteInProcessResult:
     registry = registry if registry is not None else get_registry()
-    defs = _from_registry(registry) if assets is None else _from_list(assets, registry)
     instance = instance if instance is not None else registry.instance
-    selected = resolve_selection(selection, defs.graph)
-    _check_partition(partition_key, selected, defs.owner, instance)
-    run_resources = _resources(resources, defs, instance, in_memory)
-    cache_key = (frozenset(selected), partition_key, remedy)
-    plan = defs.plans.get(cache_key) if run_config is None else None
-    if plan is not None:
-        revalidate(plan, defs.owner, run_resources)
-    else:
-        plan = build_plan(
-            graph=defs.graph,
-            owner=defs.owner,
-            checks=defs.checks,
-            selected=selected,
-            run_config=run_config,
-            resources=run_resources,
-            partition_key=partition_key,
-            remedy=remedy,
-        )
-        if run_config is None:
-            defs.plans[cache_key] = plan
+    plan, run_resources = _prepare(
+        assets,
+        registry,
+        instance,
+        run_config,
+        resources,
+        partition_key,
+        selection,
+        in_memory,
+        remedy,
+    )
     run = Run(
         plan,
         run_id=str(uuid.uuid4()),

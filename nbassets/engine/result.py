@@ -90,6 +90,11 @@ class ExecuteInProcessResult:
             )
         return outputs[output_name]
 
+    @property
+    def asset_values(self) -> dict[AssetKey, Any]:
+        """The value of every asset this run materialized (nbassets addition)."""
+        return dict(self._values)
+
     def output_value(self, output_name: str = "result") -> Any:
         if len(self._outputs) != 1:
             raise InvalidInvocationError(

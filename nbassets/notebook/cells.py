@@ -1,0 +1,232 @@
+"""Turning an ``%%asset`` or ``%%asset_check`` cell into a registered definition.
+
+Responsibilities:
+- Parse the line, analyse the body, infer upstream assets from the free names
+  that name assets (``--ins`` maps others), compile the body into a function
+  whose globals are the notebook namespace, and build the definition.
+- Register it under the cell's id, so re-running replaces it and renaming the
+  cell's asset removes the old one; any error leaves the registry unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from IPython.core.error import UsageError
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition, asset_check
+from nbassets.definitions.config import Config
+from nbassets.definitions.decorators import asset
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.policies import RetryPolicy
+from nbassets.definitions.specs import AssetIn
+from nbassets.errors import NbAssetsError
+from nbassets.graph.registry import Registry
+from nbassets.notebook.cell_body import (
+    RESERVED_LOCALS,
+    CellAnalysis,
+    analyze_cell,
+    compile_cell,
+    python_name,
+    resolve_name,
+)
+from nbassets.notebook.cell_options import (
+    AssetCellOptions,
+    parse_asset_check_line,
+    parse_asset_line,
+)
+from nbassets.notebook.cell_traceback import cell_filename
+from nbassets.notebook.code_version import code_version
+
+__all__ = ["asset_names", "define_asset_cell", "define_check_cell"]
+
+# Functions compiled from cells must not register themselves on creation (their
+# globals say __main__); the magic registers them with the cell's id instead.
+_CELL_MODULE = "nbassets.cell"
+
+
+def asset_names(registry: Registry) -> dict[str, AssetKey | None]:
+    """Python name -> key for every defined asset; ``None`` marks an ambiguous name."""
+    names: dict[str, AssetKey | None] = {}
+    for key in registry.keys():
+        name = key.path[-1]
+        names[name] = None if name in names and names[name] != key else key
+    return names
+
+
+def _lookup(user_ns: Mapping[str, Any], dotted: str, option: str) -> Any:
+    head, *rest = dotted.split(".")
+    if head not in user_ns:
+        raise UsageError(
+            f"{option} {dotted}: no '{head}' in the notebook namespace. Define or import it in "
+            "a cell above, then run this cell again."
+        )
+    value = user_ns[head]
+    for part in rest:
+        value = getattr(value, part)
+    return value
+
+
+def _inputs(
+    analysis: CellAnalysis, options: AssetCellOptions, registry: Registry, own_key: AssetKey
+) -> dict[str, AssetKey]:
+    names = asset_names(registry)
+    mapped = {local: AssetKey.from_user_string(k) for local, k in options.ins.items()}
+    inputs: dict[str, AssetKey] = {}
+    for local in analysis.input_candidates(options.resources):
+        if local in mapped:
+            inputs[local] = mapped[local]
+        elif local in names:
+            key = names[local]
+            if key is None:
+                matches = sorted(k.to_user_string() for k in registry.keys() if k.path[-1] == local)
+                raise UsageError(
+                    f"The name '{local}' matches several assets ({', '.join(matches)}). Say "
+                    f"which one: --ins {local}={matches[0]}"
+                )
+            inputs[local] = key
+    for local, key in mapped.items():
+        inputs.setdefault(local, key)
+    if own_key in inputs.values() and analysis.form == "statements":
+        local = next(n for n, k in inputs.items() if k == own_key)
+        raise UsageError(
+            f"The cell defines '{own_key.to_user_string()}' and also reads '{local}', the asset "
+            "itself. To refine an asset, give the new one its own name: "
+            f"%%asset {python_name(own_key.to_user_string())}_clean"
+        )
+    return inputs
+
+
+def _partitions(options: AssetCellOptions, user_ns: Mapping[str, Any]) -> Any:
+    spec = options.partitions
+    if spec is None:
+        return None
+    if ":" not in spec and spec in user_ns:
+        return user_ns[spec]
+    from nbassets.partitions.spec import parse_partitions_spec
+
+    return parse_partitions_spec(spec)
+
+
+def define_asset_cell(
+    registry: Registry,
+    line: str,
+    cell: str,
+    user_ns: dict[str, Any],
+    *,
+    cell_id: str | None = None,
+) -> tuple[AssetsDefinition, AssetCellOptions]:
+    """Build and register the asset an ``%%asset`` cell defines."""
+    options = parse_asset_line(line)
+    try:
+        analysis = analyze_cell(cell, first_line=2)
+        name = resolve_name(analysis, options.name)
+        key = options.key_for(name)
+        inputs = _inputs(analysis, options, registry, key)
+        config_class = None
+        if options.config is not None:
+            config_class = _lookup(user_ns, options.config, "--config")
+            if not (isinstance(config_class, type) and issubclass(config_class, Config)):
+                raise UsageError(
+                    f"--config {options.config} must name a Config subclass "
+                    f"(class MyConfig(nbassets.Config): ...); it is {type(config_class).__name__}."
+                )
+        fn = compile_cell(
+            analysis,
+            inputs=list(inputs),
+            user_ns=user_ns,
+            filename=cell_filename(key.to_user_string()),
+            name=name,
+            resources=options.resources,
+            first_line=2,
+        )
+        fn.__module__ = _CELL_MODULE
+        ins: dict[str, AssetIn] = {}
+        if analysis.form == "statements":
+            ins = {local: AssetIn(key=k) for local, k in inputs.items()}
+            if config_class is not None and analysis.uses_config:
+                fn.__annotations__["config"] = config_class
+        else:
+            skip = set(RESERVED_LOCALS) | set(options.resources)
+            ins = {
+                p: AssetIn(key=inputs[p])
+                for p in analysis.parameters
+                if p in inputs and p not in skip and inputs[p] != AssetKey(p)
+            }
+        retry = (
+            RetryPolicy(max_retries=options.retries, delay=options.retry_delay)
+            if options.retries
+            else None
+        )
+        definition = asset(
+            fn,
+            key=key,
+            ins=ins,
+            deps=[AssetKey.from_user_string(d) for d in options.deps],
+            metadata=options.metadata,
+            tags=options.tags,
+            description=options.description or analysis.docstring,
+            required_resource_keys=options.resources,
+            io_manager_key=options.io_manager,
+            partitions_def=_partitions(options, user_ns),
+            group_name=options.group,
+            code_version=options.code_version or code_version(analysis, options.to_dict()),
+            retry_policy=retry,
+            owners=options.owners,
+            kinds=options.kinds,
+        )
+        definition.origin.update(
+            {"source": cell, "line": line, "cell_id": cell_id, "form": analysis.form}
+        )
+        registry.add(definition, source_id=cell_id)
+    except NbAssetsError as error:
+        raise UsageError(str(error)) from error
+    return definition, options
+
+
+def define_check_cell(
+    registry: Registry,
+    line: str,
+    cell: str,
+    user_ns: dict[str, Any],
+    *,
+    cell_id: str | None = None,
+) -> AssetChecksDefinition:
+    """Build and register the check an ``%%asset_check`` cell defines.
+
+    The body sees the asset's value under the asset's name and returns a bool
+    or an ``AssetCheckResult``.
+    """
+    options = parse_asset_check_line(line)
+    try:
+        target = registry.resolve_key(options.asset)
+        local = python_name(target.to_user_string())
+        analysis = analyze_cell(cell, first_line=2)
+        check_name = (
+            options.name
+            or (analysis.inferred_name if analysis.form == "function" else None)
+            or f"check_{local}"
+        )
+        inputs = [local] if analysis.form == "statements" else []
+        fn = compile_cell(
+            analysis,
+            inputs=inputs,
+            user_ns=user_ns,
+            filename=cell_filename(f"{target.to_user_string()}:{check_name}"),
+            name=check_name,
+            first_line=2,
+        )
+        fn.__module__ = _CELL_MODULE
+        definition = asset_check(
+            asset=target,
+            name=check_name,
+            description=options.description or analysis.docstring,
+            blocking=options.blocking,
+        )(fn)
+        definition.origin.update({"source": cell, "line": line, "cell_id": cell_id})
+        registry.add(definition, source_id=cell_id)
+    except NbAssetsError as error:
+        raise UsageError(str(error)) from error
+    return definition

@@ -1,0 +1,75 @@
+"""Loading and unloading the IPython extension.
+
+Responsibilities:
+- Register the magics, the hook that tracks which notebook cell is running
+  (so a renamed ``%%asset`` cell drops the asset it defined before), and the
+  display of failed runs (the user's traceback, trimmed to their cells).
+- Undo all of it on unload, so ``%reload_ext nbassets`` starts clean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["NotebookState", "load", "state_of", "unload"]
+
+
+@dataclass
+class NotebookState:
+    """What the extension keeps per shell."""
+
+    autorun: bool = True
+    cell_id: str | None = None
+    hooks: list[tuple[str, Any]] = field(default_factory=list)
+    previous_custom_exc: tuple[Any, Any] | None = None
+    # Cell source by code version, per asset: `%assets show` diffs what ran against what is.
+    sources: dict[Any, dict[str, str]] = field(default_factory=dict)
+
+
+_STATE_ATTR = "_nbassets_state"
+
+
+def state_of(shell: Any) -> NotebookState:
+    state = getattr(shell, _STATE_ATTR, None)
+    if state is None:
+        state = NotebookState()
+        setattr(shell, _STATE_ATTR, state)
+    return state
+
+
+def load(shell: Any) -> None:
+    from nbassets.notebook.failures import RunFailedError, show_run_failure
+    from nbassets.notebook.magics import NbAssetsMagics
+
+    state = state_of(shell)
+    shell.register_magics(NbAssetsMagics(shell))
+
+    def remember_cell(info: Any) -> None:
+        # ipykernel sends the notebook's cell id with each execution (None elsewhere).
+        state.cell_id = getattr(info, "cell_id", None)
+
+    if not any(name == "pre_run_cell" for name, _ in state.hooks):
+        shell.events.register("pre_run_cell", remember_cell)
+        state.hooks.append(("pre_run_cell", remember_cell))
+    state.previous_custom_exc = (shell.custom_exceptions, shell.CustomTB)
+    shell.set_custom_exc((RunFailedError,), show_run_failure)
+
+
+def unload(shell: Any) -> None:
+    state = state_of(shell)
+    for name, hook in state.hooks:
+        try:
+            shell.events.unregister(name, hook)
+        except ValueError:
+            continue  # already gone: nothing to undo
+    state.hooks.clear()
+    if state.previous_custom_exc is not None:
+        exceptions, handler = state.previous_custom_exc
+        shell.custom_exceptions = exceptions
+        shell.CustomTB = handler
+        state.previous_custom_exc = None
+    magics = shell.magics_manager.magics
+    for kind, names in (("cell", ("asset", "asset_check")), ("line", ("materialize", "assets"))):
+        for name in names:
+            magics[kind].pop(name, None)

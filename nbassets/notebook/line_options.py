@@ -1,0 +1,134 @@
+"""The arguments of ``%materialize`` and ``%assets``.
+
+Responsibilities:
+- ``materialize_arguments``: the decorator stack that gives ``%materialize?``
+  its help; ``parse_materialize_line`` splits with shell quoting and validates.
+- ``parse_config``: ``--config`` as JSON or as a name in the namespace.
+- Mistakes raise ``UsageError`` naming the token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from IPython.core.error import UsageError
+
+from nbassets.errors import did_you_mean
+
+__all__ = ["MaterializeOptions", "parse_config", "parse_materialize_line", "split_line"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"%materialize: {message}. See %materialize? for the options.")
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="%materialize", add_help=False, allow_abbrev=False)
+    parser.add_argument("selection", nargs="*")
+    parser.add_argument("--partition")
+    parser.add_argument("--partitions")
+    parser.add_argument("--config")
+    parser.add_argument("--tags", nargs="+", default=[])
+    parser.add_argument("--executor")
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--no-raise", action="store_true")
+    return parser
+
+
+_OPTIONS = (
+    "--partition",
+    "--partitions",
+    "--config",
+    "--tags",
+    "--executor",
+    "--dry-run",
+    "--no-raise",
+)
+
+
+@dataclass(frozen=True)
+class MaterializeOptions:
+    selection: str | None
+    partition: str | None = None
+    partitions: str | None = None
+    config: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    executor: str | None = None
+    dry_run: bool = False
+    no_raise: bool = False
+
+
+def split_line(line: str, magic: str) -> list[str]:
+    try:
+        return shlex.split(line)
+    except ValueError as error:
+        raise UsageError(f"{magic}: cannot split the line ({error}); check its quotes.") from None
+
+
+def parse_materialize_line(line: str) -> MaterializeOptions:
+    tokens = split_line(line, "%materialize")
+    for token in tokens:
+        name = token.split("=", 1)[0]
+        if name.startswith("--") and name not in _OPTIONS:
+            raise UsageError(
+                f"%materialize: unknown option '{name}'.{did_you_mean(name, _OPTIONS)}"
+            )
+    ns = _parser().parse_args(tokens)
+    if ns.partition is not None and ns.partitions is not None:
+        raise UsageError(
+            "%materialize: give --partition KEY or --partitions START...END, not both."
+        )
+    tags = {}
+    for pair in ns.tags:
+        if "=" not in pair or pair.startswith("="):
+            raise UsageError(f"%materialize: --tags expects k=v pairs; got '{pair}'.")
+        k, v = pair.split("=", 1)
+        tags[k] = v
+    return MaterializeOptions(
+        selection=" ".join(ns.selection) or None,
+        partition=ns.partition,
+        partitions=ns.partitions,
+        config=ns.config,
+        tags=tags,
+        executor=ns.executor,
+        dry_run=ns.dry_run,
+        no_raise=ns.no_raise,
+    )
+
+
+def parse_config(text: str, user_ns: Mapping[str, Any], single_asset: str | None) -> Any:
+    """Run config from ``--config``: JSON, or the name of a dict/RunConfig in the namespace.
+
+    JSON without an ``ops`` section is taken as the config of the one selected asset.
+    """
+    if text.lstrip().startswith("{"):
+        try:
+            value: Any = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise UsageError(
+                f"%materialize: --config is not valid JSON ({error.msg} at column "
+                f"{error.colno}): {text}"
+            ) from None
+    elif text.isidentifier():
+        if text not in user_ns:
+            raise UsageError(
+                f"%materialize: --config {text}: no such name in the notebook. Pass JSON "
+                "('{\"ops\": {...}}') or the name of a dict or RunConfig."
+            )
+        value = user_ns[text]
+    else:
+        raise UsageError(f"%materialize: --config expects JSON or a variable name; got '{text}'.")
+    if isinstance(value, Mapping) and "ops" not in value:
+        if single_asset is None:
+            raise UsageError(
+                "%materialize: --config without an 'ops' section applies to one asset; select "
+                'one, or write {"ops": {"name": {"config": {...}}}}.'
+            )
+        return {"ops": {single_asset: {"config": dict(value)}}}
+    return value

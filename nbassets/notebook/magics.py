@@ -1,0 +1,180 @@
+"""The magics: ``%%asset``, ``%%asset_check``, ``%materialize`` and ``%assets``.
+
+Responsibilities:
+- Parse each line first (mistakes raise ``UsageError``), then call the
+  definition builders, the engine and the views; nothing here executes steps.
+- Autorun: after an ``%%asset`` cell, materialize it (and any upstream that is
+  not up to date), show a one-line summary and return the value.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+from nbassets.definitions.keys import AssetKey
+from nbassets.errors import NbAssetsError
+from nbassets.graph.registry import get_registry
+from nbassets.graph.topology import downstream_closure
+from nbassets.notebook import assets_command
+from nbassets.notebook.cell_options import asset_arguments, asset_check_arguments
+from nbassets.notebook.cells import define_asset_cell, define_check_cell
+from nbassets.notebook.extension import state_of
+from nbassets.notebook.line_options import parse_config, parse_materialize_line
+from nbassets.notebook.progress import describe_value, metadata_summary
+from nbassets.notebook.runs import dry_run, out_of_date, run_in_notebook, with_missing_upstreams
+
+__all__ = ["NbAssetsMagics"]
+
+
+@magics_class
+class NbAssetsMagics(Magics):
+    """nbassets' magics; ``%load_ext nbassets`` registers them."""
+
+    @asset_arguments
+    @cell_magic
+    def asset(self, line: str, cell: str) -> Any:
+        """Define (or replace) an asset from the cell body, then materialize it."""
+        state = state_of(self.shell)
+        registry = get_registry()
+        definition, options = define_asset_cell(
+            registry, line, cell, self.shell.user_ns, cell_id=state.cell_id
+        )
+        key = next(iter(definition.keys))
+        version = definition.effective_code_version(key)
+        state.sources.setdefault(key, {})[version or ""] = cell
+        if options.no_run or not state.autorun or definition.partitions_def is not None:
+            why = (
+                "partitioned: %materialize it with --partition KEY"
+                if definition.partitions_def is not None
+                else "not run"
+            )
+            print(f"Defined {key.to_user_string()} ({why}).{self._stale_note(key)}")
+            return None
+        result = run_in_notebook(
+            registry, self.shell.user_ns, selection=sorted(with_missing_upstreams(registry, key))
+        )
+        value = result.asset_values.get(key)
+        print(self._summary(key, result, value) + self._stale_note(key))
+        return value
+
+    def _summary(self, key: AssetKey, result: Any, value: Any) -> str:
+        registry = get_registry()
+        record = registry.instance.get_latest_materialization_event(key)
+        parts = [key.to_user_string()]
+        if record is not None:
+            parts.append(f"materialized in {record.duration:.3f}s")
+        parts.append(describe_value(value))
+        parents = registry.graph.parents(key)
+        if parents:
+            parts.append("upstream: " + ", ".join(p.to_user_string() for p in parents))
+        if record is not None and record.metadata:
+            parts.append(metadata_summary(record.metadata))
+        return " · ".join(parts)
+
+    def _stale_note(self, key: AssetKey) -> str:
+        registry = get_registry()
+        downstream = downstream_closure(registry.graph, [key], include_self=False)
+        stale = [k for k in registry.keys() if k in downstream and registry.status(k) == "stale"]
+        if not stale:
+            return ""
+        names = ", ".join(k.to_user_string() for k in stale)
+        return f"\nNow stale downstream: {names}. Run %materialize to bring them up to date."
+
+    @asset_check_arguments
+    @cell_magic
+    def asset_check(self, line: str, cell: str) -> Any:
+        """Define a check on an asset; the body sees the asset's value under its name."""
+        state = state_of(self.shell)
+        registry = get_registry()
+        check = define_check_cell(registry, line, cell, self.shell.user_ns, cell_id=state.cell_id)
+        target = check.asset_key
+        if not state.autorun or registry.status(target) not in ("materialized",):
+            print(f"Defined check {check.check_key.to_user_string()}; it runs with its asset.")
+            return None
+        result = run_in_notebook(
+            registry, self.shell.user_ns, selection=[target], raise_on_error=False
+        )
+        for evaluation in result.get_asset_check_evaluations():
+            if evaluation.check_name == check.name:
+                verdict = "passed" if evaluation.passed else "FAILED"
+                print(f"Check {check.check_key.to_user_string()} {verdict}.")
+        return None
+
+    @line_magic
+    def materialize(self, line: str) -> Any:
+        """Materialize a selection of assets in memory.
+
+        Usage: %materialize [SELECTION] [--partition KEY] [--config JSON|NAME]
+        [--tags k=v ...] [--executor in_process|threads[:N]] [--dry-run] [--no-raise]
+
+        SELECTION uses Dagster's syntax: `orders+`, `+revenue`, `*report`,
+        `group:sales`, `key:sales/*`, `tag:k=v`, `status:stale`, `roots(...)`,
+        `sinks(...)`, with `and`, `or`, `not`. Without a selection, everything
+        missing or stale is materialized. Returns the ExecuteInProcessResult.
+        """
+        options = parse_materialize_line(line)
+        registry = get_registry()
+        selection: Any = options.selection
+        if selection is None:
+            todo = out_of_date(registry)
+            if not todo:
+                print("Everything is up to date.")
+                return None
+            selection = todo
+        if options.partitions is not None:
+            raise UsageError(
+                "%materialize --partitions START...END is not available yet; materialize one "
+                "partition at a time with --partition KEY."
+            )
+        single = None
+        if isinstance(selection, str):
+            try:
+                from nbassets.graph.selection import coerce_selection
+
+                keys = coerce_selection(selection).resolve(registry.graph)
+            except NbAssetsError as error:
+                raise UsageError(str(error)) from error
+            single = next(iter(keys)).to_python_identifier() if len(keys) == 1 else None
+        run_config = (
+            parse_config(options.config, self.shell.user_ns, single) if options.config else None
+        )
+        if options.dry_run:
+            print(
+                dry_run(
+                    registry,
+                    selection=selection,
+                    run_config=run_config,
+                    partition_key=options.partition,
+                )
+            )
+            return None
+        return run_in_notebook(
+            registry,
+            self.shell.user_ns,
+            selection=selection,
+            run_config=run_config,
+            tags=options.tags,
+            executor=options.executor,
+            partition_key=options.partition,
+            raise_on_error=not options.no_raise,
+        )
+
+    @line_magic
+    def assets(self, line: str) -> Any:
+        """List, show and manage assets.
+
+        Usage: %assets                       the catalog
+               %assets show KEY              status (and why stale), value, definition
+               %assets value KEY             the stored value
+               %assets history KEY           materializations
+               %assets lineage [SELECTION]   the lineage graph
+               %assets remove KEY | reset    forget one asset, or all
+               %assets accept KEY            mark a stale asset fresh without running it
+               %assets debug KEY             bind its inputs and put its body in a new cell
+               %assets config [autorun=on|off]
+        """
+        return assets_command.run(self.shell, line, sys.stdout)

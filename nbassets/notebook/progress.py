@@ -1,0 +1,100 @@
+"""Text progress of a run, for any frontend: one line per finished step.
+
+Responsibilities:
+- Print a line as each step succeeds, fails, is skipped or retried, with its
+  duration and a short metadata summary, and log lines from ``context.log``.
+- Summarize the run at the end ("3 materialized, 1 failed, 2 skipped in 0.41 s").
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from nbassets.definitions.metadata import MetadataValue
+from nbassets.engine.events import EventType, RunEvent
+
+__all__ = ["TextProgress", "metadata_summary"]
+
+
+def metadata_summary(metadata: Mapping[str, MetadataValue], limit: int = 4) -> str:
+    """``rows=3, path=/tmp/x`` for the first few scalar entries."""
+    parts = []
+    for name, entry in metadata.items():
+        if entry.type_name in ("int", "float", "text", "bool", "path", "url"):
+            text = str(entry.value)
+            parts.append(f"{name}={text if len(text) <= 40 else text[:39] + '…'}")
+        if len(parts) == limit:
+            break
+    return ", ".join(parts)
+
+
+class TextProgress:
+    """A run listener that writes progress lines to a stream as events arrive."""
+
+    _MARKS = {"success": "✓", "failed": "✗", "skipped": "↷", "retry": "↻"}
+
+    def __init__(self, stream: TextIO | None = None, *, show_logs: bool = True) -> None:
+        self.stream = stream or sys.stdout
+        self.show_logs = show_logs
+        self.counts = {"success": 0, "failed": 0, "skipped": 0}
+        self._metadata: dict[str, str] = {}
+        self._started = time.perf_counter()
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def __call__(self, event: RunEvent) -> None:
+        kind = event.event_type
+        step = event.step_key or ""
+        if kind is EventType.ASSET_MATERIALIZATION:
+            summary = metadata_summary(event.data.metadata)
+            if summary:
+                self._metadata[step] = summary
+        elif kind is EventType.STEP_SUCCESS:
+            self.counts["success"] += 1
+            extra = self._metadata.pop(step, "")
+            self._write(
+                f"{self._MARKS['success']} {step}  {event.data:.3f}s"
+                + (f"  {extra}" if extra else "")
+            )
+        elif kind is EventType.STEP_FAILURE:
+            self.counts["failed"] += 1
+            error = event.data.error
+            self._write(f"{self._MARKS['failed']} {step}  failed: {error.message}")
+        elif kind is EventType.STEP_SKIPPED:
+            self.counts["skipped"] += 1
+            self._write(f"{self._MARKS['skipped']} {step}  skipped: {event.data.reason}")
+        elif kind is EventType.STEP_UP_FOR_RETRY:
+            self._write(f"{self._MARKS['retry']} {step}  {event.message}")
+        elif kind is EventType.ASSET_CHECK_EVALUATION:
+            check = event.data
+            verdict = "passed" if check.passed else "FAILED"
+            self._write(f"  check {check.asset_key.to_user_string()}:{check.check_name} {verdict}")
+        elif kind is EventType.LOG and self.show_logs:
+            self._write(f"  [{step}] {event.data.level.lower()}: {event.data.message}")
+        elif kind is EventType.RUN_CANCELED:
+            self._write("Run canceled: the values materialized so far are kept.")
+
+    def summary(self) -> str:
+        elapsed = time.perf_counter() - self._started
+        parts = [f"{self.counts['success']} materialized"]
+        parts += [f"{n} {k}" for k, n in self.counts.items() if k != "success" and n]
+        return ", ".join(parts) + f" in {elapsed:.2f}s"
+
+
+def describe_value(value: Any) -> str:
+    """A short description of a value for summary lines: type and shape."""
+    shape = getattr(value, "shape", None)
+    name = type(value).__name__
+    if shape:
+        return f"{name} {'x'.join(str(n) for n in shape)}"
+    if shape is not None:
+        return name
+    try:
+        return f"{name} of {len(value)}"
+    except TypeError:
+        return name
