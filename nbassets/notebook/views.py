@@ -63,7 +63,8 @@ class Table:
     def _cell(self, header: str, value: str) -> str:
         text = html.escape(value)
         if header == "status" and value in _STATUS_COLOURS:
-            return f'<td><span style="color:{_STATUS_COLOURS[value]};font-weight:600">{text}</span></td>'
+            colour = _STATUS_COLOURS[value]
+            return f'<td><span style="color:{colour};font-weight:600">{text}</span></td>'
         return f"<td>{text}</td>"
 
     def _repr_html_(self) -> str:
