@@ -2,8 +2,8 @@
 
 Responsibilities:
 - Build, once per ``AssetGraph``, the tables a selection needs: materializable
-  and external keys, keys by group, tag, kind and owner, and each key's
-  slash-separated spelling (for wildcards).
+  keys, and (only when asked) keys by group, tag, kind and owner, and each
+  key's slash-separated spelling (for wildcards).
 - Build the errors for a value that no asset has, with "did you mean".
 - Spell names and values for the query grammar, quoting them when needed.
 
@@ -28,6 +28,7 @@ __all__ = [
     "GraphIndex",
     "graph_index",
     "in_selection",
+    "materializable_keys",
     "quote_value",
     "unknown_value",
     "wildcard_regex",
@@ -41,11 +42,17 @@ _PLAIN_VALUE = re.compile(r"[\w.\-/@]+")
 _PLAIN_PATTERN = re.compile(r"[\w.\-/*@]+")
 
 
+@functools.lru_cache(maxsize=16)
+def materializable_keys(graph: AssetGraph) -> frozenset[AssetKey]:
+    """Keys of ``graph`` that are not external (cached; graphs are immutable)."""
+    node = graph.node
+    return frozenset(key for key in graph.keys if not node(key).is_external)
+
+
 @dataclass(frozen=True, slots=True)
 class GraphIndex:
-    """What selections look up in one graph, each table built in one pass."""
+    """The attribute tables of one graph, built in one pass over its nodes."""
 
-    materializable: frozenset[AssetKey]
     externals: frozenset[AssetKey]
     spellings: tuple[tuple[AssetKey, str], ...]
     groups: Mapping[str, tuple[AssetKey, ...]]
@@ -56,8 +63,11 @@ class GraphIndex:
 
 @functools.lru_cache(maxsize=16)
 def graph_index(graph: AssetGraph) -> GraphIndex:
-    """Return the lookup tables of ``graph`` (cached; graphs are immutable)."""
-    materializable: list[AssetKey] = []
+    """Return the attribute tables of ``graph`` (cached; graphs are immutable).
+
+    Built only when a selection looks up an attribute or a pattern, so selecting
+    by key and traversing never pays for it.
+    """
     externals: list[AssetKey] = []
     spellings: list[tuple[AssetKey, str]] = []
     groups: dict[str, list[AssetKey]] = {}
@@ -66,7 +76,8 @@ def graph_index(graph: AssetGraph) -> GraphIndex:
     owners: dict[str, list[AssetKey]] = {}
     for key in graph.keys:
         node = graph.node(key)
-        (externals if node.is_external else materializable).append(key)
+        if node.is_external:
+            externals.append(key)
         spellings.append((key, key.to_user_string()))
         groups.setdefault(node.group_name, []).append(key)
         for tag_key, tag_value in node.tags.items():
@@ -76,7 +87,6 @@ def graph_index(graph: AssetGraph) -> GraphIndex:
         for owner in node.owners:
             owners.setdefault(owner, []).append(key)
     return GraphIndex(
-        materializable=frozenset(materializable),
         externals=frozenset(externals),
         spellings=tuple(spellings),
         groups={name: tuple(keys) for name, keys in groups.items()},

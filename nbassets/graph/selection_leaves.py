@@ -23,6 +23,7 @@ from nbassets.graph.selection_index import (
     STATUSES,
     graph_index,
     in_selection,
+    materializable_keys,
     quote_value,
     unknown_value,
     wildcard_regex,
@@ -62,7 +63,7 @@ class AllSelection(AssetSelection):
     include_sources: bool = False
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
-        return set(graph.keys) if self.include_sources else set(graph_index(graph).materializable)
+        return set(graph.keys) if self.include_sources else set(materializable_keys(graph))
 
     def precedence(self) -> int:
         # `*` may stand where a traversal may (`not *`), but may not be traversed itself.
@@ -135,7 +136,7 @@ class KeyPrefixSelection(AssetSelection):
         found = tuple(key for key in graph.keys if key.path[:size] == self.prefix)
         selected = _selectable(graph, found, self.include_sources)
         if not selected:
-            prefixes = {"/".join(key.path[:size]) for key in graph_index(graph).materializable}
+            prefixes = {"/".join(key.path[:size]) for key in materializable_keys(graph)}
             raise unknown_value(
                 "key prefix", "/".join(self.prefix), prefixes, self.source, plural="key prefixes"
             )
@@ -266,7 +267,7 @@ class StatusSelection(AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         status = graph.status
-        return {key for key in graph_index(graph).materializable if status(key) == self.value}
+        return {key for key in materializable_keys(graph) if status(key) == self.value}
 
     def to_selection_str(self) -> str:
         return f"status:{self.value}"

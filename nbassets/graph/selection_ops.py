@@ -24,7 +24,7 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.errors import SelectionError
 from nbassets.graph.asset_graph import AssetGraph
 from nbassets.graph.selection import AND, ATOM, NOT, OR, TRAVERSAL, AssetSelection
-from nbassets.graph.selection_index import graph_index
+from nbassets.graph.selection_index import materializable_keys
 from nbassets.graph.topology import downstream_closure, upstream_closure
 
 __all__ = [
@@ -152,7 +152,7 @@ class NotSelection(AssetSelection):
     operand: AssetSelection
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
-        return set(graph_index(graph).materializable - self.operand.resolve(graph))
+        return set(materializable_keys(graph) - self.operand.resolve(graph))
 
     def precedence(self) -> int:
         return NOT
@@ -179,10 +179,14 @@ def _no_spelling(name: str) -> SelectionError:
 def _drop_reached_externals(
     graph: AssetGraph, reached: set[AssetKey], starts: set[AssetKey]
 ) -> set[AssetKey]:
-    externals = graph_index(graph).externals
-    if not externals:
+    if len(reached) <= 64:
+        # A small traversal looks at what it reached, not at the whole graph.
+        node = graph.node
+        return {key for key in reached if key in starts or not node(key).is_external}
+    materializable = materializable_keys(graph)
+    if len(materializable) == len(graph):
         return reached
-    return {key for key in reached if key not in externals or key in starts}
+    return {key for key in reached if key in materializable or key in starts}
 
 
 @dataclass(frozen=True, slots=True)

@@ -434,3 +434,12 @@ def test_resolution_is_fast_on_a_thousand_assets(text: str) -> None:
     # About 0.5 ms here for a closure over all 1,000 nodes; the bound catches
     # anything worse than linear while leaving room for a busy machine.
     assert min(timings) < 0.005, f"{text}: {min(timings) * 1e6:.0f} µs"
+
+
+def test_selections_survive_pickling() -> None:
+    # Executors may ship a selection to another process.
+    import pickle
+
+    selection = AssetSelection.from_string("(key:a+1 or group:g) and not tag:k=v")
+    assert pickle.loads(pickle.dumps(selection)) == selection
+    assert names(pickle.loads(pickle.dumps(selection)).resolve(DESIGN_GRAPH)) == "b"
