@@ -213,11 +213,13 @@ def test_build_asset_context_for_direct_calls() -> None:
         return str(context.resources.greeter.greet("test"))
 
     context = build_asset_context(resources={"greeter": Greeter(greeting="hey")})
+    with pytest.raises(InvalidInvocationError, match="belongs to no asset"):
+        _ = context.asset_key
     assert hello(context) == "hey, test"
     assert not context.has_partition_key
     assert context.run_id
-    with pytest.raises(InvalidInvocationError, match="belongs to no asset"):
-        _ = context.asset_key
+    # Passed to an asset, the context takes that asset's key, as in Dagster.
+    assert context.asset_key == K("hello")
 
 
 def test_build_asset_context_with_partition_and_config() -> None:

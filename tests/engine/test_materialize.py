@@ -252,11 +252,6 @@ def test_external_spec_in_the_registry_loads_through_the_io_manager(_fresh: Any)
     assert result.output_for_node("cleaned") == [1, 3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: an AssetSpec in an explicit materialize() list crashes with "
-    "TypeError: unhashable type: 'dict' (AssetSpec is an eq dataclass with dict fields)",
-)
 def test_external_spec_in_an_explicit_list(_fresh: Any) -> None:
     raw = AssetSpec("raw")
 
@@ -269,11 +264,6 @@ def test_external_spec_in_an_explicit_list(_fresh: Any) -> None:
     assert result.output_for_node("cleaned") == [1, 3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="confusing message: a missing external (AssetSpec) value advises "
-    "'%materialize raw', but an external asset cannot be materialized",
-)
 def test_missing_external_value_does_not_advise_materializing_it(_fresh: Any) -> None:
     _fresh.add(AssetSpec("raw"))
 

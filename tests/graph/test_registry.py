@@ -115,21 +115,11 @@ def test_cycle_is_refused_naming_the_path_and_changes_nothing() -> None:
         assert events == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: parents_of drops a self-dependency, so an unpartitioned asset that "
-    "depends on itself is accepted instead of raising CycleError",
-)
 def test_self_dependency_is_a_cycle() -> None:
     with nbassets.use_registry() as reg, pytest.raises(CycleError, match="a -> a"):
         reg.add(make("a", "a"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: a parameter named after its own asset is accepted; the run then "
-    "fails with MissingUpstreamError advising '%materialize b', which cannot help",
-)
 def test_parameter_named_after_its_own_asset_is_a_cycle() -> None:
     def b(b: int) -> int:
         return b

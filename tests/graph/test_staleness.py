@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 import nbassets
 from nbassets import AssetKey, AssetOut, asset, materialize, multi_asset
 
@@ -140,12 +138,6 @@ def test_removing_an_upstream_does_not_crash_status() -> None:
         assert reg.status(K("b")) in {"materialized", "stale"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: a multi-asset output that depends on a sibling output "
-    "(internal_asset_deps) records input version 0 for the sibling, so it is stale "
-    "right after the run that made both",
-)
 def test_multi_asset_internal_dependency_is_fresh_after_its_run() -> None:
     with nbassets.use_registry() as reg:
 
