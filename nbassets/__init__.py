@@ -6,11 +6,10 @@ behaviour over an in-memory engine; ``%load_ext nbassets`` adds the magics.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition, asset_check
-from nbassets.definitions.config import Config, ConfigurableResource, RunConfig
 from nbassets.definitions.decorators import asset, multi_asset
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import (
@@ -37,7 +36,11 @@ from nbassets.definitions.specs import (
     AssetOut,
     AssetSpec,
 )
-from nbassets.engine.context import AssetExecutionContext, build_asset_context
+from nbassets.engine.context import (
+    AssetCheckExecutionContext,
+    AssetExecutionContext,
+    build_asset_context,
+)
 from nbassets.engine.events import AssetMaterialization, DagsterEventType, EventType, RunEvent
 from nbassets.engine.materialize import materialize, materialize_to_memory
 from nbassets.engine.result import ExecuteInProcessResult
@@ -59,7 +62,6 @@ from nbassets.errors import (
 from nbassets.graph.registry import Registry, get_registry, use_registry
 from nbassets.storage.instance import Instance
 from nbassets.storage.io_manager import (
-    ConfigurableIOManager,
     FilesystemIOManager,
     InMemoryIOManager,
     InputContext,
@@ -71,10 +73,94 @@ from nbassets.storage.io_manager import (
 
 __version__ = "0.1.0"
 
+# Imported on first use: pydantic (behind Config) and the partitions and selection
+# modules would otherwise double the time `import nbassets` and `%load_ext` take.
+_LAZY = {
+    "Config": "nbassets.definitions.config",
+    "ConfigurableIOManager": "nbassets.definitions.config",
+    "ConfigurableResource": "nbassets.definitions.config",
+    "RunConfig": "nbassets.definitions.config",
+    "AssetSelection": "nbassets.graph.selection",
+    **{
+        name: "nbassets.partitions"
+        for name in (
+            "AllPartitionMapping",
+            "BackfillPolicy",
+            "DailyPartitionsDefinition",
+            "DynamicPartitionsDefinition",
+            "HourlyPartitionsDefinition",
+            "IdentityPartitionMapping",
+            "LastPartitionMapping",
+            "MonthlyPartitionsDefinition",
+            "MultiPartitionKey",
+            "MultiPartitionsDefinition",
+            "MultiToSingleDimensionPartitionMapping",
+            "PartitionKeyRange",
+            "PartitionMapping",
+            "PartitionsDefinition",
+            "StaticPartitionMapping",
+            "StaticPartitionsDefinition",
+            "TimeWindow",
+            "TimeWindowPartitionMapping",
+            "TimeWindowPartitionsDefinition",
+            "WeeklyPartitionsDefinition",
+        )
+    },
+}
+
+if TYPE_CHECKING:
+    from nbassets.definitions.config import (
+        Config,
+        ConfigurableIOManager,
+        ConfigurableResource,
+        RunConfig,
+    )
+    from nbassets.graph.selection import AssetSelection
+    from nbassets.partitions import (
+        AllPartitionMapping,
+        BackfillPolicy,
+        DailyPartitionsDefinition,
+        DynamicPartitionsDefinition,
+        HourlyPartitionsDefinition,
+        IdentityPartitionMapping,
+        LastPartitionMapping,
+        MonthlyPartitionsDefinition,
+        MultiPartitionKey,
+        MultiPartitionsDefinition,
+        MultiToSingleDimensionPartitionMapping,
+        PartitionKeyRange,
+        PartitionMapping,
+        PartitionsDefinition,
+        StaticPartitionMapping,
+        StaticPartitionsDefinition,
+        TimeWindow,
+        TimeWindowPartitionMapping,
+        TimeWindowPartitionsDefinition,
+        WeeklyPartitionsDefinition,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nbassets' has no attribute '{name}'")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
+    "AllPartitionMapping",
     "AssetCheckKey",
     "AssetCheckResult",
     "AssetCheckSeverity",
+    "AssetCheckExecutionContext",
     "AssetCheckSpec",
     "AssetChecksDefinition",
     "AssetDep",
@@ -83,8 +169,10 @@ __all__ = [
     "AssetKey",
     "AssetMaterialization",
     "AssetOut",
+    "AssetSelection",
     "AssetSpec",
     "AssetsDefinition",
+    "BackfillPolicy",
     "Backoff",
     "Config",
     "ConfigError",
@@ -93,27 +181,39 @@ __all__ = [
     "CycleError",
     "DagsterEventType",
     "DagsterInvariantViolationError",
+    "DailyPartitionsDefinition",
     "DataVersion",
     "DuplicateKeyError",
+    "DynamicPartitionsDefinition",
     "EventType",
     "ExecuteInProcessResult",
     "Failure",
     "FilesystemIOManager",
+    "HourlyPartitionsDefinition",
     "IOManager",
+    "IdentityPartitionMapping",
     "InMemoryIOManager",
     "InputContext",
     "Instance",
     "InvalidDefinitionError",
     "InvalidInvocationError",
     "Jitter",
+    "LastPartitionMapping",
     "MaterializeResult",
     "MetadataValue",
     "MissingResourceError",
     "MissingUpstreamError",
+    "MonthlyPartitionsDefinition",
+    "MultiPartitionKey",
+    "MultiPartitionsDefinition",
+    "MultiToSingleDimensionPartitionMapping",
     "NbAssetsError",
     "Output",
     "OutputContext",
     "PartitionError",
+    "PartitionKeyRange",
+    "PartitionMapping",
+    "PartitionsDefinition",
     "Registry",
     "RetryPolicy",
     "RetryRequested",
@@ -121,10 +221,16 @@ __all__ = [
     "RunEvent",
     "SelectionError",
     "SelectionSyntaxError",
+    "StaticPartitionMapping",
+    "StaticPartitionsDefinition",
     "TableColumn",
     "TableRecord",
     "TableSchema",
+    "TimeWindow",
+    "TimeWindowPartitionMapping",
+    "TimeWindowPartitionsDefinition",
     "UnknownAssetError",
+    "WeeklyPartitionsDefinition",
     "asset",
     "asset_check",
     "build_asset_context",

@@ -236,6 +236,10 @@ class AssetsDefinition:
     def parents_of(self, key: AssetKey) -> tuple[AssetKey, ...]:
         out = self._by_key[key]
         parents = out.deps if out.deps is not None else self._upstream
+        if self.partitions_def is None:
+            return tuple(parents)
+        # A partitioned asset may read its own earlier partitions (Dagster's
+        # self-dependency); that edge is within the asset, not in the graph.
         return tuple(p for p in parents if p != key)
 
     def effective_code_version(self, key: AssetKey) -> str | None:
@@ -253,6 +257,10 @@ class AssetsDefinition:
                 from nbassets.engine.context import build_asset_context
 
                 kwargs[roles.context] = build_asset_context()
+                bound[roles.context] = kwargs[roles.context]
+            binder = getattr(bound.get(roles.context or ""), "bind", None)
+            if callable(binder):
+                binder(self)
             if roles.config is not None and roles.config[0] not in bound:
                 kwargs[roles.config[0]] = roles.config[1]()
         return self.fn(*args, **kwargs)

@@ -107,6 +107,7 @@ def asset(
     output_required: bool = True,
     non_argument_deps: Iterable[Any] | None = None,
     dagster_type: Any = None,
+    compute_kind: str | None = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Define an asset from a function, as Dagster's ``@asset``.
 
@@ -138,7 +139,8 @@ def asset(
             group_name=group_name or DEFAULT_GROUP,
             code_version=code_version,
             tags=dict(tags or {}),
-            kinds=frozenset(kinds or ()),
+            # compute_kind is Dagster's older spelling of a single kind.
+            kinds=frozenset(kinds or ()) | ({compute_kind} if compute_kind else set()),
             owners=tuple(owners or ()),
             io_manager_key=io_manager_key or DEFAULT_IO_MANAGER_KEY,
             is_required=output_required,

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import sys
 import types
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nbassets.definitions.config import Config, ConfigurableResource
 from nbassets.errors import InvalidDefinitionError, did_you_mean
+
+if TYPE_CHECKING:
+    from nbassets.definitions.config import Config
 
 __all__ = ["ParameterRoles", "code_fingerprint", "read_parameters"]
 
@@ -39,6 +42,17 @@ def _annotation_class(annotation: Any) -> type | None:
     return annotation if isinstance(annotation, type) else None
 
 
+def _config_bases() -> tuple[type, type] | None:
+    """``(Config, ConfigurableResource)`` once imported; until then no class can subclass them.
+
+    Importing them pulls in pydantic, which would double the time of ``import nbassets``.
+    """
+    module = sys.modules.get("nbassets.definitions.config")
+    if module is None:
+        return None
+    return module.Config, module.ConfigurableResource
+
+
 def _is_context(param: inspect.Parameter) -> bool:
     if param.name == "context":
         return True
@@ -50,9 +64,22 @@ def _is_context(param: inspect.Parameter) -> bool:
 def signature_of(fn: Callable[..., Any]) -> inspect.Signature:
     try:
         return inspect.signature(fn, eval_str=True)
-    except (NameError, TypeError, SyntaxError):
-        # Annotations naming something not importable here: their names still work.
-        return inspect.signature(fn)
+    except (NameError, TypeError, SyntaxError, AttributeError):
+        pass
+    # Some annotation cannot be evaluated here (a name defined elsewhere); evaluate
+    # the others one by one, so a Config or resource annotation is still recognised.
+    sig = inspect.signature(fn)
+    namespace = getattr(inspect.unwrap(fn), "__globals__", {})
+    params = []
+    for param in sig.parameters.values():
+        annotation = param.annotation
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, namespace)  # noqa: S307 - the user's own annotation
+            except Exception:  # noqa: BLE001 - an unevaluable annotation stays a string
+                annotation = param.annotation
+        params.append(param.replace(annotation=annotation))
+    return sig.replace(parameters=params)
 
 
 def read_parameters(
@@ -75,6 +102,7 @@ def read_parameters(
     resources: list[str] = []
     inputs: list[str] = []
     has_var_kwargs = False
+    bases = _config_bases()
     for param in sig.parameters.values():
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
             raise InvalidDefinitionError(
@@ -84,12 +112,12 @@ def read_parameters(
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             has_var_kwargs = True
             continue
-        cls = _annotation_class(param.annotation)
+        cls = _annotation_class(param.annotation) if bases is not None else None
         if _is_context(param) and context is None:
             context = param.name
-        elif cls is not None and issubclass(cls, Config):
+        elif cls is not None and bases is not None and issubclass(cls, bases[0]):
             config = (param.name, cls)
-        elif (cls is not None and issubclass(cls, ConfigurableResource)) or (
+        elif (cls is not None and bases is not None and issubclass(cls, bases[1])) or (
             param.name in resource_keys
         ):
             resources.append(param.name)

@@ -19,7 +19,14 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.errors import InvalidInvocationError, did_you_mean
 
-__all__ = ["AssetExecutionContext", "Resources", "RunInfo", "RunLogger", "build_asset_context"]
+__all__ = [
+    "AssetCheckExecutionContext",
+    "AssetExecutionContext",
+    "Resources",
+    "RunInfo",
+    "RunLogger",
+    "build_asset_context",
+]
 
 _python_log = logging.getLogger("nbassets.asset")
 LogSink = Callable[[str, str], None]
@@ -265,9 +272,39 @@ class AssetExecutionContext:
         merged.update(self._added.get(key, {}))
         return merged
 
+    def bind(self, assets_def: Any) -> None:
+        """Take the keys of ``assets_def`` when called directly with a built context."""
+        if not self._keys:
+            self._keys = tuple(assets_def.keys)
+            if not self.selected_asset_keys:
+                self.selected_asset_keys = set(self._keys)
+        if self._assets_def is None:
+            self._assets_def = assets_def
+            self._partitions_def = getattr(assets_def, "partitions_def", None)
+
     def __repr__(self) -> str:
         keys = ", ".join(k.to_user_string() for k in self._keys) or "no asset"
-        return f"<AssetExecutionContext {keys} run={self.run.run_id[:8]}>"
+        return f"<{type(self).__name__} {keys} run={self.run.run_id[:8]}>"
+
+
+class AssetCheckExecutionContext(AssetExecutionContext):
+    """Passed to an asset check that declares a ``context`` parameter.
+
+    ``asset_key`` is the key of the checked asset; ``check_name`` and
+    ``op_def.name`` name the check.
+    """
+
+    __slots__ = ("check_name",)
+
+    def __init__(self, *, check_name: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check_name = check_name
+
+    @property
+    def op_def(self) -> Any:
+        from nbassets.definitions.assets import OpHandle
+
+        return OpHandle(self.check_name, {})
 
 
 def build_asset_context(
@@ -278,12 +315,30 @@ def build_asset_context(
     partition_key: str | None = None,
     partition_key_range: Any = None,
     run_tags: Mapping[str, str] | None = None,
+    *,
+    asset_key: Any = None,
+    config: Any = None,
+    selected_asset_keys: Any = None,
+    run_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> AssetExecutionContext:
-    """A context for calling an asset function directly, as in a unit test."""
+    """A context for calling an asset function directly, as in a unit test.
+
+    Without ``asset_key`` the context takes the key of the asset it is passed to.
+    """
+    from nbassets.definitions.keys import coerce_key
+
+    keys = (coerce_key(asset_key),) if asset_key is not None else ()
     return AssetExecutionContext(
-        run=RunInfo(str(uuid.uuid4()), dict(run_tags or {})),
+        run=RunInfo(run_id or str(uuid.uuid4()), {**(run_tags or {}), **(tags or {})}),
+        keys=keys,
         resources=Resources(resources or {}),
-        op_config=asset_config,
+        op_config=asset_config if asset_config is not None else config,
         partition_key=partition_key,
         instance=instance,
+        selected_asset_keys=(
+            [coerce_key(k) for k in selected_asset_keys]
+            if selected_asset_keys is not None
+            else None
+        ),
     )

@@ -9,9 +9,9 @@ Responsibilities:
 
 from __future__ import annotations
 
-import concurrent.futures as futures
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from nbassets.engine.plan import Step
 from nbassets.engine.run import Run
@@ -46,6 +46,8 @@ class ThreadsExecutor(Executor):
     name = "threads"
 
     def execute(self, run: Run) -> None:
+        import concurrent.futures as futures
+
         run.use_lock()
         steps = run.plan.steps
         waits_on: dict[int, set[int]] = {id(s): {id(u) for u in s.upstream} for s in steps}
@@ -54,7 +56,7 @@ class ThreadsExecutor(Executor):
         pending = list(steps)
         workers = self.max_concurrent or min(32, (os.cpu_count() or 1) + 4)
         pool = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nbassets")
-        running: dict[futures.Future[object], Step] = {}
+        running: dict[Any, Step] = {}
         try:
             while pending or running:
                 ready = [s for s in pending if waits_on[id(s)] <= done]

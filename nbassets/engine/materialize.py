@@ -13,6 +13,7 @@ Responsibilities:
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,7 +21,6 @@ from typing import Any
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
-from nbassets.definitions.config import ConfigurableResource
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
 from nbassets.engine.events import EventType, RunEvent
@@ -97,7 +97,8 @@ def _from_list(assets: Sequence[Any], registry: Registry) -> _Definitions:
                     "key_prefix=."
                 )
             owner[key] = item
-    nodes = [node for entry in dict.fromkeys(owner.values()) for node in nodes_of(entry)]
+    entries = {id(entry): entry for entry in owner.values()}.values()
+    nodes = [node for entry in entries for node in nodes_of(entry)]
     graph = AssetGraph(
         nodes, status_provider=lambda k: registry.status(k) if k in registry else "missing"
     )
@@ -164,10 +165,18 @@ def _resources(
     given: Mapping[str, Any] | None, defs: _Definitions, instance: Instance, in_memory: bool
 ) -> dict[str, Any]:
     resources: dict[str, Any] = {"io_manager": instance.io_manager}
+    bound_by: dict[str, str] = {}
     for entry in defs.entries:
         if isinstance(entry, AssetsDefinition):
             resources.update(entry.resource_defs)
+            bound_by.update({name: entry.node_name for name in entry.resource_defs})
     for name, value in (given or {}).items():
+        if name in bound_by:
+            raise InvalidInvocationError(
+                f"resources['{name}'] conflicts with the resource '{name}' that asset "
+                f"'{bound_by[name]}' binds with resource_defs=. Give it another key, or drop "
+                "one of the two."
+            )
         if in_memory and isinstance(value, IOManager):
             raise InvalidInvocationError(
                 f"materialize_to_memory() keeps every value in memory, so it takes no IO manager "
@@ -337,16 +346,19 @@ def _execute(
     return result
 
 
-def _setup_resources(resources: Mapping[str, Any], run: Run) -> list[ConfigurableResource]:
+def _setup_resources(resources: Mapping[str, Any], run: Run) -> list[Any]:
+    config = sys.modules.get("nbassets.definitions.config")
+    if config is None:  # no ConfigurableResource can exist yet
+        return []
     active = []
-    for value in dict.fromkeys(resources.values()):
-        if isinstance(value, ConfigurableResource):
+    for value in {id(v): v for v in resources.values()}.values():
+        if isinstance(value, config.ConfigurableResource):
             value.setup_for_execution(run)
             active.append(value)
     return active
 
 
-def _teardown_resources(active: list[ConfigurableResource], run: Run) -> None:
+def _teardown_resources(active: list[Any], run: Run) -> None:
     for value in reversed(active):
         value.teardown_after_execution(run)
 

@@ -15,16 +15,18 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from nbassets.definitions.assets import DEFAULT_IO_MANAGER_KEY, AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
-from nbassets.definitions.config import Config, RunConfig, validate_config
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
 from nbassets.errors import ConfigError, MissingResourceError, MissingUpstreamError, did_you_mean
 from nbassets.graph.asset_graph import AssetGraph
 from nbassets.storage.io_manager import has_stored_value
+
+if TYPE_CHECKING:
+    from nbassets.definitions.config import Config
 
 __all__ = ["Plan", "Step", "StepInput", "build_plan", "config_for_ops", "revalidate"]
 
@@ -101,8 +103,9 @@ def config_for_ops(run_config: Any) -> dict[str, Any]:
     """The ``ops`` section of run config, whatever form it was given in."""
     if run_config is None:
         return {}
-    if isinstance(run_config, RunConfig):
-        run_config = run_config.to_config_dict()
+    to_dict = getattr(run_config, "to_config_dict", None)
+    if to_dict is not None:  # a RunConfig
+        run_config = to_dict()
     if not isinstance(run_config, Mapping):
         raise ConfigError(
             f"run_config must be a dict like {{'ops': {{'my_asset': {{'config': {{...}}}}}}}} "
@@ -183,7 +186,7 @@ def build_plan(
             key = item.key
             from_run = producer.get(key, i) != i
             up = owner.get(key)
-            io_key = _io_manager_key_of(up, key)
+            io_key = item.input_manager_key or _io_manager_key_of(up, key)
             up_partition = None
             if partition_key is not None and getattr(up, "partitions_def", None) is not None:
                 up_partition = partition_key
@@ -235,6 +238,11 @@ def _missing_message(
     part = f" (partition '{partition}')" if partition is not None else ""
     if up is None:
         how = f"'{up_name}' is not defined: define it, or pass its definition to {remedy}()."
+    elif isinstance(up, AssetSpec):
+        how = (
+            f"'{up_name}' is external (an AssetSpec), so nbassets cannot materialize it: "
+            "store its value through its IO manager first, or define it with @asset."
+        )
     else:
         how = (
             f"Materialize it first (%materialize {up_name}), or select it too "
@@ -247,6 +255,9 @@ def _missing_message(
 
 
 def _config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
+    # Only reached when a config class exists, so pydantic is already imported.
+    from nbassets.definitions.config import Config, validate_config
+
     roles = entry.roles
     if roles.config is None:
         if raw is not None and (not isinstance(raw, Mapping) or raw.get("config")):

@@ -23,7 +23,13 @@ from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.definitions.results import AssetCheckResult, Failure, RetryRequested
-from nbassets.engine.context import AssetExecutionContext, Resources, RunInfo, RunLogger
+from nbassets.engine.context import (
+    AssetCheckExecutionContext,
+    AssetExecutionContext,
+    Resources,
+    RunInfo,
+    RunLogger,
+)
 from nbassets.engine.events import (
     AssetCheckEvaluation,
     AssetMaterialization,
@@ -34,7 +40,7 @@ from nbassets.engine.events import (
     StepFailureData,
     StepSkippedData,
 )
-from nbassets.engine.outputs import read_outputs
+from nbassets.engine.outputs import OutputShapeError, read_outputs
 from nbassets.engine.plan import Plan, Step
 from nbassets.errors import InvalidDefinitionError
 from nbassets.storage.instance import Instance
@@ -43,6 +49,7 @@ from nbassets.storage.io_manager import InMemoryIOManager, InputContext, OutputC
 __all__ = ["Outcome", "Run"]
 
 Outcome = Literal["success", "failed", "skipped", "blocked"]
+CODE_VERSION_TAG = "dagster/code_version"
 Listener = Callable[[RunEvent], None]
 _now = time.time
 _clock = time.perf_counter
@@ -66,6 +73,11 @@ class Run:
         self.info = RunInfo(run_id, dict(tags))
         self.resources = dict(resources)
         self.resource_view = Resources(self.resources)
+        # Inputs between steps skip load_input only when the default in-memory store
+        # holds them: any other IO manager sees every load, as in Dagster.
+        self.memory_managers = frozenset(
+            name for name, value in self.resources.items() if type(value) is InMemoryIOManager
+        )
         self.instance = instance
         self.listeners = listeners
         self.events: list[RunEvent] = []
@@ -216,9 +228,15 @@ class Run:
                     context.retry_number = attempt
 
     def _load(self, step: Step, item: Any) -> Any:
-        if item.from_run:
-            return self.values[item.key]
+        """Load an input through its IO manager (values from this run included)."""
         manager = self.resources[item.io_manager_key]
+        if item.from_run and item.key not in self.values and type(manager) is InMemoryIOManager:
+            raise OutputShapeError(
+                f"'{step.label}' reads '{item.key.to_user_string()}', which returned a "
+                "MaterializeResult without a value in this run, so there is nothing to pass "
+                "on. Return MaterializeResult(value=...) from it, or load the data yourself "
+                "and list it in deps= instead of as a parameter."
+            )
         return manager.load_input(
             InputContext(
                 asset_key=item.key,
@@ -234,26 +252,33 @@ class Run:
         self, step: Step, definition: AssetsDefinition | AssetChecksDefinition
     ) -> tuple[dict[str, Any], AssetExecutionContext | None]:
         values = self.values
+        memory = self.memory_managers
         kwargs = {
-            item.param: values[item.key] if item.from_run else self._load(step, item)
+            item.param: values[item.key]
+            if item.from_run and item.io_manager_key in memory and item.key in values
+            else self._load(step, item)
             for item in step.inputs
         }
         roles = definition.roles
         context = None
         if roles.context is not None or definition.required_resource_keys:
-            context = AssetExecutionContext(
-                run=self.info,
-                keys=step.asset_keys if step.kind == "asset" else (),
-                step_key=step.key,
-                resources=self.resource_view,
-                op_config=step.op_config,
-                log=RunLogger(self._log_sink(step)),
-                partition_key=step.partition_key,
-                partitions_def=getattr(definition, "partitions_def", None),
-                instance=self.instance,
-                assets_def=definition if step.kind == "asset" else None,
-                input_keys={i.param: i.key for i in step.inputs},
-            )
+            common = {
+                "run": self.info,
+                "keys": step.asset_keys,
+                "step_key": step.key,
+                "resources": self.resource_view,
+                "op_config": step.op_config,
+                "log": RunLogger(self._log_sink(step)),
+                "partition_key": step.partition_key,
+                "instance": self.instance,
+                "input_keys": {i.param: i.key for i in step.inputs},
+            }
+            if isinstance(definition, AssetsDefinition):
+                context = AssetExecutionContext(
+                    **common, partitions_def=definition.partitions_def, assets_def=definition
+                )
+            else:
+                context = AssetCheckExecutionContext(**common, check_name=definition.name)
             if roles.context is not None:
                 kwargs[roles.context] = context
         if roles.config is not None:
@@ -290,6 +315,7 @@ class Run:
         duration = _clock() - started
         latest_ids = self.instance.latest_ids
         versions = {k: latest_ids.get(k, 0) for k in definition.upstream_keys}
+        multi = len(produced) > 1
         node_outputs = self.outputs.setdefault(step.key, {})
         for item in produced:
             key = item.key
@@ -305,12 +331,16 @@ class Run:
                     metadata = {**metadata, **added}
                 self.values[key] = item.value
                 node_outputs[out.name] = item.value
+            if multi:
+                # Siblings recorded just before may be this output's inputs.
+                versions = {k: latest_ids.get(k, 0) for k in definition.parents_of(key)}
+            code_version = definition.effective_code_version(key)
             self.instance.record_materialization(
                 self.run_id,
                 key,
                 step.partition_key,
                 duration,
-                definition.effective_code_version(key),
+                code_version,
                 versions,
                 metadata,
                 item.data_version,
@@ -319,7 +349,12 @@ class Run:
                 EventType.ASSET_MATERIALIZATION,
                 step,
                 key,
-                AssetMaterialization(key, metadata, step.partition_key, item.tags),
+                AssetMaterialization(
+                    key,
+                    metadata,
+                    step.partition_key,
+                    {**item.tags, CODE_VERSION_TAG: code_version} if code_version else item.tags,
+                ),
             )
         blocked = (
             self._evaluate_embedded_checks(step, definition, check_results)

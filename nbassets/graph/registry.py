@@ -20,7 +20,12 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.specs import AssetCheckKey, AssetSpec
-from nbassets.errors import CycleError, InvalidDefinitionError, MissingUpstreamError
+from nbassets.errors import (
+    CycleError,
+    InvalidDefinitionError,
+    MissingUpstreamError,
+    UnknownAssetError,
+)
 from nbassets.graph.asset_graph import AssetGraph, AssetNode, AssetStatus
 from nbassets.graph.staleness import StalenessJudge
 from nbassets.graph.topology import find_cycle, format_cycle
@@ -146,7 +151,7 @@ class Registry:
 
     def value(self, key: Any, partition: str | None = None) -> Any:
         """The latest stored value of ``key`` (a partition of it, if given)."""
-        asset_key = self.resolve_key(key)
+        asset_key = self._key_with_records(key)
         store = self.instance.io_manager
         if not store.has_value(asset_key, partition):
             part = f" partition '{partition}'" if partition is not None else ""
@@ -157,7 +162,17 @@ class Registry:
         return store.values[(asset_key, partition)]
 
     def history(self, key: Any) -> list[Any]:
-        return self.instance.history(self.resolve_key(key))
+        return self.instance.history(self._key_with_records(key))
+
+    def _key_with_records(self, key: Any) -> AssetKey:
+        """A defined key, or one only the instance knows (run from an explicit list)."""
+        try:
+            return self.resolve_key(key)
+        except UnknownAssetError:
+            asset_key = coerce_key(key)
+            if self.instance.get_latest_materialization_event(asset_key) is not None:
+                return asset_key
+            raise
 
     def checks_for(self, key: AssetKey) -> list[AssetChecksDefinition]:
         return [c for c in self._checks.values() if c.asset_key == key]

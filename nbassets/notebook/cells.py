@@ -17,7 +17,6 @@ from IPython.core.error import UsageError
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition, asset_check
-from nbassets.definitions.config import Config
 from nbassets.definitions.decorators import asset
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.policies import RetryPolicy
@@ -127,6 +126,8 @@ def define_asset_cell(
         inputs = _inputs(analysis, options, registry, key)
         config_class = None
         if options.config is not None:
+            from nbassets.definitions.config import Config
+
             config_class = _lookup(user_ns, options.config, "--config")
             if not (isinstance(config_class, type) and issubclass(config_class, Config)):
                 raise UsageError(

@@ -20,12 +20,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from nbassets.definitions.config import ConfigurableResource
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 
 __all__ = [
-    "ConfigurableIOManager",
     "FilesystemIOManager",
     "IOManager",
     "InMemoryIOManager",
@@ -92,6 +90,20 @@ class OutputContext:
     def asset_partition_key(self) -> str | None:
         return self.partition_key
 
+    @property
+    def asset_partition_keys(self) -> list[str]:
+        return [self.partition_key] if self.partition_key is not None else []
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """IO managers in nbassets take no per-output config: always empty."""
+        return {}
+
+    @property
+    def dagster_type(self) -> None:
+        """Always ``None``: nbassets does not check types at run time."""
+        return None
+
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         """Attach metadata (a row count, a path) to this materialization."""
         self._added_metadata.update(normalize_metadata(metadata))
@@ -154,6 +166,20 @@ class InputContext:
     def asset_partition_key(self) -> str | None:
         return self.partition_key
 
+    @property
+    def asset_partition_keys(self) -> list[str]:
+        return [self.partition_key] if self.partition_key is not None else []
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """IO managers in nbassets take no per-output config: always empty."""
+        return {}
+
+    @property
+    def dagster_type(self) -> None:
+        """Always ``None``: nbassets does not check types at run time."""
+        return None
+
 
 def build_output_context(**kwargs: Any) -> OutputContext:
     """An ``OutputContext`` for testing an IO manager by hand."""
@@ -175,10 +201,6 @@ class IOManager(ABC):
     @abstractmethod
     def load_input(self, context: InputContext) -> Any:
         """Return the stored value of ``context.asset_key``."""
-
-
-class ConfigurableIOManager(ConfigurableResource, IOManager):
-    """An IO manager with pydantic fields, configured like a resource."""
 
 
 def has_stored_value(io_manager: Any, asset_key: AssetKey, partition: str | None) -> bool | None:
