@@ -157,10 +157,10 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AllPartitionMapping",
+    "AssetCheckExecutionContext",
     "AssetCheckKey",
     "AssetCheckResult",
     "AssetCheckSeverity",
-    "AssetCheckExecutionContext",
     "AssetCheckSpec",
     "AssetChecksDefinition",
     "AssetDep",
