@@ -25,6 +25,8 @@ class NotebookState:
     previous_custom_exc: tuple[Any, Any] | None = None
     # Cell source by code version, per asset: `%assets show` diffs what ran against what is.
     sources: dict[Any, dict[str, str]] = field(default_factory=dict)
+    # Cell filename (``<asset orders>``) -> the In[N] that defined it, for tracebacks.
+    cell_numbers: dict[str, int] = field(default_factory=dict)
 
 
 _STATE_ATTR = "_nbassets_state"

@@ -4,19 +4,24 @@ Responsibilities:
 - ``RunFailedError``: raised by the magics when assets failed, carrying the
   run's result, so the cell is marked failed (and "Run all" stops there).
 - ``format_failure``: each failed step's traceback trimmed to the user's own
-  code (their cells and files), never the engine's frames.
+  code (``%%asset`` cells, helpers defined in notebook cells, their own
+  modules), never the engine's or installed libraries' frames; notebook cells
+  are named as IPython names them (``Cell In[3], line 2``).
 - ``show_run_failure``: IPython's custom exception handler that displays it.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import sysconfig
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import NbAssetsError
-from nbassets.notebook.cell_traceback import CELL_FILENAME_PREFIX, trim_traceback
+from nbassets.notebook.cell_traceback import CELL_FILENAME_PREFIX
 
 __all__ = ["RunFailedError", "format_failure", "show_run_failure", "user_traceback"]
 
@@ -24,45 +29,121 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class RunFailedError(NbAssetsError):
-    """Raised by ``%materialize`` and ``%%asset`` when an asset raised an exception."""
+    """Raised by ``%materialize``, ``%%asset`` and ``%%asset_check`` when user code raised."""
 
-    def __init__(self, message: str, result: ExecuteInProcessResult) -> None:
+    def __init__(self, message: str, result: ExecuteInProcessResult | None = None) -> None:
         super().__init__(message)
         self.result = result
+
+
+def _library_dirs() -> tuple[str, ...]:
+    dirs = {_PACKAGE_DIR}
+    for path in sysconfig.get_paths().values():
+        dirs.add(os.path.abspath(path))
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}:
+        dirs.add(os.path.join(os.path.abspath(prefix), "lib"))
+    return tuple(d + os.sep for d in dirs)
+
+
+_LIBRARY_DIRS = _library_dirs()
+
+
+def _is_user_frame(filename: str) -> bool:
+    if filename.startswith(CELL_FILENAME_PREFIX) or filename.startswith("<ipython-input-"):
+        return True
+    if filename.startswith("<"):
+        return False  # <frozen ...>, <string>: not code the user can open
+    return not os.path.abspath(filename).startswith(_LIBRARY_DIRS)
+
+
+def _keep_user_frames(report: traceback.TracebackException, seen: set[int]) -> bool:
+    """Drop every frame that is not the user's, through the chain; say if any was kept."""
+    if id(report) in seen:
+        return False
+    seen.add(id(report))
+    frames = [f for f in report.stack if _is_user_frame(f.filename)]
+    report.stack = traceback.StackSummary.from_list(frames)
+    kept = bool(frames)
+    for linked in (report.__cause__, report.__context__):
+        if linked is not None:
+            kept = _keep_user_frames(linked, seen) or kept
+    return kept
+
+
+def _name_notebook_cells(text: str) -> str:
+    """``File "/tmp/ipykernel_1/123.py", line 4`` -> ``Cell In[3], line 4``, as IPython says.
+
+    ``%%asset`` cells become ``Cell In[4] %%asset orders, line 2``.
+    """
+    shell = _current_shell()
+    if shell is None:
+        return text
+    from nbassets.notebook.extension import state_of
+
+    for filename, number in state_of(shell).cell_numbers.items():
+        # `<asset orders>` -> `Cell In[4] %%asset orders`: which cell, and which asset.
+        label = filename[len(CELL_FILENAME_PREFIX) : -1]
+        magic = "%%asset_check" if ":" in label else "%%asset"
+        text = text.replace(f'File "{filename}"', f"Cell In[{number}] {magic} {label}")
+    compiler = getattr(shell, "compile", None)
+    for filename in getattr(compiler, "_filename_map", {}):
+        if f'File "{filename}"' not in text:
+            continue
+        try:
+            name = compiler.format_code_name(filename)
+        except Exception:  # noqa: BLE001 - an older IPython: keep the file name
+            continue
+        if name:
+            text = text.replace(f'File "{filename}"', " ".join(name))
+    return text
+
+
+def _current_shell() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return None
+    return get_ipython()
 
 
 def user_traceback(error: BaseException) -> str:
     """The traceback of ``error`` as the user wants it: their frames only.
 
-    ``%%asset`` cells keep their cell line numbers; assets written with
-    ``@asset`` in ordinary cells or modules keep their frames; nbassets' own
-    frames are dropped.
+    ``%%asset`` cells keep their cell line numbers; helpers and ``@asset``
+    functions written in ordinary cells or in the user's own modules keep their
+    frames; nbassets' frames and installed libraries' frames are dropped. When
+    no frame is the user's, the full traceback is shown.
     """
-    text = trim_traceback(error, CELL_FILENAME_PREFIX)
-    if f'File "{CELL_FILENAME_PREFIX}' in text:
-        return text
-    frames = [
-        frame
-        for frame in traceback.extract_tb(error.__traceback__)
-        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR + os.sep)
-    ]
-    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
-    lines += traceback.format_exception_only(type(error), error)
-    return "".join(lines)
+    report = traceback.TracebackException.from_exception(error)
+    if not _keep_user_frames(report, set()):
+        return "".join(traceback.format_exception(error))
+    return _name_notebook_cells("".join(report.format()))
 
 
-def format_failure(result: ExecuteInProcessResult) -> str:
-    """One block per failed step: the asset, then the user's trimmed traceback."""
+def format_failure(
+    result: ExecuteInProcessResult, labels: Mapping[str, str] | None = None
+) -> str:
+    """One block per failed step: the asset, then the user's trimmed traceback.
+
+    Args:
+        result: The failed run.
+        labels: Step key -> the name the user knows (``sales/orders``,
+            ``orders:positive``); steps not in it are named by their key.
+    """
+    labels = labels or {}
     blocks = []
     for event in result.get_step_failure_events():
         data = event.step_failure_data
         error = data.error.exception
         body = user_traceback(error) if error is not None else data.error.to_string()
         retries = f" after {data.retries_exhausted} retries" if data.retries_exhausted else ""
-        blocks.append(f"Asset step '{event.step_key}' failed{retries}:\n{body.rstrip()}")
+        step = event.step_key or ""
+        name = labels.get(step, step)
+        what = f"Check '{name}'" if ":" in name else f"Asset '{name}'"
+        blocks.append(f"{what} failed{retries}:\n{body.rstrip()}")
     skipped = sorted(result.get_skipped_step_keys())
     if skipped:
-        reasons = "; ".join(f"{k} ({result.skip_reason(k)})" for k in skipped)
+        reasons = "; ".join(f"{labels.get(k, k)} ({result.skip_reason(k)})" for k in skipped)
         blocks.append(f"Skipped: {reasons}")
     return "\n\n".join(blocks)
 
