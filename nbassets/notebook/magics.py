@@ -21,11 +21,20 @@ from nbassets.graph.registry import get_registry
 from nbassets.graph.topology import downstream_closure
 from nbassets.notebook import assets_command
 from nbassets.notebook.cell_options import asset_arguments, asset_check_arguments
+from nbassets.notebook.cell_traceback import cell_filename
 from nbassets.notebook.cells import define_asset_cell, define_check_cell
 from nbassets.notebook.extension import state_of
 from nbassets.notebook.line_options import parse_config, parse_materialize_line
 from nbassets.notebook.progress import describe_value, metadata_summary
-from nbassets.notebook.runs import dry_run, out_of_date, run_in_notebook, with_missing_upstreams
+from nbassets.notebook.runs import (
+    dry_run,
+    evaluate_check,
+    names,
+    out_of_date,
+    run_in_notebook,
+    unbind_values,
+    with_missing_upstreams,
+)
 
 __all__ = ["NbAssetsMagics"]
 
@@ -40,19 +49,32 @@ class NbAssetsMagics(Magics):
         """Define (or replace) an asset from the cell body, then materialize it."""
         state = state_of(self.shell)
         registry = get_registry()
+        before = set(registry.keys())
+        stored = dict(getattr(registry.instance.io_manager, "values", {}))
         definition, options = define_asset_cell(
             registry, line, cell, self.shell.user_ns, cell_id=state.cell_id
         )
         key = next(iter(definition.keys))
         version = definition.effective_code_version(key)
         state.sources.setdefault(key, {})[version or ""] = cell
-        if options.no_run or not state.autorun or definition.partitions_def is not None:
-            why = (
-                "partitioned: %materialize it with --partition KEY"
-                if definition.partitions_def is not None
-                else "not run"
+        state.cell_numbers[cell_filename(key.to_user_string())] = self._cell_number()
+        gone = before - set(registry.keys())
+        if gone:
+            unbind_values(self.shell.user_ns, {k: stored.get((k, None)) for k in gone})
+            print(
+                f"Removed {names(sorted(gone))}: this cell defined it before and now defines "
+                f"{key.to_user_string()}."
             )
-            print(f"Defined {key.to_user_string()} ({why}).{self._stale_note(key)}")
+        name = key.to_user_string()
+        why = ""
+        if definition.partitions_def is not None:
+            why = f"partitioned: %materialize {name} --partition KEY runs one partition"
+        elif options.no_run:
+            why = f"--no-run: %materialize {name} runs it"
+        elif not state.autorun:
+            why = f"autorun is off: %materialize {name} runs it, %assets config autorun=on"
+        if why:
+            print(f"Defined {name} ({why}).{self._stale_note(key)}")
             return None
         result = run_in_notebook(
             registry, self.shell.user_ns, selection=sorted(with_missing_upstreams(registry, key))
@@ -60,6 +82,14 @@ class NbAssetsMagics(Magics):
         value = result.asset_values.get(key)
         print(self._summary(key, result, value) + self._stale_note(key))
         return value
+
+    def _cell_number(self) -> int:
+        """The N of ``In[N]`` for the running cell, as IPython's tracebacks number it."""
+        # IPython registers each cell's code under its number just before running it.
+        numbers = getattr(getattr(self.shell, "compile", None), "_filename_map", None)
+        if numbers:
+            return int(next(reversed(numbers.values())))
+        return int(self.shell.execution_count)
 
     def _summary(self, key: AssetKey, result: Any, value: Any) -> str:
         registry = get_registry()
@@ -87,21 +117,25 @@ class NbAssetsMagics(Magics):
     @asset_check_arguments
     @cell_magic
     def asset_check(self, line: str, cell: str) -> Any:
-        """Define a check on an asset; the body sees the asset's value under its name."""
+        """Define a check on an asset; the body sees the asset's value under its name.
+
+        With autorun on and the asset materialized, the check runs at once on the
+        stored value (the asset itself is not re-run).
+        """
         state = state_of(self.shell)
         registry = get_registry()
         check = define_check_cell(registry, line, cell, self.shell.user_ns, cell_id=state.cell_id)
-        target = check.asset_key
-        if not state.autorun or registry.status(target) not in ("materialized",):
-            print(f"Defined check {check.check_key.to_user_string()}; it runs with its asset.")
+        label = check.check_key.to_user_string()
+        filename = cell_filename(f"{check.asset_key.to_user_string()}:{check.name}")
+        state.cell_numbers[filename] = self._cell_number()
+        if not state.autorun or registry.status(check.asset_key) != "materialized":
+            print(
+                f"Defined check {label}; it runs each time "
+                f"{check.asset_key.to_user_string()} is materialized."
+            )
             return None
-        result = run_in_notebook(
-            registry, self.shell.user_ns, selection=[target], raise_on_error=False
-        )
-        for evaluation in result.get_asset_check_evaluations():
-            if evaluation.check_name == check.name:
-                verdict = "passed" if evaluation.passed else "FAILED"
-                print(f"Check {check.check_key.to_user_string()} {verdict}.")
+        passed = evaluate_check(registry, check, self.shell.user_ns)
+        print(f"Check {label} {'passed' if passed else 'FAILED'}.")
         return None
 
     @line_magic
@@ -146,6 +180,7 @@ class NbAssetsMagics(Magics):
             print(
                 dry_run(
                     registry,
+                    self.shell.user_ns,
                     selection=selection,
                     run_config=run_config,
                     partition_key=options.partition,

@@ -4,12 +4,15 @@ Responsibilities:
 - Run a selection of the kernel registry with text progress, bind each
   materialized value in the notebook namespace under its Python name, and
   raise ``RunFailedError`` (trimmed tracebacks) when an asset failed.
+- Find the resources the assets need: ``get_registry().resources`` first, then
+  a variable of the same name in the notebook.
 - Say what a run would do (``--dry-run``), and what "bring the notebook up to
   date" selects.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,18 +20,29 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.engine.materialize import materialize, plan_materialization
 from nbassets.engine.plan import Plan
 from nbassets.engine.result import ExecuteInProcessResult
-from nbassets.errors import NbAssetsError
+from nbassets.errors import MissingResourceError, NbAssetsError
 from nbassets.graph.registry import Registry
 from nbassets.graph.topology import upstream_closure
 from nbassets.notebook.cell_body import python_name
-from nbassets.notebook.failures import RunFailedError, format_failure
+from nbassets.notebook.failures import RunFailedError, format_failure, user_traceback
 from nbassets.notebook.progress import TextProgress
 
-__all__ = ["describe_plan", "out_of_date", "run_in_notebook", "with_missing_upstreams"]
+__all__ = [
+    "describe_plan",
+    "dry_run",
+    "evaluate_check",
+    "names",
+    "notebook_resources",
+    "out_of_date",
+    "run_in_notebook",
+    "unbind_values",
+    "with_missing_upstreams",
+]
 
 NOT_UP_TO_DATE = ("missing", "stale", "failed", "skipped")
 
@@ -66,6 +80,81 @@ def bind_values(user_ns: dict[str, Any], values: Mapping[AssetKey, Any]) -> None
             user_ns[name] = value
 
 
+def unbind_values(user_ns: dict[str, Any], values: Mapping[AssetKey, Any]) -> None:
+    """Remove the names ``bind_values`` bound, where they still hold those values."""
+    for key, value in values.items():
+        name = python_name(key.to_user_string())
+        if name in user_ns and user_ns[name] is value:
+            del user_ns[name]
+
+
+def evaluate_check(registry: Registry, check: AssetChecksDefinition, user_ns: Any) -> bool:
+    """Run one check on the stored values it reads, without re-running its asset.
+
+    Returns whether it passed; an exception in the check's body raises
+    ``RunFailedError`` with the user's trimmed traceback.
+    """
+    from nbassets.engine.context import build_asset_context
+
+    try:
+        kwargs = {item.name: registry.value(item.key) for item in check.inputs}
+    except NbAssetsError as error:
+        raise _usage_error(error) from error
+    resources = notebook_resources(registry, user_ns)
+    for name in check.roles.resources:
+        if name not in resources:
+            raise UsageError(
+                f"Check '{check.check_key.to_user_string()}' needs resource '{name}'. Define "
+                f"`{name} = ...` in a cell above, then run this cell again."
+            )
+        kwargs[name] = resources[name]
+    if check.roles.context is not None:
+        kwargs[check.roles.context] = build_asset_context(resources=resources)
+    try:
+        returned = check.fn(**kwargs)
+    except Exception as error:
+        raise RunFailedError(
+            f"Check '{check.check_key.to_user_string()}' raised:\n{user_traceback(error).rstrip()}"
+        ) from None
+    passed = getattr(returned, "passed", returned)
+    if not isinstance(passed, bool):
+        raise UsageError(
+            f"Check '{check.check_key.to_user_string()}' returned {type(returned).__name__}; "
+            "return True or False, or an AssetCheckResult(passed=...)."
+        )
+    return passed
+
+
+def notebook_resources(registry: Registry, user_ns: Mapping[str, Any]) -> dict[str, Any]:
+    """Resources the registry's definitions need that the notebook provides.
+
+    ``get_registry().resources[name]`` wins; otherwise a notebook variable named
+    like the resource (``db = Database(...)`` for ``--resources db``) is used.
+    """
+    given = dict(registry.resources)
+    needs: set[str] = set()
+    for entry in (*registry.definitions, *registry.checks):
+        needs |= set(getattr(entry, "resource_needs", ()))
+    for name in needs - set(given) - {"io_manager"}:
+        if name in user_ns:
+            given[name] = user_ns[name]
+    return given
+
+
+def _usage_error(error: NbAssetsError) -> UsageError:
+    message = str(error)
+    if isinstance(error, MissingResourceError):
+        # The engine's advice names materialize(resources=...), which a magic cannot take.
+        head = message.split(" Pass them:", 1)[0]
+        found = re.search(r"resource\(s\) '([^']+)'", head)
+        name = found.group(1) if found else "NAME"
+        message = (
+            f"{head} Define `{name} = ...` in a cell above (a variable named like the "
+            f"resource), or set nbassets.get_registry().resources['{name}'], then run again."
+        )
+    return UsageError(message)
+
+
 def run_in_notebook(
     registry: Registry,
     user_ns: dict[str, Any],
@@ -79,11 +168,12 @@ def run_in_notebook(
     stream: Any = None,
 ) -> ExecuteInProcessResult:
     """Materialize ``selection`` with progress lines; bind values; raise on failure."""
-    progress = TextProgress(stream or sys.stdout)
+    progress = TextProgress(stream or sys.stdout, labels=lambda: step_labels(registry))
     try:
         result = materialize(
             selection=selection,
             run_config=run_config,
+            resources=notebook_resources(registry, user_ns),
             tags=tags,
             executor=executor,
             partition_key=partition_key,
@@ -95,7 +185,7 @@ def run_in_notebook(
         progress.stream.write(f"Interrupted: {progress.summary()}; finished values are kept.\n")
         raise
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise _usage_error(error) from error
     bind_values(user_ns, result.asset_values)
     if len(result.get_step_success_events()) + len(result.get_step_failure_events()) > 1 or (
         not result.success
@@ -103,8 +193,17 @@ def run_in_notebook(
         progress.stream.write(progress.summary() + "\n")
         progress.stream.flush()
     if raise_on_error and not result.success:
-        raise RunFailedError(format_failure(result), result)
+        raise RunFailedError(format_failure(result, step_labels(registry)), result)
     return result
+
+
+def step_labels(registry: Registry) -> dict[str, str]:
+    """Engine step key -> the name the user knows, for single-asset steps and checks."""
+    labels = {k.to_python_identifier(): k.to_user_string() for k in registry.keys()}
+    for check in registry.checks:
+        step = f"{check.asset_key.to_python_identifier()}_{check.name}"
+        labels[step] = check.check_key.to_user_string()
+    return labels
 
 
 def describe_plan(plan: Plan) -> str:
@@ -125,11 +224,14 @@ def describe_plan(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def dry_run(registry: Registry, **kwargs: Any) -> str:
+def dry_run(registry: Registry, user_ns: Mapping[str, Any], **kwargs: Any) -> str:
     try:
-        return describe_plan(plan_materialization(registry=registry, **kwargs))
+        plan = plan_materialization(
+            registry=registry, resources=notebook_resources(registry, user_ns), **kwargs
+        )
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise _usage_error(error) from error
+    return describe_plan(plan)
 
 
 def names(keys: Iterable[AssetKey]) -> str:
