@@ -50,6 +50,8 @@ class Table:
         self.title = title
 
     def __repr__(self) -> str:
+        if not self.rows and self.title:
+            return self.title  # headers over nothing say nothing
         widths = [len(h) for h in self.headers]
         for row in self.rows:
             widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
@@ -68,6 +70,8 @@ class Table:
         return f"<td>{text}</td>"
 
     def _repr_html_(self) -> str:
+        if not self.rows and self.title:
+            return f"<div class='nbassets-table'><i>{html.escape(self.title)}</i></div>"
         head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.headers)
         body = "".join(
             "<tr>"
