@@ -126,11 +126,6 @@ def test_resources_parameter() -> None:
     assert result.output_for_node("db_asset") == "postgresql://localhost"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: resources= silently overrides a resource bound with resource_defs "
-    "instead of raising on the conflict",
-)
 def test_resources_conflicting_with_asset_resources_raise() -> None:
     @asset(resource_defs={"database": DatabaseResource(connection_string="bound")})
     def db_asset(database: DatabaseResource) -> str:

@@ -67,9 +67,9 @@ def users_frame() -> pd.DataFrame:
 
 
 def define_users_analysis() -> Any:
-    """The page's ``users_analysis`` without ``compute_kind`` (see the xfail below)."""
+    """The page's ``users_analysis``, its partition branch aside (tested separately)."""
 
-    @asset(group_name="analytics")
+    @asset(group_name="analytics", compute_kind="pandas")
     def users_analysis(
         context: AssetExecutionContext, users_data: pd.DataFrame
     ) -> MaterializeResult:
@@ -139,9 +139,6 @@ def test_asset_execution_context_example() -> None:
     assert "Consuming asset: user_segments" in log_messages(result)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="nbassets bug: @asset does not accept compute_kind= (TypeError)"
-)
 def test_asset_accepts_compute_kind() -> None:
     @asset(group_name="analytics", compute_kind="pandas")
     def users_analysis() -> int:
@@ -210,19 +207,10 @@ def test_asset_check_example() -> None:
     assert "Data quality check failed for users_data" in log_messages(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: AssetCheckExecutionContext is not exported from nbassets",
-)
 def test_asset_check_execution_context_is_exported() -> None:
     assert "AssetCheckExecutionContext" in nbassets.__all__
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: in a check, context.asset_key raises InvalidInvocationError "
-    "('This context belongs to no asset') and context.op_def does not exist",
-)
 def test_asset_check_context_knows_its_asset_and_name() -> None:
     @asset
     def users_data() -> list[int]:
@@ -264,11 +252,6 @@ def test_build_asset_context_with_partition_and_resources() -> None:
     assert context.get_tag("env") == "t"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: calling an asset with a built context does not bind the context "
-    "to the asset, so context.asset_key raises InvalidInvocationError",
-)
 def test_direct_invocation_binds_the_context_to_the_asset() -> None:
     @asset
     def my_asset(context: AssetExecutionContext) -> str:
@@ -277,11 +260,6 @@ def test_direct_invocation_binds_the_context_to_the_asset() -> None:
     assert my_asset(build_asset_context()) == "Asset my_asset"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: build_asset_context() lacks the page's asset_key=, config=, "
-    "selected_asset_keys=, run_id= and tags= parameters (TypeError)",
-)
 @pytest.mark.parametrize(
     ("kwargs", "read"),
     [
@@ -404,11 +382,6 @@ def test_input_context_for_an_upstream_loaded_from_storage() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: an upstream computed in the same run is passed in memory; the "
-    "IO manager's load_input is never called for it",
-)
 def test_input_context_for_an_upstream_in_the_same_run() -> None:
     sales_data, sales_total = define_sales_assets()
     manager = WarehouseIOManager()
@@ -418,11 +391,6 @@ def test_input_context_for_an_upstream_in_the_same_run() -> None:
     assert [i["asset_key"] for i in manager.inputs] == [AssetKey("sales_data")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: AssetIn(input_manager_key=...) is ignored; the input loads through "
-    "the upstream's IO manager instead",
-)
 def test_input_manager_key_loads_through_that_manager() -> None:
     class WarehouseLoader(IOManager):
         def handle_output(self, context: OutputContext, obj: Any) -> None:
@@ -449,11 +417,6 @@ def test_input_manager_key_loads_through_that_manager() -> None:
     assert result.output_for_node("processed_data") == [7, 8, 9]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: InputContext/OutputContext lack properties the page lists "
-    "(AttributeError)",
-)
 @pytest.mark.parametrize(
     ("context_class", "attribute"),
     [
@@ -498,11 +461,6 @@ def test_materialize_users_and_stats() -> None:
     assert result.output_for_node("user_stats") == {"count": 3, "avg_id": 2.0}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: a plain (unhashable) resource value such as a dict crashes "
-    "materialize with 'TypeError: unhashable type: dict' while setting up resources",
-)
 def test_materialize_with_a_plain_dict_resource() -> None:
     # The page passes a resource "instance directly"; a dict stands in for @resource output.
     @asset(required_resource_keys={"database"})

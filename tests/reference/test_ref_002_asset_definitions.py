@@ -152,11 +152,6 @@ def test_asset_code_version_is_recorded() -> None:
     assert record.code_version == "v2"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: the AssetMaterialization event is not tagged with the code version "
-    "(its tags are empty; the version is only in the instance's record)",
-)
 def test_materialization_is_tagged_with_the_code_version() -> None:
     @asset(code_version="v2")
     def asset_with_version() -> int:
@@ -275,12 +270,6 @@ def test_unit_test_with_context() -> None:
     assert uses_context(context) == "bar"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: when any annotation of an asset function cannot be evaluated "
-    "(here a return type defined inside a function, with postponed annotations), every "
-    "annotation stays a string, so the Config parameter is taken for an upstream asset",
-)
 def test_config_is_recognised_when_another_annotation_cannot_be_evaluated() -> None:
     class LocalResult(dict):  # type: ignore[type-arg]
         pass
