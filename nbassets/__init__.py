@@ -35,6 +35,7 @@ from nbassets.definitions.specs import (
     AssetIn,
     AssetOut,
     AssetSpec,
+    map_asset_specs,
 )
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
@@ -238,6 +239,7 @@ __all__ = [
     "build_output_context",
     "get_registry",
     "load_ipython_extension",
+    "map_asset_specs",
     "materialize",
     "materialize_to_memory",
     "multi_asset",

@@ -12,7 +12,7 @@ Responsibilities:
 from __future__ import annotations
 
 from collections.abc import Callable, KeysView, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
@@ -90,6 +90,7 @@ class AssetsDefinition:
         can_subset: bool = False,
         is_multi: bool = False,
         description: str | None = None,
+        config_schema: Any = None,
     ) -> None:
         if not outputs:
             raise InvalidDefinitionError(f"'{node_name}' produces no asset; give it outs or specs.")
@@ -109,6 +110,8 @@ class AssetsDefinition:
         self.can_subset = can_subset
         self.is_multi = is_multi
         self.description = description
+        # Dagster's dict-style schema: the raw config reaches context.op_config.
+        self.config_schema = config_schema
         self.fingerprint = code_fingerprint(fn)
         # Where the definition came from, for views and `%assets show`: set by the magics.
         self.origin: dict[str, Any] = {}
@@ -209,6 +212,49 @@ class AssetsDefinition:
             kinds=out.kinds,
             partitions_def=self.partitions_def,
         )
+
+    def with_specs(self, specs: Sequence[AssetSpec]) -> AssetsDefinition:
+        """A copy whose outputs take the attributes of ``specs`` (same keys, same function)."""
+        by_key = {spec.key: spec for spec in specs}
+        outputs = []
+        for out in self.outputs:
+            spec = by_key.get(out.key)
+            if spec is None:
+                outputs.append(out)
+                continue
+            outputs.append(
+                replace(
+                    out,
+                    description=spec.description,
+                    metadata=dict(spec.metadata),
+                    group_name=spec.group_name or out.group_name,
+                    code_version=spec.code_version,
+                    tags=dict(spec.tags),
+                    kinds=spec.kinds,
+                    owners=spec.owners,
+                )
+            )
+        copy = AssetsDefinition(
+            fn=self.fn,
+            node_name=self.node_name,
+            outputs=outputs,
+            inputs=self.inputs,
+            deps=self.deps,
+            roles=self.roles,
+            required_resource_keys=self.required_resource_keys,
+            retry_policy=self.retry_policy,
+            check_specs=self.check_specs,
+            partitions_def=self.partitions_def,
+            backfill_policy=self.backfill_policy,
+            op_tags=self.op_tags,
+            resource_defs=self.resource_defs,
+            can_subset=self.can_subset,
+            is_multi=self.is_multi,
+            description=self.description,
+            config_schema=self.config_schema,
+        )
+        copy.origin = dict(self.origin)
+        return copy
 
     def get_partition_mapping(self, key: AssetKey) -> Any:
         for item in self.inputs:

@@ -108,6 +108,8 @@ def asset(
     non_argument_deps: Iterable[Any] | None = None,
     dagster_type: Any = None,
     compute_kind: str | None = None,
+    config_schema: Any = None,
+    io_manager_def: Any = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Define an asset from a function, as Dagster's ``@asset``.
 
@@ -131,6 +133,12 @@ def asset(
         roles = read_parameters(
             fn, owner=asset_key.to_user_string(), ins=ins, resource_keys=resource_keys
         )
+        manager_key = io_manager_key
+        bound = dict(resource_defs or {})
+        if io_manager_def is not None:
+            # An IO manager given with the asset is bound as a resource of its own.
+            manager_key = io_manager_key or f"{asset_key.to_python_identifier()}__io_manager"
+            bound[manager_key] = io_manager_def
         all_deps = [*(deps or ()), *(non_argument_deps or ())]
         output = AssetOutput(
             key=asset_key,
@@ -142,7 +150,7 @@ def asset(
             # compute_kind is Dagster's older spelling of a single kind.
             kinds=frozenset(kinds or ()) | ({compute_kind} if compute_kind else set()),
             owners=tuple(owners or ()),
-            io_manager_key=io_manager_key or DEFAULT_IO_MANAGER_KEY,
+            io_manager_key=manager_key or DEFAULT_IO_MANAGER_KEY,
             is_required=output_required,
         )
         definition = AssetsDefinition(
@@ -160,7 +168,8 @@ def asset(
             partitions_def=partitions_def,
             backfill_policy=backfill_policy,
             op_tags=op_tags,
-            resource_defs=resource_defs,
+            resource_defs=bound,
+            config_schema=config_schema,
         )
         register_if_interactive(definition, fn)
         return definition
@@ -266,6 +275,7 @@ def multi_asset(
             can_subset=can_subset,
             is_multi=True,
             description=description,
+            config_schema=config_schema,
         )
         register_if_interactive(definition, fn)
         return definition

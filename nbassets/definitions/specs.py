@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+from nbassets.errors import InvalidDefinitionError
 
 __all__ = [
     "AssetCheckKey",
@@ -23,6 +24,7 @@ __all__ = [
     "AssetOut",
     "AssetSpec",
     "coerce_dep",
+    "map_asset_specs",
 ]
 
 IO_MANAGER_METADATA_KEY = "dagster/io_manager_key"
@@ -85,6 +87,7 @@ class AssetSpec:
     tags: Mapping[str, str] = field(default_factory=dict)
     kinds: frozenset[str] = frozenset()
     partitions_def: Any = None
+    backfill_policy: Any = None
 
     def __init__(
         self,
@@ -100,6 +103,7 @@ class AssetSpec:
         tags: Mapping[str, str] | None = None,
         kinds: Iterable[str] | None = None,
         partitions_def: Any = None,
+        backfill_policy: Any = None,
     ) -> None:
         set_ = object.__setattr__
         set_(self, "key", coerce_key(key))
@@ -113,6 +117,7 @@ class AssetSpec:
         set_(self, "tags", dict(tags or {}))
         set_(self, "kinds", frozenset(kinds or ()))
         set_(self, "partitions_def", partitions_def)
+        set_(self, "backfill_policy", backfill_policy)
 
     @property
     def keys(self) -> tuple[AssetKey]:
@@ -139,6 +144,7 @@ class AssetSpec:
             "tags": dict(self.tags),
             "kinds": self.kinds,
             "partitions_def": self.partitions_def,
+            "backfill_policy": self.backfill_policy,
         }
 
     def replace_attributes(self, **changes: Any) -> AssetSpec:
@@ -191,6 +197,11 @@ class AssetIn:
         dagster_type: Any = None,
         input_manager_key: str | None = None,
     ) -> None:
+        if key is not None and key_prefix is not None:
+            raise InvalidDefinitionError(
+                f"AssetIn(key={key!r}, key_prefix={key_prefix!r}): give one of them; key is the "
+                "whole key, key_prefix is prepended to the parameter's name."
+            )
         set_ = object.__setattr__
         set_(self, "key", coerce_key(key) if key is not None else None)
         set_(self, "metadata", dict(metadata or {}))
@@ -266,3 +277,18 @@ class AssetCheckSpec:
 
     def with_asset(self, asset: Any) -> AssetCheckSpec:
         return replace(self, asset=asset)
+
+
+def map_asset_specs(func: Any, iterable: Iterable[Any]) -> list[Any]:
+    """Apply ``func`` to each ``AssetSpec`` (and to each spec of a definition).
+
+    Definitions are rebuilt with the mapped specs' group, description, metadata,
+    tags, owners, kinds and code version; their functions are unchanged.
+    """
+    mapped = []
+    for item in iterable:
+        if isinstance(item, AssetSpec):
+            mapped.append(func(item))
+        else:
+            mapped.append(item.with_specs([func(spec) for spec in item.specs]))
+    return mapped

@@ -35,10 +35,18 @@ LogSink = Callable[[str, str], None]
 class RunLogger:
     """``context.log``: records each message as a run event and forwards it to logging."""
 
-    __slots__ = ("_sink",)
+    __slots__ = ("_event_sink", "_sink")
 
-    def __init__(self, sink: LogSink | None = None) -> None:
+    def __init__(
+        self, sink: LogSink | None = None, event_sink: Callable[[Any], None] | None = None
+    ) -> None:
         self._sink = sink
+        self._event_sink = event_sink
+
+    def event(self, event: Any) -> None:
+        """Pass a user event (``context.log_event``) to the run."""
+        if self._event_sink is not None:
+            self._event_sink(event)
 
     def _emit(self, level: str, msg: Any, args: tuple[Any, ...]) -> None:
         text = str(msg) % args if args else str(msg)
@@ -97,10 +105,12 @@ class Resources:
 
 @dataclass(frozen=True, slots=True)
 class RunInfo:
-    """``context.run``: the run's id and tags."""
+    """``context.run``: the run's id, tags and config."""
 
     run_id: str
     tags: Mapping[str, str] = field(default_factory=dict)
+    run_config: Mapping[str, Any] = field(default_factory=dict)
+    job_name: str = "__ASSET_JOB"
 
 
 class AssetExecutionContext:
@@ -182,6 +192,26 @@ class AssetExecutionContext:
         return self
 
     @property
+    def run_config(self) -> Mapping[str, Any]:
+        return self.run.run_config
+
+    @property
+    def job_name(self) -> str:
+        return self.run.job_name
+
+    @property
+    def op_def(self) -> Any:
+        from nbassets.definitions.assets import OpHandle
+
+        name = self._assets_def.node_name if self._assets_def is not None else self.step_key
+        tags = self._assets_def.op_tags if self._assets_def is not None else {}
+        return OpHandle(name, tags)
+
+    def log_event(self, event: Any) -> None:
+        """Record an ``AssetMaterialization`` (or other event) from inside the step."""
+        self.log.event(event)
+
+    @property
     def asset_key(self) -> AssetKey:
         if len(self._keys) != 1:
             if not self._keys:
@@ -236,6 +266,9 @@ class AssetExecutionContext:
     @property
     def partition_keys(self) -> list[str]:
         return [self.partition_key]
+
+    def asset_partition_key_for_output(self, output_name: str = "result") -> str:
+        return self.partition_key
 
     @property
     def partition_time_window(self) -> Any:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.definitions.results import AssetCheckSeverity
 
@@ -95,6 +95,10 @@ class AssetMaterialization:
     partition: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     description: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.asset_key) is not AssetKey:
+            self.asset_key = coerce_key(self.asset_key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -287,6 +287,7 @@ def _execute(
 ) -> ExecuteInProcessResult:
     registry = registry if registry is not None else get_registry()
     instance = instance if instance is not None else registry.instance
+    chosen_executor = parse_executor(executor)
     plan, run_resources = _prepare(
         assets,
         registry,
@@ -305,6 +306,7 @@ def _execute(
         resources=run_resources,
         instance=instance,
         listeners=list(listeners),
+        run_config=run_config if isinstance(run_config, Mapping) else None,
     )
     if instance is registry.instance:
         run.listeners.append(_registry_listener(registry, run))
@@ -316,7 +318,7 @@ def _execute(
     run.emit(EventType.RUN_START)
     active = _setup_resources(run_resources, run)
     try:
-        parse_executor(executor).execute(run)
+        chosen_executor.execute(run)
     except KeyboardInterrupt:
         canceled = True
         run.emit(EventType.RUN_CANCELED, message="Run canceled by KeyboardInterrupt")

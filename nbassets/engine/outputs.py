@@ -125,6 +125,10 @@ def _from_multi_return(
     definition: AssetsDefinition, keys: tuple[AssetKey, ...], returned: Any
 ) -> list[Produced]:
     outputs = [out for out in definition.outputs if out.key in keys]
+    if returned is None and len(outputs) > 1:
+        # The function wrote its data itself (Dagster's specs= style): record each
+        # materialization, store no value.
+        return [Produced(out.key, None, has_value=False) for out in outputs]
     if len(outputs) == 1 and not isinstance(returned, tuple):
         return [_one(outputs[0].key, returned)]
     if not isinstance(returned, tuple) or len(returned) != len(outputs):

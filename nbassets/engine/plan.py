@@ -21,7 +21,13 @@ from nbassets.definitions.assets import DEFAULT_IO_MANAGER_KEY, AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
-from nbassets.errors import ConfigError, MissingResourceError, MissingUpstreamError, did_you_mean
+from nbassets.errors import (
+    ConfigError,
+    DuplicateKeyError,
+    MissingResourceError,
+    MissingUpstreamError,
+    did_you_mean,
+)
 from nbassets.graph.asset_graph import AssetGraph
 from nbassets.storage.io_manager import has_stored_value
 
@@ -198,7 +204,9 @@ def build_plan(
         waiting[i] = {j for k in entry.upstream_keys if (j := producer.get(k, i)) != i}
         raw = raws[i]
         config, op_config = (
-            _config_for(entry, raw) if raw is not None or entry.roles.config else (None, None)
+            _config_for(entry, raw)
+            if raw is not None or entry.roles.config or entry.config_schema is not None
+            else (None, None)
         )
         steps.append(
             Step(
@@ -216,10 +224,22 @@ def build_plan(
     if missing:
         raise MissingUpstreamError("\n".join(dict.fromkeys(missing)))
 
+    _require_unique_nodes(steps)
     ordered = _order(graph, steps, waiting)
     check_steps = _check_steps(checks, ordered, producer, owner, resources, partition_key)
     _require_resources(ordered + check_steps, resources)
     return Plan(_interleave(ordered, check_steps), frozenset(selected), remedy)
+
+
+def _require_unique_nodes(steps: Sequence[Step]) -> None:
+    seen: dict[str, Step] = {}
+    for step in steps:
+        other = seen.setdefault(step.key, step)
+        if other is not step:
+            raise DuplicateKeyError(
+                f"Assets '{other.label}' and '{step.label}' share the node name '{step.key}', "
+                "so their results would overwrite each other. Rename one (name= or key_prefix=)."
+            )
 
 
 def _io_manager_key_of(entry: Any, key: AssetKey) -> str:
@@ -260,6 +280,9 @@ def _config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
 
     roles = entry.roles
     if roles.config is None:
+        if entry.config_schema is not None:
+            section = raw.get("config") if isinstance(raw, Mapping) else None
+            return None, dict(section or {})
         if raw is not None and (not isinstance(raw, Mapping) or raw.get("config")):
             raise ConfigError(
                 f"run_config gives config for '{entry.node_name}', but its function takes no "
@@ -386,7 +409,9 @@ def _require_resources(steps: Sequence[Step], resources: Mapping[str, Any]) -> N
         if needed <= available and all(k in available for k in storage):
             continue
         absent = sorted((set(needed) | set(storage)) - set(available))
-        hint = did_you_mean(absent[0], resources)
+        given = [name for name in resources if name != "io_manager"]
+        close = did_you_mean(absent[0], given).replace(" Did you mean", " You gave")
+        hint = f"{close[:-1]}: a misspelling?" if close else ""
         raise MissingResourceError(
             f"Asset '{step.label}' needs resource(s) {', '.join(repr(a) for a in absent)}, which "
             f"this run was not given.{hint} Pass them: materialize(..., resources="

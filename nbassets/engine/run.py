@@ -22,7 +22,12 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue
-from nbassets.definitions.results import AssetCheckResult, Failure, RetryRequested
+from nbassets.definitions.results import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    Failure,
+    RetryRequested,
+)
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
@@ -67,10 +72,11 @@ class Run:
         resources: Mapping[str, Any],
         instance: Instance,
         listeners: list[Listener],
+        run_config: Mapping[str, Any] | None = None,
     ) -> None:
         self.plan = plan
         self.run_id = run_id
-        self.info = RunInfo(run_id, dict(tags))
+        self.info = RunInfo(run_id, dict(tags), dict(run_config or {}))
         self.resources = dict(resources)
         self.resource_view = Resources(self.resources)
         # Inputs between steps skip load_input only when the default in-memory store
@@ -122,6 +128,15 @@ class Run:
                 for listener in self.listeners:
                     listener(event)
         return event
+
+    def _event_sink(self, step: Step) -> Callable[[Any], None]:
+        def sink(event: Any) -> None:
+            if isinstance(event, AssetMaterialization):
+                self.emit(EventType.ASSET_MATERIALIZATION, step, event.asset_key, event)
+            else:
+                self.emit(EventType.LOG, step, None, LogData("EVENT", repr(event)), repr(event))
+
+        return sink
 
     def _log_sink(self, step: Step) -> Callable[[str, str], None]:
         def sink(level: str, message: str) -> None:
@@ -232,10 +247,10 @@ class Run:
         manager = self.resources[item.io_manager_key]
         if item.from_run and item.key not in self.values and type(manager) is InMemoryIOManager:
             raise OutputShapeError(
-                f"'{step.label}' reads '{item.key.to_user_string()}', which returned a "
-                "MaterializeResult without a value in this run, so there is nothing to pass "
-                "on. Return MaterializeResult(value=...) from it, or load the data yourself "
-                "and list it in deps= instead of as a parameter."
+                f"'{step.label}' reads '{item.key.to_user_string()}', which stored no value in "
+                "this run: it returned a MaterializeResult without value=. Return "
+                "MaterializeResult(value=...) from it, or load the data yourself and list it "
+                "in deps= instead of as a parameter."
             )
         return manager.load_input(
             InputContext(
@@ -268,7 +283,7 @@ class Run:
                 "step_key": step.key,
                 "resources": self.resource_view,
                 "op_config": step.op_config,
-                "log": RunLogger(self._log_sink(step)),
+                "log": RunLogger(self._log_sink(step), self._event_sink(step)),
                 "partition_key": step.partition_key,
                 "instance": self.instance,
                 "input_keys": {i.param: i.key for i in step.inputs},
@@ -394,7 +409,8 @@ class Run:
             evaluation,
             f"Check '{key.to_user_string()}:{name}' {verdict}",
         )
-        return blocking and not result.passed
+        # Dagster blocks downstream only on an ERROR-severity failure; WARN reports.
+        return blocking and not result.passed and result.severity is AssetCheckSeverity.ERROR
 
     def _run_check(self, step: Step, started: float) -> Outcome:
         check = step.definition

@@ -39,6 +39,10 @@ class AssetNode:
     kinds: frozenset[str] = frozenset()
     owners: tuple[str, ...] = ()
     is_external: bool = False
+    # The function that produces the asset, and whether it can produce a subset of
+    # its assets; a non-subsettable multi-asset runs all of them together.
+    op: str | None = None
+    subsettable: bool = True
 
 
 StatusProvider = Callable[[AssetKey], "AssetStatus"]

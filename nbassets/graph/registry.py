@@ -68,6 +68,8 @@ def nodes_of(definition: AssetsDefinition | AssetSpec) -> list[AssetNode]:
             out.tags,
             out.kinds,
             out.owners,
+            op=definition.node_name,
+            subsettable=definition.can_subset or len(definition.outputs) == 1,
         )
         for out in definition.outputs
     ]

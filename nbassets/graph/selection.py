@@ -210,8 +210,10 @@ class AssetSelection:
         return self & AssetSelection.all()
 
     def required_multi_asset_neighbors(self) -> AssetSelection:
-        """This selection: every nbassets multi-asset can run a subset of its outputs."""
-        return self
+        """This selection plus every asset a selected non-subsettable multi-asset also makes."""
+        from nbassets.graph.selection_ops import RequiredNeighborsSelection
+
+        return RequiredNeighborsSelection(self)
 
     def without_checks(self) -> AssetSelection:
         """This selection: checks run with the assets they target, never selected apart."""

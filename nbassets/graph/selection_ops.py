@@ -275,3 +275,27 @@ class SinksSelection(AssetSelection):
 
     def to_selection_str(self) -> str:
         return f"sinks({self.operand.to_selection_str()})"
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredNeighborsSelection(AssetSelection):
+    """``operand`` plus the assets produced together with them by non-subsettable ops."""
+
+    operand: AssetSelection
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        chosen = self.operand.resolve(graph)
+        ops = {
+            node.op
+            for key in chosen
+            if (node := graph.node(key)).op is not None and not node.subsettable
+        }
+        if not ops:
+            return chosen
+        return chosen | {key for key in graph.keys if graph.node(key).op in ops}
+
+    def to_selection_str(self) -> str:
+        raise SelectionError(
+            "required_multi_asset_neighbors() has no selection-string spelling; select the "
+            "multi-asset's keys by name instead."
+        )

@@ -74,11 +74,6 @@ def test_failed_blocking_check_stops_downstream(_fresh: Any) -> None:
     assert _fresh.status(K("total")) == "skipped"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: a failed blocking check with severity WARN still skips downstream; "
-    "Dagster blocks only on severity ERROR",
-)
 def test_failed_blocking_warn_check_does_not_stop_downstream() -> None:
     defs = checked_graph(False, blocking=True, severity=AssetCheckSeverity.WARN)
     result = materialize(defs, raise_on_error=False)
@@ -236,11 +231,6 @@ def test_bad_executor_specs(spec: str, pattern: str) -> None:
         materialize([a], executor=spec)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: the executor spec is parsed inside the run, so a bad spec emits "
-    "RUN_START and RUN_SUCCESS and records a SUCCESS run before raising",
-)
 def test_bad_executor_spec_is_refused_before_the_run_starts(_fresh: Any) -> None:
     @asset
     def a() -> int:

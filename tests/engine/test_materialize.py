@@ -181,11 +181,6 @@ def test_materialize_result_without_value_stores_nothing(_fresh: Any) -> None:
         _fresh.value("side_effect")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: a downstream of a MaterializeResult without value fails with a bare "
-    "KeyError: AssetKey(['side']) instead of an error that says the upstream stored no value",
-)
 def test_reading_an_upstream_that_stored_no_value_explains_why() -> None:
     @asset
     def side() -> MaterializeResult:

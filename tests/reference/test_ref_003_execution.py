@@ -230,10 +230,6 @@ def test_partition_time_window_raises_without_time_partitions() -> None:
         materialize([unpartitioned])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: AssetExecutionContext lacks properties the page lists (AttributeError)",
-)
 @pytest.mark.parametrize(
     "read",
     [
@@ -253,11 +249,6 @@ def test_context_properties_listed_on_the_page(read: Any) -> None:
     materialize([my_asset], partition_key="2023-01-02")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: AssetMaterialization('foo') keeps the string; asset_key is not "
-    "coerced to AssetKey",
-)
 def test_asset_materialization_coerces_its_key() -> None:
     assert AssetMaterialization("foo").asset_key == AssetKey("foo")
 

@@ -152,10 +152,6 @@ def test_output_required_false_may_produce_nothing() -> None:
     assert result.asset_materializations == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: @asset does not accept config_schema= or io_manager_def= (TypeError)",
-)
 @pytest.mark.parametrize(
     "kwargs",
     [{"config_schema": {"limit": int}}, {"io_manager_def": nbassets.InMemoryIOManager()}],
@@ -232,9 +228,6 @@ def test_asset_spec_fields() -> None:
     assert spec.partitions_def is not None
 
 
-@pytest.mark.xfail(
-    strict=True, reason="nbassets bug: AssetSpec does not accept backfill_policy= (TypeError)"
-)
 def test_asset_spec_backfill_policy() -> None:
     assert AssetSpec("my_asset", backfill_policy=None).key == AssetKey("my_asset")
 
@@ -277,7 +270,6 @@ def test_asset_spec_as_an_external_upstream() -> None:
     assert result.output_for_node("orders") == 6
 
 
-@pytest.mark.xfail(strict=True, reason="nbassets bug: map_asset_specs is not exported")
 def test_map_asset_specs() -> None:
     asset_specs = [AssetSpec(key="my_asset"), AssetSpec(key="my_asset_2")]
 
@@ -343,11 +335,6 @@ def test_asset_key_forms() -> None:
 # --- @multi_asset and AssetOut -----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: a @multi_asset(specs=...) function that writes its data itself and "
-    "returns None fails with OutputShapeError ('must return a tuple of 2 values')",
-)
 def test_multi_asset_with_specs() -> None:
     storage = {"asset0": [1, 2, 3]}
 
@@ -437,10 +424,6 @@ def test_asset_in_key_and_key_prefix() -> None:
     assert result.output_for_node("by_prefix") == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: AssetIn accepts both key= and key_prefix= without complaint",
-)
 def test_asset_in_rejects_both_key_and_key_prefix() -> None:
     with pytest.raises(InvalidDefinitionError, match="key_prefix"):
         AssetIn(key="orders", key_prefix="raw")
@@ -580,11 +563,6 @@ def test_assets_of_definitions() -> None:
     assert [s for s in ran(result) if s != "leads_leads_positive"] == ["leads", "promotion"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: required_multi_asset_neighbors() returns the selection unchanged "
-    "instead of adding the other assets of a non-subsettable multi-asset",
-)
 def test_required_multi_asset_neighbors() -> None:
     from nbassets.engine.materialize import resolve_selection
     from nbassets.graph.asset_graph import AssetGraph
