@@ -192,8 +192,12 @@ def run_in_notebook(
     ):
         progress.stream.write(progress.summary() + "\n")
         progress.stream.flush()
-    if raise_on_error and not result.success:
-        raise RunFailedError(format_failure(result, step_labels(registry)), result)
+    if not result.success:
+        report = format_failure(result, step_labels(registry))
+        if raise_on_error:
+            raise RunFailedError(report, result)
+        # --no-raise keeps "Run all" going, but the user still needs to see why.
+        progress.stream.write(report + "\n")
     return result
 
 

@@ -114,6 +114,8 @@ def test_a_failure_raises_with_the_trimmed_traceback_and_no_raise_returns(graph,
     assert "Skipped: c (" in out
     result = graph.ok("%materialize a* e --no-raise")
     assert isinstance(result, ExecuteInProcessResult) and not result.success
+    # No exception, so "Run all" goes on, but the trimmed traceback is still printed.
+    assert "%%asset b, line 2, in b" in capsys.readouterr().out
     assert graph.ns["d"] == 2  # what succeeded keeps its value
 
 
