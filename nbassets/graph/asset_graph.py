@@ -83,6 +83,45 @@ class AssetGraph:
         self._children = {key: tuple(kids) for key, kids in children.items()}
         self._status_provider = status_provider
 
+    def with_nodes(self, nodes: Iterable[AssetNode]) -> AssetGraph | None:
+        """A new graph with ``nodes`` added or replaced in place, or ``None`` if it can't.
+
+        Redefining an asset changes only its own edges, so the new graph is made from
+        this one in time proportional to those edges (plus C-speed dict copies),
+        not by rebuilding every node. ``None`` when a replaced node leaves behind an
+        external placeholder no other node needs: the caller rebuilds instead.
+        """
+        by_key = dict(self._nodes)
+        children = dict(self._children)
+        for node in nodes:
+            old = by_key.get(node.key)
+            old_parents = old.parents if old is not None else ()
+            if set(old_parents) != set(node.parents):
+                for parent in old_parents:
+                    kids = tuple(k for k in children[parent] if k != node.key)
+                    children[parent] = kids
+                    if not kids and by_key[parent].is_external and parent not in node.parents:
+                        return None
+                for parent in node.parents:
+                    if parent not in by_key:
+                        by_key[parent] = AssetNode(parent, is_external=True)
+                        children[parent] = ()
+                    if node.key not in children[parent]:
+                        children[parent] = (*children[parent], node.key)
+            by_key[node.key] = node
+            children.setdefault(node.key, ())
+        graph = object.__new__(AssetGraph)
+        graph._nodes = by_key
+        graph.keys = tuple(by_key)
+        graph._index = (
+            self._index
+            if len(graph.keys) == len(self.keys)
+            else {k: i for i, k in enumerate(graph.keys)}
+        )
+        graph._children = children
+        graph._status_provider = self._status_provider
+        return graph
+
     def __contains__(self, key: object) -> bool:
         return key in self._nodes
 

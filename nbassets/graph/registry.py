@@ -47,7 +47,16 @@ class RegistryEvent:
 
 
 def nodes_of(definition: AssetsDefinition | AssetSpec) -> list[AssetNode]:
-    """Graph nodes for the assets a definition declares."""
+    """Graph nodes for the assets a definition declares (computed once per definition)."""
+    cached: list[AssetNode] | None = getattr(definition, "_graph_nodes", None)
+    if cached is None:
+        cached = _nodes_of(definition)
+        if isinstance(definition, AssetsDefinition):
+            definition._graph_nodes = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _nodes_of(definition: AssetsDefinition | AssetSpec) -> list[AssetNode]:
     if isinstance(definition, AssetSpec):
         return [
             AssetNode(
@@ -88,6 +97,7 @@ class Registry:
         self._sources: dict[str, Definition] = {}
         self._listeners: list[Listener] = []
         self._graph: AssetGraph | None = None
+        self._keys: list[AssetKey] | None = None
         self._judge: StalenessJudge | None = None
         # What the engine derives from the current definitions (graph, plans); cleared on change.
         self.run_cache: dict[str, Any] = {}
@@ -103,7 +113,10 @@ class Registry:
         return list(self._checks.values())
 
     def keys(self) -> list[AssetKey]:
-        return [key for entry in self._entries for key in entry.keys]
+        """Every defined key, in definition order."""
+        if self._keys is None:
+            self._keys = [key for entry in self._entries for key in entry.keys]
+        return list(self._keys)
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -212,12 +225,15 @@ class Registry:
         if not placed:
             entries.append(definition)
         removed = tuple(k for e in displaced.values() for k in e.keys if k not in owner)
+        graph = self._graph
         self._entries = entries
         self._owner = owner
         if source_id:
             self._sources[source_id] = definition
         self.instance.wipe(removed)
         self._changed(RegistryEvent("defined", new_keys, removed))
+        if graph is not None and not removed:
+            self._graph = graph.with_nodes(nodes_of(definition))
 
     def _add_check(self, check: AssetChecksDefinition, source_id: str | None) -> None:
         previous = self._sources.get(source_id) if source_id else None
@@ -301,6 +317,7 @@ class Registry:
 
     def _changed(self, event: RegistryEvent) -> None:
         self._graph = None
+        self._keys = None
         self._judge = None
         self.run_cache.clear()
         self.publish(event)

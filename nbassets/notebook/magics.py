@@ -107,8 +107,12 @@ class NbAssetsMagics(Magics):
 
     def _stale_note(self, key: AssetKey) -> str:
         registry = get_registry()
-        downstream = downstream_closure(registry.graph, [key], include_self=False)
-        stale = [k for k in registry.keys() if k in downstream and registry.status(k) == "stale"]
+        graph = registry.graph
+        downstream = downstream_closure(graph, [key], include_self=False)
+        stale = sorted(
+            (k for k in downstream if k in registry and registry.status(k) == "stale"),
+            key=graph.index,
+        )
         if not stale:
             return ""
         names = ", ".join(k.to_user_string() for k in stale)
