@@ -113,6 +113,13 @@ class AssetsDefinition:
         # Dagster's dict-style schema: the raw config reaches context.op_config.
         self.config_schema = config_schema
         self.fingerprint = code_fingerprint(fn)
+        # Tags every materialization of each key carries, made once, not per run.
+        self.version_tags: dict[AssetKey, dict[str, str]] = {
+            out.key: {"dagster/code_version": version}
+            if (version := out.code_version or self.fingerprint)
+            else {}
+            for out in self.outputs
+        }
         # Where the definition came from, for views and `%assets show`: set by the magics.
         self.origin: dict[str, Any] = {}
         self._by_key = {out.key: out for out in self.outputs}

@@ -24,10 +24,9 @@ class AssetKey:
     with ``__`` (``"sales__orders"``).
     """
 
-    __slots__ = ("_hash", "path")
+    __slots__ = ("__weakref__", "path")
 
     path: tuple[str, ...]
-    _hash: int
 
     def __new__(cls, path: str | Sequence[str]) -> AssetKey:
         parts = (path,) if isinstance(path, str) else tuple(path)
@@ -47,7 +46,6 @@ class AssetKey:
                 )
         self = object.__new__(cls)
         object.__setattr__(self, "path", parts)
-        object.__setattr__(self, "_hash", hash(parts))
         _interned[parts] = self
         return self
 
@@ -85,11 +83,9 @@ class AssetKey:
     def has_prefix(self, prefix: Sequence[str]) -> bool:
         return self.path[: len(prefix)] == tuple(prefix)
 
-    def __eq__(self, other: object) -> bool:
-        return self is other or (isinstance(other, AssetKey) and self.path == other.path)
-
-    def __hash__(self) -> int:
-        return self._hash
+    # Equality and hashing are object identity, inherited from ``object`` and so done
+    # in C: keys are interned (one object per path, pickling included), so equal
+    # paths are the same object. The engine hashes keys ~20 times per step.
 
     def __lt__(self, other: AssetKey) -> bool:
         return self.path < other.path

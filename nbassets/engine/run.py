@@ -92,6 +92,7 @@ class Run:
         self.outcomes: dict[str, Outcome] = {}
         self.reasons: dict[str, str] = {}
         self.errors: dict[str, BaseException] = {}
+        self._unhealthy = False
         # Only the threads executor needs events serialized; in-process runs skip the lock.
         self._lock: threading.Lock | None = None
 
@@ -160,6 +161,7 @@ class Run:
         return None
 
     def skip(self, step: Step, reason: str) -> None:
+        self._unhealthy = True
         self.outcomes[step.key] = "skipped"
         self.reasons[step.key] = reason
         self.emit(EventType.STEP_SKIPPED, step, None, StepSkippedData(reason), f"Skipped: {reason}")
@@ -169,7 +171,8 @@ class Run:
 
     def execute_step(self, step: Step) -> Outcome:
         """Run one step to its outcome; KeyboardInterrupt propagates after recording it."""
-        reason = self.blocked_reason(step)
+        # Only a run that already has a failure, skip or blocked check looks upstream.
+        reason = self.blocked_reason(step) if self._unhealthy else None
         if reason is not None:
             self.skip(step, reason)
             return "skipped"
@@ -189,9 +192,12 @@ class Run:
             self._fail(step, error, started, getattr(error, "_nbassets_attempts", 0))
             return "failed"
         self.outcomes[step.key] = outcome
+        if outcome != "success":
+            self._unhealthy = True
         return outcome
 
     def _fail(self, step: Step, error: BaseException, started: float, retries: int) -> None:
+        self._unhealthy = True
         self.outcomes[step.key] = "failed"
         self.errors[step.key] = error
         user_data = error if isinstance(error, Failure) else None
@@ -368,7 +374,9 @@ class Run:
                     key,
                     metadata,
                     step.partition_key,
-                    {**item.tags, CODE_VERSION_TAG: code_version} if code_version else item.tags,
+                    {**item.tags, **definition.version_tags[key]}
+                    if item.tags
+                    else definition.version_tags[key],
                 ),
             )
         blocked = (
