@@ -67,3 +67,97 @@ def shell(_ipython: InteractiveShell) -> Iterator[Shell]:
             # The extension keeps per-shell state (autorun, sources): start each test clean.
             if hasattr(ip, "_nbassets_state"):
                 del ip._nbassets_state
+
+
+# Real kernels (nbclient) ---------------------------------------------------------------------
+
+KERNEL_NAME = "nbassets-test"
+
+
+@pytest.fixture(scope="session")
+def kernel_name(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A kernel spec for this venv's python, installed into a temporary prefix."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("jupyter")
+    subprocess.run(
+        [sys.executable, "-m", "ipykernel", "install", "--prefix", str(root), "--name",
+         KERNEL_NAME],
+        check=True,
+        capture_output=True,
+    )
+    patch = pytest.MonkeyPatch()
+    # The kernel finds the spec here, and keeps its IPython profile and runtime files apart.
+    patch.setenv("JUPYTER_PATH", str(root / "share" / "jupyter"))
+    patch.setenv("JUPYTER_RUNTIME_DIR", str(root / "runtime"))
+    patch.setenv("IPYTHONDIR", str(root / "ipython"))
+    try:
+        yield KERNEL_NAME
+    finally:
+        patch.undo()
+
+
+def notebook_client(nb: Any, kernel_name: str, cwd: str, timeout: int = 120) -> Any:
+    """An nbclient client that sends each cell's id the way JupyterLab does.
+
+    JupyterLab puts ``cellId`` in the execute request's metadata and ipykernel
+    hands it to ``pre_run_cell``; nbclient sends no id, so this adds it.
+    """
+    from nbclient import NotebookClient
+
+    class CellIdClient(NotebookClient):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.on_cell_execute = self._send_id_of
+
+        def _send_id_of(self, cell: Any, cell_index: int) -> None:
+            kc = self.kc
+            if not hasattr(kc, "_nbassets_plain_execute"):
+                kc._nbassets_plain_execute = kc.execute
+            cell_id = cell.get("id")
+
+            def execute(
+                code: str,
+                silent: bool = False,
+                store_history: bool = True,
+                user_expressions: Any = None,
+                allow_stdin: Any = None,
+                stop_on_error: bool = True,
+            ) -> str:
+                content = {
+                    "code": code,
+                    "silent": silent,
+                    "store_history": store_history,
+                    "user_expressions": user_expressions or {},
+                    "allow_stdin": kc.allow_stdin if allow_stdin is None else allow_stdin,
+                    "stop_on_error": stop_on_error,
+                }
+                msg = kc.session.msg("execute_request", content, metadata={"cellId": cell_id})
+                kc.shell_channel.send(msg)
+                return str(msg["header"]["msg_id"])
+
+            kc.execute = execute
+
+    return CellIdClient(
+        nb, kernel_name=kernel_name, timeout=timeout, resources={"metadata": {"path": cwd}}
+    )
+
+
+def execute_notebook(nb: Any, kernel_name: str, cwd: str, timeout: int = 120) -> Any:
+    """Run every cell of ``nb`` in a fresh kernel started in ``cwd``; return the notebook."""
+    notebook_client(nb, kernel_name, cwd, timeout).execute()
+    return nb
+
+
+def text_of(cell: Any) -> str:
+    """Everything a cell printed and displayed as text, in order (errors included)."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if output["output_type"] == "stream":
+            parts.append(output["text"])
+        elif output["output_type"] in ("execute_result", "display_data"):
+            parts.append(output["data"].get("text/plain", ""))
+        elif output["output_type"] == "error":
+            parts.append("\n".join([output["ename"], output["evalue"], *output["traceback"]]))
+    return "".join(p if p.endswith("\n") else p + "\n" for p in parts)
