@@ -162,7 +162,6 @@ def define_asset_cell(
             else None
         )
         definition = asset(
-            fn,
             key=key,
             ins=ins,
             deps=[AssetKey.from_user_string(d) for d in options.deps],
@@ -177,7 +176,7 @@ def define_asset_cell(
             retry_policy=retry,
             owners=options.owners,
             kinds=options.kinds,
-        )
+        )(fn)
         definition.origin.update(
             {"source": cell, "line": line, "cell_id": cell_id, "form": analysis.form}
         )

@@ -85,7 +85,9 @@ def _name_notebook_cells(text: str) -> str:
         label = filename[len(CELL_FILENAME_PREFIX) : -1]
         magic = "%%asset_check" if ":" in label else "%%asset"
         text = text.replace(f'File "{filename}"', f"Cell In[{number}] {magic} {label}")
-    compiler = getattr(shell, "compile", None)
+    compiler: Any = getattr(shell, "compile", None)
+    if compiler is None:
+        return text
     for filename in getattr(compiler, "_filename_map", {}):
         if f'File "{filename}"' not in text:
             continue
@@ -120,9 +122,7 @@ def user_traceback(error: BaseException) -> str:
     return _name_notebook_cells("".join(report.format()))
 
 
-def format_failure(
-    result: ExecuteInProcessResult, labels: Mapping[str, str] | None = None
-) -> str:
+def format_failure(result: ExecuteInProcessResult, labels: Mapping[str, str] | None = None) -> str:
     """One block per failed step: the asset, then the user's trimmed traceback.
 
     Args:

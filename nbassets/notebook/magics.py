@@ -43,16 +43,26 @@ __all__ = ["NbAssetsMagics"]
 class NbAssetsMagics(Magics):
     """nbassets' magics; ``%load_ext nbassets`` registers them."""
 
+    @property
+    def _ip(self) -> Any:
+        # IPython types Magics.shell as optional; a registered magic always has one.
+        assert self.shell is not None
+        return self.shell
+
+    @property
+    def _ns(self) -> dict[str, Any]:
+        return self._ip.user_ns  # type: ignore[no-any-return]
+
     @asset_arguments
     @cell_magic
     def asset(self, line: str, cell: str) -> Any:
         """Define (or replace) an asset from the cell body, then materialize it."""
-        state = state_of(self.shell)
+        state = state_of(self._ip)
         registry = get_registry()
         before = set(registry.keys())
         stored = dict(getattr(registry.instance.io_manager, "values", {}))
         definition, options = define_asset_cell(
-            registry, line, cell, self.shell.user_ns, cell_id=state.cell_id
+            registry, line, cell, self._ns, cell_id=state.cell_id
         )
         key = next(iter(definition.keys))
         version = definition.effective_code_version(key)
@@ -60,7 +70,7 @@ class NbAssetsMagics(Magics):
         state.cell_numbers[cell_filename(key.to_user_string())] = self._cell_number()
         gone = before - set(registry.keys())
         if gone:
-            unbind_values(self.shell.user_ns, {k: stored.get((k, None)) for k in gone})
+            unbind_values(self._ns, {k: stored.get((k, None)) for k in gone})
             print(
                 f"Removed {names(sorted(gone))}: this cell defined it before and now defines "
                 f"{key.to_user_string()}."
@@ -77,7 +87,7 @@ class NbAssetsMagics(Magics):
             print(f"Defined {name} ({why}).{self._stale_note(key)}")
             return None
         result = run_in_notebook(
-            registry, self.shell.user_ns, selection=sorted(with_missing_upstreams(registry, key))
+            registry, self._ns, selection=sorted(with_missing_upstreams(registry, key))
         )
         value = result.asset_values.get(key)
         print(self._summary(key, result, value) + self._stale_note(key))
@@ -86,10 +96,10 @@ class NbAssetsMagics(Magics):
     def _cell_number(self) -> int:
         """The N of ``In[N]`` for the running cell, as IPython's tracebacks number it."""
         # IPython registers each cell's code under its number just before running it.
-        numbers = getattr(getattr(self.shell, "compile", None), "_filename_map", None)
+        numbers = getattr(getattr(self._ip, "compile", None), "_filename_map", None)
         if numbers:
             return int(next(reversed(numbers.values())))
-        return int(self.shell.execution_count)
+        return int(self._ip.execution_count)
 
     def _summary(self, key: AssetKey, result: Any, value: Any) -> str:
         registry = get_registry()
@@ -126,9 +136,9 @@ class NbAssetsMagics(Magics):
         With autorun on and the asset materialized, the check runs at once on the
         stored value (the asset itself is not re-run).
         """
-        state = state_of(self.shell)
+        state = state_of(self._ip)
         registry = get_registry()
-        check = define_check_cell(registry, line, cell, self.shell.user_ns, cell_id=state.cell_id)
+        check = define_check_cell(registry, line, cell, self._ns, cell_id=state.cell_id)
         label = check.check_key.to_user_string()
         filename = cell_filename(f"{check.asset_key.to_user_string()}:{check.name}")
         state.cell_numbers[filename] = self._cell_number()
@@ -138,7 +148,7 @@ class NbAssetsMagics(Magics):
                 f"{check.asset_key.to_user_string()} is materialized."
             )
             return None
-        passed = evaluate_check(registry, check, self.shell.user_ns)
+        passed = evaluate_check(registry, check, self._ns)
         print(f"Check {label} {'passed' if passed else 'FAILED'}.")
         return None
 
@@ -178,13 +188,13 @@ class NbAssetsMagics(Magics):
                 raise UsageError(str(error)) from error
             single = next(iter(keys)).to_python_identifier() if len(keys) == 1 else None
         run_config = (
-            parse_config(options.config, self.shell.user_ns, single) if options.config else None
+            parse_config(options.config, self._ns, single) if options.config else None
         )
         if options.dry_run:
             print(
                 dry_run(
                     registry,
-                    self.shell.user_ns,
+                    self._ns,
                     selection=selection,
                     run_config=run_config,
                     partition_key=options.partition,
@@ -193,7 +203,7 @@ class NbAssetsMagics(Magics):
             return None
         return run_in_notebook(
             registry,
-            self.shell.user_ns,
+            self._ns,
             selection=selection,
             run_config=run_config,
             tags=options.tags,
@@ -216,4 +226,4 @@ class NbAssetsMagics(Magics):
                %assets debug KEY             bind its inputs and put its body in a new cell
                %assets config [autorun=on|off]
         """
-        return assets_command.run(self.shell, line, sys.stdout)
+        return assets_command.run(self._ip, line, sys.stdout)
