@@ -121,6 +121,8 @@ class AssetExecutionContext:
         "_assets_def",
         "_config",
         "_input_keys",
+        "_input_partitions",
+        "_partition_keys",
         "_keys",
         "_partitions_def",
         "instance",
@@ -150,6 +152,8 @@ class AssetExecutionContext:
         assets_def: Any = None,
         input_keys: Mapping[str, AssetKey] | None = None,
         selected_asset_keys: Sequence[AssetKey] | None = None,
+        partition_keys: Sequence[str] | None = None,
+        input_partitions: Mapping[str, list[str]] | None = None,
     ) -> None:
         self.run = run
         self._keys = tuple(keys)
@@ -163,6 +167,8 @@ class AssetExecutionContext:
         self.instance = instance
         self._assets_def = assets_def
         self._input_keys = input_keys or {}
+        self._partition_keys = tuple(partition_keys) if partition_keys else None
+        self._input_partitions = input_partitions or {}
         self.selected_asset_keys = set(
             selected_asset_keys if selected_asset_keys is not None else keys
         )
@@ -255,8 +261,18 @@ class AssetExecutionContext:
         return self.partition_key_value is not None
 
     @property
+    def has_partition_key_range(self) -> bool:
+        return self.partition_key_value is not None or self._partition_keys is not None
+
+    @property
     def partition_key(self) -> str:
         if self.partition_key_value is None:
+            if self._partition_keys is not None:
+                raise InvalidInvocationError(
+                    f"This step runs {len(self._partition_keys)} partitions at once "
+                    "(BackfillPolicy.single_run()); use context.partition_keys or "
+                    "context.partition_key_range instead of context.partition_key."
+                )
             raise InvalidInvocationError(
                 "context.partition_key is only set when a partitioned asset runs for a partition; "
                 "check context.has_partition_key first, or pass partition_key= to materialize."
@@ -265,10 +281,33 @@ class AssetExecutionContext:
 
     @property
     def partition_keys(self) -> list[str]:
+        if self._partition_keys is not None:
+            return list(self._partition_keys)
         return [self.partition_key]
+
+    @property
+    def partition_key_range(self) -> Any:
+        from nbassets.partitions.keys import PartitionKeyRange
+
+        keys = self.partition_keys
+        return PartitionKeyRange(keys[0], keys[-1])
 
     def asset_partition_key_for_output(self, output_name: str = "result") -> str:
         return self.partition_key
+
+    def asset_partition_keys_for_input(self, input_name: str) -> list[str]:
+        """The upstream partitions the input ``input_name`` reads in this step."""
+        self.asset_key_for_input(input_name)  # names the input's error if unknown
+        return list(self._input_partitions.get(input_name, []))
+
+    def asset_partition_key_for_input(self, input_name: str) -> str:
+        keys = self.asset_partition_keys_for_input(input_name)
+        if len(keys) != 1:
+            raise InvalidInvocationError(
+                f"Input '{input_name}' reads {len(keys)} partitions here; use "
+                "context.asset_partition_keys_for_input(...)."
+            )
+        return keys[0]
 
     @property
     def partition_time_window(self) -> Any:
@@ -278,7 +317,13 @@ class AssetExecutionContext:
                 "context.partition_time_window needs a time-window partitioned asset "
                 "(e.g. DailyPartitionsDefinition)."
             )
-        return window_for(self.partition_key)
+        keys = self.partition_keys
+        first, last = window_for(keys[0]), window_for(keys[-1])
+        if len(keys) == 1:
+            return first
+        from nbassets.partitions.keys import TimeWindow
+
+        return TimeWindow(first.start, last.end)
 
     # Metadata -----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
 from nbassets.engine.events import EventType, RunEvent
 from nbassets.engine.executors import Executor, parse_executor
+from nbassets.engine.partition_plan import PartitionRequest
 from nbassets.engine.plan import Plan, build_plan, revalidate
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.engine.run import Run
@@ -140,31 +141,54 @@ def resolve_selection(selection: Any, graph: AssetGraph) -> set[AssetKey]:
     return set(coerce_selection(selection).resolve(graph))
 
 
-def _check_partition(
-    partition_key: str | None, selected: Iterable[AssetKey], owner: Owner, instance: Instance
-) -> None:
-    if partition_key is None:
+def _check_partition(request: PartitionRequest, selected: Iterable[AssetKey], owner: Owner) -> None:
+    if request.empty:
         return
-    partitioned = [owner[k] for k in selected if getattr(owner.get(k), "partitions_def", None)]
-    if not partitioned:
+    if not any(getattr(owner.get(k), "partitions_def", None) for k in selected):
         names = ", ".join(sorted(k.to_user_string() for k in selected)) or "nothing"
         raise PartitionError(
-            f"partition_key='{partition_key}' was given, but no selected asset is partitioned "
+            f"{request.describe().capitalize()} given, but no selected asset is partitioned "
             f"(selected: {names}). Drop the partition, or select a partitioned asset."
         )
-    for entry in partitioned:
-        validate = getattr(entry.partitions_def, "validate_partition_key", None)
-        if validate is not None:
-            try:
-                validate(partition_key, dynamic_partitions_store=instance)
-            except TypeError:
-                validate(partition_key)
+
+
+def partition_request(
+    partition_key: str | None,
+    partition_keys: Sequence[str] | None,
+    partition_key_range: Any,
+) -> PartitionRequest:
+    """One request from ``materialize``'s three ways of naming partitions."""
+    given = [x is not None for x in (partition_key, partition_keys, partition_key_range)]
+    if sum(given) > 1:
+        raise InvalidInvocationError(
+            "Give one of partition_key=, partition_keys= or partition_key_range=, not several."
+        )
+    if partition_key_range is not None:
+        start, end = (
+            (partition_key_range.start, partition_key_range.end)
+            if hasattr(partition_key_range, "start")
+            else tuple(partition_key_range)
+        )
+        return PartitionRequest(range=(start, end))
+    if partition_keys is not None:
+        if isinstance(partition_keys, str):
+            raise InvalidInvocationError(
+                f"partition_keys={partition_keys!r} is one string; pass a list of keys, or "
+                "partition_key= for one."
+            )
+        return PartitionRequest(keys=tuple(partition_keys))
+    return PartitionRequest(key=partition_key)
 
 
 def _resources(
-    given: Mapping[str, Any] | None, defs: _Definitions, instance: Instance, in_memory: bool
+    given: Mapping[str, Any] | None,
+    defs: _Definitions,
+    instance: Instance,
+    in_memory: bool,
+    registry_resources: Mapping[str, Any],
 ) -> dict[str, Any]:
-    resources: dict[str, Any] = {"io_manager": instance.io_manager}
+    # The registry's resources are the notebook's defaults; a run's own override them.
+    resources: dict[str, Any] = {"io_manager": instance.io_manager, **registry_resources}
     bound_by: dict[str, str] = {}
     for entry in defs.entries:
         if isinstance(entry, AssetsDefinition):
@@ -214,7 +238,7 @@ def _prepare(
     instance: Instance,
     run_config: Any,
     resources: Mapping[str, Any] | None,
-    partition_key: str | None,
+    request: PartitionRequest,
     selection: Any,
     in_memory: bool,
     remedy: str,
@@ -222,10 +246,11 @@ def _prepare(
     """Resolve, validate and plan a run without running anything."""
     defs = _from_registry(registry) if assets is None else _from_list(assets, registry)
     selected = resolve_selection(selection, defs.graph)
-    _check_partition(partition_key, selected, defs.owner, instance)
-    run_resources = _resources(resources, defs, instance, in_memory)
-    cache_key = (frozenset(selected), partition_key, remedy)
-    plan = defs.plans.get(cache_key) if run_config is None else None
+    _check_partition(request, selected, defs.owner)
+    run_resources = _resources(resources, defs, instance, in_memory, registry.resources)
+    # Dynamic partitions can change between runs: plans that use them are not reused.
+    cache_key = (frozenset(selected), request, remedy)
+    plan = defs.plans.get(cache_key) if run_config is None and request.empty else None
     if plan is not None:
         revalidate(plan, defs.owner, run_resources)
         return plan, run_resources
@@ -236,10 +261,11 @@ def _prepare(
         selected=selected,
         run_config=run_config,
         resources=run_resources,
-        partition_key=partition_key,
+        partitions=request,
+        store=instance,
         remedy=remedy,
     )
-    if run_config is None:
+    if run_config is None and request.empty:
         defs.plans[cache_key] = plan
     return plan, run_resources
 
@@ -252,6 +278,8 @@ def plan_materialization(
     partition_key: str | None = None,
     selection: Any = None,
     registry: Registry | None = None,
+    partition_keys: Sequence[str] | None = None,
+    partition_key_range: Any = None,
 ) -> Plan:
     """The plan ``materialize`` would run, checked the same way, without running it."""
     registry = registry if registry is not None else get_registry()
@@ -261,7 +289,7 @@ def plan_materialization(
         registry.instance,
         run_config,
         resources,
-        partition_key,
+        partition_request(partition_key, partition_keys, partition_key_range),
         selection,
         False,
         "materialize",
@@ -275,7 +303,7 @@ def _execute(
     run_config: Any,
     instance: Instance | None,
     resources: Mapping[str, Any] | None,
-    partition_key: str | None,
+    request: PartitionRequest,
     raise_on_error: bool,
     tags: Mapping[str, str] | None,
     selection: Any,
@@ -294,7 +322,7 @@ def _execute(
         instance,
         run_config,
         resources,
-        partition_key,
+        request,
         selection,
         in_memory,
         remedy,
@@ -375,6 +403,8 @@ def materialize(
     tags: Mapping[str, str] | None = None,
     selection: Any = None,
     *,
+    partition_keys: Sequence[str] | None = None,
+    partition_key_range: Any = None,
     executor: str | Executor | None = None,
     registry: Registry | None = None,
     listeners: Sequence[Callable[[RunEvent], None]] = (),
@@ -384,13 +414,17 @@ def materialize(
     As Dagster's ``materialize``; without ``assets`` the kernel registry's
     definitions are used. Values go through the IO managers in ``resources``,
     by default the kernel's in-memory store, where later runs find them.
+
+    Beyond Dagster: ``partition_keys=[...]`` or ``partition_key_range=(start, end)``
+    (or a ``PartitionKeyRange``) materializes many partitions in one run, a step per
+    partition, or one step per asset that declares ``BackfillPolicy.single_run()``.
     """
     return _execute(
         assets,
         run_config=run_config,
         instance=instance,
         resources=resources,
-        partition_key=partition_key,
+        request=partition_request(partition_key, partition_keys, partition_key_range),
         raise_on_error=raise_on_error,
         tags=tags,
         selection=selection,
@@ -412,6 +446,8 @@ def materialize_to_memory(
     tags: Mapping[str, str] | None = None,
     selection: Any = None,
     *,
+    partition_keys: Sequence[str] | None = None,
+    partition_key_range: Any = None,
     executor: str | Executor | None = None,
     registry: Registry | None = None,
     listeners: Sequence[Callable[[RunEvent], None]] = (),
@@ -422,7 +458,7 @@ def materialize_to_memory(
         run_config=run_config,
         instance=instance,
         resources=resources,
-        partition_key=partition_key,
+        request=partition_request(partition_key, partition_keys, partition_key_range),
         raise_on_error=raise_on_error,
         tags=tags,
         selection=selection,

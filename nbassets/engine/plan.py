@@ -21,6 +21,8 @@ from nbassets.definitions.assets import DEFAULT_IO_MANAGER_KEY, AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
+from nbassets.engine.partition_plan import PartitionRequest, target_keys, upstream_partitions
+from nbassets.engine.run_config import config_for, config_for_ops
 from nbassets.errors import (
     ConfigError,
     DuplicateKeyError,
@@ -34,7 +36,7 @@ from nbassets.storage.io_manager import has_stored_value
 if TYPE_CHECKING:
     from nbassets.definitions.config import Config
 
-__all__ = ["Plan", "Step", "StepInput", "build_plan", "config_for_ops", "revalidate"]
+__all__ = ["Plan", "Step", "StepInput", "build_plan", "revalidate"]
 
 
 @dataclass(slots=True)
@@ -47,6 +49,8 @@ class StepInput:
     io_manager_key: str
     partition: str | None
     metadata: Mapping[str, Any]
+    # Several upstream partitions, handed to the function as {partition: value}.
+    partitions: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -62,6 +66,8 @@ class Step:
     config: Config | None
     op_config: Any
     partition_key: str | None
+    # A range run as one step (BackfillPolicy.single_run()): all its partition keys.
+    partition_keys: tuple[str, ...] | None = None
 
     @property
     def label(self) -> str:
@@ -105,28 +111,6 @@ def revalidate(plan: Plan, owner: Mapping[AssetKey, Any], resources: Mapping[str
     _require_resources(plan.steps, resources)
 
 
-def config_for_ops(run_config: Any) -> dict[str, Any]:
-    """The ``ops`` section of run config, whatever form it was given in."""
-    if run_config is None:
-        return {}
-    to_dict = getattr(run_config, "to_config_dict", None)
-    if to_dict is not None:  # a RunConfig
-        run_config = to_dict()
-    if not isinstance(run_config, Mapping):
-        raise ConfigError(
-            f"run_config must be a dict like {{'ops': {{'my_asset': {{'config': {{...}}}}}}}} "
-            f"or a RunConfig; got {type(run_config).__name__}."
-        )
-    unknown = set(run_config) - {"ops", "resources", "execution", "loggers"}
-    if unknown:
-        raise ConfigError(
-            f"run_config has unknown section(s) {sorted(unknown)}; asset config goes under "
-            "'ops': {'my_asset': {'config': {...}}}."
-        )
-    ops = run_config.get("ops") or {}
-    return dict(ops)
-
-
 def _owned_steps(
     graph: AssetGraph,
     owner: Mapping[AssetKey, AssetsDefinition | AssetSpec],
@@ -156,17 +140,118 @@ def build_plan(
     selected: Collection[AssetKey],
     run_config: Any,
     resources: Mapping[str, Any],
-    partition_key: str | None,
+    partitions: PartitionRequest | None = None,
+    store: Any = None,
     remedy: str = "materialize",
 ) -> Plan:
-    """Plan the steps that materialize ``selected``; raise before running anything wrong."""
+    """Plan the steps that materialize ``selected``; raise before running anything wrong.
+
+    A partitioned asset gets one step per partition (one step for the whole range
+    with ``BackfillPolicy.single_run()``); an unpartitioned one, one step.
+    """
+    request = partitions or PartitionRequest()
     ops_config = config_for_ops(run_config)
     owned = _owned_steps(graph, owner, selected)
     producer: dict[AssetKey, int] = {}
     for i, (_, keys) in enumerate(owned):
         for key in keys:
             producer[key] = i
+    raws = _raw_configs(owned, ops_config)
+    entries = [entry for entry, _ in owned]
+    def_order, partitioned_parents = _definition_order(graph, owned, producer, owner)
+    targets = target_keys(def_order, entries, partitioned_parents, request, store)
 
+    missing: list[str] = []
+    steps: list[Step] = []
+    waiting: dict[int, set[int]] = {}
+    # (definition index, partition or None) -> step index, for wiring partitions.
+    step_of: dict[tuple[int, str | None], int] = {}
+    steps_by_def: dict[int, list[int]] = {}
+    for i in def_order:
+        entry, keys = owned[i]
+        input_keys = {item.key for item in entry.inputs}
+        raw = raws[i]
+        config, op_config = (
+            config_for(entry, raw)
+            if raw is not None or entry.roles.config or entry.config_schema is not None
+            else (None, None)
+        )
+        for group in _groups(entry, targets[i]):
+            single = group if isinstance(group, str) else None
+            many = group if isinstance(group, tuple) else None
+            down_keys = [single] if single is not None else (list(many) if many else None)
+            inputs = []
+            deps: set[int] = set()
+            for item in entry.inputs:
+                key = item.key
+                up = owner.get(key)
+                up_def = producer.get(key)
+                io_key = item.input_manager_key or _io_manager_key_of(up, key)
+                reads = upstream_partitions(
+                    downstream_def=entry.partitions_def,
+                    downstream_keys=down_keys,
+                    upstream_def=getattr(up, "partitions_def", None),
+                    mapping=item.partition_mapping,
+                    store=store,
+                    as_dict=many is not None,
+                )
+                wanted = reads.many if reads.many is not None else (reads.single,)
+                made = {
+                    step_of[(up_def, k)]
+                    for k in wanted
+                    if up_def is not None and (up_def, k) in step_of
+                }
+                deps |= made
+                from_run = bool(made)
+                if (
+                    not from_run
+                    and reads.many is None
+                    and has_stored_value(resources.get(io_key), key, reads.single) is False
+                ):
+                    missing.append(_missing_message(entry, key, up, reads.single, remedy))
+                inputs.append(
+                    StepInput(
+                        item.name, key, from_run, io_key, reads.single, item.metadata, reads.many
+                    )
+                )
+            # Ordering-only deps wait for every step of their asset; inputs waited above
+            # for exactly the partitions they read.
+            for key in entry.upstream_keys:
+                j = producer.get(key)
+                if j is not None and j != i and key not in input_keys:
+                    deps.update(steps_by_def.get(j, ()))
+            index = len(steps)
+            steps.append(
+                Step(
+                    _step_key(entry, targets[i], group),
+                    "asset",
+                    entry,
+                    keys,
+                    tuple(inputs),
+                    (),
+                    config,
+                    op_config,
+                    single,
+                    many,
+                )
+            )
+            waiting[index] = deps
+            steps_by_def.setdefault(i, []).append(index)
+            for part in many or (single,):
+                step_of[(i, part)] = index
+    if missing:
+        raise MissingUpstreamError("\n".join(dict.fromkeys(missing)))
+
+    _require_unique_nodes(steps)
+    ordered = _order(graph, steps, waiting)
+    check_steps = _check_steps(checks, ordered, owner)
+    _require_resources(ordered + check_steps, resources)
+    return Plan(_interleave(ordered, check_steps), frozenset(selected), remedy)
+
+
+def _raw_configs(
+    owned: Sequence[tuple[AssetsDefinition, tuple[AssetKey, ...]]], ops_config: dict[str, Any]
+) -> list[Any]:
     raws: list[Any] = [None] * len(owned)
     if ops_config:
         for i, (entry, keys) in enumerate(owned):
@@ -181,54 +266,73 @@ def build_plan(
             f"run_config gives config for '{extra}', which is not an asset in this run."
             f"{did_you_mean(extra, names)}"
         )
+    return raws
 
-    missing: list[str] = []
-    steps: list[Step] = []
-    waiting: dict[int, set[int]] = {}
-    for i, (entry, keys) in enumerate(owned):
-        step_partition = partition_key if entry.partitions_def is not None else None
-        inputs = []
-        for item in entry.inputs:
-            key = item.key
-            from_run = producer.get(key, i) != i
-            up = owner.get(key)
-            io_key = item.input_manager_key or _io_manager_key_of(up, key)
-            up_partition = None
-            if partition_key is not None and getattr(up, "partitions_def", None) is not None:
-                up_partition = partition_key
-            if not from_run:
-                stored = has_stored_value(resources.get(io_key), key, up_partition)
-                if stored is False:
-                    missing.append(_missing_message(entry, key, up, up_partition, remedy))
-            inputs.append(StepInput(item.name, key, from_run, io_key, up_partition, item.metadata))
-        waiting[i] = {j for k in entry.upstream_keys if (j := producer.get(k, i)) != i}
-        raw = raws[i]
-        config, op_config = (
-            _config_for(entry, raw)
-            if raw is not None or entry.roles.config or entry.config_schema is not None
-            else (None, None)
-        )
-        steps.append(
-            Step(
-                entry.node_name,
-                "asset",
-                entry,
-                keys,
-                tuple(inputs),
-                (),
-                config,
-                op_config,
-                step_partition,
-            )
-        )
-    if missing:
-        raise MissingUpstreamError("\n".join(dict.fromkeys(missing)))
 
-    _require_unique_nodes(steps)
-    ordered = _order(graph, steps, waiting)
-    check_steps = _check_steps(checks, ordered, producer, owner, resources, partition_key)
-    _require_resources(ordered + check_steps, resources)
-    return Plan(_interleave(ordered, check_steps), frozenset(selected), remedy)
+def _definition_order(
+    graph: AssetGraph,
+    owned: Sequence[tuple[AssetsDefinition, tuple[AssetKey, ...]]],
+    producer: Mapping[AssetKey, int],
+    owner: Mapping[AssetKey, Any],
+) -> tuple[list[int], dict[int, list[tuple[int, Any]]]]:
+    """Definitions in dependency order, and each one's partitioned upstreams in the run."""
+    waits: dict[int, set[int]] = {}
+    partitioned: dict[int, list[tuple[int, Any]]] = {}
+    for i, (entry, _) in enumerate(owned):
+        waits[i] = {j for k in entry.upstream_keys if (j := producer.get(k, i)) != i}
+        if entry.partitions_def is not None:
+            partitioned[i] = [
+                (producer[item.key], item.partition_mapping)
+                for item in entry.inputs
+                if producer.get(item.key, i) != i
+                and owned[producer[item.key]][0].partitions_def is not None
+            ]
+    rank = [graph.index(keys[0]) for _, keys in owned]
+    dependants: dict[int, list[int]] = {i: [] for i in waits}
+    for i, ups in waits.items():
+        for j in ups:
+            dependants[j].append(i)
+    remaining = {i: len(ups) for i, ups in waits.items()}
+    ready = [(rank[i], i) for i, n in remaining.items() if n == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        _, i = heapq.heappop(ready)
+        order.append(i)
+        for child in dependants[i]:
+            remaining[child] -= 1
+            if remaining[child] == 0:
+                heapq.heappush(ready, (rank[child], child))
+    if len(order) != len(owned):
+        stuck = [owned[i][0].node_name for i, n in remaining.items() if n]
+        raise ConfigError(
+            f"Steps {stuck} depend on each other through a multi-asset; split the multi-asset "
+            "or declare internal_asset_deps."
+        )
+    return order, partitioned
+
+
+def _groups(entry: AssetsDefinition, keys: list[str] | None) -> list[str | tuple[str, ...] | None]:
+    """The steps of one definition: one, one per partition, or one for a whole range."""
+    if keys is None:
+        return [None]
+    policy = entry.backfill_policy
+    if len(keys) > 1 and policy is not None and policy.max_partitions_per_run is None:
+        return [tuple(keys)]
+    if len(keys) > 1 and policy is not None:
+        return [tuple(batch) if len(batch) > 1 else batch[0] for batch in policy.batches(keys)]
+    return list(keys)
+
+
+def _step_key(
+    entry: AssetsDefinition, keys: list[str] | None, group: str | tuple[str, ...] | None
+) -> str:
+    # One step per asset keeps Dagster's step key (the node name); several add the partition.
+    if keys is None or len(keys) == 1 or (isinstance(group, tuple) and len(group) == len(keys)):
+        return entry.node_name
+    if isinstance(group, tuple):
+        return f"{entry.node_name}[{group[0]}...{group[-1]}]"
+    return f"{entry.node_name}[{group}]"
 
 
 def _require_unique_nodes(steps: Sequence[Step]) -> None:
@@ -274,31 +378,6 @@ def _missing_message(
     )
 
 
-def _config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
-    # Only reached when a config class exists, so pydantic is already imported.
-    from nbassets.definitions.config import Config, validate_config
-
-    roles = entry.roles
-    if roles.config is None:
-        if entry.config_schema is not None:
-            section = raw.get("config") if isinstance(raw, Mapping) else None
-            return None, dict(section or {})
-        if raw is not None and (not isinstance(raw, Mapping) or raw.get("config")):
-            raise ConfigError(
-                f"run_config gives config for '{entry.node_name}', but its function takes no "
-                "Config parameter. Add one (config: MyConfig) or drop the entry."
-            )
-        return None, raw.get("config") if isinstance(raw, Mapping) else None
-    if isinstance(raw, Config):
-        section = raw
-    elif isinstance(raw, Mapping):
-        section = raw.get("config")
-    else:
-        section = None
-    config = validate_config(entry.node_name, roles.config[1], section)
-    return config, config.model_dump()
-
-
 def _order(graph: AssetGraph, steps: list[Step], waiting: dict[int, set[int]]) -> list[Step]:
     dependants: dict[int, list[int]] = {i: [] for i in waiting}
     for i, deps in waiting.items():
@@ -331,45 +410,50 @@ def _order(graph: AssetGraph, steps: list[Step], waiting: dict[int, set[int]]) -
 def _check_steps(
     checks: Sequence[AssetChecksDefinition],
     ordered: list[Step],
-    producer: Mapping[AssetKey, int],
     owner: Mapping[AssetKey, Any],
-    resources: Mapping[str, Any],
-    partition_key: str | None,
 ) -> list[Step]:
-    by_key = {k: s for s in ordered for k in s.asset_keys}
+    """A check step after each step of the asset it checks (one per partition)."""
+    steps_of: dict[AssetKey, list[Step]] = {}
+    for step in ordered:
+        for key in step.asset_keys:
+            steps_of.setdefault(key, []).append(step)
     made = []
     for check in checks:
-        target = by_key.get(check.asset_key)
-        if target is None:
-            continue
-        inputs = []
-        for item in check.inputs:
-            from_run = item.key in by_key
-            up = owner.get(item.key)
-            inputs.append(
-                StepInput(
-                    item.name,
-                    item.key,
-                    from_run,
-                    _io_manager_key_of(up, item.key),
-                    target.partition_key if item.key == check.asset_key else None,
-                    {},
+        for target in steps_of.get(check.asset_key, ()):
+            inputs = []
+            upstream: dict[int, Step] = {id(target): target}
+            for item in check.inputs:
+                own = item.key == check.asset_key
+                producers = steps_of.get(item.key, [])
+                inputs.append(
+                    StepInput(
+                        item.name,
+                        item.key,
+                        own or bool(producers),
+                        _io_manager_key_of(owner.get(item.key), item.key),
+                        target.partition_key if own else None,
+                        {},
+                        target.partition_keys if own else None,
+                    )
+                )
+                if not own:
+                    upstream.update({id(p): p for p in producers})
+            base = f"{check.asset_key.to_python_identifier()}_{check.name}"
+            suffix = target.key[len(target.definition.node_name) :]
+            made.append(
+                Step(
+                    key=base + suffix,
+                    kind="check",
+                    definition=check,
+                    asset_keys=(check.asset_key,),
+                    inputs=tuple(inputs),
+                    upstream=tuple(upstream.values()),
+                    config=None,
+                    op_config=None,
+                    partition_key=target.partition_key,
+                    partition_keys=target.partition_keys,
                 )
             )
-        upstream = tuple(dict.fromkeys(by_key[i.key] for i in inputs if i.from_run))
-        made.append(
-            Step(
-                key=f"{check.asset_key.to_python_identifier()}_{check.name}",
-                kind="check",
-                definition=check,
-                asset_keys=(check.asset_key,),
-                inputs=tuple(inputs),
-                upstream=upstream,
-                config=None,
-                op_config=None,
-                partition_key=target.partition_key,
-            )
-        )
     return made
 
 

@@ -47,9 +47,14 @@ from nbassets.engine.events import (
 )
 from nbassets.engine.outputs import OutputShapeError, read_outputs
 from nbassets.engine.plan import Plan, Step
-from nbassets.errors import InvalidDefinitionError
+from nbassets.errors import InvalidDefinitionError, MissingUpstreamError
 from nbassets.storage.instance import Instance
-from nbassets.storage.io_manager import InMemoryIOManager, InputContext, OutputContext
+from nbassets.storage.io_manager import (
+    InMemoryIOManager,
+    InputContext,
+    OutputContext,
+    has_stored_value,
+)
 
 __all__ = ["Outcome", "Run"]
 
@@ -167,7 +172,8 @@ class Run:
         self.emit(EventType.STEP_SKIPPED, step, None, StepSkippedData(reason), f"Skipped: {reason}")
         if step.kind == "asset":
             for key in step.asset_keys:
-                self.instance.record_outcome(key, "skipped", self.run_id, reason)
+                for partition in step.partition_keys or (step.partition_key,):
+                    self.instance.record_outcome(key, "skipped", self.run_id, reason, partition)
 
     def execute_step(self, step: Step) -> Outcome:
         """Run one step to its outcome; KeyboardInterrupt propagates after recording it."""
@@ -211,7 +217,10 @@ class Run:
         )
         if step.kind == "asset":
             for key in step.asset_keys:
-                self.instance.record_outcome(key, "failed", self.run_id, info.message)
+                for partition in step.partition_keys or (step.partition_key,):
+                    self.instance.record_outcome(
+                        key, "failed", self.run_id, info.message, partition
+                    )
 
     def _call(
         self,
@@ -251,7 +260,14 @@ class Run:
     def _load(self, step: Step, item: Any) -> Any:
         """Load an input through its IO manager (values from this run included)."""
         manager = self.resources[item.io_manager_key]
-        if item.from_run and item.key not in self.values and type(manager) is InMemoryIOManager:
+        if item.partitions is not None:
+            return self._load_partitions(step, item, manager)
+        if (
+            item.from_run
+            and item.partition is None
+            and item.key not in self.values
+            and type(manager) is InMemoryIOManager
+        ):
             raise OutputShapeError(
                 f"'{step.label}' reads '{item.key.to_user_string()}', which stored no value in "
                 "this run: it returned a MaterializeResult without value=. Return "
@@ -268,6 +284,52 @@ class Run:
                 resources=self.resource_view,
             )
         )
+
+    def _load_partitions(self, step: Step, item: Any, manager: Any) -> dict[str, Any]:
+        """Several upstream partitions as ``{partition: value}``.
+
+        An unpartitioned asset reading a partitioned one gets the partitions that
+        exist (and a warning naming how many are missing); a partitioned one needs
+        every partition its mapping names.
+        """
+        name = item.key.to_user_string()
+        present = [
+            p for p in item.partitions if has_stored_value(manager, item.key, p) is not False
+        ]
+        absent = len(item.partitions) - len(present)
+        lenient = step.partition_key is None and step.partition_keys is None
+        if absent and (not lenient or not present):
+            missing = [p for p in item.partitions if p not in set(present)]
+            shown = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
+            raise MissingUpstreamError(
+                f"'{step.label}' reads {len(item.partitions)} partition(s) of '{name}', and "
+                f"{absent} are not materialized ({shown}). Materialize them first: "
+                f"%materialize {name} --partitions {missing[0]}...{missing[-1]}"
+            )
+        if absent:
+            self.emit(
+                EventType.LOG,
+                step,
+                None,
+                LogData(
+                    "WARNING",
+                    f"read {len(present)} of {len(item.partitions)} partitions "
+                    f"of '{name}'; {absent} are not materialized",
+                ),
+            )
+        values = {}
+        for partition in present:
+            values[partition] = manager.load_input(
+                InputContext(
+                    asset_key=item.key,
+                    name=item.param,
+                    step_key=step.key,
+                    partition_key=partition,
+                    definition_metadata=item.metadata,
+                    resources=self.resource_view,
+                )
+            )
+        return values
 
     def _arguments(
         self, step: Step, definition: AssetsDefinition | AssetChecksDefinition
@@ -291,8 +353,15 @@ class Run:
                 "op_config": step.op_config,
                 "log": RunLogger(self._log_sink(step), self._event_sink(step)),
                 "partition_key": step.partition_key,
+                "partition_keys": step.partition_keys,
                 "instance": self.instance,
                 "input_keys": {i.param: i.key for i in step.inputs},
+                "input_partitions": {
+                    i.param: list(i.partitions)
+                    if i.partitions is not None
+                    else ([i.partition] if i.partition is not None else [])
+                    for i in step.inputs
+                },
             }
             if isinstance(definition, AssetsDefinition):
                 context = AssetExecutionContext(
@@ -308,19 +377,21 @@ class Run:
             kwargs[name] = self.resources[name]
         return kwargs, context
 
-    def _store(self, step: Step, key: AssetKey, out: Any, value: Any) -> dict[str, MetadataValue]:
+    def _store(
+        self, step: Step, key: AssetKey, out: Any, value: Any, partition: str | None
+    ) -> dict[str, MetadataValue]:
         """Hand ``value`` to its IO manager; return metadata the IO manager added."""
         manager = self.resources[out.io_manager_key]
         if type(manager) is InMemoryIOManager:
             # The default store needs no context: write straight into it.
-            manager.values[(key, step.partition_key)] = value
+            manager.values[(key, partition)] = value
             return {}
         out_context = OutputContext(
             asset_key=key,
             name=out.name,
             step_key=step.key,
             run_id=self.run_id,
-            partition_key=step.partition_key,
+            partition_key=partition,
             definition_metadata=out.metadata,
             resources=self.resource_view,
         )
@@ -346,39 +417,21 @@ class Run:
                 added = context.added_metadata_for(key)
                 if added:
                     metadata = {**metadata, **added}
-            if item.has_value:
-                added = self._store(step, key, out, item.value)
-                if added:
-                    metadata = {**metadata, **added}
-                self.values[key] = item.value
-                node_outputs[out.name] = item.value
             if multi:
                 # Siblings recorded just before may be this output's inputs.
                 versions = {k: latest_ids.get(k, 0) for k in definition.parents_of(key)}
-            code_version = definition.effective_code_version(key)
-            self.instance.record_materialization(
-                self.run_id,
-                key,
-                step.partition_key,
-                duration,
-                code_version,
-                versions,
-                metadata,
-                item.data_version,
-            )
-            self.emit(
-                EventType.ASSET_MATERIALIZATION,
-                step,
-                key,
-                AssetMaterialization(
-                    key,
-                    metadata,
-                    step.partition_key,
-                    {**item.tags, **definition.version_tags[key]}
-                    if item.tags
-                    else definition.version_tags[key],
-                ),
-            )
+            for partition, value in self._per_partition(step, item):
+                part_metadata = metadata
+                if item.has_value:
+                    added = self._store(step, key, out, value, partition)
+                    if added:
+                        part_metadata = {**metadata, **added}
+                    if partition is None:
+                        self.values[key] = value
+                node_outputs[out.name] = item.value
+                self._record(
+                    step, definition, key, partition, duration, versions, part_metadata, item
+                )
         blocked = (
             self._evaluate_embedded_checks(step, definition, check_results)
             if check_results
@@ -386,6 +439,55 @@ class Run:
         )
         self.emit(EventType.STEP_SUCCESS, step, None, duration)
         return "blocked" if blocked else "success"
+
+    def _per_partition(self, step: Step, item: Any) -> list[tuple[str | None, Any]]:
+        """(partition, value) pairs: one for a plain step, one per key for a range step."""
+        if step.partition_keys is None:
+            return [(step.partition_key, item.value)]
+        if not item.has_value:
+            return [(key, None) for key in step.partition_keys]
+        value = item.value
+        if not isinstance(value, Mapping) or set(step.partition_keys) - set(value):
+            first, last = step.partition_keys[0], step.partition_keys[-1]
+            raise OutputShapeError(
+                f"'{step.label}' ran partitions {first}...{last} in one step "
+                "(BackfillPolicy.single_run()), so it must return a dict of "
+                "{partition_key: value} with every key of context.partition_keys; got "
+                f"{type(value).__name__}."
+            )
+        return [(key, value[key]) for key in step.partition_keys]
+
+    def _record(
+        self,
+        step: Step,
+        definition: AssetsDefinition,
+        key: AssetKey,
+        partition: str | None,
+        duration: float,
+        versions: Mapping[AssetKey, int],
+        metadata: Mapping[str, MetadataValue],
+        item: Any,
+    ) -> None:
+        code_version = definition.effective_code_version(key)
+        self.instance.record_materialization(
+            self.run_id,
+            key,
+            partition,
+            duration,
+            code_version,
+            versions,
+            metadata,
+            item.data_version,
+        )
+        tags = definition.version_tags[key]
+        self.emit(
+            EventType.ASSET_MATERIALIZATION,
+            step,
+            key,
+            AssetMaterialization(
+                key, metadata, partition, {**item.tags, **tags} if item.tags else tags
+            ),
+        )
 
     def _evaluate_embedded_checks(
         self, step: Step, definition: AssetsDefinition, results: list[AssetCheckResult]
@@ -425,8 +527,9 @@ class Run:
         assert isinstance(check, AssetChecksDefinition)
         kwargs, context = self._arguments(step, check)
         returned = self._call(step, check.fn, kwargs, context, check.retry_policy)
-        if isinstance(returned, bool):
-            returned = AssetCheckResult(passed=returned)
+        if isinstance(returned, bool) or type(returned).__name__ == "bool_":
+            # numpy's bool_ is what `(df.x > 0).all()` gives: the most common check.
+            returned = AssetCheckResult(passed=bool(returned))
         if not isinstance(returned, AssetCheckResult):
             raise InvalidDefinitionError(
                 f"Check '{check.check_key.to_user_string()}' returned {type(returned).__name__}; "

@@ -168,7 +168,8 @@ class AssetGraph:
         hint = did_you_mean(name, names)
         if not hint:
             hint = (
-                " No asset is defined yet."
+                " No asset is defined yet: write an %%asset cell, or define @asset "
+                "functions and pass them to materialize()."
                 if not names
                 else " Defined assets: "
                 + ", ".join(sorted(names)[:10])

@@ -70,6 +70,7 @@ class Instance:
         self._history: dict[AssetKey, list[MaterializationRecord]] = {}
         self.latest_ids: dict[AssetKey, int] = {}
         self._outcomes: dict[AssetKey, OutcomeRecord] = {}
+        self._partition_outcomes: dict[tuple[AssetKey, str], OutcomeRecord] = {}
         self._dynamic: dict[str, list[str]] = {}
         self.runs: list[RunRecord] = []
 
@@ -105,6 +106,8 @@ class Instance:
         self.latest_ids[asset_key] = record.storage_id
         if self._outcomes:
             self._outcomes.pop(asset_key, None)
+        if self._partition_outcomes and partition is not None:
+            self._partition_outcomes.pop((asset_key, partition), None)
         return record
 
     def latest(
@@ -129,12 +132,27 @@ class Instance:
     # Outcomes ----------------------------------------------------------------------
 
     def record_outcome(
-        self, asset_key: AssetKey, status: Literal["failed", "skipped"], run_id: str, message: str
+        self,
+        asset_key: AssetKey,
+        status: Literal["failed", "skipped"],
+        run_id: str,
+        message: str,
+        partition: str | None = None,
     ) -> None:
-        self._outcomes[asset_key] = OutcomeRecord(status, run_id, message, time.time())
+        record = OutcomeRecord(status, run_id, message, time.time())
+        if partition is None:
+            self._outcomes[asset_key] = record
+        else:
+            self._partition_outcomes[(asset_key, partition)] = record
 
-    def outcome(self, asset_key: AssetKey) -> OutcomeRecord | None:
-        return self._outcomes.get(asset_key)
+    def outcome(self, asset_key: AssetKey, partition: str | None = None) -> OutcomeRecord | None:
+        if partition is None:
+            return self._outcomes.get(asset_key)
+        return self._partition_outcomes.get((asset_key, partition))
+
+    def partition_outcomes(self, asset_key: AssetKey) -> dict[str, OutcomeRecord]:
+        """Failed or skipped partitions of ``asset_key`` not materialized since."""
+        return {p: r for (k, p), r in self._partition_outcomes.items() if k == asset_key}
 
     # Housekeeping ------------------------------------------------------------------
 
@@ -147,6 +165,8 @@ class Instance:
             self._outcomes.pop(key, None)
             for stored in [k for k in self._latest if k[0] == key]:
                 del self._latest[stored]
+            for stored in [k for k in self._partition_outcomes if k[0] == key]:
+                del self._partition_outcomes[stored]
 
     # Dynamic partitions (Dagster's instance methods) -------------------------------
 

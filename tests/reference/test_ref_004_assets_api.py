@@ -429,11 +429,6 @@ def test_asset_in_rejects_both_key_and_key_prefix() -> None:
         AssetIn(key="orders", key_prefix="raw")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="partitions engine integration not done: AssetIn(partition_mapping=...) is not "
-    "applied when loading a partitioned upstream",
-)
 def test_time_window_partition_mapping_loads_the_previous_day() -> None:
     daily = DailyPartitionsDefinition(start_date="2024-01-01")
 

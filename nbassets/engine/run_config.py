@@ -1,0 +1,67 @@
+"""Run config: reading the ``ops`` section and building each asset's config.
+
+Responsibilities:
+- Accept run config as a dict or a ``RunConfig``, and refuse unknown sections.
+- Validate an asset's config against its ``Config`` class (pydantic's reason in
+  the error), or pass raw config to a ``config_schema`` asset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.errors import ConfigError
+
+if TYPE_CHECKING:
+    from nbassets.definitions.config import Config
+
+__all__ = ["config_for", "config_for_ops"]
+
+
+def config_for_ops(run_config: Any) -> dict[str, Any]:
+    """The ``ops`` section of run config, whatever form it was given in."""
+    if run_config is None:
+        return {}
+    to_dict = getattr(run_config, "to_config_dict", None)
+    if to_dict is not None:  # a RunConfig
+        run_config = to_dict()
+    if not isinstance(run_config, Mapping):
+        raise ConfigError(
+            f"run_config must be a dict like {{'ops': {{'my_asset': {{'config': {{...}}}}}}}} "
+            f"or a RunConfig; got {type(run_config).__name__}."
+        )
+    unknown = set(run_config) - {"ops", "resources", "execution", "loggers"}
+    if unknown:
+        raise ConfigError(
+            f"run_config has unknown section(s) {sorted(unknown)}; asset config goes under "
+            "'ops': {'my_asset': {'config': {...}}}."
+        )
+    ops = run_config.get("ops") or {}
+    return dict(ops)
+
+
+def config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
+    # Only reached when a config class exists, so pydantic is already imported.
+    from nbassets.definitions.config import Config, validate_config
+
+    roles = entry.roles
+    if roles.config is None:
+        if entry.config_schema is not None:
+            section = raw.get("config") if isinstance(raw, Mapping) else None
+            return None, dict(section or {})
+        if raw is not None and (not isinstance(raw, Mapping) or raw.get("config")):
+            raise ConfigError(
+                f"run_config gives config for '{entry.node_name}', but its function takes no "
+                "Config parameter. Add one (config: MyConfig) or drop the entry."
+            )
+        return None, raw.get("config") if isinstance(raw, Mapping) else None
+    if isinstance(raw, Config):
+        section = raw
+    elif isinstance(raw, Mapping):
+        section = raw.get("config")
+    else:
+        section = None
+    config = validate_config(entry.node_name, roles.config[1], section)
+    return config, config.model_dump()
