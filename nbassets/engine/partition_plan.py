@@ -18,16 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbassets.definitions.assets import AssetsDefinition
-from nbassets.definitions.keys import AssetKey
 from nbassets.errors import PartitionError
+from nbassets.partitions.reads import mapping_for
 
-__all__ = [
-    "PartitionRequest",
-    "UpstreamPartitions",
-    "requested_keys",
-    "target_keys",
-    "upstream_partitions",
-]
+__all__ = ["PartitionRequest", "requested_keys", "target_keys"]
 
 
 @dataclass(frozen=True)
@@ -84,14 +78,6 @@ def requested_keys(request: PartitionRequest, partitions_def: Any, store: Any) -
     return None
 
 
-def _mapping(item_mapping: Any, upstream_def: Any, downstream_def: Any) -> Any:
-    if item_mapping is not None:
-        return item_mapping
-    from nbassets.partitions.default_mapping import default_partition_mapping
-
-    return default_partition_mapping(upstream_def, downstream_def)
-
-
 def target_keys(
     order: Sequence[int],
     entries: Sequence[AssetsDefinition],
@@ -126,7 +112,7 @@ def target_keys(
                 if not up_keys:
                     continue
                 up_def = entries[j].partitions_def
-                found = _mapping(mapping, up_def, pdef).downstream_partition_keys(
+                found = mapping_for(mapping, up_def, pdef).downstream_partition_keys(
                     up_keys, up_def, pdef, dynamic_partitions_store=store
                 )
                 mapped.update(dict.fromkeys(found))
@@ -144,42 +130,3 @@ def target_keys(
             ]
         targets[i] = keys
     return targets
-
-
-@dataclass(frozen=True, slots=True)
-class UpstreamPartitions:
-    """What one input reads: one partition, or several handed over as ``{key: value}``."""
-
-    single: str | None
-    many: tuple[str, ...] | None
-
-
-def upstream_partitions(
-    *,
-    downstream_def: Any,
-    downstream_keys: Sequence[str] | None,
-    upstream_def: Any,
-    mapping: Any,
-    store: Any,
-    as_dict: bool,
-) -> UpstreamPartitions:
-    """The upstream partitions a step reads through one input.
-
-    ``downstream_keys`` is ``None`` for an unpartitioned downstream, which reads
-    every partition of the upstream as a dict.
-    """
-    if upstream_def is None:
-        return UpstreamPartitions(None, None)
-    if downstream_def is None or downstream_keys is None:
-        keys = upstream_def.get_partition_keys(dynamic_partitions_store=store)
-        return UpstreamPartitions(None, tuple(keys))
-    keys = _mapping(mapping, upstream_def, downstream_def).upstream_partition_keys(
-        list(downstream_keys), downstream_def, upstream_def, dynamic_partitions_store=store
-    )
-    if len(keys) == 1 and not as_dict:
-        return UpstreamPartitions(keys[0], None)
-    return UpstreamPartitions(None, tuple(keys))
-
-
-def key_for_message(key: AssetKey) -> str:
-    return key.to_user_string()

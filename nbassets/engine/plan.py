@@ -21,7 +21,7 @@ from nbassets.definitions.assets import DEFAULT_IO_MANAGER_KEY, AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
-from nbassets.engine.partition_plan import PartitionRequest, target_keys, upstream_partitions
+from nbassets.engine.partition_plan import PartitionRequest, target_keys
 from nbassets.engine.run_config import config_for, config_for_ops
 from nbassets.errors import (
     ConfigError,
@@ -31,6 +31,7 @@ from nbassets.errors import (
     did_you_mean,
 )
 from nbassets.graph.asset_graph import AssetGraph
+from nbassets.partitions.reads import upstream_partitions
 from nbassets.storage.io_manager import has_stored_value
 
 if TYPE_CHECKING:

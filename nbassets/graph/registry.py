@@ -164,6 +164,24 @@ class Registry:
         """Why ``key`` is stale, one sentence each; empty when it is not."""
         return self.judge.reasons(self.resolve_key(key))
 
+    def partition_states(self, key: Any) -> dict[str, str]:
+        """State of each partition of a partitioned asset (materialized/missing/failed/stale)."""
+        asset_key = self.resolve_key(key)
+        self._require_partitioned(asset_key)
+        return dict(self.judge.partition_states(asset_key))
+
+    def partition_summary(self, key: Any) -> Any:
+        """Counts by state; ``str()`` reads "312/365 materialized, 2 failed"."""
+        asset_key = self.resolve_key(key)
+        self._require_partitioned(asset_key)
+        return self.judge.partition_summary(asset_key)
+
+    def _require_partitioned(self, key: AssetKey) -> None:
+        if getattr(self._owner[key], "partitions_def", None) is None:
+            from nbassets.errors import PartitionError
+
+            raise PartitionError(f"Asset '{key.to_user_string()}' is not partitioned.")
+
     def value(self, key: Any, partition: str | None = None) -> Any:
         """The latest stored value of ``key`` (a partition of it, if given)."""
         asset_key = self._key_with_records(key)

@@ -19,20 +19,16 @@ from typing import Any
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
 from nbassets.graph.asset_graph import AssetGraph, AssetStatus
+from nbassets.graph.partition_status import (
+    PartitionState,
+    PartitionSummary,
+    partition_states,
+    summarize_partitions,
+)
 from nbassets.graph.topology import topological_sort, upstream_closure
 from nbassets.storage.instance import Instance
 
 __all__ = ["StalenessJudge"]
-
-
-def _num_partitions(partitions_def: Any, instance: Instance) -> int | None:
-    counter = getattr(partitions_def, "get_num_partitions", None)
-    if counter is None:
-        return None
-    try:
-        return int(counter(dynamic_partitions_store=instance))
-    except TypeError:
-        return int(counter())
 
 
 class StalenessJudge:
@@ -45,9 +41,11 @@ class StalenessJudge:
         self._owner = owner
         self._instance = instance
         self._reasons: dict[AssetKey, list[str]] = {}
+        self._partitions: dict[AssetKey, dict[str, PartitionState]] = {}
 
     def invalidate(self) -> None:
         self._reasons.clear()
+        self._partitions.clear()
 
     def status(self, key: AssetKey) -> AssetStatus:
         outcome = self._instance.outcome(key)
@@ -60,13 +58,19 @@ class StalenessJudge:
                 has = self._instance.io_manager.has_value(key)
                 return "materialized" if has else "missing"
             return "missing"
-        partitions_def = getattr(entry, "partitions_def", None)
-        if partitions_def is not None:
-            total = _num_partitions(partitions_def, self._instance)
-            done = len(self._instance.materialized_partitions(key))
-            if total is not None and done < total:
-                return "partial"
+        if getattr(entry, "partitions_def", None) is not None:
+            return self.partition_summary(key).status  # type: ignore[return-value]
         return "stale" if self.reasons(key) else "materialized"
+
+    def partition_states(self, key: AssetKey) -> dict[str, PartitionState]:
+        cached = self._partitions.get(key)
+        if cached is None:
+            cached = partition_states(self._owner[key], key, self._owner, self._instance)
+            self._partitions[key] = cached
+        return cached
+
+    def partition_summary(self, key: AssetKey) -> PartitionSummary:
+        return summarize_partitions(self.partition_states(key))
 
     def reasons(self, key: AssetKey) -> list[str]:
         """Why ``key`` is stale; empty when it is fresh or was never materialized."""
