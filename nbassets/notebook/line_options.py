@@ -20,7 +20,13 @@ from IPython.core.error import UsageError
 
 from nbassets.errors import did_you_mean
 
-__all__ = ["MaterializeOptions", "parse_config", "parse_materialize_line", "split_line"]
+__all__ = [
+    "MaterializeOptions",
+    "parse_config",
+    "parse_materialize_line",
+    "partition_arguments",
+    "split_line",
+]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -100,6 +106,27 @@ def parse_materialize_line(line: str) -> MaterializeOptions:
         dry_run=ns.dry_run,
         no_raise=ns.no_raise,
     )
+
+
+def partition_arguments(options: MaterializeOptions) -> dict[str, Any]:
+    """``--partition KEY`` / ``--partitions START...END|A,B,C`` as materialize() arguments."""
+    if options.partition is not None:
+        return {"partition_key": options.partition}
+    text = options.partitions
+    if text is None:
+        return {}
+    if "..." in text:
+        start, _, end = text.partition("...")
+        if not start or not end or "..." in end:
+            raise UsageError(
+                f"%materialize: --partitions {text}: write a range as START...END, e.g. "
+                "--partitions 2024-01-01...2024-03-31."
+            )
+        return {"partition_key_range": (start, end)}
+    keys = [k for k in text.split(",") if k]
+    if not keys:
+        raise UsageError("%materialize: --partitions needs START...END or keys A,B,C.")
+    return {"partition_keys": keys}
 
 
 def parse_config(text: str, user_ns: Mapping[str, Any], single_asset: str | None) -> Any:

@@ -24,7 +24,11 @@ from nbassets.notebook.cell_options import asset_arguments, asset_check_argument
 from nbassets.notebook.cell_traceback import cell_filename
 from nbassets.notebook.cells import define_asset_cell, define_check_cell
 from nbassets.notebook.extension import state_of
-from nbassets.notebook.line_options import parse_config, parse_materialize_line
+from nbassets.notebook.line_options import (
+    parse_config,
+    parse_materialize_line,
+    partition_arguments,
+)
 from nbassets.notebook.progress import describe_value, metadata_summary
 from nbassets.notebook.runs import (
     dry_run,
@@ -78,7 +82,10 @@ class NbAssetsMagics(Magics):
         name = key.to_user_string()
         why = ""
         if definition.partitions_def is not None:
-            why = f"partitioned: %materialize {name} --partition KEY runs one partition"
+            why = (
+                f"partitioned: %materialize {name} --partition KEY runs one partition, "
+                "--partitions START...END a range"
+            )
         elif options.no_run:
             why = f"--no-run: %materialize {name} runs it"
         elif not state.autorun:
@@ -156,8 +163,9 @@ class NbAssetsMagics(Magics):
     def materialize(self, line: str) -> Any:
         """Materialize a selection of assets in memory.
 
-        Usage: %materialize [SELECTION] [--partition KEY] [--config JSON|NAME]
-        [--tags k=v ...] [--executor in_process|threads[:N]] [--dry-run] [--no-raise]
+        Usage: %materialize [SELECTION] [--partition KEY | --partitions START...END|A,B,C]
+        [--config JSON|NAME] [--tags k=v ...] [--executor in_process|threads[:N]]
+        [--dry-run] [--no-raise]
 
         SELECTION uses Dagster's syntax: `orders+`, `+revenue`, `*report`,
         `group:sales`, `key:sales/*`, `tag:k=v`, `status:stale`, `roots(...)`,
@@ -173,11 +181,7 @@ class NbAssetsMagics(Magics):
                 print("Everything is up to date.")
                 return None
             selection = todo
-        if options.partitions is not None:
-            raise UsageError(
-                "%materialize --partitions START...END is not available yet; materialize one "
-                "partition at a time with --partition KEY."
-            )
+        partitions = partition_arguments(options)
         single = None
         if isinstance(selection, str):
             try:
@@ -187,9 +191,7 @@ class NbAssetsMagics(Magics):
             except NbAssetsError as error:
                 raise UsageError(str(error)) from error
             single = next(iter(keys)).to_python_identifier() if len(keys) == 1 else None
-        run_config = (
-            parse_config(options.config, self._ns, single) if options.config else None
-        )
+        run_config = parse_config(options.config, self._ns, single) if options.config else None
         if options.dry_run:
             print(
                 dry_run(
@@ -197,7 +199,7 @@ class NbAssetsMagics(Magics):
                     self._ns,
                     selection=selection,
                     run_config=run_config,
-                    partition_key=options.partition,
+                    **partitions,
                 )
             )
             return None
@@ -208,8 +210,8 @@ class NbAssetsMagics(Magics):
             run_config=run_config,
             tags=options.tags,
             executor=options.executor,
-            partition_key=options.partition,
             raise_on_error=not options.no_raise,
+            **partitions,
         )
 
     @line_magic

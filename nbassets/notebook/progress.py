@@ -67,7 +67,9 @@ class TextProgress:
         if step not in self._labels and self._more_labels is not None:
             self._labels = {**self._more_labels(), **self._labels}
             self._more_labels = None
-        label = self._labels.get(step, step)
+        # A step per partition is keyed "node[partition]"; the label names the asset.
+        base = step.split("[", 1)[0]
+        label = self._labels.get(step) or self._labels.get(base, base)
         return f"{label} [partition {event.partition}]" if event.partition else label
 
     def __call__(self, event: RunEvent) -> None:

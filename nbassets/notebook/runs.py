@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -164,6 +164,8 @@ def run_in_notebook(
     tags: Mapping[str, str] | None = None,
     executor: str | None = None,
     partition_key: str | None = None,
+    partition_keys: Sequence[str] | None = None,
+    partition_key_range: tuple[str, str] | None = None,
     raise_on_error: bool = True,
     stream: Any = None,
 ) -> ExecuteInProcessResult:
@@ -177,6 +179,8 @@ def run_in_notebook(
             tags=tags,
             executor=executor,
             partition_key=partition_key,
+            partition_keys=partition_keys,
+            partition_key_range=partition_key_range,
             raise_on_error=False,
             registry=registry,
             listeners=[progress],

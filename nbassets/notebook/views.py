@@ -94,10 +94,8 @@ class Catalog(Table):
             node = registry.graph.node(key)
             latest = registry.instance.get_latest_materialization_event(key)
             partitions = ""
-            partitions_def = getattr(entry, "partitions_def", None)
-            if partitions_def is not None:
-                done = len(registry.instance.materialized_partitions(key))
-                partitions = f"{done}/{_count(partitions_def, registry)}"
+            if getattr(entry, "partitions_def", None) is not None:
+                partitions = str(registry.partition_summary(key))
             rows.append(
                 [
                     key.to_user_string(),
@@ -113,13 +111,6 @@ class Catalog(Table):
         super().__init__(
             ["key", "group", "kinds", "status", "last run", "duration", "partitions"], rows, title
         )
-
-
-def _count(partitions_def: Any, registry: Registry) -> str:
-    try:
-        return str(partitions_def.get_num_partitions(dynamic_partitions_store=registry.instance))
-    except TypeError:
-        return str(partitions_def.get_num_partitions())
 
 
 class History(Table):
@@ -167,6 +158,16 @@ class AssetView:
         outcome = registry.instance.outcome(key)
         if outcome is not None:
             self.lines.append((outcome.status, outcome.message))
+        if getattr(entry, "partitions_def", None) is not None:
+            self.lines.append(("partitions", str(registry.partition_summary(key))))
+            states = registry.partition_states(key)
+            for state in ("failed", "stale"):
+                chosen = [p for p, s in states.items() if s == state]
+                if chosen:
+                    shown = ", ".join(chosen[:8]) + (
+                        f" … ({len(chosen)} in all)" if len(chosen) > 8 else ""
+                    )
+                    self.lines.append((f"{state} partitions", shown))
         self.value_text = ""
         if latest is not None:
             self.lines.append(("last run", f"{_when(latest.timestamp)} ({latest.duration:.3f}s)"))
