@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine, notebook
+from bench import engine, notebook, partitions
 
 
 def main() -> int:
     print(f"nbassets benchmarks (python {sys.version.split()[0]})\n")
     engine.main()
+    partitions.main()
     notebook.main()
     return 0
 
