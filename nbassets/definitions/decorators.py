@@ -80,7 +80,7 @@ def asset(compute_fn: AssetFn) -> AssetsDefinition: ...
 def asset(compute_fn: None = None, **kwargs: Any) -> Callable[[AssetFn], AssetsDefinition]: ...
 
 
-def asset(
+def asset(  # type: ignore[misc]  # the keyword overload spells its options as **kwargs
     compute_fn: AssetFn | None = None,
     *,
     name: str | None = None,

@@ -113,7 +113,7 @@ class FloatMetadataValue(MetadataValue):
 
 @dataclass(frozen=True, slots=True)
 class TextMetadataValue(MetadataValue):
-    text: str
+    text: str  # type: ignore[assignment]  # Dagster's attribute name
     type_name: ClassVar[str] = "text"
 
     @property
@@ -143,7 +143,7 @@ class JsonMetadataValue(MetadataValue):
 
 @dataclass(frozen=True, slots=True)
 class UrlMetadataValue(MetadataValue):
-    url: str
+    url: str  # type: ignore[assignment]  # Dagster's attribute name
     type_name: ClassVar[str] = "url"
 
     @property
@@ -153,7 +153,7 @@ class UrlMetadataValue(MetadataValue):
 
 @dataclass(frozen=True, slots=True)
 class PathMetadataValue(MetadataValue):
-    path: str
+    path: str  # type: ignore[assignment]  # Dagster's attribute name
     type_name: ClassVar[str] = "path"
 
     @property

@@ -15,7 +15,7 @@ import sys
 import types
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from nbassets.errors import InvalidDefinitionError, did_you_mean
 
@@ -116,7 +116,7 @@ def read_parameters(
         if _is_context(param) and context is None:
             context = param.name
         elif cls is not None and bases is not None and issubclass(cls, bases[0]):
-            config = (param.name, cls)
+            config = (param.name, cast("type[Config]", cls))
         elif (cls is not None and bases is not None and issubclass(cls, bases[1])) or (
             param.name in resource_keys
         ):

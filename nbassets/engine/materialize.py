@@ -63,7 +63,7 @@ class _Definitions:
         self.owner = owner
         self.checks = checks
         # Plans by (selection, partition) for runs without run config; see plan.revalidate.
-        self.plans: dict[tuple[frozenset[AssetKey], str | None, str], Plan] = {}
+        self.plans: dict[tuple[frozenset[AssetKey], PartitionRequest, str], Plan] = {}
 
 
 _last_explicit: _Definitions | None = None
@@ -119,7 +119,7 @@ def _from_registry(registry: Registry) -> _Definitions:
             registry.definitions, registry.graph, registry._owner, registry.checks
         )
         registry.run_cache["definitions"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def resolve_selection(selection: Any, graph: AssetGraph) -> set[AssetKey]:

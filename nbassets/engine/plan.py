@@ -440,7 +440,8 @@ def _check_steps(
                 if not own:
                     upstream.update({id(p): p for p in producers})
             base = f"{check.asset_key.to_python_identifier()}_{check.name}"
-            suffix = target.key[len(target.definition.node_name) :]
+            node = target.definition
+            suffix = target.key[len(node.node_name) :] if isinstance(node, AssetsDefinition) else ""
             made.append(
                 Step(
                     key=base + suffix,

@@ -271,7 +271,8 @@ class Registry:
                 return ()
             if isinstance(entry, AssetSpec):
                 return entry.dep_keys
-            return entry.parents_of(key)
+            parents_of: tuple[AssetKey, ...] = entry.parents_of(key)
+            return parents_of
 
         cycle = find_cycle(parents, definition.keys)
         if cycle:
