@@ -63,7 +63,7 @@ class _Definitions:
         self.owner = owner
         self.checks = checks
         # Plans by (selection, partition) for runs without run config; see plan.revalidate.
-        self.plans: dict[tuple[frozenset[AssetKey], PartitionRequest, str], Plan] = {}
+        self.plans: dict[tuple[Any, ...], Plan] = {}
 
 
 _last_explicit: _Definitions | None = None
@@ -139,6 +139,23 @@ def resolve_selection(selection: Any, graph: AssetGraph) -> set[AssetKey]:
     from nbassets.graph.selection import coerce_selection
 
     return set(coerce_selection(selection).resolve(graph))
+
+
+def _selected_checks(
+    selection: Any, selected: set[AssetKey], defs: _Definitions
+) -> list[AssetChecksDefinition]:
+    """The checks a run evaluates: those of its assets, unless the selection says otherwise."""
+    if not defs.checks:
+        return []
+    by_asset: dict[AssetKey, list[Any]] = {}
+    for check in defs.checks:
+        by_asset.setdefault(check.asset_key, []).append(check.check_key)
+    resolve_checks = getattr(selection, "resolve_checks", None)
+    if resolve_checks is not None:
+        wanted = resolve_checks(defs.graph, by_asset)
+    else:
+        wanted = {c for key in selected for c in by_asset.get(key, ())}
+    return [check for check in defs.checks if check.check_key in wanted]
 
 
 def _check_partition(request: PartitionRequest, selected: Iterable[AssetKey], owner: Owner) -> None:
@@ -246,10 +263,11 @@ def _prepare(
     """Resolve, validate and plan a run without running anything."""
     defs = _from_registry(registry) if assets is None else _from_list(assets, registry)
     selected = resolve_selection(selection, defs.graph)
+    checks = _selected_checks(selection, selected, defs)
     _check_partition(request, selected, defs.owner)
     run_resources = _resources(resources, defs, instance, in_memory, registry.resources)
     # Dynamic partitions can change between runs: plans that use them are not reused.
-    cache_key = (frozenset(selected), request, remedy)
+    cache_key = (frozenset(selected), frozenset(c.check_key for c in checks), request, remedy)
     plan = defs.plans.get(cache_key) if run_config is None and request.empty else None
     if plan is not None:
         revalidate(plan, defs.owner, run_resources)
@@ -257,7 +275,7 @@ def _prepare(
     plan = build_plan(
         graph=defs.graph,
         owner=defs.owner,
-        checks=defs.checks,
+        checks=checks,
         selected=selected,
         run_config=run_config,
         resources=run_resources,

@@ -245,7 +245,7 @@ def build_plan(
 
     _require_unique_nodes(steps)
     ordered = _order(graph, steps, waiting)
-    check_steps = _check_steps(checks, ordered, owner)
+    check_steps = _check_steps(checks, ordered, owner, resources)
     _require_resources(ordered + check_steps, resources)
     return Plan(_interleave(ordered, check_steps), frozenset(selected), remedy)
 
@@ -408,10 +408,44 @@ def _order(graph: AssetGraph, steps: list[Step], waiting: dict[int, set[int]]) -
     return ordered
 
 
+def _standalone_check(
+    check: AssetChecksDefinition,
+    owner: Mapping[AssetKey, Any],
+    resources: Mapping[str, Any],
+    steps_of: Mapping[AssetKey, list[Step]],
+) -> Step:
+    """A check selected without its asset: it reads the asset's stored value."""
+    inputs = []
+    for item in check.inputs:
+        up = owner.get(item.key)
+        io_key = _io_manager_key_of(up, item.key)
+        producers = steps_of.get(item.key, [])
+        if not producers and has_stored_value(resources.get(io_key), item.key, None) is False:
+            raise MissingUpstreamError(
+                f"Check '{check.check_key.to_user_string()}' reads '{item.key.to_user_string()}'"
+                f", which has no stored value. Materialize it first: "
+                f"%materialize {item.key.to_user_string()}"
+            )
+        inputs.append(StepInput(item.name, item.key, bool(producers), io_key, None, {}))
+    upstream = tuple({id(p): p for i in check.inputs for p in steps_of.get(i.key, [])}.values())
+    return Step(
+        key=f"{check.asset_key.to_python_identifier()}_{check.name}",
+        kind="check",
+        definition=check,
+        asset_keys=(check.asset_key,),
+        inputs=tuple(inputs),
+        upstream=upstream,
+        config=None,
+        op_config=None,
+        partition_key=None,
+    )
+
+
 def _check_steps(
     checks: Sequence[AssetChecksDefinition],
     ordered: list[Step],
     owner: Mapping[AssetKey, Any],
+    resources: Mapping[str, Any],
 ) -> list[Step]:
     """A check step after each step of the asset it checks (one per partition)."""
     steps_of: dict[AssetKey, list[Step]] = {}
@@ -420,7 +454,11 @@ def _check_steps(
             steps_of.setdefault(key, []).append(step)
     made = []
     for check in checks:
-        for target in steps_of.get(check.asset_key, ()):
+        targets: list[Step | None] = list(steps_of.get(check.asset_key, ())) or [None]
+        for target in targets:
+            if target is None:
+                made.append(_standalone_check(check, owner, resources, steps_of))
+                continue
             inputs = []
             upstream: dict[int, Step] = {id(target): target}
             for item in check.inputs:
@@ -469,14 +507,15 @@ def _interleave(ordered: list[Step], check_steps: list[Step]) -> list[Step]:
     after: dict[int, list[Step]] = {}
     position = {id(s): i for i, s in enumerate(ordered)}
     for check in check_steps:
-        last = max(position[id(u)] for u in check.upstream)
+        # A check on stored values alone (no upstream step here) runs first.
+        last = max((position[id(u)] for u in check.upstream), default=-1)
         after.setdefault(last, []).append(check)
     blocking: dict[AssetKey, list[Step]] = {}
     for check in check_steps:
         definition = check.definition
         if isinstance(definition, AssetChecksDefinition) and definition.blocking:
             blocking.setdefault(definition.asset_key, []).append(check)
-    result: list[Step] = []
+    result: list[Step] = list(after.get(-1, ()))
     for i, step in enumerate(ordered):
         gates = [c for u in step.upstream for k in u.asset_keys for c in blocking.get(k, ())]
         if gates:

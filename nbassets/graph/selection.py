@@ -17,10 +17,11 @@ this one, so the constructors here import them when called.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.specs import AssetCheckKey
 from nbassets.errors import SelectionError
 from nbassets.graph.asset_graph import AssetGraph
 
@@ -29,6 +30,8 @@ __all__ = ["AssetSelection", "coerce_selection", "resolve_selection"]
 # Binding strength of each form when spelled, loosest first; an operand that binds
 # more loosely than its place needs is wrapped in parentheses.
 OR, AND, NOT, TRAVERSAL, ATOM = 1, 2, 3, 4, 5
+
+ChecksByAsset = Mapping[AssetKey, Sequence[AssetCheckKey]]
 
 
 class AssetSelection:
@@ -57,6 +60,13 @@ class AssetSelection:
             SelectionError: a group, tag, kind, owner or pattern matches no asset.
         """
         raise NotImplementedError
+
+    def resolve_checks(self, graph: AssetGraph, checks: ChecksByAsset) -> set[AssetCheckKey]:
+        """The asset checks this selection runs: by default, those of its assets.
+
+        ``checks`` maps each asset key to the keys of the checks that target it.
+        """
+        return {check for key in self.resolve(graph) for check in checks.get(key, ())}
 
     def to_selection_str(self) -> str:
         """This selection in the query grammar, e.g. ``key:orders+1 or group:sales``.
@@ -216,8 +226,31 @@ class AssetSelection:
         return RequiredNeighborsSelection(self)
 
     def without_checks(self) -> AssetSelection:
-        """This selection: checks run with the assets they target, never selected apart."""
-        return self
+        """This selection's assets, with none of their checks."""
+        from nbassets.graph.selection_checks import WithoutChecksSelection
+
+        return WithoutChecksSelection(self)
+
+    @staticmethod
+    def all_asset_checks() -> AssetSelection:
+        """Every asset check (and no asset)."""
+        from nbassets.graph.selection_checks import AllChecksSelection
+
+        return AllChecksSelection()
+
+    @staticmethod
+    def checks_for_assets(*assets_defs: Any) -> AssetSelection:
+        """The checks that target the given assets (and not the assets)."""
+        from nbassets.graph.selection_checks import ChecksForAssetsSelection
+
+        return ChecksForAssetsSelection(tuple(keys_of(assets_defs)))
+
+    @staticmethod
+    def checks(*checks: Any) -> AssetSelection:
+        """The given checks: check definitions or ``AssetCheckKey``s."""
+        from nbassets.graph.selection_checks import ChecksSelection, check_keys_of
+
+        return ChecksSelection(tuple(check_keys_of(checks)))
 
     def __or__(self, other: AssetSelection) -> AssetSelection:
         if not isinstance(other, AssetSelection):

@@ -21,9 +21,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.specs import AssetCheckKey
 from nbassets.errors import SelectionError
 from nbassets.graph.asset_graph import AssetGraph
-from nbassets.graph.selection import AND, ATOM, NOT, OR, TRAVERSAL, AssetSelection
+from nbassets.graph.selection import (
+    AND,
+    ATOM,
+    NOT,
+    OR,
+    TRAVERSAL,
+    AssetSelection,
+    ChecksByAsset,
+)
 from nbassets.graph.selection_index import materializable_keys
 from nbassets.graph.topology import downstream_closure, upstream_closure
 
@@ -73,6 +82,9 @@ class OrSelection(AssetSelection):
 
     operands: tuple[AssetSelection, ...]
 
+    def resolve_checks(self, graph: AssetGraph, checks: ChecksByAsset) -> set[AssetCheckKey]:
+        return set().union(*(o.resolve_checks(graph, checks) for o in self.operands))
+
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         found: set[AssetKey] = set()
         for operand in self.operands:
@@ -121,6 +133,10 @@ class AndSelection(AssetSelection):
         results = [operand.resolve(graph) for operand in self.operands]
         return set.intersection(*results) if results else set()
 
+    def resolve_checks(self, graph: AssetGraph, checks: ChecksByAsset) -> set[AssetCheckKey]:
+        results = [operand.resolve_checks(graph, checks) for operand in self.operands]
+        return set.intersection(*results) if results else set()
+
     def precedence(self) -> int:
         return AND
 
@@ -137,6 +153,9 @@ class DifferenceSelection(AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         return self.left.resolve(graph) - self.right.resolve(graph)
+
+    def resolve_checks(self, graph: AssetGraph, checks: ChecksByAsset) -> set[AssetCheckKey]:
+        return self.left.resolve_checks(graph, checks) - self.right.resolve_checks(graph, checks)
 
     def precedence(self) -> int:
         return AND

@@ -571,11 +571,6 @@ def test_required_multi_asset_neighbors() -> None:
     assert resolve_selection(selection, graph) == {AssetKey("projections"), AssetKey("forecast")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: without_checks() returns the selection unchanged, so the checks "
-    "still run",
-)
 def test_without_checks_removes_checks() -> None:
     defs = marketing_defs()
     materialize(defs)
@@ -585,11 +580,6 @@ def test_without_checks_removes_checks() -> None:
     assert result.get_asset_check_evaluations() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: AssetSelection lacks all_asset_checks(), checks_for_assets() and "
-    "checks() (AttributeError)",
-)
 @pytest.mark.parametrize("name", ["all_asset_checks", "checks_for_assets", "checks"])
 def test_check_selections_exist(name: str) -> None:
     assert callable(getattr(AssetSelection, name))
