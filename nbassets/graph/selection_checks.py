@@ -89,17 +89,17 @@ class AllChecksSelection(AssetSelection):
 class ChecksForAssetsSelection(AssetSelection):
     """The checks that target ``keys``, and not the assets themselves."""
 
-    keys: tuple[AssetKey, ...]
+    asset_keys: tuple[AssetKey, ...]
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
-        for key in self.keys:
+        for key in self.asset_keys:
             if key not in graph:
                 raise graph.unknown(key, context="checks_for_assets()")
         return set()
 
     def resolve_checks(self, graph: AssetGraph, checks: ChecksByAsset) -> set[AssetCheckKey]:
         self.resolve(graph)
-        return {check for key in self.keys for check in checks.get(key, ())}
+        return {check for key in self.asset_keys for check in checks.get(key, ())}
 
     def to_selection_str(self) -> str:
         raise _no_spelling("checks_for_assets()")
