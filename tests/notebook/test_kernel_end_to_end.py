@@ -102,7 +102,8 @@ def test_usage_errors_are_short(kernel_name, tmp_path):
             "output_type": "stream",
             "name": "stderr",
             "text": "UsageError: Unknown asset 'ordres' in selection 'ordres+'. "
-            "No asset is defined yet.\n",
+            "No asset is defined yet: write an %%asset cell, or define @asset functions "
+            "and pass them to materialize().\n",
         }
     ]
 
