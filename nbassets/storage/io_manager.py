@@ -37,7 +37,46 @@ __all__ = [
 _log = logging.getLogger("nbassets")
 
 
-class OutputContext:
+class _IOContext:
+    """What both IO contexts answer the same way: partitions, metadata, config."""
+
+    __slots__ = ()
+
+    partition_key: str | None
+    definition_metadata: Mapping[str, Any]
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        return self.definition_metadata
+
+    @property
+    def has_partition_key(self) -> bool:
+        return self.partition_key is not None
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return self.partition_key is not None
+
+    @property
+    def asset_partition_key(self) -> str | None:
+        return self.partition_key
+
+    @property
+    def asset_partition_keys(self) -> list[str]:
+        return [self.partition_key] if self.partition_key is not None else []
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """IO managers in nbassets take no per-output config: always empty."""
+        return {}
+
+    @property
+    def dagster_type(self) -> None:
+        """Always ``None``: nbassets does not check types at run time."""
+        return None
+
+
+class OutputContext(_IOContext):
     """What an IO manager knows when it stores an asset's value."""
 
     __slots__ = (
@@ -74,36 +113,6 @@ class OutputContext:
         self.log = log or _log
         self._added_metadata: dict[str, MetadataValue] = {}
 
-    @property
-    def metadata(self) -> Mapping[str, MetadataValue]:
-        return self.definition_metadata
-
-    @property
-    def has_partition_key(self) -> bool:
-        return self.partition_key is not None
-
-    @property
-    def has_asset_partitions(self) -> bool:
-        return self.partition_key is not None
-
-    @property
-    def asset_partition_key(self) -> str | None:
-        return self.partition_key
-
-    @property
-    def asset_partition_keys(self) -> list[str]:
-        return [self.partition_key] if self.partition_key is not None else []
-
-    @property
-    def config(self) -> Mapping[str, Any]:
-        """IO managers in nbassets take no per-output config: always empty."""
-        return {}
-
-    @property
-    def dagster_type(self) -> None:
-        """Always ``None``: nbassets does not check types at run time."""
-        return None
-
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         """Attach metadata (a row count, a path) to this materialization."""
         self._added_metadata.update(normalize_metadata(metadata))
@@ -113,7 +122,7 @@ class OutputContext:
         return added
 
 
-class InputContext:
+class InputContext(_IOContext):
     """What an IO manager knows when it loads an upstream value for a step."""
 
     __slots__ = (
@@ -149,36 +158,6 @@ class InputContext:
         )
         self.resources = resources
         self.log = log or _log
-
-    @property
-    def metadata(self) -> Mapping[str, Any]:
-        return self.definition_metadata
-
-    @property
-    def has_partition_key(self) -> bool:
-        return self.partition_key is not None
-
-    @property
-    def has_asset_partitions(self) -> bool:
-        return self.partition_key is not None
-
-    @property
-    def asset_partition_key(self) -> str | None:
-        return self.partition_key
-
-    @property
-    def asset_partition_keys(self) -> list[str]:
-        return [self.partition_key] if self.partition_key is not None else []
-
-    @property
-    def config(self) -> Mapping[str, Any]:
-        """IO managers in nbassets take no per-output config: always empty."""
-        return {}
-
-    @property
-    def dagster_type(self) -> None:
-        """Always ``None``: nbassets does not check types at run time."""
-        return None
 
 
 def build_output_context(**kwargs: Any) -> OutputContext:
