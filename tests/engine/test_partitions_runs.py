@@ -20,6 +20,7 @@ from nbassets import (
     asset,
     materialize,
 )
+from nbassets.engine.outputs import OutputShapeError
 from nbassets.errors import InvalidInvocationError
 
 JANUARY = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-02-01")
@@ -195,7 +196,7 @@ def test_single_run_step_must_return_every_partition() -> None:
         return {context.partition_keys[0]: 1}
 
     with nbassets.use_registry(), pytest.raises(
-        Exception, match=r"dict of \{partition_key: value\}"
+        OutputShapeError, match=r"dict of \{partition_key: value\}"
     ):
         materialize([batch], partition_key_range=("2024-01-02", "2024-01-04"))
 
