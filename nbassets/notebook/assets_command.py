@@ -19,7 +19,7 @@ from nbassets.graph.registry import Registry, get_registry
 from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.extension import state_of
 from nbassets.notebook.line_options import split_line
-from nbassets.notebook.views import AssetView, Catalog, History
+from nbassets.notebook.views import Catalog, History, asset_display
 
 __all__ = ["run"]
 
@@ -37,7 +37,17 @@ def _one_key(registry: Registry, args: list[str], command: str) -> AssetKey:
 
 def _show(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     key = _one_key(registry, args, "show")
-    return AssetView(registry, key, state_of(shell).sources.get(key, {}))
+    view = asset_display(registry, key, state_of(shell).sources.get(key, {}))
+    if getattr(registry.definition_for(key), "partitions_def", None) is not None:
+        from nbassets.notebook.views import partition_display
+
+        picker = partition_display(registry, key, shell.user_ns)
+        if picker is not None:
+            from IPython.display import display
+
+            display(view)
+            return picker
+    return view
 
 
 def _value(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
@@ -133,7 +143,7 @@ def _lineage(shell: Any, registry: Registry, args: list[str], out: TextIO) -> An
     from nbassets.notebook.lineage_view import lineage_view
 
     try:
-        return lineage_view(registry, " ".join(args) or None)
+        return lineage_view(registry, " ".join(args) or None, shell.user_ns)
     except NbAssetsError as error:
         raise UsageError(str(error)) from error
 

@@ -1,8 +1,12 @@
-"""``%assets lineage``: the graph as a static picture (SVG), or text without graphviz.
+"""``%assets lineage`` and ``nbassets.lineage()``: the live lineage graph.
 
 Responsibilities:
-- Resolve an optional selection, lay out those assets with graphviz and colour
-  them by status; without the ``dot`` program, an indented text tree instead.
+- In a frontend that renders widgets: a ``LineageView`` (the lineage widget
+  following the registry, plus an output area under it). Its materialize
+  buttons run through ``run_in_notebook`` (values bound, progress shown under
+  the graph); a double-click opens the asset view there.
+- Elsewhere (terminals, no widget manager): a static SVG with a text fallback.
+- Without graphviz's ``dot``: the text tree and how to install graphviz.
 """
 
 from __future__ import annotations
@@ -10,10 +14,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from nbassets.errors import NbAssetsError
-from nbassets.graph.registry import Registry
+import ipywidgets
 
-__all__ = ["LineageText", "lineage_view"]
+from nbassets.definitions.keys import AssetKey
+from nbassets.errors import NbAssetsError
+from nbassets.graph.registry import Registry, get_registry
+
+__all__ = ["LineageText", "LineageView", "lineage", "lineage_view"]
 
 
 class StaticLineage:
@@ -53,21 +60,140 @@ def _text(registry: Registry, keys: list[Any]) -> list[str]:
     return lines or ["No assets defined yet."]
 
 
-def lineage_view(registry: Registry, selection: str | None) -> Any:
-    graph = registry.graph
-    if selection:
-        from nbassets.graph.selection import coerce_selection
+class LineageView(ipywidgets.VBox):  # type: ignore[misc]
+    """The live lineage widget with an output area for runs and the asset view.
 
-        chosen = coerce_selection(selection).resolve(graph)
-        keys = [k for k in graph.keys if k in chosen]
-    else:
-        keys = list(graph.keys)
+    ``view.lineage`` is the ``LineageWidget``; ``view.selected`` its selection.
+    """
+
+    def __init__(self, registry: Registry, user_ns: dict[str, Any], selection: str | None) -> None:
+        from nbassets.widgets.lineage import LineageWidget
+        from nbassets.widgets.live import drawn_keys, follow_registry
+
+        keys = drawn_keys(registry, selection)
+        self.registry = registry
+        self.user_ns = user_ns
+        self.lineage = LineageWidget(
+            registry.graph, keys=keys, statuses={k: registry.status(k) for k in keys}
+        )
+        self.output = ipywidgets.Output()
+        self.follower = follow_registry(self.lineage, registry, selection)
+        self.lineage.on_materialize(self._materialize)
+        self.lineage.on_open(self._open)
+        super().__init__(children=[self.lineage, self.output])
+
+    @property
+    def selected(self) -> list[str]:
+        return list(self.lineage.selected)
+
+    @selected.setter
+    def selected(self, value: list[Any]) -> None:
+        self.lineage.selected = value
+
+    def __repr__(self) -> str:
+        return repr(self.lineage)
+
+    def close(self) -> None:
+        self.lineage.close()
+        self.output.close()
+        super().close()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        # ipywidgets returns the data alone; anywidget a (data, metadata) pair.
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        keys = [n.key for n in self.lineage.layout_data.nodes]
+        text = "\n".join(_text(self.registry, keys))
+        return {**data, "text/plain": text, "image/svg+xml": self.lineage.to_svg()}, metadata
+
+    def _materialize(self, keys: list[AssetKey], mode: Any) -> None:
+        from nbassets.notebook.runs import run_in_notebook
+
+        widget = self.lineage
+        chosen = widget.resolve_selection(keys, mode)
+        if not chosen:
+            widget.message = "Nothing to materialize: the selection holds only external assets."
+            return
+        widget.running = True
+        widget.message = f"Materializing {len(chosen)} asset(s)…"
+        self.output.clear_output()
+        try:
+            with self.output:
+                result = run_in_notebook(
+                    self.registry,
+                    self.user_ns,
+                    selection=chosen,
+                    raise_on_error=False,
+                    progress="widget",
+                )
+        except Exception as error:  # noqa: BLE001 - shown to the user in the widget, not lost
+            widget.message = f"Could not run: {error}"
+            return
+        finally:
+            widget.running = False
+        failures = result.get_step_failure_events()
+        done = len(result.get_step_success_events())
+        parts = [f"{done} step(s) materialized"]
+        if failures:
+            first = failures[0]
+            parts.append(f"{first.step_key} failed: {first.step_failure_data.error.message}")
+        skipped = len(result.get_step_skipped_events())
+        if skipped:
+            parts.append(f"{skipped} skipped")
+        widget.message = " · ".join(parts)
+
+    def _open(self, key: AssetKey) -> None:
+        from nbassets.notebook.views import asset_display
+
+        self.output.clear_output()
+        with self.output:
+            from IPython.display import display
+
+            display(asset_display(self.registry, key))
+
+
+def lineage_view(
+    registry: Registry, selection: str | None, user_ns: dict[str, Any] | None = None
+) -> Any:
+    """What ``%assets lineage [SELECTION]`` shows in this frontend.
+
+    Raises:
+        SelectionError: ``selection`` does not parse or names unknown assets.
+    """
+    from nbassets.notebook.runs import renders_widgets
+    from nbassets.widgets.live import drawn_keys
+
+    keys = drawn_keys(registry, selection)
     text = _text(registry, keys)
     try:
+        if renders_widgets():
+            return LineageView(registry, user_ns if user_ns is not None else {}, selection)
         from nbassets.widgets.layout import compute_layout, static_svg
 
-        layout = compute_layout(graph, keys)
+        layout = compute_layout(registry.graph, keys)
         svg = static_svg(layout, {k: registry.status(k) for k in keys})
     except NbAssetsError as error:
+        if "graphviz" not in str(error):
+            raise
         return LineageText(text, f"({error})")
     return StaticLineage(svg, "\n".join(text))
+
+
+def lineage(selection: str | None = None) -> Any:
+    """Show the lineage of this kernel's assets (``selection`` of them, if given).
+
+    In Jupyter this is the live, clickable graph; in a terminal a picture or text.
+
+    Args:
+        selection: A selection string, e.g. ``"orders+"`` or ``"group:sales"``.
+    """
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        shell = None
+    user_ns = shell.user_ns if shell is not None else {}
+    return lineage_view(get_registry(), selection, user_ns)

@@ -39,6 +39,7 @@ from nbassets.notebook.runs import (
     unbind_values,
     with_missing_upstreams,
 )
+from nbassets.notebook.views import partition_display
 
 __all__ = ["NbAssetsMagics"]
 
@@ -92,6 +93,9 @@ class NbAssetsMagics(Magics):
             why = f"autorun is off: %materialize {name} runs it, %assets config autorun=on"
         if why:
             print(f"Defined {name} ({why}).{self._stale_note(key)}")
+            if definition.partitions_def is not None:
+                # In Jupyter, the partitions to pick from and materialize; nothing in terminals.
+                return partition_display(registry, key, self._ns)
             return None
         result = run_in_notebook(
             registry, self._ns, selection=sorted(with_missing_upstreams(registry, key))

@@ -1,9 +1,11 @@
 """Running assets from the notebook: progress, values bound, failures shown.
 
 Responsibilities:
-- Run a selection of the kernel registry with text progress, bind each
-  materialized value in the notebook namespace under its Python name, and
-  raise ``RunFailedError`` (trimmed tracebacks) when an asset failed.
+- Run a selection of the kernel registry with live progress (the
+  ``RunProgress`` widget in a frontend that renders widgets, text lines in a
+  terminal), bind each materialized value in the notebook namespace under its
+  Python name, and raise ``RunFailedError`` (trimmed tracebacks) when an asset
+  failed.
 - Find the resources the assets need: ``get_registry().resources`` first, then
   a variable of the same name in the notebook.
 - Say what a run would do (``--dry-run``), and what "bring the notebook up to
@@ -12,10 +14,11 @@ Responsibilities:
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from IPython.core.error import UsageError
 
@@ -30,7 +33,7 @@ from nbassets.graph.registry import Registry
 from nbassets.graph.topology import upstream_closure
 from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.failures import RunFailedError, format_failure, user_traceback
-from nbassets.notebook.progress import TextProgress
+from nbassets.notebook.progress import TextProgress, metadata_summary
 
 __all__ = [
     "describe_plan",
@@ -39,6 +42,7 @@ __all__ = [
     "names",
     "notebook_resources",
     "out_of_date",
+    "renders_widgets",
     "run_in_notebook",
     "unbind_values",
     "with_missing_upstreams",
@@ -155,6 +159,34 @@ def _usage_error(error: NbAssetsError) -> UsageError:
     return UsageError(message)
 
 
+def renders_widgets() -> bool:
+    """Whether this kernel talks to a frontend that can render widgets (Jupyter, not a terminal)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return False
+    shell = get_ipython()
+    return (
+        shell is not None
+        and type(shell).__name__ == "ZMQInteractiveShell"
+        and getattr(shell, "kernel", None) is not None
+    )
+
+
+def _error_text(info: Any) -> str:
+    error = info.exception
+    return user_traceback(error) if error is not None else str(info.to_string())
+
+
+def _progress_widget(registry: Registry, plan_kwargs: dict[str, Any]) -> Any:
+    """A ``RunProgress`` with a pending row for each planned step."""
+    from nbassets.widgets.progress import RunProgress
+
+    plan = plan_materialization(registry=registry, **plan_kwargs)
+    steps = [(s.key, s.label, s.partition_key, s.kind) for s in plan.steps]
+    return RunProgress(steps, format_error=_error_text, format_metadata=metadata_summary)
+
+
 def run_in_notebook(
     registry: Registry,
     user_ns: dict[str, Any],
@@ -168,25 +200,58 @@ def run_in_notebook(
     partition_key_range: tuple[str, str] | None = None,
     raise_on_error: bool = True,
     stream: Any = None,
+    progress: Literal["auto", "text", "widget"] = "auto",
 ) -> ExecuteInProcessResult:
-    """Materialize ``selection`` with progress lines; bind values; raise on failure."""
-    progress = TextProgress(stream or sys.stdout, labels=lambda: step_labels(registry))
+    """Materialize ``selection`` with live progress; bind values; raise on failure.
+
+    ``progress="auto"`` shows the ``RunProgress`` widget when the frontend renders
+    widgets and no ``stream`` is given, text lines otherwise; ``"widget"`` always
+    displays the widget (in the current output, e.g. an ``Output`` widget);
+    ``"text"`` always writes lines to ``stream`` (stdout by default).
+    """
+    use_widget = progress == "widget" or (
+        progress == "auto" and stream is None and renders_widgets()
+    )
+    resources = notebook_resources(registry, user_ns)
+    plan_kwargs: dict[str, Any] = {
+        "selection": selection,
+        "run_config": run_config,
+        "resources": resources,
+        "partition_key": partition_key,
+        "partition_keys": partition_keys,
+        "partition_key_range": partition_key_range,
+    }
+    view: Any = None
+    handle: Any = None
+    # With the widget the text lines still feed its plain-text fallback (nbconvert, logs).
+    text = TextProgress(
+        io.StringIO() if use_widget else (stream or sys.stdout),
+        labels=lambda: step_labels(registry),
+    )
+    from nbassets.widgets.logbook import logbook_for
+
+    listeners: list[Any] = [text, logbook_for(registry)]
     try:
+        if use_widget:
+            from IPython.display import display
+
+            view = _progress_widget(registry, plan_kwargs)
+            listeners.append(view)
+            handle = display(view, display_id=True)
         result = materialize(
-            selection=selection,
-            run_config=run_config,
-            resources=notebook_resources(registry, user_ns),
             tags=tags,
             executor=executor,
-            partition_key=partition_key,
-            partition_keys=partition_keys,
-            partition_key_range=partition_key_range,
             raise_on_error=False,
             registry=registry,
-            listeners=[progress],
+            listeners=listeners,
+            **plan_kwargs,
         )
     except KeyboardInterrupt:
-        progress.stream.write(f"Interrupted: {progress.summary()}; finished values are kept.\n")
+        if view is not None:
+            view.finish()
+        text.stream.write(f"Interrupted: {text.summary()}; finished values are kept.\n")
+        if use_widget:
+            sys.stdout.write(f"Interrupted: {text.summary()}; finished values are kept.\n")
         raise
     except NbAssetsError as error:
         raise _usage_error(error) from error
@@ -194,14 +259,20 @@ def run_in_notebook(
     if len(result.get_step_success_events()) + len(result.get_step_failure_events()) > 1 or (
         not result.success
     ):
-        progress.stream.write(progress.summary() + "\n")
-        progress.stream.flush()
+        text.stream.write(text.summary() + "\n")
+        text.stream.flush()
+    if view is not None:
+        view.finish()
+        view.text_fallback = text.stream.getvalue().rstrip("\n")
+        if handle is not None and progress == "auto":
+            # The final rows become the static fallback that nbconvert and exports keep.
+            handle.update(view)
     if not result.success:
         report = format_failure(result, step_labels(registry))
         if raise_on_error:
             raise RunFailedError(report, result)
         # --no-raise keeps "Run all" going, but the user still needs to see why.
-        progress.stream.write(report + "\n")
+        (sys.stdout if use_widget else text.stream).write(report + "\n")
     return result
 
 

@@ -64,6 +64,8 @@ class LineageWidget(anywidget.AnyWidget):
     status_styles = traitlets.List(traitlets.Dict()).tag(sync=True)
     # Pixel height of the drawing area; 0 sizes it to the graph, up to 520 px.
     height = traitlets.Int(0).tag(sync=True)
+    # One line under the toolbar: what the last run did, or why it could not start.
+    message = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -89,6 +91,7 @@ class LineageWidget(anywidget.AnyWidget):
         )
         self._materialize_callbacks = CallbackDispatcher()
         self._open_callbacks = CallbackDispatcher()
+        self._close_callbacks: list[Callable[[], Any]] = []
         super().__init__(
             graph_layout=self._layout.to_json(),
             statuses=self._initial_statuses(statuses),
@@ -227,6 +230,17 @@ class LineageWidget(anywidget.AnyWidget):
     def on_open(self, callback: OpenCallback, *, remove: bool = False) -> None:
         """Call ``callback(key)`` when the user double-clicks an asset."""
         self._open_callbacks.register_callback(callback, remove=remove)
+
+    def on_close(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback()`` once when the widget is closed (e.g. to unsubscribe)."""
+        self._close_callbacks.append(callback)
+
+    def close(self) -> None:
+        """Close the widget and run the ``on_close`` callbacks."""
+        callbacks, self._close_callbacks = self._close_callbacks, []
+        for callback in callbacks:
+            callback()
+        super().close()
 
     def to_svg(self) -> str:
         """The graph as a standalone SVG with the current status colours."""

@@ -22,6 +22,7 @@
  *   get(name: "running"): boolean,
  *   get(name: "status_styles"): StatusStyle[],
  *   get(name: "height"): number,
+ *   get(name: "message"): string,
  *   set(name: string, value: unknown): void,
  *   save_changes(): void,
  *   send(content: object): void,
@@ -121,6 +122,8 @@ function render({ model, el }) {
   toolbar.append(fitButton, search, searchInfo, info);
 
   const legend = html("div", "nba-legend");
+  const message = html("div", "nba-message");
+  message.setAttribute("role", "status");
   const viewport = html("div", "nba-viewport");
   viewport.tabIndex = 0;
   const hint = html("div", "nba-hint", "Click the graph or hold Ctrl to zoom with the wheel");
@@ -128,7 +131,7 @@ function render({ model, el }) {
   const scene = svg("g", { class: "nba-scene" });
   canvas.append(scene);
   viewport.append(canvas, hint);
-  root.append(style, toolbar, legend, viewport);
+  root.append(style, toolbar, message, legend, viewport);
   el.append(root);
 
   /** @type {Map<string, SVGElement>} */
@@ -157,6 +160,12 @@ function render({ model, el }) {
       item.append(html("span", `nba-swatch nba-status-${s.name}`), html("span", "", s.label));
       legend.append(item);
     }
+  }
+
+  function showMessage() {
+    const text = model.get("message");
+    message.textContent = text;
+    message.hidden = !text;
   }
 
   function viewportHeight() {
@@ -443,6 +452,8 @@ function render({ model, el }) {
   model.on("change:running", applyRunning);
   model.on("change:status_styles", drawLegend);
   model.on("change:height", onLayout);
+  model.on("change:message", showMessage);
+  showMessage();
   drawLegend();
   build();
 
@@ -454,6 +465,7 @@ function render({ model, el }) {
     model.off("change:running", applyRunning);
     model.off("change:status_styles", drawLegend);
     model.off("change:height", onLayout);
+    model.off("change:message", showMessage);
   };
 }
 

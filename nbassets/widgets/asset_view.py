@@ -1,0 +1,186 @@
+"""The asset view: one asset's header, value, metadata, logs, definition and history.
+
+Responsibilities:
+- ``asset_payload``: read the registry and turn one asset into plain JSON data
+  (DataFrames as a column/row table, figures as PNG, ``repr`` otherwise;
+  typed metadata; numeric metadata across history as series for a chart).
+- ``AssetViewWidget``: draw that payload with tabs (``static/asset_view.js``);
+  every string is inserted as text, and markdown metadata is shown as its
+  source text, never rendered as HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import json
+import pathlib
+from collections.abc import Mapping
+from typing import Any
+
+import anywidget
+import traitlets
+
+from nbassets.definitions.keys import AssetKey
+from nbassets.graph.registry import Registry
+from nbassets.widgets.logbook import LogBook
+
+__all__ = ["AssetViewWidget", "asset_payload", "value_payload"]
+
+STATIC = pathlib.Path(__file__).parent / "static"
+TABLE_ROWS = 50
+TEXT_LIMIT = 20_000
+
+def _when(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _clip(text: str, limit: int = TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def value_payload(value: Any) -> dict[str, Any]:
+    """A value as the view draws it: a table, an image or text."""
+    to_frame = getattr(value, "to_frame", None)
+    if callable(to_frame) and not hasattr(value, "columns"):
+        value = to_frame()
+    columns = getattr(value, "columns", None)
+    if columns is not None and hasattr(value, "head") and hasattr(value, "itertuples"):
+        head = value.head(TABLE_ROWS)
+        shape = getattr(value, "shape", (len(head), len(columns)))
+        return {
+            "kind": "table",
+            "columns": [str(head.index.name or "")] + [str(c) for c in columns],
+            "rows": [[_clip(str(c), 200) for c in row] for row in head.itertuples()],
+            "shape": "x".join(str(n) for n in shape),
+            "truncated": len(value) > TABLE_ROWS,
+        }
+    png: bytes | None = None
+    if hasattr(value, "savefig"):
+        buffer = io.BytesIO()
+        value.savefig(buffer, format="png", bbox_inches="tight")
+        png = buffer.getvalue()
+    elif callable(getattr(value, "_repr_png_", None)):
+        data = value._repr_png_()
+        png = data if isinstance(data, bytes) else None
+    if png is not None:
+        return {"kind": "image", "mime": "image/png", "data": base64.b64encode(png).decode()}
+    return {"kind": "text", "text": _clip(repr(value)), "type": type(value).__name__}
+
+
+def _metadata_text(entry: Any) -> str:
+    value = entry.value
+    if entry.type_name == "json":
+        return json.dumps(value, indent=2, default=str)
+    if entry.type_name == "table":
+        return "\n".join(str(dict(getattr(r, "data", r))) for r in value)
+    return "" if value is None else str(value)
+
+
+def asset_payload(
+    registry: Registry,
+    key: AssetKey,
+    *,
+    sources: Mapping[str, str] | None = None,
+    logs: LogBook | None = None,
+) -> dict[str, Any]:
+    """Everything the asset view shows about ``key``, as JSON-able data."""
+    from nbassets.definitions.assets import AssetsDefinition
+
+    entry = registry.definition_for(key)
+    node = registry.graph.node(key)
+    history = registry.history(key) if key in registry else []
+    latest = history[-1] if history else None
+    header: dict[str, Any] = {
+        "key": key.to_user_string(),
+        "group": node.group_name,
+        "kinds": sorted(node.kinds),
+        "status": registry.status(key),
+        "code_version": "",
+        "description": "",
+        "stale": registry.stale_reasons(key),
+        "partitions": "",
+    }
+    source = ""
+    if isinstance(entry, AssetsDefinition):
+        header["code_version"] = entry.effective_code_version(key) or ""
+        header["description"] = entry.output_by_key[key].description or ""
+        source = str(entry.origin.get("source", ""))
+        if entry.partitions_def is not None:
+            header["partitions"] = str(registry.partition_summary(key))
+    outcome = registry.instance.outcome(key)
+    store = registry.instance.io_manager
+    if latest is not None and store.has_value(key, latest.partition):
+        value = value_payload(store.values[(key, latest.partition)])
+        value["partition"] = latest.partition or ""
+    else:
+        value = {"kind": "none", "text": "Not materialized yet."}
+    metadata = []
+    if latest is not None:
+        metadata = [
+            {"name": name, "type": entry_.type_name, "text": _clip(_metadata_text(entry_), 5000)}
+            for name, entry_ in latest.metadata.items()
+        ]
+    series: dict[str, list[float]] = {}
+    for record in history:
+        for name, entry_ in record.metadata.items():
+            if entry_.type_name in ("int", "float") and entry_.value is not None:
+                series.setdefault(name, []).append(float(entry_.value))
+    book = logs.lines.get(key, ()) if logs is not None else ()
+    return {
+        "header": header,
+        "outcome": {"status": outcome.status, "message": outcome.message} if outcome else None,
+        "value": value,
+        "metadata": metadata,
+        "series": [{"name": n, "values": v} for n, v in series.items() if len(v) >= 2],
+        "logs": list(book),
+        "definition": {
+            "source": source,
+            "upstream": [p.to_user_string() for p in registry.graph.parents(key)],
+            "downstream": [c.to_user_string() for c in registry.graph.children(key)],
+            "checks": [c.check_key.to_user_string() for c in registry.checks_for(key)],
+            "diff": "",
+        },
+        "history": [
+            [
+                _when(r.timestamp),
+                r.run_id[:8],
+                r.partition or "",
+                f"{r.duration:.3f}s",
+                r.code_version or "",
+                ", ".join(f"{n}={_metadata_text(m)[:40]}" for n, m in list(r.metadata.items())[:4]),
+            ]
+            for r in reversed(history)
+        ],
+    }
+
+
+class AssetViewWidget(anywidget.AnyWidget):
+    """One asset: header, then tabs for value, metadata, logs, definition and history."""
+
+    _esm = STATIC / "asset_view.js"
+    _css = STATIC / "asset_view.css"
+
+    data = traitlets.Dict().tag(sync=True)
+    tab = traitlets.Unicode("value").tag(sync=True)
+
+    def __init__(self, data: dict[str, Any], text: str = "", **kwargs: Any) -> None:
+        """Build the view from ``asset_payload`` data; ``text`` is the plain-text fallback."""
+        self.text_fallback = text
+        super().__init__(data=data, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<AssetViewWidget: {self.data.get('header', {}).get('key', '?')}>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        header = self.data.get("header", {})
+        text = self.text_fallback or f"{header.get('key', '')} [{header.get('status', '')}]"
+        return {**data, "text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>"}, (
+            metadata
+        )

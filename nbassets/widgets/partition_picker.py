@@ -1,0 +1,181 @@
+"""The partition picker: a status strip over every partition of one asset.
+
+Responsibilities:
+- ``PartitionPicker``: sync the partition keys and one status letter per
+  partition (a compact string, so thousands of partitions stay cheap) with
+  ``static/partition_picker.js``, which draws them on a canvas and lets the user
+  click or drag to select a key or a range (or type dates for time windows).
+- Turn the page's requests into calls: "Materialize" runs the callbacks
+  registered with ``on_materialize(callback(start, end))``; "Preview" loads the
+  chosen partition's stored value into the view.
+- Follow the registry: partitions turn "running" as their steps start and take
+  their stored state when a run ends; unsubscribe when the widget closes.
+"""
+
+from __future__ import annotations
+
+import html
+import pathlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anywidget
+import traitlets
+from ipywidgets import CallbackDispatcher
+
+from nbassets.definitions.keys import AssetKey
+from nbassets.engine.events import EventType, RunEvent
+from nbassets.errors import NbAssetsError
+from nbassets.graph.registry import Registry, RegistryEvent
+from nbassets.widgets.asset_view import value_payload
+
+__all__ = ["STATE_LETTERS", "PartitionPicker"]
+
+STATIC = pathlib.Path(__file__).parent / "static"
+STATE_LETTERS = {
+    "missing": "_",
+    "materialized": "M",
+    "stale": "S",
+    "failed": "F",
+    "running": "R",
+    "skipped": "K",
+}
+REFRESH_S = 0.1
+_RUN_ENDS = frozenset({EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED})
+
+RangeCallback = Callable[[str, str], Any]
+
+
+class PartitionPicker(anywidget.AnyWidget):
+    """Pick a partition or a range of one partitioned asset, materialize it, preview it."""
+
+    _esm = STATIC / "partition_picker.js"
+    _css = STATIC / "partition_picker.css"
+
+    asset = traitlets.Unicode("").tag(sync=True)
+    partitions = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    states = traitlets.Unicode("").tag(sync=True)
+    selected = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    dates = traitlets.Bool(False).tag(sync=True)
+    preview = traitlets.Dict().tag(sync=True)
+    message = traitlets.Unicode("").tag(sync=True)
+    running = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(self, registry: Registry, key: AssetKey, **kwargs: Any) -> None:
+        """Show the partitions of ``key`` in ``registry`` and follow its runs.
+
+        Raises:
+            PartitionError: ``key`` is not partitioned.
+        """
+        self._registry = registry
+        self._key = key
+        self._running: set[str] = set()
+        self._last = 0.0
+        self._callbacks = CallbackDispatcher()
+        self._op = registry.graph.node(key).op or key.to_python_identifier()
+        states = registry.partition_states(key)
+        keys = list(states)
+        super().__init__(
+            asset=key.to_user_string(),
+            partitions=keys,
+            states=self._letters(states),
+            dates=bool(keys) and all(_is_date_like(k) for k in (keys[0], keys[-1])),
+            **kwargs,
+        )
+        self.on_msg(self._handle_message)
+        self._unsubscribe: Callable[[], None] | None = registry.subscribe(self._on_event)
+
+    def __repr__(self) -> str:
+        return f"<PartitionPicker: {self.asset}, {len(self.partitions)} partitions>"
+
+    def _letters(self, states: dict[str, str]) -> str:
+        return "".join(
+            "R" if p in self._running else STATE_LETTERS.get(s, "_") for p, s in states.items()
+        )
+
+    def refresh(self) -> None:
+        """Read every partition's state from the registry again."""
+        if self._key not in self._registry:
+            return
+        states = self._registry.partition_states(self._key)
+        with self.hold_sync():
+            if list(states) != self.partitions:
+                self.partitions = list(states)
+            self.states = self._letters(states)
+
+    def close(self) -> None:
+        """Stop following the registry and close the widget."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        super().close()
+
+    def on_materialize(self, callback: RangeCallback, *, remove: bool = False) -> None:
+        """Call ``callback(start, end)`` (partition keys) when the user presses Materialize."""
+        self._callbacks.register_callback(callback, remove=remove)
+
+    def _on_event(self, event: Any) -> None:
+        if isinstance(event, RegistryEvent):
+            if event.kind in ("removed", "reset") and self._key not in self._registry:
+                self.message = f"{self.asset} is no longer defined."
+            return
+        if not isinstance(event, RunEvent):
+            return
+        kind = event.event_type
+        mine = (event.step_key or "").split("[", 1)[0] == self._op
+        if kind is EventType.STEP_START and mine and event.partition:
+            self._running.add(event.partition)
+        elif mine and event.partition and kind in (
+            EventType.STEP_SUCCESS, EventType.STEP_FAILURE, EventType.STEP_SKIPPED
+        ):
+            self._running.discard(event.partition)
+        elif kind in _RUN_ENDS:
+            self._running.clear()
+            self.refresh()
+            return
+        else:
+            return
+        now = time.perf_counter()
+        if now - self._last >= REFRESH_S or kind is EventType.STEP_START:
+            self._last = now
+            self.refresh()
+
+    def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        action = content.get("action")
+        if action == "materialize" and len(self.selected) == 2:
+            start, end = self.selected
+            if start in self.partitions and end in self.partitions:
+                self._callbacks(start, end)
+        elif action == "preview" and content.get("partition") in self.partitions:
+            self.show_preview(str(content["partition"]))
+
+    def show_preview(self, partition: str) -> None:
+        """Load the stored value of ``partition`` into the preview pane."""
+        try:
+            value = self._registry.value(self._key, partition=partition)
+        except NbAssetsError as error:
+            self.preview = {"partition": partition, "kind": "none", "text": str(error)}
+            return
+        self.preview = {"partition": partition, **value_payload(value)}
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        counts: dict[str, int] = {}
+        names = {v: k for k, v in STATE_LETTERS.items()}
+        for letter in self.states:
+            counts[names[letter]] = counts.get(names[letter], 0) + 1
+        text = f"{self.asset}: {len(self.partitions)} partitions; " + ", ".join(
+            f"{n} {s}" for s, n in counts.items()
+        )
+        return {**data, "text/plain": text, "text/html": f"<p>{html.escape(text)}</p>"}, metadata
+
+
+def _is_date_like(key: str) -> bool:
+    head = key[:10]
+    return len(head) == 10 and head[4] == "-" and head[7] == "-" and head.replace("-", "").isdigit()
