@@ -122,6 +122,7 @@ class AssetExecutionContext:
         "_config",
         "_input_keys",
         "_input_partitions",
+        "_key_range",
         "_partition_keys",
         "_keys",
         "_partitions_def",
@@ -154,6 +155,7 @@ class AssetExecutionContext:
         selected_asset_keys: Sequence[AssetKey] | None = None,
         partition_keys: Sequence[str] | None = None,
         input_partitions: Mapping[str, list[str]] | None = None,
+        key_range: Any = None,
     ) -> None:
         self.run = run
         self._keys = tuple(keys)
@@ -169,6 +171,7 @@ class AssetExecutionContext:
         self._input_keys = input_keys or {}
         self._partition_keys = tuple(partition_keys) if partition_keys else None
         self._input_partitions = input_partitions or {}
+        self._key_range = key_range
         self.selected_asset_keys = set(
             selected_asset_keys if selected_asset_keys is not None else keys
         )
@@ -262,7 +265,11 @@ class AssetExecutionContext:
 
     @property
     def has_partition_key_range(self) -> bool:
-        return self.partition_key_value is not None or self._partition_keys is not None
+        return (
+            self.partition_key_value is not None
+            or self._partition_keys is not None
+            or self._key_range is not None
+        )
 
     @property
     def partition_key(self) -> str:
@@ -289,6 +296,13 @@ class AssetExecutionContext:
     def partition_key_range(self) -> Any:
         from nbassets.partitions.keys import PartitionKeyRange
 
+        if self._key_range is not None:  # given to build_asset_context
+            start, end = (
+                (self._key_range.start, self._key_range.end)
+                if hasattr(self._key_range, "start")
+                else tuple(self._key_range)
+            )
+            return PartitionKeyRange(start, end)
         keys = self.partition_keys
         return PartitionKeyRange(keys[0], keys[-1])
 
@@ -419,4 +433,5 @@ def build_asset_context(
             if selected_asset_keys is not None
             else None
         ),
+        key_range=partition_key_range,
     )

@@ -31,7 +31,7 @@ from nbassets.errors import (
     did_you_mean,
 )
 from nbassets.graph.asset_graph import AssetGraph
-from nbassets.partitions.reads import upstream_partitions
+from nbassets.partitions.reads import UpstreamPartitions, upstream_partitions
 from nbassets.storage.io_manager import has_stored_value
 
 if TYPE_CHECKING:
@@ -95,10 +95,10 @@ def revalidate(plan: Plan, owner: Mapping[AssetKey, Any], resources: Mapping[str
     missing = []
     for step in plan.steps:
         for item in step.inputs:
-            if (
-                not item.from_run
-                and has_stored_value(resources.get(item.io_manager_key), item.key, item.partition)
-                is False
+            if not item.from_run and not _stored(
+                resources.get(item.io_manager_key),
+                item.key,
+                UpstreamPartitions(item.partition, item.partitions),
             ):
                 entry = step.definition
                 if isinstance(entry, AssetsDefinition):
@@ -177,9 +177,11 @@ def build_plan(
             if raw is not None or entry.roles.config or entry.config_schema is not None
             else (None, None)
         )
-        for group in _groups(entry, targets[i]):
-            single = group if isinstance(group, str) else None
+        for group in _groups(entry, targets[i], store):
             many = group if isinstance(group, tuple) else None
+            single = group if isinstance(group, str) else None
+            if many is not None and len(many) == 1:
+                single = many[0]  # context.partition_key works for a one-key batch
             down_keys = [single] if single is not None else (list(many) if many else None)
             inputs = []
             deps: set[int] = set()
@@ -204,11 +206,7 @@ def build_plan(
                 }
                 deps |= made
                 from_run = bool(made)
-                if (
-                    not from_run
-                    and reads.many is None
-                    and has_stored_value(resources.get(io_key), key, reads.single) is False
-                ):
+                if not from_run and not _stored(resources.get(io_key), key, reads):
                     missing.append(_missing_message(entry, key, up, reads.single, remedy))
                 inputs.append(
                     StepInput(
@@ -313,16 +311,37 @@ def _definition_order(
     return order, partitioned
 
 
-def _groups(entry: AssetsDefinition, keys: list[str] | None) -> list[str | tuple[str, ...] | None]:
-    """The steps of one definition: one, one per partition, or one for a whole range."""
+def _groups(
+    entry: AssetsDefinition, keys: list[str] | None, store: Any
+) -> list[str | tuple[str, ...] | None]:
+    """The steps of one definition: one, one per partition, or one per batch of a range.
+
+    With a backfill policy every step gets a tuple of keys, even a single key, so the
+    function always sees ``context.partition_keys``; a batch never spans a gap
+    between requested keys, so its key range and time window hold only what it runs.
+    """
     if keys is None:
         return [None]
     policy = entry.backfill_policy
-    if len(keys) > 1 and policy is not None and policy.max_partitions_per_run is None:
-        return [tuple(keys)]
-    if len(keys) > 1 and policy is not None:
-        return [tuple(batch) if len(batch) > 1 else batch[0] for batch in policy.batches(keys)]
-    return list(keys)
+    if policy is None:
+        return list(keys)
+    order = {
+        key: i
+        for i, key in enumerate(
+            entry.partitions_def.get_partition_keys(dynamic_partitions_store=store)
+        )
+    }
+    runs: list[list[str]] = []
+    for key in keys:
+        if runs and order[key] == order[runs[-1][-1]] + 1:
+            runs[-1].append(key)
+        else:
+            runs.append([key])
+    groups: list[str | tuple[str, ...] | None] = []
+    for run in runs:
+        batches = [run] if policy.max_partitions_per_run is None else policy.batches(run)
+        groups.extend(tuple(batch) for batch in batches)
+    return groups
 
 
 def _step_key(
@@ -332,8 +351,18 @@ def _step_key(
     if keys is None or len(keys) == 1 or (isinstance(group, tuple) and len(group) == len(keys)):
         return entry.node_name
     if isinstance(group, tuple):
-        return f"{entry.node_name}[{group[0]}...{group[-1]}]"
+        span = group[0] if len(group) == 1 else f"{group[0]}...{group[-1]}"
+        return f"{entry.node_name}[{span}]"
     return f"{entry.node_name}[{group}]"
+
+
+def _stored(manager: Any, key: AssetKey, reads: UpstreamPartitions) -> bool:
+    """Whether the value(s) an input reads could be loaded; several need at least one."""
+    if reads.many is None:
+        return has_stored_value(manager, key, reads.single) is not False
+    return not reads.many or any(
+        has_stored_value(manager, key, partition) is not False for partition in reads.many
+    )
 
 
 def _require_unique_nodes(steps: Sequence[Step]) -> None:

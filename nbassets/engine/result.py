@@ -73,6 +73,10 @@ class ExecuteInProcessResult:
         if outputs is None:
             outputs = self._outputs.get(coerce_key(node_str).to_python_identifier())
         if outputs is None:
+            by_partition = self._partition_outputs(node_str, output_name)
+            if by_partition:
+                return by_partition
+        if outputs is None:
             outcome = self._outcomes.get(node_str)
             if outcome is not None:
                 raise InvalidInvocationError(
@@ -95,6 +99,18 @@ class ExecuteInProcessResult:
         """The value of every asset this run materialized (nbassets addition)."""
         return dict(self._values)
 
+    def _partition_outputs(self, node: str, output_name: str) -> dict[str, Any]:
+        """``{partition: value}`` for a node that ran a step per partition."""
+        found = {}
+        for step_key, outputs in self._outputs.items():
+            if _is_step_of(step_key, node) and step_key != node:
+                partition = step_key[len(node) + 1 : -1]
+                if output_name in outputs:
+                    found[partition] = outputs[output_name]
+                elif len(outputs) == 1 and output_name == "result":
+                    found[partition] = next(iter(outputs.values()))
+        return found
+
     def output_value(self, output_name: str = "result") -> Any:
         if len(self._outputs) != 1:
             raise InvalidInvocationError(
@@ -115,10 +131,12 @@ class ExecuteInProcessResult:
     # Materializations and checks -----------------------------------------------------
 
     def asset_materializations_for_node(self, node_name: str) -> list[AssetMaterialization]:
+        """Materializations of a node's assets, every partition of a range run included."""
         return [
             e.data
             for e in self._events
-            if e.event_type is EventType.ASSET_MATERIALIZATION and e.step_key == node_name
+            if e.event_type is EventType.ASSET_MATERIALIZATION
+            and _is_step_of(e.step_key, node_name)
         ]
 
     def get_asset_materialization_events(self) -> list[RunEvent]:
@@ -177,3 +195,10 @@ class ExecuteInProcessResult:
         summary = ", ".join(f"{n} {o}" for o, n in sorted(counts.items())) or "no steps"
         state = "canceled" if self.canceled else ("success" if self.success else "failure")
         return f"<ExecuteInProcessResult {state}: {summary}; run_id={self.run_id[:8]}>"
+
+
+def _is_step_of(step_key: str | None, node: str) -> bool:
+    """Whether ``step_key`` is ``node``'s step, or one of its partition steps."""
+    return step_key == node or (
+        step_key is not None and step_key.startswith(node + "[") and step_key.endswith("]")
+    )

@@ -447,6 +447,11 @@ class Run:
         if not item.has_value:
             return [(key, None) for key in step.partition_keys]
         value = item.value
+        if len(step.partition_keys) == 1 and not (
+            isinstance(value, Mapping) and step.partition_keys[0] in value
+        ):
+            # A one-partition batch may return the partition's value itself.
+            return [(step.partition_keys[0], value)]
         if not isinstance(value, Mapping) or set(step.partition_keys) - set(value):
             first, last = step.partition_keys[0], step.partition_keys[-1]
             raise OutputShapeError(

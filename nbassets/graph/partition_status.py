@@ -12,7 +12,7 @@ Responsibilities:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -69,8 +69,13 @@ def partition_states(
     key: AssetKey,
     owner: Mapping[AssetKey, Any],
     instance: Instance,
+    upstream_stale: Callable[[AssetKey, tuple[str, ...]], bool] | None = None,
 ) -> dict[str, PartitionState]:
-    """The state of every partition of ``key``, in partition order."""
+    """The state of every partition of ``key``, in partition order.
+
+    ``upstream_stale(key, partitions)`` says whether what a partition reads of an
+    upstream is itself stale, so staleness flows downstream partition by partition.
+    """
     pdef = definition.partitions_def
     keys = pdef.get_partition_keys(dynamic_partitions_store=instance)
     failed = instance.partition_outcomes(key)
@@ -98,6 +103,14 @@ def partition_states(
             )
             seen = record.input_versions.get(item.key, 0)
             if _newest(instance, item.key, reads.many, reads.single) > seen:
+                stale = True
+                break
+            read = (
+                reads.many
+                if reads.many is not None
+                else ((reads.single,) if reads.single is not None else ())
+            )
+            if upstream_stale is not None and item.key != key and upstream_stale(item.key, read):
                 stale = True
                 break
         states[partition] = "stale" if stale else "materialized"

@@ -185,6 +185,7 @@ class Registry:
     def value(self, key: Any, partition: str | None = None) -> Any:
         """The latest stored value of ``key`` (a partition of it, if given)."""
         asset_key = self._key_with_records(key)
+        self._check_partition_argument(asset_key, partition)
         store = self.instance.io_manager
         if not store.has_value(asset_key, partition):
             part = f" partition '{partition}'" if partition is not None else ""
@@ -193,6 +194,28 @@ class Registry:
                 f"Materialize it first: %materialize {asset_key.to_user_string()}"
             )
         return store.values[(asset_key, partition)]
+
+    def _check_partition_argument(self, key: AssetKey, partition: str | None) -> None:
+        from nbassets.errors import PartitionError
+
+        if key not in self._owner:
+            return  # run from an explicit list: only the stored values are known
+        pdef = getattr(self._owner[key], "partitions_def", None)
+        name = key.to_user_string()
+        if pdef is None:
+            if partition is not None:
+                raise PartitionError(
+                    f"Asset '{name}' is not partitioned; drop partition='{partition}'."
+                )
+            return
+        if partition is None:
+            first = pdef.get_first_partition_key(dynamic_partitions_store=self.instance)
+            raise PartitionError(
+                f"Asset '{name}' is partitioned: say which partition, e.g. "
+                f"value('{name}', partition='{first}') or %assets value {name} --partition "
+                f"{first}. {self.partition_summary(key)}."
+            )
+        pdef.validate_partition_key(partition, dynamic_partitions_store=self.instance)
 
     def history(self, key: Any) -> list[Any]:
         return self.instance.history(self._key_with_records(key))

@@ -42,32 +42,50 @@ class StalenessJudge:
         self._instance = instance
         self._reasons: dict[AssetKey, list[str]] = {}
         self._partitions: dict[AssetKey, dict[str, PartitionState]] = {}
+        self._dynamic_version = instance.dynamic_version
 
     def invalidate(self) -> None:
         self._reasons.clear()
         self._partitions.clear()
 
     def status(self, key: AssetKey) -> AssetStatus:
+        entry = self._owner.get(key)
+        if getattr(entry, "partitions_def", None) is not None:
+            return self.partition_summary(key).status  # type: ignore[return-value]
         outcome = self._instance.outcome(key)
         if outcome is not None:
             return outcome.status
         latest = self._instance.get_latest_materialization_event(key)
-        entry = self._owner.get(key)
         if latest is None:
             if entry is None or isinstance(entry, AssetSpec):
                 has = self._instance.io_manager.has_value(key)
                 return "materialized" if has else "missing"
             return "missing"
-        if getattr(entry, "partitions_def", None) is not None:
-            return self.partition_summary(key).status  # type: ignore[return-value]
         return "stale" if self.reasons(key) else "materialized"
 
     def partition_states(self, key: AssetKey) -> dict[str, PartitionState]:
+        # Dynamic partitions change without a definition changing: their version counts.
+        version = self._instance.dynamic_version
+        if version != self._dynamic_version:
+            self._partitions.clear()
+            self._dynamic_version = version
         cached = self._partitions.get(key)
         if cached is None:
-            cached = partition_states(self._owner[key], key, self._owner, self._instance)
+            cached = partition_states(
+                self._owner[key], key, self._owner, self._instance, self._upstream_stale
+            )
             self._partitions[key] = cached
         return cached
+
+    def _upstream_stale(self, key: AssetKey, partitions: tuple[str, ...]) -> bool:
+        """Whether what a partition reads of ``key`` is itself stale."""
+        entry = self._owner.get(key)
+        if entry is None or isinstance(entry, AssetSpec):
+            return False
+        if getattr(entry, "partitions_def", None) is None:
+            return bool(self.reasons(key))
+        states = self.partition_states(key)
+        return any(states.get(p) == "stale" for p in partitions)
 
     def partition_summary(self, key: AssetKey) -> PartitionSummary:
         return summarize_partitions(self.partition_states(key))

@@ -49,7 +49,16 @@ def upstream_partitions(
     if upstream_def is None:
         return UpstreamPartitions(None, None)
     if downstream_def is None or downstream_keys is None:
-        keys = upstream_def.get_partition_keys(dynamic_partitions_store=store)
+        # An unpartitioned downstream reads every partition by default (a dict), or
+        # what its mapping names: LastPartitionMapping gives one value.
+        if mapping is None:
+            keys = upstream_def.get_partition_keys(dynamic_partitions_store=store)
+            return UpstreamPartitions(None, tuple(keys))
+        keys = mapping.upstream_partition_keys(
+            [], None, upstream_def, dynamic_partitions_store=store
+        )
+        if len(keys) == 1 and not as_dict:
+            return UpstreamPartitions(keys[0], None)
         return UpstreamPartitions(None, tuple(keys))
     keys = mapping_for(mapping, upstream_def, downstream_def).upstream_partition_keys(
         list(downstream_keys), downstream_def, upstream_def, dynamic_partitions_store=store

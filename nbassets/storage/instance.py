@@ -72,6 +72,8 @@ class Instance:
         self._outcomes: dict[AssetKey, OutcomeRecord] = {}
         self._partition_outcomes: dict[tuple[AssetKey, str], OutcomeRecord] = {}
         self._dynamic: dict[str, list[str]] = {}
+        # Bumped when dynamic partitions are added or deleted: cached statuses use it.
+        self.dynamic_version = 0
         self.runs: list[RunRecord] = []
 
     # Materializations ------------------------------------------------------------
@@ -177,11 +179,13 @@ class Instance:
         for key in partition_keys:
             if key not in keys:
                 keys.append(key)
+        self.dynamic_version += 1
 
     def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
         keys = self._dynamic.get(partitions_def_name, [])
         if partition_key in keys:
             keys.remove(partition_key)
+            self.dynamic_version += 1
 
     def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
         return list(self._dynamic.get(partitions_def_name, ()))
