@@ -181,10 +181,6 @@ def test_build_asset_context_gives_a_partition_key_to_a_direct_call() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: build_asset_context(partition_key_range=...) is accepted and ignored",
-)
 def test_build_asset_context_with_a_key_range() -> None:
     context = build_asset_context(partition_key_range=PartitionKeyRange("2024-01-01", "2024-01-03"))
     assert context.partition_key_range == PartitionKeyRange("2024-01-01", "2024-01-03")

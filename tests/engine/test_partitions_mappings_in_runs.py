@@ -114,12 +114,6 @@ def test_an_unpartitioned_downstream_reads_what_exists_and_warns() -> None:
         assert "read 3 of 21 partitions of 'events'; 18 are not materialized" in warnings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: the second run of an unpartitioned asset reading a partitioned one "
-    "reuses the cached plan, whose revalidation looks for an unpartitioned stored value and "
-    "raises MissingUpstreamError",
-)
 def test_an_unpartitioned_downstream_can_run_twice() -> None:
     @asset
     def summary(events):
@@ -133,11 +127,6 @@ def test_an_unpartitioned_downstream_can_run_twice() -> None:
         assert materialize(selection="summary").output_for_node("summary") == 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: an unpartitioned asset whose partitioned upstream has no partition "
-    "stored starts the run and fails inside the step, instead of being refused before it runs",
-)
 def test_an_unpartitioned_downstream_of_nothing_stored_is_refused_before_running() -> None:
     @asset
     def summary(events):
@@ -241,11 +230,6 @@ def test_a_running_total_reads_its_own_previous_partition() -> None:
         assert registry.value("running_total", partition="2024-01-05") == 15
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: an unpartitioned asset ignores its input's LastPartitionMapping and "
-    "receives every upstream partition as a dict",
-)
 def test_last_partition_mapping_into_an_unpartitioned_asset(run_with_events) -> None:
     @asset(ins={"events": AssetIn(partition_mapping=LastPartitionMapping())})
     def latest(events):

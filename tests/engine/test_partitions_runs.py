@@ -77,11 +77,6 @@ def test_a_range_is_one_run_with_a_step_per_partition_in_order() -> None:
         assert [m.partition for m in materialized] == [f"2024-01-0{d}" for d in (3, 4, 5, 6)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: in a range run the step keys carry the partition (events[2024-01-03]), "
-    "so asset_materializations_for_node('events') finds nothing",
-)
 def test_materializations_for_node_covers_every_partition_of_a_range() -> None:
     events = _events()
     with nbassets.use_registry():
@@ -201,11 +196,6 @@ def test_single_run_step_must_return_every_partition() -> None:
         materialize([batch], partition_key_range=("2024-01-02", "2024-01-04"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: a single_run asset asked for one partition runs as a plain step and "
-    "stores the whole {key: value} dict as the partition's value",
-)
 def test_single_run_asset_stores_the_same_shape_for_one_partition_as_for_a_range() -> None:
     @asset(partitions_def=JANUARY, backfill_policy=BackfillPolicy.single_run())
     def batch(context):
@@ -218,11 +208,6 @@ def test_single_run_asset_stores_the_same_shape_for_one_partition_as_for_a_range
         assert registry.value("batch", partition="2024-01-07") == "07"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: a single_run step over non-contiguous keys reports a key range and "
-    "time window that include partitions it does not run",
-)
 def test_single_run_over_separate_keys_never_claims_a_partition_it_does_not_run() -> None:
     windows = []
 
