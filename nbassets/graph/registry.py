@@ -253,6 +253,7 @@ class Registry:
         owner = {k: e for k, e in self._owner.items() if id(e) not in displaced}
         owner.update({k: definition for k in new_keys})
         self._check_acyclic(definition, owner)
+        _check_mappable(definition, owner)
 
         entries: list[AssetsDefinition | AssetSpec] = []
         placed = False
@@ -366,6 +367,21 @@ class Registry:
 
     def __repr__(self) -> str:
         return f"<Registry: {len(self._owner)} assets, {len(self._checks)} checks>"
+
+
+def _check_mappable(definition: Definition, owner: dict[AssetKey, Any]) -> None:
+    """Refuse, at definition time, partitions that cannot be mapped to an upstream's."""
+    if not isinstance(definition, AssetsDefinition) or definition.partitions_def is None:
+        return
+    from nbassets.partitions.reads import mapping_for
+
+    for item in definition.inputs:
+        upstream_def = getattr(owner.get(item.key), "partitions_def", None)
+        if upstream_def is None or item.key in definition.keys:
+            continue
+        mapping_for(item.partition_mapping, upstream_def, definition.partitions_def).validate(
+            upstream_def, definition.partitions_def
+        )
 
 
 _registry = Registry()

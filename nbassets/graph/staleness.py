@@ -138,9 +138,18 @@ class StalenessJudge:
                 f"Cannot accept '{key.to_user_string()}': it has never been materialized, so "
                 f"there is nothing to keep. Materialize it: %materialize {key.to_user_string()}"
             )
-        latest.code_version = entry.effective_code_version(key)
-        latest.input_versions = {
+        current = {
             parent: self._instance.latest_storage_id(parent) for parent in self._graph.parents(key)
         }
-        latest.accepted = True
+        partitions_def = getattr(entry, "partitions_def", None)
+        records = (
+            [self._instance.latest(key, p) for p in self._instance.materialized_partitions(key)]
+            if partitions_def is not None
+            else [latest]
+        )
+        for record in records:
+            if record is not None:
+                record.code_version = entry.effective_code_version(key)
+                record.input_versions = current
+                record.accepted = True
         self.invalidate()

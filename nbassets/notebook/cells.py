@@ -102,10 +102,26 @@ def _partitions(options: AssetCellOptions, user_ns: Mapping[str, Any]) -> Any:
     spec = options.partitions
     if spec is None:
         return None
-    if ":" not in spec and spec in user_ns:
-        return user_ns[spec]
+    from nbassets.partitions.definitions import PartitionsDefinition
     from nbassets.partitions.spec import parse_partitions_spec
 
+    if ":" in spec:
+        return parse_partitions_spec(spec)
+    if spec in user_ns:
+        value = user_ns[spec]
+        if not isinstance(value, PartitionsDefinition):
+            raise UsageError(
+                f"--partitions {spec}: '{spec}' in the notebook is a {type(value).__name__}, not "
+                "a PartitionsDefinition. Pass one (e.g. days = DailyPartitionsDefinition("
+                "start_date='2024-01-01')) or a spec such as daily:2024-01-01."
+            )
+        return value
+    if spec.isidentifier() and spec not in {"daily", "hourly", "weekly", "monthly", "static"}:
+        raise UsageError(
+            f"--partitions {spec}: no PartitionsDefinition named '{spec}' in the notebook. "
+            "Define it in a cell above, or write a spec: daily:2024-01-01, "
+            "hourly:2024-01-01-00:00, weekly:..., monthly:..., static:a,b,c."
+        )
     return parse_partitions_spec(spec)
 
 

@@ -146,30 +146,22 @@ def test_a_partition_for_an_unpartitioned_asset(shell, capsys) -> None:
     assert "no selected asset is partitioned (selected: plain)" in str(error)
 
 
-def test_definitions_that_cannot_be_mapped(shell, capsys) -> None:
+def test_definitions_that_cannot_be_mapped_are_refused_when_defined(shell, capsys) -> None:
     _define_events(shell, capsys)
-    shell.ok("%%asset letters --partitions static:a,b\ndef letters(events):\n    return events")
-    error = shell.error("%materialize letters --partition a")
+    error = shell.error(
+        "%%asset letters --partitions static:a,b\ndef letters(events):\n    return events"
+    )
     assert isinstance(error, UsageError)
     assert "Cannot infer a partition mapping from upstream DailyPartitionsDefinition" in str(error)
+    assert "letters" not in shell.ns
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nbassets bug: --partitions NAME accepts any value in the namespace (here an int); "
-    "the asset is defined and %assets then crashes with AttributeError",
-)
 def test_a_name_that_is_not_a_partitions_definition_is_refused(shell) -> None:
     shell.ok("days = 5")
     error = shell.error("%%asset bad --partitions days\nbad = 1")
     assert isinstance(error, UsageError) and "PartitionsDefinition" in str(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="confusing message: an undefined --partitions NAME is reported as an unknown "
-    "partitions kind, without saying no such name exists in the notebook",
-)
 def test_an_undefined_name_says_so(shell) -> None:
     error = shell.error("%%asset bad --partitions my_days\nbad = 1")
     assert isinstance(error, UsageError) and "no PartitionsDefinition named" in str(error)
