@@ -191,14 +191,23 @@ function render({ model, el }) {
     return found;
   }
 
-  const onInputs = () => {
+  /** A changed bound moves the other one along when they would cross.
+   * @param {boolean} isStart
+   */
+  const onInput = (isStart) => {
     const a = find(start.value, false);
-    const b = find(end.value || start.value, true);
-    if (a >= 0 && b >= 0) select(a, b);
-    else message.textContent = "No partition matches that input.";
+    const b = find(end.value, true);
+    const changed = isStart ? a : b;
+    if (changed < 0) {
+      message.textContent = "No partition matches that input.";
+      return;
+    }
+    message.textContent = "";
+    if (isStart) select(a, b >= a ? b : a);
+    else select(a >= 0 && a <= b ? a : b, b);
   };
-  start.addEventListener("change", onInputs);
-  end.addEventListener("change", onInputs);
+  start.addEventListener("change", () => onInput(true));
+  end.addEventListener("change", () => onInput(false));
   run.addEventListener("click", () => {
     if (range() && !model.get("running")) model.send({ action: "materialize" });
   });
