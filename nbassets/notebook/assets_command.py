@@ -45,7 +45,7 @@ def _show(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
         if picker is not None:
             from IPython.display import display
 
-            display(view)
+            display(view)  # type: ignore[no-untyped-call]
             return picker
     return view
 

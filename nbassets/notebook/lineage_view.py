@@ -84,7 +84,7 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
 
     @property
     def selected(self) -> list[str]:
-        return list(self.lineage.selected)
+        return [str(name) for name in self.lineage.selected]
 
     @selected.setter
     def selected(self, value: list[Any]) -> None:
@@ -151,7 +151,7 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         with self.output:
             from IPython.display import display
 
-            display(asset_display(self.registry, key))
+            display(asset_display(self.registry, key))  # type: ignore[no-untyped-call]
 
 
 def lineage_view(

@@ -224,8 +224,9 @@ def run_in_notebook(
     view: Any = None
     handle: Any = None
     # With the widget the text lines still feed its plain-text fallback (nbconvert, logs).
+    buffer = io.StringIO()
     text = TextProgress(
-        io.StringIO() if use_widget else (stream or sys.stdout),
+        buffer if use_widget else (stream or sys.stdout),
         labels=lambda: step_labels(registry),
     )
     from nbassets.widgets.logbook import logbook_for
@@ -237,7 +238,7 @@ def run_in_notebook(
 
             view = _progress_widget(registry, plan_kwargs)
             listeners.append(view)
-            handle = display(view, display_id=True)
+            handle = display(view, display_id=True)  # type: ignore[no-untyped-call]
         result = materialize(
             tags=tags,
             executor=executor,
@@ -263,7 +264,7 @@ def run_in_notebook(
         text.stream.flush()
     if view is not None:
         view.finish()
-        view.text_fallback = text.stream.getvalue().rstrip("\n")
+        view.text_fallback = buffer.getvalue().rstrip("\n")
         if handle is not None and progress == "auto":
             # The final rows become the static fallback that nbconvert and exports keep.
             handle.update(view)
@@ -271,8 +272,10 @@ def run_in_notebook(
         report = format_failure(result, step_labels(registry))
         if raise_on_error:
             raise RunFailedError(report, result)
-        # --no-raise keeps "Run all" going, but the user still needs to see why.
-        (sys.stdout if use_widget else text.stream).write(report + "\n")
+        # --no-raise keeps "Run all" going, but the user still needs to see why (a run
+        # started from a widget shows it in the widget's expandable failed row).
+        if progress != "widget":
+            (sys.stdout if use_widget else text.stream).write(report + "\n")
     return result
 
 

@@ -87,7 +87,9 @@ class RegistryFollower:
     def _refresh(self, keys: tuple[AssetKey, ...]) -> None:
         layout = self.widget.layout_data
         status = self.registry.status
-        changes = {k: status(k) for k in keys if k in layout and k in self.registry}
+        changes: dict[Any, str] = {
+            k: status(k) for k in keys if k in layout and k in self.registry
+        }
         if changes:
             self.widget.set_statuses(changes)
 
@@ -98,7 +100,8 @@ class RegistryFollower:
         self._last_full = now
         status = self.registry.status
         keys = [n.key for n in self.widget.layout_data.nodes if n.key in self.registry]
-        self.widget.set_statuses({k: status(k) for k in keys})
+        statuses: dict[Any, str] = {k: status(k) for k in keys}
+        self.widget.set_statuses(statuses)
 
     def _redraw(self) -> None:
         self._steps = {}

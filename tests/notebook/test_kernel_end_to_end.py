@@ -53,7 +53,8 @@ def test_a_session_in_a_kernel(kernel_name, tmp_path):
     assert "<table>" in catalog["text/html"] and "materialized" in catalog["text/plain"]
     lineage = nb.cells[5].outputs[0]["data"]
     # The live widget, with a static picture and text for exports and terminals.
-    assert set(lineage) >= {"text/plain", "image/svg+xml", "application/vnd.jupyter.widget-view+json"}
+    widget_view = "application/vnd.jupyter.widget-view+json"
+    assert set(lineage) >= {"text/plain", "image/svg+xml", widget_view}
     assert "total [materialized]  <- prices" in lineage["text/plain"]
     assert out["value"].strip() == "50"
 

@@ -262,7 +262,12 @@ function render({ model, el }) {
     const none = model.get("selected").length === 0;
     root.classList.toggle("nba-running", running);
     for (const b of Object.values(buttons)) b.disabled = none || running;
-    if (running) info.textContent = "running…";
+    if (running) {
+      info.textContent = "running…";
+    } else {
+      const count = model.get("selected").length;
+      info.textContent = count ? `${count} of ${nodeEls.size} selected` : `${nodeEls.size} assets`;
+    }
   }
 
   /** @param {string[]} keys */
