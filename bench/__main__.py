@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine, notebook, partitions
+from bench import engine, lineage, notebook, partitions
 
 
 def main() -> int:
@@ -15,6 +15,7 @@ def main() -> int:
     engine.main()
     partitions.main()
     notebook.main()
+    lineage.main()
     return 0
 
 

@@ -82,6 +82,7 @@ _LAZY = {
     "ConfigurableResource": "nbassets.definitions.config",
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
+    "lineage": "nbassets.notebook.lineage_view",
     **{
         name: "nbassets.partitions"
         for name in (
@@ -117,6 +118,7 @@ if TYPE_CHECKING:
         RunConfig,
     )
     from nbassets.graph.selection import AssetSelection
+    from nbassets.notebook.lineage_view import lineage
     from nbassets.partitions import (
         AllPartitionMapping,
         BackfillPolicy,
@@ -238,6 +240,7 @@ __all__ = [
     "build_input_context",
     "build_output_context",
     "get_registry",
+    "lineage",
     "load_ipython_extension",
     "map_asset_specs",
     "materialize",

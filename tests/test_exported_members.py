@@ -87,6 +87,7 @@ EXPORTED = [
     "build_input_context",
     "build_output_context",
     "get_registry",
+    "lineage",
     "load_ipython_extension",
     "map_asset_specs",
     "materialize",
