@@ -123,9 +123,19 @@ def test_the_button_materializes_and_colours_change_while_it_runs(open_notebook:
     # Recoloured in place: the same element, never a re-layout.
     assert page.evaluate("() => document.querySelector('.nba-node[data-key=\"slow\"]').__mark") == 1
     assert page.locator(".nba-progress .nba-row[data-status='success']").count() == 2
-    assert "2 step(s) materialized" in page.locator(".nba-message").last.text_content()
+    wait_message(page, "2 step(s) materialized")
     # The run went through run_in_notebook: the values are bound in the notebook.
     assert nb.execute("print(slow, after)").strip() == "1 2"
+
+
+def wait_message(page: Any, text: str) -> None:
+    """Wait until the lineage widget's message line says ``text``."""
+    page.wait_for_function(
+        "(t) => [...document.querySelectorAll('.nba-message')].some("
+        "e => e.textContent.includes(t))",
+        arg=text,
+        timeout=20_000,
+    )
 
 
 def test_a_failing_asset_shows_failed_and_its_downstream_skipped(open_notebook: Any) -> None:
@@ -144,8 +154,8 @@ def test_a_failing_asset_shows_failed_and_its_downstream_skipped(open_notebook: 
     wait_status(page, "boom", "failed")
     wait_status(page, "after", "skipped")
     assert node(page, "ok").get_attribute("data-status") == "materialized"
-    message = page.locator(".nba-message").last.text_content()
-    assert "boom failed: ZeroDivisionError: division by zero" in message
+    # Colours change as steps end; the summary line follows when the run ends.
+    wait_message(page, "boom failed: ZeroDivisionError: division by zero")
     failed = page.locator(".nba-progress .nba-row[data-status='failed']")
     failed.locator("summary").click()
     trace = failed.locator(".nba-traceback").text_content()
