@@ -178,7 +178,9 @@ class AssetView:
                 self.lines.append(("metadata", meta))
             if registry.instance.io_manager.has_value(key, latest.partition):
                 value = registry.instance.io_manager.values[(key, latest.partition)]
-                self.value_text = f"{describe_value(value)}\n{_preview(value)}"
+                # A partitioned asset shows its latest partition: say which one.
+                where = f" (partition {latest.partition})" if latest.partition else ""
+                self.value_text = f"{describe_value(value)}{where}\n{_preview(value)}"
         self.diff = ""
         if latest is not None and isinstance(entry, AssetsDefinition):
             old = sources.get(latest.code_version or "")

@@ -174,11 +174,6 @@ def test_assets_value_without_a_partition_asks_for_one(shell, capsys) -> None:
     assert isinstance(error, UsageError) and "--partition" in str(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="confusing output: %assets show of a partitioned asset prints the last partition's "
-    "value without saying which partition it is",
-)
 def test_show_names_the_partition_of_the_value_it_shows(shell, capsys) -> None:
     _define_events(shell, capsys)
     shell.ok("%materialize events --partition 2024-01-07")
