@@ -13,8 +13,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from nbassets.engine.plan import Step
 from nbassets.engine.run import Run
+from nbassets.engine.steps import Step
 from nbassets.errors import InvalidInvocationError, did_you_mean
 
 __all__ = ["Executor", "InProcessExecutor", "ThreadsExecutor", "parse_executor"]

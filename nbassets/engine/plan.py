@@ -15,14 +15,16 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from nbassets.definitions.assets import DEFAULT_IO_MANAGER_KEY, AssetsDefinition
+from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
+from nbassets.engine.check_plan import check_steps_for, interleave
 from nbassets.engine.partition_plan import PartitionRequest, target_keys
 from nbassets.engine.run_config import config_for, config_for_ops
+from nbassets.engine.steps import Step, StepInput, io_manager_key_of
 from nbassets.errors import (
     ConfigError,
     DuplicateKeyError,
@@ -35,48 +37,9 @@ from nbassets.partitions.reads import UpstreamPartitions, upstream_partitions
 from nbassets.storage.io_manager import has_stored_value
 
 if TYPE_CHECKING:
-    from nbassets.definitions.config import Config
+    pass
 
 __all__ = ["Plan", "Step", "StepInput", "build_plan", "revalidate"]
-
-
-@dataclass(slots=True)
-class StepInput:
-    """One parameter's value: from an earlier step of this run, or from storage."""
-
-    param: str
-    key: AssetKey
-    from_run: bool
-    io_manager_key: str
-    partition: str | None
-    metadata: Mapping[str, Any]
-    # Several upstream partitions, handed to the function as {partition: value}.
-    partitions: tuple[str, ...] | None = None
-
-
-@dataclass(slots=True, eq=False)
-class Step:
-    """One function call in a run."""
-
-    key: str
-    kind: Literal["asset", "check"]
-    definition: AssetsDefinition | AssetChecksDefinition
-    asset_keys: tuple[AssetKey, ...]
-    inputs: tuple[StepInput, ...]
-    upstream: tuple[Step, ...]
-    config: Config | None
-    op_config: Any
-    partition_key: str | None
-    # A range run as one step (BackfillPolicy.single_run()): all its partition keys.
-    partition_keys: tuple[str, ...] | None = None
-
-    @property
-    def label(self) -> str:
-        """How a person names the step: the asset key, or ``asset:check``."""
-        if self.kind == "check":
-            assert isinstance(self.definition, AssetChecksDefinition)
-            return self.definition.check_key.to_user_string()
-        return ", ".join(k.to_user_string() for k in self.asset_keys)
 
 
 @dataclass(slots=True)
@@ -189,7 +152,7 @@ def build_plan(
                 key = item.key
                 up = owner.get(key)
                 up_def = producer.get(key)
-                io_key = item.input_manager_key or _io_manager_key_of(up, key)
+                io_key = item.input_manager_key or io_manager_key_of(up, key)
                 reads = upstream_partitions(
                     downstream_def=entry.partitions_def,
                     downstream_keys=down_keys,
@@ -243,9 +206,9 @@ def build_plan(
 
     _require_unique_nodes(steps)
     ordered = _order(graph, steps, waiting)
-    check_steps = _check_steps(checks, ordered, owner, resources)
+    check_steps = check_steps_for(checks, ordered, owner, resources)
     _require_resources(ordered + check_steps, resources)
-    return Plan(_interleave(ordered, check_steps), frozenset(selected), remedy)
+    return Plan(interleave(ordered, check_steps), frozenset(selected), remedy)
 
 
 def _raw_configs(
@@ -376,14 +339,6 @@ def _require_unique_nodes(steps: Sequence[Step]) -> None:
             )
 
 
-def _io_manager_key_of(entry: Any, key: AssetKey) -> str:
-    if isinstance(entry, AssetsDefinition):
-        return entry.io_manager_keys[key]
-    if isinstance(entry, AssetSpec):
-        return entry.io_manager_key or DEFAULT_IO_MANAGER_KEY
-    return DEFAULT_IO_MANAGER_KEY
-
-
 def _missing_message(
     entry: AssetsDefinition, key: AssetKey, up: Any, partition: str | None, remedy: str
 ) -> str:
@@ -435,123 +390,6 @@ def _order(graph: AssetGraph, steps: list[Step], waiting: dict[int, set[int]]) -
             "or declare internal_asset_deps."
         )
     return ordered
-
-
-def _standalone_check(
-    check: AssetChecksDefinition,
-    owner: Mapping[AssetKey, Any],
-    resources: Mapping[str, Any],
-    steps_of: Mapping[AssetKey, list[Step]],
-) -> Step:
-    """A check selected without its asset: it reads the asset's stored value."""
-    inputs = []
-    for item in check.inputs:
-        up = owner.get(item.key)
-        io_key = _io_manager_key_of(up, item.key)
-        producers = steps_of.get(item.key, [])
-        if not producers and has_stored_value(resources.get(io_key), item.key, None) is False:
-            raise MissingUpstreamError(
-                f"Check '{check.check_key.to_user_string()}' reads '{item.key.to_user_string()}'"
-                f", which has no stored value. Materialize it first: "
-                f"%materialize {item.key.to_user_string()}"
-            )
-        inputs.append(StepInput(item.name, item.key, bool(producers), io_key, None, {}))
-    upstream = tuple({id(p): p for i in check.inputs for p in steps_of.get(i.key, [])}.values())
-    return Step(
-        key=f"{check.asset_key.to_python_identifier()}_{check.name}",
-        kind="check",
-        definition=check,
-        asset_keys=(check.asset_key,),
-        inputs=tuple(inputs),
-        upstream=upstream,
-        config=None,
-        op_config=None,
-        partition_key=None,
-    )
-
-
-def _check_steps(
-    checks: Sequence[AssetChecksDefinition],
-    ordered: list[Step],
-    owner: Mapping[AssetKey, Any],
-    resources: Mapping[str, Any],
-) -> list[Step]:
-    """A check step after each step of the asset it checks (one per partition)."""
-    steps_of: dict[AssetKey, list[Step]] = {}
-    for step in ordered:
-        for key in step.asset_keys:
-            steps_of.setdefault(key, []).append(step)
-    made = []
-    for check in checks:
-        targets: list[Step | None] = list(steps_of.get(check.asset_key, ())) or [None]
-        for target in targets:
-            if target is None:
-                made.append(_standalone_check(check, owner, resources, steps_of))
-                continue
-            inputs = []
-            upstream: dict[int, Step] = {id(target): target}
-            for item in check.inputs:
-                own = item.key == check.asset_key
-                producers = steps_of.get(item.key, [])
-                inputs.append(
-                    StepInput(
-                        item.name,
-                        item.key,
-                        own or bool(producers),
-                        _io_manager_key_of(owner.get(item.key), item.key),
-                        target.partition_key if own else None,
-                        {},
-                        target.partition_keys if own else None,
-                    )
-                )
-                if not own:
-                    upstream.update({id(p): p for p in producers})
-            base = f"{check.asset_key.to_python_identifier()}_{check.name}"
-            node = target.definition
-            suffix = target.key[len(node.node_name) :] if isinstance(node, AssetsDefinition) else ""
-            made.append(
-                Step(
-                    key=base + suffix,
-                    kind="check",
-                    definition=check,
-                    asset_keys=(check.asset_key,),
-                    inputs=tuple(inputs),
-                    upstream=tuple(upstream.values()),
-                    config=None,
-                    op_config=None,
-                    partition_key=target.partition_key,
-                    partition_keys=target.partition_keys,
-                )
-            )
-    return made
-
-
-def _interleave(ordered: list[Step], check_steps: list[Step]) -> list[Step]:
-    """Run each check right after the last step it reads, so blocking checks gate children.
-
-    A step downstream of an asset with a blocking check also waits on that check.
-    """
-    if not check_steps:
-        return ordered
-    after: dict[int, list[Step]] = {}
-    position = {id(s): i for i, s in enumerate(ordered)}
-    for check in check_steps:
-        # A check on stored values alone (no upstream step here) runs first.
-        last = max((position[id(u)] for u in check.upstream), default=-1)
-        after.setdefault(last, []).append(check)
-    blocking: dict[AssetKey, list[Step]] = {}
-    for check in check_steps:
-        definition = check.definition
-        if isinstance(definition, AssetChecksDefinition) and definition.blocking:
-            blocking.setdefault(definition.asset_key, []).append(check)
-    result: list[Step] = list(after.get(-1, ()))
-    for i, step in enumerate(ordered):
-        gates = [c for u in step.upstream for k in u.asset_keys for c in blocking.get(k, ())]
-        if gates:
-            step.upstream = step.upstream + tuple(gates)
-        result.append(step)
-        result.extend(after.get(i, ()))
-    return result
 
 
 def _require_resources(steps: Sequence[Step], resources: Mapping[str, Any]) -> None:

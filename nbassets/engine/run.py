@@ -46,7 +46,8 @@ from nbassets.engine.events import (
     StepSkippedData,
 )
 from nbassets.engine.outputs import OutputShapeError, read_outputs
-from nbassets.engine.plan import Plan, Step
+from nbassets.engine.plan import Plan
+from nbassets.engine.steps import Step
 from nbassets.errors import InvalidDefinitionError, MissingUpstreamError
 from nbassets.storage.instance import Instance
 from nbassets.storage.io_manager import (

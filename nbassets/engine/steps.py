@@ -1,0 +1,71 @@
+"""Steps: the units a plan is made of.
+
+Responsibilities:
+- ``Step``: one function call in a run (an asset, for one partition or a range
+  of them, or a check), with its inputs and the steps it waits on.
+- ``StepInput``: where one parameter's value comes from.
+- ``io_manager_key_of``: which IO manager holds an upstream's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from nbassets.definitions.assets import DEFAULT_IO_MANAGER_KEY, AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.specs import AssetSpec
+
+if TYPE_CHECKING:
+    from nbassets.definitions.config import Config
+
+__all__ = ["Step", "StepInput", "io_manager_key_of"]
+
+
+@dataclass(slots=True)
+class StepInput:
+    """One parameter's value: from an earlier step of this run, or from storage."""
+
+    param: str
+    key: AssetKey
+    from_run: bool
+    io_manager_key: str
+    partition: str | None
+    metadata: Mapping[str, Any]
+    # Several upstream partitions, handed to the function as {partition: value}.
+    partitions: tuple[str, ...] | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Step:
+    """One function call in a run."""
+
+    key: str
+    kind: Literal["asset", "check"]
+    definition: AssetsDefinition | AssetChecksDefinition
+    asset_keys: tuple[AssetKey, ...]
+    inputs: tuple[StepInput, ...]
+    upstream: tuple[Step, ...]
+    config: Config | None
+    op_config: Any
+    partition_key: str | None
+    # A range run as one step (BackfillPolicy.single_run()): all its partition keys.
+    partition_keys: tuple[str, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        """How a person names the step: the asset key, or ``asset:check``."""
+        if self.kind == "check":
+            assert isinstance(self.definition, AssetChecksDefinition)
+            return self.definition.check_key.to_user_string()
+        return ", ".join(k.to_user_string() for k in self.asset_keys)
+
+
+def io_manager_key_of(entry: Any, key: AssetKey) -> str:
+    if isinstance(entry, AssetsDefinition):
+        return entry.io_manager_keys[key]
+    if isinstance(entry, AssetSpec):
+        return entry.io_manager_key or DEFAULT_IO_MANAGER_KEY
+    return DEFAULT_IO_MANAGER_KEY
