@@ -138,9 +138,21 @@ def _stop_server(server: LabServer) -> None:
 
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    yield from jupyter_server(tmp_path_factory, "jupyterlab", "--LabApp.expose_app_in_browser=True")
+
+
+def jupyter_server(
+    tmp_path_factory: pytest.TempPathFactory, module: str, expose_app: str
+) -> Iterator[LabServer]:
+    """Start ``python -m <module>`` (JupyterLab or Notebook 7) isolated in a temp dir.
+
+    Loopback, a free port, a random token, its own config, runtime, data,
+    settings, workspaces and IPython dirs; ``expose_app`` makes ``window.jupyterapp``
+    available to the tests. Stopped through the API, then by PID.
+    """
     if shutil.which("dot") is None:
         pytest.skip("graphviz `dot` is not installed (apt-get install graphviz)")
-    base = tmp_path_factory.mktemp("lab")
+    base = tmp_path_factory.mktemp(module)
     root = base / "root"
     dirs = {
         name: base / name
@@ -168,10 +180,10 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+                sys.executable, "-m", module, "--no-browser", "--allow-root",
                 "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
                 f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-                "--LabApp.expose_app_in_browser=True",
+                expose_app,
             ],
             env=env,
             cwd=root,
@@ -187,7 +199,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         except (urllib.error.URLError, OSError):
             if process.poll() is not None or time.monotonic() > deadline:
                 _stop_server(server)
-                pytest.fail(f"JupyterLab did not start; its log:\n{server.log()}")
+                pytest.fail(f"{module} did not start; its log:\n{server.log()}")
             time.sleep(0.1)
     try:
         yield server

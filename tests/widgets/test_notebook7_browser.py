@@ -14,15 +14,8 @@ Responsibilities:
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
-import subprocess
-import sys
 import time
-import urllib.error
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -31,15 +24,11 @@ from playwright.sync_api import expect
 
 from tests.widgets.conftest import (
     FIND_PANEL,
-    REPO,
     RUN_TIMEOUT_MS,
-    SERVER_START_TIMEOUT_S,
     LabNotebook,
     LabServer,
     PageErrors,
-    _free_port,
-    _stop_server,
-    _write_settings,
+    jupyter_server,
     save_screenshot,
 )
 
@@ -64,60 +53,10 @@ UPSTREAM_BUNDLE = "/static/notebook/notebook_core."
 def notebook7_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """A Jupyter Notebook 7 server with the same isolation as ``lab_server``."""
     pytest.importorskip("notebook", minversion="7.2")
-    if shutil.which("dot") is None:
-        pytest.skip("graphviz `dot` is not installed (apt-get install graphviz)")
-    base = tmp_path_factory.mktemp("notebook7")
-    root = base / "root"
-    dirs = {
-        name: base / name
-        for name in ("config", "runtime", "settings", "workspaces", "ipython", "data")
-    }
-    for path in (root, *dirs.values()):
-        path.mkdir()
     # Notebook 7 reads the same Lab settings dir: no news prompt, every cell rendered.
-    _write_settings(dirs["settings"])
-    token = secrets.token_hex(16)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
-        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-        "JUPYTER_DATA_DIR": str(dirs["data"]),
-        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
-        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
-        "IPYTHONDIR": str(dirs["ipython"]),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-    }
-    log_path = base / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "notebook", "--no-browser", "--allow-root",
-                "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
-                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-                "--JupyterNotebookApp.expose_app_in_browser=True",
-            ],
-            env=env,
-            cwd=root,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = LabServer(f"http://127.0.0.1:{port}", token, root, process, log_path)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:
-        try:
-            server.api("GET", "/api/status")
-            break
-        except (urllib.error.URLError, OSError):
-            if process.poll() is not None or time.monotonic() > deadline:
-                _stop_server(server)
-                pytest.fail(f"Jupyter Notebook 7 did not start; its log:\n{server.log()}")
-            time.sleep(0.1)
-    try:
-        yield server
-    finally:
-        _stop_server(server)
+    yield from jupyter_server(
+        tmp_path_factory, "notebook", "--JupyterNotebookApp.expose_app_in_browser=True"
+    )
 
 
 def open_in_notebook7(server: LabServer, page: Any, name: str, cells: list[str]) -> LabNotebook:
