@@ -169,7 +169,11 @@ def lineage_view(
     text = _text(registry, keys)
     try:
         if renders_widgets():
-            return LineageView(registry, user_ns if user_ns is not None else {}, selection)
+            from nbassets.notebook.live_views import remember
+
+            view = LineageView(registry, user_ns if user_ns is not None else {}, selection)
+            remember(view)
+            return view
         from nbassets.widgets.layout import compute_layout, static_svg
 
         layout = compute_layout(registry.graph, keys)

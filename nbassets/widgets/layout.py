@@ -216,7 +216,23 @@ def _dot_source(
     return "\n".join(lines), edges, cluster_names
 
 
+# The last few dot answers by their input: several live views of one graph share a layout.
+_RECENT_LAYOUTS: dict[str, dict[str, Any]] = {}
+_RECENT_MAX = 4
+
+
 def _run_dot(source: str) -> dict[str, Any]:
+    cached = _RECENT_LAYOUTS.get(source)
+    if cached is not None:
+        return cached
+    result = _run_dot_now(source)
+    if len(_RECENT_LAYOUTS) >= _RECENT_MAX:
+        del _RECENT_LAYOUTS[next(iter(_RECENT_LAYOUTS))]
+    _RECENT_LAYOUTS[source] = result
+    return result
+
+
+def _run_dot_now(source: str) -> dict[str, Any]:
     dot = shutil.which("dot")
     if dot is None:
         raise NbAssetsError(INSTALL_HINT)

@@ -1,12 +1,14 @@
 """Keep a lineage widget in step with the kernel registry while the user works.
 
 Responsibilities:
-- ``follow_registry``: subscribe a ``LineageWidget`` to a registry. Definitions
-  added, replaced or removed lay the graph out again (the selection string, if
-  any, is resolved anew); run events only recolour nodes, never re-layout.
-- Recolour cheaply during a run: a step's own assets at once when it starts or
-  ends, the whole drawing (stale propagation, skips) at most every
-  ``FULL_REFRESH_S`` and once when the run ends.
+- ``follow_registry``: subscribe a ``LineageWidget`` to a registry. Events only
+  mark what is due (a new layout, or colours); the work happens later, once,
+  through ``Deferred``: a loop defining 300 assets is one layout, done after the
+  cell. The selection string, if any, is resolved anew at each layout.
+- During a run, recolour at most every ``RECOLOUR_S`` (and once when the run
+  ends): a step event costs a set update, not a message to the page.
+- Every status change, from any cause (runs, ``--no-run`` redefinitions,
+  ``accept``, wipes), reaches the widget: a definition redraws with fresh colours.
 - Unsubscribe when the widget closes.
 """
 
@@ -20,13 +22,17 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.engine.events import EventType, RunEvent
 from nbassets.errors import NbAssetsError
 from nbassets.graph.registry import Registry, RegistryEvent
+from nbassets.widgets.deferred import Deferred, deferred
 from nbassets.widgets.lineage import LineageWidget
 
-__all__ = ["RegistryFollower", "follow_registry"]
+__all__ = ["RECOLOUR_S", "RegistryFollower", "drawn_keys", "follow_registry"]
 
-# A run of many quick steps would otherwise recompute every drawn status per step.
-FULL_REFRESH_S = 0.2
-_STEP_ENDS = frozenset({EventType.STEP_SUCCESS, EventType.STEP_FAILURE, EventType.STEP_SKIPPED})
+# A run of many quick steps would otherwise send the page a message per step.
+RECOLOUR_S = 0.2
+_STEP_EVENTS = frozenset(
+    {EventType.STEP_START, EventType.STEP_SUCCESS, EventType.STEP_FAILURE,
+     EventType.STEP_SKIPPED}
+)
 _RUN_ENDS = frozenset({EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED})
 
 
@@ -42,83 +48,103 @@ def drawn_keys(registry: Registry, selection: str | None) -> list[AssetKey]:
 
 
 class RegistryFollower:
-    """A registry listener that redraws or recolours one ``LineageWidget``."""
+    """A registry listener that redraws or recolours one ``LineageWidget``, lazily."""
 
     def __init__(
-        self, widget: LineageWidget, registry: Registry, selection: str | None = None
+        self,
+        widget: LineageWidget,
+        registry: Registry,
+        selection: str | None = None,
+        *,
+        later: Deferred | None = None,
     ) -> None:
         self.widget = widget
         self.registry = registry
         self.selection = selection
-        self._last_full = 0.0
-        self._steps: dict[str, tuple[AssetKey, ...]] = {}
+        self.layouts = 0
+        self._later = later if later is not None else deferred()
+        self._layout_due = False
+        self._colours_due = False
+        self._last_recolour = 0.0
         self._unsubscribe: Callable[[], None] | None = registry.subscribe(self)
         widget.on_close(self.close)
+
+    @property
+    def following(self) -> bool:
+        return self._unsubscribe is not None
 
     def close(self) -> None:
         """Stop following the registry (idempotent)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        self._later.cancel(self.flush)
 
     def __call__(self, event: Any) -> None:
         if isinstance(event, RegistryEvent):
             if event.kind == "status":
-                self._refresh_all(throttled=True)
+                self._colours_due = True
+                self._later.request(self.flush)
             else:
-                self._redraw()
+                self._layout_due = True
+                self._later.request(self.flush)
         elif isinstance(event, RunEvent):
             kind = event.event_type
-            if kind is EventType.STEP_START or kind in _STEP_ENDS:
-                self._refresh(self._keys_of_step(event.step_key or ""))
+            if kind in _STEP_EVENTS:
+                self._colours_due = True
+                now = time.perf_counter()
+                if now - self._last_recolour >= RECOLOUR_S:
+                    self.flush()
             elif kind in _RUN_ENDS:
-                self._refresh_all(throttled=False)
+                self.flush()
+            elif kind is EventType.RUN_START:
+                # A run shorter than RECOLOUR_S is recoloured once, when it ends.
+                self._last_recolour = time.perf_counter()
 
-    def _keys_of_step(self, step_key: str) -> tuple[AssetKey, ...]:
-        # Engine step keys are the op name, "op[partition]" for one partition.
-        if not self._steps:
-            graph = self.registry.graph
-            for key in graph.keys:
-                node = graph.node(key)
-                if node.op:
-                    self._steps[node.op] = (*self._steps.get(node.op, ()), node.key)
-        return self._steps.get(step_key.split("[", 1)[0], ())
-
-    def _refresh(self, keys: tuple[AssetKey, ...]) -> None:
-        layout = self.widget.layout_data
-        status = self.registry.status
-        changes: dict[Any, str] = {
-            k: status(k) for k in keys if k in layout and k in self.registry
-        }
-        if changes:
-            self.widget.set_statuses(changes)
-
-    def _refresh_all(self, *, throttled: bool) -> None:
-        now = time.perf_counter()
-        if throttled and now - self._last_full < FULL_REFRESH_S:
+    def flush(self) -> None:
+        """Do what is due now: a new layout, or recolouring every drawn asset."""
+        if self._unsubscribe is None:
             return
-        self._last_full = now
-        status = self.registry.status
-        keys = [n.key for n in self.widget.layout_data.nodes if n.key in self.registry]
-        statuses: dict[Any, str] = {k: status(k) for k in keys}
-        self.widget.set_statuses(statuses)
+        if self._layout_due:
+            self._redraw()
+        elif self._colours_due:
+            self._recolour()
+
+    def _recolour(self) -> None:
+        self._colours_due = False
+        self._last_recolour = time.perf_counter()
+        graph, status = self.registry.graph, self.registry.status
+        self.widget.recolour(lambda key: status(key) if key in graph else None)
 
     def _redraw(self) -> None:
-        self._steps = {}
+        self._layout_due = self._colours_due = False
+        self._last_recolour = time.perf_counter()
+        self.layouts += 1
         try:
             keys = drawn_keys(self.registry, self.selection)
         except NbAssetsError:
             # The selection names an asset that is gone: keep drawing what still exists.
             keys = [n.key for n in self.widget.layout_data.nodes if n.key in self.registry]
-        self.widget.set_graph(self.registry.graph, keys)
+        status = self.registry.status
+        self.widget.set_graph(self.registry.graph, keys, {k: status(k) for k in keys})
 
 
 def follow_registry(
-    widget: LineageWidget, registry: Registry, selection: str | None = None
+    widget: LineageWidget,
+    registry: Registry,
+    selection: str | None = None,
+    *,
+    later: Deferred | None = None,
 ) -> RegistryFollower:
     """Keep ``widget`` drawing ``selection`` of ``registry``, coloured by live status.
+
+    Args:
+        widget: The lineage widget to keep current.
+        registry: The registry to follow.
+        selection: What to draw; everything when ``None``.
+        later: Where updates wait to be coalesced; the kernel's by default.
 
     Returns:
         The listener; ``close()`` it (or close the widget) to stop following.
     """
-    return RegistryFollower(widget, registry, selection)
+    return RegistryFollower(widget, registry, selection, later=later)
