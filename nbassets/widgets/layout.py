@@ -222,20 +222,20 @@ _RECENT_MAX = 4
 
 
 def _run_dot(source: str) -> dict[str, Any]:
+    dot = shutil.which("dot")
+    if dot is None:
+        raise NbAssetsError(INSTALL_HINT)
     cached = _RECENT_LAYOUTS.get(source)
     if cached is not None:
         return cached
-    result = _run_dot_now(source)
+    result = _run_dot_now(dot, source)
     if len(_RECENT_LAYOUTS) >= _RECENT_MAX:
         del _RECENT_LAYOUTS[next(iter(_RECENT_LAYOUTS))]
     _RECENT_LAYOUTS[source] = result
     return result
 
 
-def _run_dot_now(source: str) -> dict[str, Any]:
-    dot = shutil.which("dot")
-    if dot is None:
-        raise NbAssetsError(INSTALL_HINT)
+def _run_dot_now(dot: str, source: str) -> dict[str, Any]:
     try:
         done = subprocess.run(
             [dot, "-Tjson0"],
