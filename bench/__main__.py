@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine, lineage, live_views, notebook, partitions
+from bench import engine, lineage, live_views, notebook, partitions, progress
 
 
 def main() -> int:
@@ -17,6 +17,7 @@ def main() -> int:
     notebook.main()
     lineage.main()
     live_views.main()
+    progress.main()
     return 0
 
 
