@@ -92,8 +92,9 @@ class NbAssetsMagics(Magics):
             why = f"--no-run: %materialize {name} runs it"
         elif not state.autorun:
             why = f"autorun is off: %materialize {name} runs it, %assets config autorun=on"
+        untracked = self._untracked(definition)
         if why:
-            print(f"Defined {name} ({why}).{self._stale_note(key)}")
+            print(f"Defined {name} ({why}).{untracked}{self._stale_note(key)}")
             if definition.partitions_def is not None:
                 # In Jupyter, the partitions to pick from and materialize; nothing in terminals.
                 return partition_display(registry, key, self._ns)
@@ -102,8 +103,19 @@ class NbAssetsMagics(Magics):
             registry, self._ns, selection=sorted(with_missing_upstreams(registry, key))
         )
         value = result.asset_values.get(key)
-        print(self._summary(key, result, value) + self._stale_note(key))
+        print(self._summary(key, result, value) + untracked + self._stale_note(key))
         return value
+
+    def _untracked(self, definition: Any) -> str:
+        from nbassets.notebook.waiting import untracked_variables
+
+        names = untracked_variables(definition, self._ns)
+        if not names:
+            return ""
+        return (
+            f" · reads notebook variable(s) {', '.join(names)}: not tracked, changing them does "
+            "not make it stale"
+        )
 
     def _cell_number(self) -> int:
         """The N of ``In[N]`` for the running cell, as IPython's tracebacks number it."""

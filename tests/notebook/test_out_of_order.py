@@ -1,0 +1,64 @@
+"""Cells run out of order: a free name that becomes an asset later becomes an edge then.
+
+    orders --> revenue      (the revenue cell runs first, before orders is an asset)
+"""
+
+from __future__ import annotations
+
+from nbassets import AssetKey
+from nbassets.notebook.failures import RunFailedError
+
+K = AssetKey
+
+
+def test_revenue_before_orders_fails_with_the_cell_to_run_then_gets_its_edge(shell, capsys):
+    result = shell.run("%%asset\nrevenue = sum(orders)", cell_id="revenue-cell")
+    assert isinstance(result.error_in_exec, RunFailedError)
+    message = str(result.error_in_exec)
+    assert "NameError: name 'orders' is not defined" in message
+    assert "`orders` is not an asset yet: run the cell that defines it." in message
+    assert shell.registry.graph.parents(K("revenue")) == ()
+
+    shell.ok("%%asset\norders = [1, 2, 3]", cell_id="orders-cell")
+    out = capsys.readouterr().out
+    assert "revenue now depends on orders (defined after it)" in out
+    assert shell.registry.graph.parents(K("revenue")) == (K("orders"),)
+
+    shell.ok("%materialize revenue")
+    assert shell.ns["revenue"] == 6
+    # Redefine orders: revenue follows it now, stale until it runs again.
+    shell.ok("%%asset --no-run\norders = [1, 2]", cell_id="orders-cell")
+    assert shell.registry.status(K("revenue")) == "stale"
+    shell.ok("%materialize orders+")
+    assert shell.ns["revenue"] == 3
+
+
+def test_a_notebook_variable_that_becomes_an_asset_becomes_an_edge(shell, capsys):
+    shell.ok("threshold = 10")
+    shell.ok("%%asset\nbig = [x for x in range(20) if x > threshold]", cell_id="big-cell")
+    assert shell.registry.graph.parents(K("big")) == ()
+    shell.ok("%%asset\nthreshold = 15", cell_id="threshold-cell")
+    assert shell.registry.graph.parents(K("big")) == (K("threshold"),)
+    assert shell.registry.status(K("big")) == "stale"
+    shell.ok("%materialize big")
+    assert shell.ns["big"] == [16, 17, 18, 19]
+
+
+def test_a_chain_defined_backwards_is_connected_link_by_link(shell):
+    # a --> b --> c, cells run c, b, a
+    for name, body in (("c", "c = b + 1"), ("b", "b = a + 1")):
+        shell.run(f"%%asset --no-run\n{body}", cell_id=f"{name}-cell")
+    shell.ok("%%asset --no-run\na = 1", cell_id="a-cell")
+    graph = shell.registry.graph
+    assert (graph.parents(K("b")), graph.parents(K("c"))) == ((K("a"),), (K("b"),))
+    shell.ok("%materialize a*")
+    assert shell.ns["c"] == 3
+
+
+def test_the_summary_names_the_notebook_variables_it_does_not_track(shell, capsys):
+    shell.ok("import math\nthreshold = 10\ndef helper(x):\n    return x")
+    shell.ok("%%asset\nbig = [helper(x) for x in range(20) if x > threshold + math.pi]")
+    line = capsys.readouterr().out.strip().splitlines()[-2]
+    assert line.endswith(
+        "· reads notebook variable(s) threshold: not tracked, changing them does not make it stale"
+    )
