@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nbassets import AssetKey
 from nbassets.notebook.failures import RunFailedError
 
@@ -62,3 +64,30 @@ def test_the_summary_names_the_notebook_variables_it_does_not_track(shell, capsy
     assert line.endswith(
         "· reads notebook variable(s) threshold: not tracked, changing them does not make it stale"
     )
+
+
+@pytest.mark.kernel
+def test_out_of_order_in_a_real_kernel(kernel_name, tmp_path):
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from tests.notebook.conftest import execute_notebook, text_of
+
+    cells = [
+        ("load", "%load_ext nbassets"),
+        ("revenue", "%%asset\nrevenue = sum(orders)"),
+        ("orders", "%%asset\norders = [1, 2, 3]"),
+        ("run", "%materialize revenue\nprint(revenue)"),
+        ("edit", "%%asset --no-run orders\norders = [1, 2]"),
+        ("status", "%assets"),
+    ]
+    nb = new_notebook(cells=[new_code_cell(source, id=cid) for cid, source in cells])
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    nb.cells[1].metadata["tags"] = ["raises-exception"]  # the first failure is expected
+    execute_notebook(nb, kernel_name, str(tmp_path))
+    out = {cell.id: text_of(cell) for cell in nb.cells}
+    assert "`orders` is not an asset yet: run the cell that defines it." in out["revenue"]
+    assert "revenue now depends on orders (defined after it)" in out["orders"]
+    assert out["run"].rstrip().endswith("6")
+    catalog = nb.cells[5].outputs[0]["data"]["text/plain"]
+    revenue_line = next(line for line in catalog.splitlines() if "revenue" in line)
+    assert "stale" in revenue_line
