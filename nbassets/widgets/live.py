@@ -5,8 +5,12 @@ Responsibilities:
   mark what is due (a new layout, or colours); the work happens later, once,
   through ``Deferred``: a loop defining 300 assets is one layout, done after the
   cell. The selection string, if any, is resolved anew at each layout.
-- During a run, recolour at most every ``RECOLOUR_S`` (and once when the run
-  ends): a step event costs a set update, not a message to the page.
+- During a run, a step's own assets take the colour its events say (running,
+  materialized, failed, skipped), sent at most every ``RECOLOUR_S``: at once
+  after a quiet spell, else from a timer, so a long step shows as running while
+  it runs. A step event costs a dict update, not a message to the page. When
+  the run ends, every drawn asset is recoloured from the registry (stale
+  propagation, partitions).
 - Every status change, from any cause (runs, ``--no-run`` redefinitions,
   ``accept``, wipes), reaches the widget: a definition redraws with fresh colours.
 - Unsubscribe when the widget closes.
@@ -14,6 +18,7 @@ Responsibilities:
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,10 +34,13 @@ __all__ = ["RECOLOUR_S", "RegistryFollower", "drawn_keys", "follow_registry"]
 
 # A run of many quick steps would otherwise send the page a message per step.
 RECOLOUR_S = 0.2
-_STEP_EVENTS = frozenset(
-    {EventType.STEP_START, EventType.STEP_SUCCESS, EventType.STEP_FAILURE,
-     EventType.STEP_SKIPPED}
-)
+# The colour a step event gives its assets; partition steps only say "running".
+_STEP_COLOURS = {
+    EventType.STEP_START: "running",
+    EventType.STEP_SUCCESS: "materialized",
+    EventType.STEP_FAILURE: "failed",
+    EventType.STEP_SKIPPED: "skipped",
+}
 _RUN_ENDS = frozenset({EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED})
 
 
@@ -66,6 +74,11 @@ class RegistryFollower:
         self._layout_due = False
         self._colours_due = False
         self._last_recolour = 0.0
+        self._steps: dict[str, tuple[AssetKey, ...]] | None = None
+        self._step_colours: dict[AssetKey, str] = {}
+        # The timer thread only sends colours the events gave: it never reads the registry.
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
         self._unsubscribe: Callable[[], None] | None = registry.subscribe(self)
         widget.on_close(self.close)
 
@@ -79,27 +92,74 @@ class RegistryFollower:
             self._unsubscribe()
             self._unsubscribe = None
         self._later.cancel(self.flush)
+        self._cancel_timer()
 
     def __call__(self, event: Any) -> None:
         if isinstance(event, RegistryEvent):
             if event.kind == "status":
                 self._colours_due = True
-                self._later.request(self.flush)
             else:
                 self._layout_due = True
-                self._later.request(self.flush)
+                self._steps = None
+            self._later.request(self.flush)
         elif isinstance(event, RunEvent):
             kind = event.event_type
-            if kind in _STEP_EVENTS:
-                self._colours_due = True
-                now = time.perf_counter()
-                if now - self._last_recolour >= RECOLOUR_S:
-                    self.flush()
+            colour = _STEP_COLOURS.get(kind)
+            if colour is not None:
+                self._step_event(event.step_key or "", colour)
             elif kind in _RUN_ENDS:
+                self._cancel_timer()
+                self._colours_due = True
                 self.flush()
-            elif kind is EventType.RUN_START:
-                # A run shorter than RECOLOUR_S is recoloured once, when it ends.
-                self._last_recolour = time.perf_counter()
+
+    def _step_event(self, step_key: str, colour: str) -> None:
+        op, _, partition = step_key.partition("[")
+        if partition and colour != "running":
+            colour = ""  # one partition done says little of the asset: the run's end says
+        with self._lock:
+            for key in self._keys_of_step(op):
+                if colour:
+                    self._step_colours[key] = colour
+            if time.perf_counter() - self._last_recolour >= RECOLOUR_S:
+                self._send_step_colours()
+            elif self._timer is None and self._step_colours:
+                wait = RECOLOUR_S - (time.perf_counter() - self._last_recolour)
+                self._timer = threading.Timer(max(wait, 0.0), self._on_timer)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _on_timer(self) -> None:
+        with self._lock:
+            self._timer = None
+            if self._unsubscribe is not None:
+                self._send_step_colours()
+
+    def _send_step_colours(self) -> None:
+        """Send the colours step events gave since the last send (the caller holds the lock)."""
+        self._last_recolour = time.perf_counter()
+        colours, self._step_colours = self._step_colours, {}
+        drawn: dict[Any, str] = {k: c for k, c in colours.items() if k in self.widget.layout_data}
+        if drawn:
+            self.widget.set_statuses(drawn)
+
+    def _cancel_timer(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._step_colours = {}
+
+    def _keys_of_step(self, op: str) -> tuple[AssetKey, ...]:
+        # Engine step keys are the op name, "op[partition]" for one partition.
+        if self._steps is None:
+            steps: dict[str, tuple[AssetKey, ...]] = {}
+            graph = self.registry.graph
+            for key in graph.keys:
+                node = graph.node(key)
+                if node.op:
+                    steps[node.op] = (*steps.get(node.op, ()), node.key)
+            self._steps = steps
+        return self._steps.get(op, ())
 
     def flush(self) -> None:
         """Do what is due now: a new layout, or recolouring every drawn asset."""
@@ -112,9 +172,10 @@ class RegistryFollower:
 
     def _recolour(self) -> None:
         self._colours_due = False
-        self._last_recolour = time.perf_counter()
         graph, status = self.registry.graph, self.registry.status
-        self.widget.recolour(lambda key: status(key) if key in graph else None)
+        with self._lock:
+            self._last_recolour = time.perf_counter()
+            self.widget.recolour(lambda key: status(key) if key in graph else None)
 
     def _redraw(self) -> None:
         self._layout_due = self._colours_due = False
@@ -126,7 +187,8 @@ class RegistryFollower:
             # The selection names an asset that is gone: keep drawing what still exists.
             keys = [n.key for n in self.widget.layout_data.nodes if n.key in self.registry]
         status = self.registry.status
-        self.widget.set_graph(self.registry.graph, keys, {k: status(k) for k in keys})
+        with self._lock:
+            self.widget.set_graph(self.registry.graph, keys, {k: status(k) for k in keys})
 
 
 def follow_registry(

@@ -79,3 +79,18 @@ def test_a_closed_widget_stops_following() -> None:
         later.flush()
         assert not follower.following and follower.layouts == 0
         assert later.pending == 0
+
+
+def test_a_long_step_after_quick_ones_shows_as_running_while_it_runs() -> None:
+    # quick --> slow: `slow` starts within RECOLOUR_S of quick's colours: a timer sends it.
+    with use_registry() as registry:
+        define(registry, "quick", "return 1")
+        define(registry, "slow", "import time; time.sleep(0.8); return quick", "quick")
+        widget, _follower, later = followed(registry)
+        seen: list[str] = []
+        widget.observe(
+            lambda change: seen.append(widget.status_of("slow")), names="statuses"
+        )
+        materialize(selection="*", registry=registry)
+        assert "running" in seen
+        assert widget.status_of("slow") == "materialized"
