@@ -1,0 +1,268 @@
+"""Text views: what ``%assets`` shows as text and HTML, in any frontend.
+
+Responsibilities:
+- Plain objects with ``_repr_html_`` for Jupyter and ``__repr__`` text for
+  terminals, built from the registry; every user-controlled string escaped:
+  the catalog, one asset (with "why stale" and the code diff when the cell's
+  source changed), its history, and the lineage as a picture or a text tree.
+- Nothing here is a widget; ``displays`` chooses between these and widgets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.keys import AssetKey
+from nbassets.graph.registry import Registry
+from nbassets.notebook.progress import describe_value, metadata_summary
+
+__all__ = ["AssetView", "Catalog", "History", "LineageText", "StaticLineage", "Table"]
+
+_STATUS_COLOURS = {
+    "missing": "#9e9e9e",
+    "materialized": "#2e7d32",
+    "stale": "#ef6c00",
+    "running": "#1565c0",
+    "failed": "#c62828",
+    "skipped": "#6d4c41",
+    "partial": "#7b1fa2",
+}
+
+
+def _when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return ""
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class Table:
+    """Rows of strings shown as an HTML table or aligned text."""
+
+    def __init__(
+        self, headers: Sequence[str], rows: Sequence[Sequence[str]], title: str = ""
+    ) -> None:
+        self.headers = list(headers)
+        self.rows = [list(r) for r in rows]
+        self.title = title
+
+    def __repr__(self) -> str:
+        if not self.rows and self.title:
+            return self.title  # headers over nothing say nothing
+        widths = [len(h) for h in self.headers]
+        for row in self.rows:
+            widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+        lines = [self.title] if self.title else []
+        lines.append("  ".join(h.ljust(w) for h, w in zip(self.headers, widths, strict=True)))
+        lines.append("  ".join("-" * w for w in widths))
+        for row in self.rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+        return "\n".join(lines).rstrip()
+
+    def _cell(self, header: str, value: str) -> str:
+        text = html.escape(value)
+        if header == "status" and value in _STATUS_COLOURS:
+            colour = _STATUS_COLOURS[value]
+            return f'<td><span style="color:{colour};font-weight:600">{text}</span></td>'
+        return f"<td>{text}</td>"
+
+    def _repr_html_(self) -> str:
+        if not self.rows and self.title:
+            return f"<div class='nbassets-table'><i>{html.escape(self.title)}</i></div>"
+        head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.headers)
+        body = "".join(
+            "<tr>"
+            + "".join(self._cell(h, c) for h, c in zip(self.headers, row, strict=True))
+            + "</tr>"
+            for row in self.rows
+        )
+        title = f"<b>{html.escape(self.title)}</b>" if self.title else ""
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return f"<div class='nbassets-table'>{title}{table}</div>"
+
+
+class Catalog(Table):
+    """Every asset: key, group, kinds, status, last run, duration, partitions."""
+
+    def __init__(self, registry: Registry) -> None:
+        rows = []
+        for key in registry.keys():
+            entry = registry.definition_for(key)
+            node = registry.graph.node(key)
+            latest = registry.instance.get_latest_materialization_event(key)
+            partitions = ""
+            if getattr(entry, "partitions_def", None) is not None:
+                partitions = str(registry.partition_summary(key))
+            rows.append(
+                [
+                    key.to_user_string(),
+                    node.group_name,
+                    ", ".join(sorted(node.kinds)),
+                    registry.status(key),
+                    _when(latest.timestamp if latest else None),
+                    f"{latest.duration:.3f}s" if latest else "",
+                    partitions,
+                ]
+            )
+        title = f"{len(rows)} assets" if rows else "No assets defined yet: write an %%asset cell."
+        super().__init__(
+            ["key", "group", "kinds", "status", "last run", "duration", "partitions"], rows, title
+        )
+
+
+class History(Table):
+    def __init__(self, registry: Registry, key: AssetKey) -> None:
+        rows = [
+            [
+                _when(r.timestamp),
+                r.run_id[:8],
+                r.partition or "",
+                f"{r.duration:.3f}s",
+                r.code_version or "",
+                metadata_summary(r.metadata) + (" (accepted)" if r.accepted else ""),
+            ]
+            for r in reversed(registry.instance.history(key))
+        ]
+        title = f"History of {key.to_user_string()}: {len(rows)} materialization(s)"
+        super().__init__(["when", "run", "partition", "duration", "code", "metadata"], rows, title)
+
+
+class AssetView:
+    """``%assets show KEY``: status and why, value, metadata, definition, history."""
+
+    def __init__(self, registry: Registry, key: AssetKey, sources: dict[str, str]) -> None:
+        self.key = key
+        entry = registry.definition_for(key)
+        node = registry.graph.node(key)
+        self.status = registry.status(key)
+        self.reasons = registry.stale_reasons(key)
+        latest = registry.instance.get_latest_materialization_event(key)
+        self.lines: list[tuple[str, str]] = [
+            ("status", self.status),
+            ("group", node.group_name),
+        ]
+        if node.kinds:
+            self.lines.append(("kinds", ", ".join(sorted(node.kinds))))
+        if isinstance(entry, AssetsDefinition):
+            out = entry.output_by_key[key]
+            if out.description:
+                self.lines.append(("description", out.description))
+            self.lines.append(("code version", entry.effective_code_version(key) or ""))
+        parents = registry.graph.parents(key)
+        children = registry.graph.children(key)
+        self.lines.append(("upstream", ", ".join(p.to_user_string() for p in parents) or "none"))
+        self.lines.append(("downstream", ", ".join(c.to_user_string() for c in children) or "none"))
+        outcome = registry.instance.outcome(key)
+        if outcome is not None:
+            self.lines.append((outcome.status, outcome.message))
+        if getattr(entry, "partitions_def", None) is not None:
+            self.lines.append(("partitions", str(registry.partition_summary(key))))
+            states = registry.partition_states(key)
+            for state in ("failed", "stale"):
+                chosen = [p for p, s in states.items() if s == state]
+                if chosen:
+                    shown = ", ".join(chosen[:8]) + (
+                        f" … ({len(chosen)} in all)" if len(chosen) > 8 else ""
+                    )
+                    self.lines.append((f"{state} partitions", shown))
+        self.value_text = ""
+        if latest is not None:
+            self.lines.append(("last run", f"{_when(latest.timestamp)} ({latest.duration:.3f}s)"))
+            meta = metadata_summary(latest.metadata, limit=12)
+            if meta:
+                self.lines.append(("metadata", meta))
+            if registry.instance.io_manager.has_value(key, latest.partition):
+                value = registry.instance.io_manager.values[(key, latest.partition)]
+                # A partitioned asset shows its latest partition: say which one.
+                where = f" (partition {latest.partition})" if latest.partition else ""
+                self.value_text = f"{describe_value(value)}{where}\n{_preview(value)}"
+        self.diff = ""
+        if latest is not None and isinstance(entry, AssetsDefinition):
+            old = sources.get(latest.code_version or "")
+            new = entry.origin.get("source")
+            if old is not None and new is not None and old != new:
+                self.diff = "".join(
+                    difflib.unified_diff(
+                        old.splitlines(keepends=True),
+                        new.splitlines(keepends=True),
+                        "materialized",
+                        "current",
+                    )
+                )
+        self.source = entry.origin.get("source", "") if isinstance(entry, AssetsDefinition) else ""
+
+    def __repr__(self) -> str:
+        out = [f"{self.key.to_user_string()}"]
+        out += [f"  {name}: {value}" for name, value in self.lines]
+        if self.reasons:
+            out.append("  stale because: " + "; ".join(self.reasons))
+        if self.diff:
+            out.append("  code change:\n" + _indent(self.diff))
+        if self.value_text:
+            out.append("  value: " + _indent(self.value_text).lstrip())
+        if self.source:
+            out.append("  definition:\n" + _indent(self.source))
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(n)}</th><td>{html.escape(v)}</td></tr>"
+            for n, v in self.lines
+        )
+        parts = [f"<h4>{html.escape(self.key.to_user_string())}</h4><table>{rows}</table>"]
+        if self.reasons:
+            items = "".join(f"<li>{html.escape(r)}</li>" for r in self.reasons)
+            parts.append(f"<p><b>Stale because</b></p><ul>{items}</ul>")
+        if self.diff:
+            parts.append(f"<p><b>Code change</b></p><pre>{html.escape(self.diff)}</pre>")
+        if self.value_text:
+            parts.append(f"<p><b>Value</b></p><pre>{html.escape(self.value_text)}</pre>")
+        if self.source:
+            parts.append(f"<p><b>Definition</b></p><pre>{html.escape(self.source)}</pre>")
+        return "<div class='nbassets-asset'>" + "".join(parts) + "</div>"
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.rstrip().splitlines())
+
+
+def _preview(value: Any, limit: int = 600) -> str:
+    head = getattr(value, "head", None)
+    if callable(head):
+        with contextlib.suppress(TypeError):
+            value = head(10)
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class StaticLineage:
+    """An SVG for Jupyter with a text fallback for terminals."""
+
+    def __init__(self, svg: str, text: str) -> None:
+        self.svg = svg
+        self.text = text
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+class LineageText:
+    """Assets in graph order with their upstreams, for terminals or without graphviz."""
+
+    def __init__(self, lines: list[str], note: str = "") -> None:
+        self.lines = lines
+        self.note = note
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines + ([self.note] if self.note else []))
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(repr(self))}</pre>"
