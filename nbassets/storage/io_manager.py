@@ -152,7 +152,7 @@ class InputContext(_IOContext):
         log: Any = None,
     ) -> None:
         self.asset_key = asset_key
-        self.name = name or asset_key.path[-1]
+        self.name = name or asset_key.parts[-1]
         self.step_key = step_key
         self.partition_key = partition_key
         self.definition_metadata = definition_metadata or {}
@@ -232,7 +232,7 @@ class FilesystemIOManager(IOManager):
 
     def path_for(self, asset_key: AssetKey, partition: str | None = None) -> Path:
         """The file holding the value of ``asset_key`` (and ``partition``)."""
-        return value_path(self.base_dir, asset_key.path, partition)
+        return value_path(self.base_dir, asset_key.parts, partition)
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         path = self.path_for(context.asset_key, context.partition_key)
