@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,6 +30,8 @@ from typing import Any
 
 import nbformat
 import pytest
+
+from nbassets.widgets.graphviz_engine import INSTALL_HINT, graphviz_engine
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -150,8 +151,8 @@ def jupyter_server(
     settings, workspaces and IPython dirs; ``expose_app`` makes ``window.jupyterapp``
     available to the tests. Stopped through the API, then by PID.
     """
-    if shutil.which("dot") is None:
-        pytest.skip("graphviz `dot` is not installed (apt-get install graphviz)")
+    if graphviz_engine() is None:
+        pytest.skip(INSTALL_HINT)
     base = tmp_path_factory.mktemp(module)
     root = base / "root"
     dirs = {
