@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine, lineage, live_views, notebook, partitions, progress
+from bench import engine, lineage, live_views, notebook, partitions, progress, wasm_lineage
 
 
 def main() -> int:
@@ -16,6 +16,7 @@ def main() -> int:
     partitions.main()
     notebook.main()
     lineage.main()
+    wasm_lineage.main()
     live_views.main()
     progress.main()
     return 0

@@ -74,7 +74,7 @@ def remember(view: Any) -> None:
     shell = get_ipython()
     if shell is None:
         return
-    from nbassets.notebook.extension import state_of
+    from nbassets.notebook.state import state_of
 
     cell_id = state_of(shell).cell_id
     if cell_id:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import SelectionError, did_you_mean
 from nbassets.graph.asset_graph import AssetGraph
-from nbassets.graph.selection import TRAVERSAL, AssetSelection
-from nbassets.graph.selection_index import (
+from nbassets.graph.selection.base import TRAVERSAL, AssetSelection
+from nbassets.graph.selection.index import (
     STATUSES,
     graph_index,
     in_selection,
@@ -133,10 +133,10 @@ class KeyPrefixSelection(AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         size = len(self.prefix)
-        found = tuple(key for key in graph.keys if key.path[:size] == self.prefix)
+        found = tuple(key for key in graph.keys if key.parts[:size] == self.prefix)
         selected = _selectable(graph, found, self.include_sources)
         if not selected:
-            prefixes = {"/".join(key.path[:size]) for key in materializable_keys(graph)}
+            prefixes = {"/".join(key.parts[:size]) for key in materializable_keys(graph)}
             raise unknown_value(
                 "key prefix", "/".join(self.prefix), prefixes, self.source, plural="key prefixes"
             )

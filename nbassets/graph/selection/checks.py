@@ -19,7 +19,7 @@ from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.specs import AssetCheckKey
 from nbassets.errors import SelectionError, did_you_mean
 from nbassets.graph.asset_graph import AssetGraph
-from nbassets.graph.selection import AssetSelection, ChecksByAsset
+from nbassets.graph.selection.base import AssetSelection, ChecksByAsset
 
 __all__ = [
     "AllChecksSelection",
@@ -37,7 +37,7 @@ def check_keys_of(items: Iterable[Any]) -> list[AssetCheckKey]:
         if isinstance(item, AssetCheckKey):
             keys.append(item)
         elif hasattr(item, "check_keys"):
-            keys.extend(sorted(item.check_keys, key=lambda k: (k.asset_key.path, k.name)))
+            keys.extend(sorted(item.check_keys, key=lambda k: (k.asset_key.parts, k.name)))
         elif isinstance(item, tuple) and len(item) == 2:
             keys.append(AssetCheckKey(coerce_key(item[0]), str(item[1])))
         else:
