@@ -126,7 +126,17 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         with self.output:
             from IPython.display import display
 
-            display(asset_display(self.registry, key))  # type: ignore[no-untyped-call]
+            display(asset_display(self.registry, key, _sources_of(key)))  # type: ignore[no-untyped-call]
+
+
+def _sources_of(key: AssetKey) -> dict[str, str]:
+    """The cell sources ``key`` ran with, by code version: the asset view diffs them."""
+    from IPython import get_ipython
+
+    from nbassets.notebook.state import state_of
+
+    shell = get_ipython()
+    return state_of(shell).sources.get(key, {}) if shell is not None else {}
 
 
 def lineage_view(

@@ -95,3 +95,23 @@ def test_a_loop_of_definitions_is_one_layout_after_the_cell(open_notebook: Any) 
     assert ("seed", "step_39") in map(tuple, graph["edges"])
     assert nb.execute("print(view.follower.layouts)").strip() == "1"
     save_screenshot(page.locator(".nba-lineage").last, "live_loop_one_layout")
+
+
+def test_the_asset_view_opened_from_the_graph_shows_the_code_diff(open_notebook: Any) -> None:
+    nb: LabNotebook = open_notebook([
+        "%load_ext nbassets",
+        "%%asset\norders = [1, 2, 3]",
+        "%%asset\nrevenue = sum(orders)",
+        "%assets lineage",
+    ])
+    page = nb.page
+    page.wait_for_selector(".nba-lineage .nba-node")
+    nb.execute("get_ipython().run_cell_magic('asset', 'orders --no-run', 'orders = [1, 2]\\n')")
+    wait_status(page, "orders", "stale")
+    page.locator('.nba-lineage .nba-node[data-key="orders"]').last.dblclick()
+    view = page.locator(".nba-asset").last
+    view.locator(".nba-diff").wait_for()
+    assert "its code changed" in view.locator(".nba-stale").text_content()
+    assert view.locator(".nba-diff-del").all_text_contents() == ["-orders = [1, 2, 3]\n"]
+    assert view.locator(".nba-diff-add").all_text_contents() == ["+orders = [1, 2]\n"]
+    save_screenshot(view, "asset_view_code_diff")
