@@ -197,9 +197,10 @@ class Registry:
         store = self.instance.io_manager
         if not store.has_value(asset_key, partition):
             part = f" partition '{partition}'" if partition is not None else ""
+            option = f" --partition {partition}" if partition is not None else ""
             raise MissingUpstreamError(
                 f"Asset '{asset_key.to_user_string()}'{part} has no value yet. "
-                f"Materialize it first: %materialize {asset_key.to_user_string()}"
+                f"Materialize it first: %materialize {asset_key.to_user_string()}{option}"
             )
         return store.values[(asset_key, partition)]
 
