@@ -22,6 +22,7 @@ from nbassets.graph.registry import get_registry
 from nbassets.graph.topology import downstream_closure
 from nbassets.notebook import assets_command
 from nbassets.notebook.cell_options import asset_arguments, asset_check_arguments
+from nbassets.notebook.cell_sources import source_id
 from nbassets.notebook.cell_traceback import cell_filename
 from nbassets.notebook.cells import define_asset_cell, define_check_cell
 from nbassets.notebook.displays import partition_display
@@ -68,7 +69,7 @@ class NbAssetsMagics(Magics):
         before = set(registry.keys())
         stored = dict(getattr(registry.instance.io_manager, "values", {}))
         definition, options = define_asset_cell(
-            registry, line, cell, self._ns, cell_id=state.cell_id
+            registry, line, cell, self._ns, cell_id=source_id(self._ip, state.cell_id)
         )
         key = next(iter(definition.keys))
         version = definition.effective_code_version(key)
@@ -162,7 +163,9 @@ class NbAssetsMagics(Magics):
         """
         state = state_of(self._ip)
         registry = get_registry()
-        check = define_check_cell(registry, line, cell, self._ns, cell_id=state.cell_id)
+        check = define_check_cell(
+            registry, line, cell, self._ns, cell_id=source_id(self._ip, state.cell_id)
+        )
         label = check.check_key.to_user_string()
         filename = cell_filename(f"{check.asset_key.to_user_string()}:{check.name}")
         state.cell_numbers[filename] = self._cell_number()

@@ -91,3 +91,19 @@ def test_out_of_order_in_a_real_kernel(kernel_name, tmp_path):
     catalog = nb.cells[5].outputs[0]["data"]["text/plain"]
     revenue_line = next(line for line in catalog.splitlines() if "revenue" in line)
     assert "stale" in revenue_line
+
+
+def test_a_loop_defining_assets_in_one_cell_keeps_them_all(shell):
+    loop = (
+        "for i in range({n}):\n"
+        "    get_ipython().run_cell_magic('asset', f'step_{{i}} --no-run', f'step_{{i}} = {{i}}')"
+    )
+    shell.ok(loop.format(n=4), cell_id="loop-cell")
+    assert [k.to_user_string() for k in shell.registry.keys()] == [f"step_{i}" for i in range(4)]
+    # Run again with a shorter loop: what it no longer defines goes.
+    shell.ok(loop.format(n=2), cell_id="loop-cell")
+    assert [k.to_user_string() for k in shell.registry.keys()] == ["step_0", "step_1"]
+    # A renamed single-asset cell still drops its old asset.
+    shell.ok("%%asset --no-run\nalpha = 1", cell_id="named")
+    shell.ok("%%asset --no-run\nbeta = 1", cell_id="named")
+    assert "alpha" not in shell.registry and "beta" in shell.registry
