@@ -177,7 +177,7 @@ def _command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     output = args.output.resolve()
     with working_dir(_cwd(args)):
         notebook = _define(args, err)
-        export_notebook(notebook, output, dg_defs=args.dg_defs)
+        export_notebook(notebook, output, title=args.notebook.name, dg_defs=args.dg_defs)
     err.write(f"Wrote {args.output}\n")
     return ExitCode.OK
 
