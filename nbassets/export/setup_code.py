@@ -142,9 +142,8 @@ class _CellRewrite:
         span = (stmt.lineno, stmt.end_lineno or stmt.lineno)
         magic = _magic(stmt)
         if magic is not None:
-            if magic in _DISPLAY_MAGICS:
-                self.drop.append(span)
-            else:
+            self.drop.append(span)  # the module never holds IPython syntax
+            if magic not in _DISPLAY_MAGICS:
                 self.problems.add(
                     f"{self.label}, line {stmt.lineno}",
                     f"`{lines[stmt.lineno - 1].strip()}` is IPython syntax a Dagster module "

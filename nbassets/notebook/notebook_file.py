@@ -103,6 +103,17 @@ def _magic_call(node: ast.AST) -> str | None:
     return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
 
 
+def _ipython_call(node: ast.AST) -> bool:
+    """Whether ``node`` is ``get_ipython().something(...)``, what IPython syntax becomes."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Call)
+        and isinstance(node.func.value.func, ast.Name)
+        and node.func.value.func.id == "get_ipython"
+    )
+
+
 def _is_interactive(stmt: ast.stmt) -> bool:
     value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)) else None
     if value is None:
@@ -149,8 +160,10 @@ def definition_code(source: str) -> str:
         if _is_interactive(stmt) or (_reads(stmt) & from_magics):
             drop.append(stmt)
             from_magics |= _assigned(stmt)
-    if tree.body and isinstance(tree.body[-1], ast.Expr) and tree.body[-1] not in drop:
-        drop.append(tree.body[-1])
+    last = tree.body[-1] if tree.body else None
+    # A bare last expression is what the cell shows, unless it is IPython syntax (`!cmd`).
+    if isinstance(last, ast.Expr) and last not in drop and not _ipython_call(last.value):
+        drop.append(last)
     lines = source.splitlines(keepends=True)
     for stmt in drop:
         end = stmt.end_lineno or stmt.lineno
