@@ -84,7 +84,7 @@ def _shell() -> Any:
 
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "nbassets")
-    from nbassets.notebook.extension import state_of
+    from nbassets.notebook.state import state_of
 
     state_of(shell).autorun = False
     return shell

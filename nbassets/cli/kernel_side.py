@@ -18,7 +18,7 @@ __all__ = ["finish", "prepare"]
 def prepare() -> None:
     from IPython import get_ipython
 
-    from nbassets.notebook.extension import state_of
+    from nbassets.notebook.state import state_of
 
     shell: Any = get_ipython()
     shell.run_line_magic("load_ext", "nbassets")

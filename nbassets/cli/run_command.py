@@ -91,17 +91,19 @@ def _list(registry: Registry, options: RunOptions, out: TextIO) -> None:
         out.write(f"{row['asset']:<{width}}  {row['group']:<12}  {row['status']}{part}\n")
 
 
-def _run_arguments(
-    registry: Registry, namespace: Mapping[str, Any], options: RunOptions
-) -> dict[str, Any]:
+def _prepare(
+    registry: Registry, namespace: Mapping[str, Any], options: RunOptions, selection: Any
+) -> Any:
+    """Resolve the selection once, build the run config, and prepare the run (exit 2 if bad)."""
     from IPython.core.error import UsageError
 
-    from nbassets.graph.selection import coerce_selection
+    from nbassets.engine.prepare import prepare_run, select_run
     from nbassets.notebook.line_options import (
         MaterializeOptions,
         parse_config,
         partition_arguments,
     )
+    from nbassets.notebook.runs import notebook_resources
 
     magic = MaterializeOptions(
         selection=options.selection,
@@ -110,15 +112,21 @@ def _run_arguments(
         config=options.config,
     )
     try:
-        partitions = partition_arguments(magic)
-        single = None
-        if options.selection is not None:
-            keys = coerce_selection(options.selection).resolve(registry.graph)
-            single = next(iter(keys)).to_python_identifier() if len(keys) == 1 else None
+        chosen = select_run(selection, registry=registry)
+        keys = chosen.keys
+        single = next(iter(keys)).to_python_identifier() if len(keys) == 1 else None
         run_config = parse_config(options.config, namespace, single) if options.config else None
+        return prepare_run(
+            selection=chosen,
+            run_config=run_config,
+            resources=notebook_resources(registry, namespace),
+            tags=options.tags,
+            executor=options.executor,
+            registry=registry,
+            **partition_arguments(magic),
+        )
     except (UsageError, NbAssetsError) as error:
         raise _usage(error) from error
-    return {"run_config": run_config, **partitions}
 
 
 def _default_selection(registry: Registry) -> list[Any]:
@@ -147,51 +155,33 @@ def act(
     """List, plan or run the defined assets; return the exit code."""
     from nbassets.cli.headless import name_cells
     from nbassets.cli.json_events import JsonLines
-    from nbassets.engine.materialize import materialize, plan_materialization
+    from nbassets.engine.execute import execute
     from nbassets.notebook.failures import format_failure
     from nbassets.notebook.progress import TextProgress
-    from nbassets.notebook.runs import describe_plan, notebook_resources, step_labels
+    from nbassets.notebook.runs import describe_plan, step_labels
 
     if options.list_assets:
         _list(registry, options, out)
         return ExitCode.OK
-    arguments = _run_arguments(registry, namespace, options)
     selection: Any = options.selection
     if selection is None:
         selection = _default_selection(registry)
-        if not selection and not options.dry_run:
+        if not selection:
             err.write("Everything is up to date: nothing to run.\n")
             return ExitCode.OK
-    resources = notebook_resources(registry, namespace)
+    prepared = _prepare(registry, namespace, options, selection)
     if options.dry_run:
-        try:
-            plan = plan_materialization(
-                registry=registry, selection=selection, resources=resources, **arguments
-            )
-        except NbAssetsError as error:
-            raise _usage(error) from error
-        out.write(describe_plan(plan) + "\n")
+        out.write(describe_plan(prepared.plan) + "\n")
         return ExitCode.OK
     text = TextProgress(err, labels=lambda: step_labels(registry))
     listeners: list[Any] = [text]
     if options.output_format == "json":
         listeners.append(JsonLines(out, lambda: step_labels(registry)))
     try:
-        result = materialize(
-            registry=registry,
-            selection=selection,
-            resources=resources,
-            tags=options.tags,
-            executor=options.executor,
-            raise_on_error=False,
-            listeners=listeners,
-            **arguments,
-        )
+        result = execute(prepared, listeners, raise_on_error=False)
     except KeyboardInterrupt:
         err.write(f"Interrupted: {text.summary()}; nothing after this point ran.\n")
         return ExitCode.INTERRUPTED
-    except NbAssetsError as error:
-        raise _usage(error) from error
     failed = _failed(result)
     if failed:
         report = format_failure(result, step_labels(registry))

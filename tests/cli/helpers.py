@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_notebook(path: Path, *cells: str | tuple[str, str]) -> Path:
-    """A notebook of code cells (markdown for sources starting with '# md'); (id, source) pins ids."""
+    """A notebook of code cells ('# md...' makes markdown); a (id, source) pair pins the id."""
     nb = nbformat.v4.new_notebook()
     for number, cell in enumerate(cells):
         cell_id, source = cell if isinstance(cell, tuple) else (f"c{number}", cell)

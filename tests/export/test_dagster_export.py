@@ -93,7 +93,9 @@ def test_partitions_notebook(notebooks, shell):
 def _compare_partitions(assets, instance, shell, notebooks):
     week = [f"2024-01-{day:02d}" for day in range(7, 14)]
     for day in week:
-        done = dg.materialize(assets, instance=instance, partition_key=day, selection="daily_events")
+        done = dg.materialize(
+            assets, instance=instance, partition_key=day, selection="daily_events"
+        )
         assert done.success
     weekly_run = dg.materialize(
         assets, instance=instance, partition_key="2024-01-07", selection="weekly_revenue"
@@ -112,7 +114,9 @@ def _compare_partitions(assets, instance, shell, notebooks):
         "weekly_revenue", partition="2024-01-07"
     )
     assert web.output_for_node("channel_sales") == registry.value("channel_sales", partition="web")
-    last = dg.materialize(assets, instance=instance, partition_key=week[-1], selection="daily_events")
+    last = dg.materialize(
+        assets, instance=instance, partition_key=week[-1], selection="daily_events"
+    )
     pd.testing.assert_frame_equal(
         last.output_for_node("daily_events"), registry.value("daily_events", partition=week[-1])
     )
@@ -141,7 +145,9 @@ CHECKS_CONFIG_RESOURCES = [
     (
         "prefixed",
         "%%asset_check labels prefixed\n"
-        "AssetCheckResult(passed=all(x.startswith('p-') for x in labels), metadata={'n': len(labels)})",
+        "AssetCheckResult(\n"
+        "    passed=all(x.startswith('p-') for x in labels), metadata={'n': len(labels)}\n"
+        ")",
     ),
     (
         "summary",
