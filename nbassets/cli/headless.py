@@ -79,10 +79,13 @@ def working_dir(path: str | Path | None) -> Iterator[None]:
         os.chdir(before)
 
 
-def _shell() -> Any:
+def _shell(notebook: Path | None) -> Any:
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
+    if notebook is not None:
+        # As ipykernel does: the notebook's path, so the extension finds its persistent store.
+        shell.user_ns["__session__"] = str(notebook.resolve())
     shell.run_line_magic("load_ext", "nbassets")
     from nbassets.notebook.state import state_of
 
@@ -100,15 +103,22 @@ def _report(error: BaseException) -> str:
     return name_cells(user_traceback(error)).rstrip()
 
 
-def define_notebook(cells: Sequence[NotebookCell]) -> DefinedNotebook:
+def define_notebook(
+    cells: Sequence[NotebookCell], notebook: Path | None = None
+) -> DefinedNotebook:
     """Run every cell's definitions in order; raise ``DefinitionCellError`` at the first failure.
 
     Output the cells print (``Defined orders ...``) is not shown: headless, the
     command's own progress lines say what happens.
+
+    Args:
+        cells: The notebook's code cells, from ``read_notebook``.
+        notebook: The notebook file, given to the shell as ``__session__`` (as
+            Jupyter does) so the notebook's persistent store is found.
     """
     from IPython.utils.capture import capture_output
 
-    shell = _shell()
+    shell = _shell(notebook)
     for cell in cells:
         code = cell.source if cell.kind != "code" else definition_code(cell.source)
         if not code.strip():

@@ -24,7 +24,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 _PREPARE = """\
 from nbassets.cli.kernel_side import prepare as _nbassets_prepare
-_nbassets_prepare()
+_nbassets_prepare({notebook!r})
 """
 
 _FINISH = """\
@@ -51,7 +51,7 @@ def run_in_kernel(
 
     cells = read_notebook(notebook)
     document: Any = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
-    document.cells.append(new_cell(_PREPARE))
+    document.cells.append(new_cell(_PREPARE.format(notebook=str(notebook.resolve()))))
     sources = []
     for cell in cells:
         body = cell.source if cell.kind != "code" else definition_code(cell.source)

@@ -15,12 +15,14 @@ from typing import Any
 __all__ = ["finish", "prepare"]
 
 
-def prepare() -> None:
+def prepare(notebook: str) -> None:
     from IPython import get_ipython
 
     from nbassets.notebook.state import state_of
 
     shell: Any = get_ipython()
+    # nbclient names no session; say which notebook runs, so its persistent store is found.
+    shell.user_ns["__session__"] = notebook
     shell.run_line_magic("load_ext", "nbassets")
     state_of(shell).autorun = False
 

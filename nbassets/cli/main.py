@@ -136,7 +136,7 @@ def _define(args: argparse.Namespace, err: TextIO) -> Any:
 
     cells = read_notebook(args.notebook)
     started = time.perf_counter()
-    notebook = define_notebook(cells)
+    notebook = define_notebook(cells, args.notebook)
     from nbassets.graph.registry import get_registry
 
     count = len(get_registry().keys())
