@@ -257,3 +257,30 @@ def test_kernel_mode_runs_the_cells_in_a_jupyter_kernel(tmp_path, kernel_name):
     assert "ZeroDivisionError" in failed.stderr
     unknown = nbassets("run", path, "--kernel", "no-such-kernel-xyz")
     assert unknown.returncode == 2 and "no such Jupyter kernel" in unknown.stderr
+
+
+def test_the_magic_options_partitions_config_tags_executor(tmp_path):
+    path = write_notebook(
+        tmp_path / "opts.ipynb",
+        SETUP,
+        "from nbassets import Config\n\nclass Scale(Config):\n    factor: int = 1",
+        ("daily", "%%asset --partitions daily:2024-01-01:2024-01-31\n"
+                  "def daily(context):\n    ran(context.partition_key)\n    return 1"),
+        ("scaled", "%%asset --config Scale\nran(f'scaled={config.factor}')\nscaled = 1"),
+        ("tagged", "%%asset\ndef tagged(context):\n    ran('tag=' + context.run.tags['who'])\n"
+                   "    return 0"),
+    )
+    days = nbassets("run", path, "daily", "--partitions", "2024-01-02...2024-01-04")
+    assert days.returncode == 0, days.stderr
+    assert ran(tmp_path) == ["2024-01-02", "2024-01-03", "2024-01-04"]
+    one = nbassets("run", path, "daily", "--partition", "2024-01-31", "--executor", "threads:2")
+    assert one.returncode == 0, one.stderr
+    assert ran(tmp_path)[-1] == "2024-01-31"
+    config = nbassets("run", path, "scaled", "--config", '{"factor": 7}')
+    assert config.returncode == 0, config.stderr
+    assert ran(tmp_path)[-1] == "scaled=7"
+    tags = nbassets("run", path, "tagged", "--tags", "who=cron")
+    assert tags.returncode == 0, tags.stderr
+    assert ran(tmp_path)[-1] == "tag=cron"
+    bad_day = nbassets("run", path, "daily", "--partition", "2023-12-31")
+    assert bad_day.returncode == 2 and "2023-12-31" in bad_day.stderr
