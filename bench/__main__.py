@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine, lineage, live_views, notebook, partitions, progress, wasm_lineage
+from bench import cli, engine, lineage, live_views, notebook, partitions, progress, wasm_lineage
 
 
 def main() -> int:
@@ -19,6 +19,7 @@ def main() -> int:
     wasm_lineage.main()
     live_views.main()
     progress.main()
+    cli.main()
     return 0
 
 
