@@ -170,8 +170,9 @@ function render({ model, el }) {
     panel.dataset.tab = tab;
     if (tab === "value") {
       const v = data.value ?? { kind: "none", text: "" };
+      if (v.partition) panel.append(html("div", "nba-note nba-value-partition", `partition ${v.partition}`));
       if (v.kind === "table") {
-        panel.append(html("div", "nba-note", `DataFrame ${v.shape}${v.truncated ? " (first rows)" : ""}`));
+        panel.append(html("div", "nba-note", `${v.label ?? `DataFrame ${v.shape}`}${v.truncated ? " (first rows)" : ""}`));
         panel.append(table(v.columns, v.rows));
       } else if (v.kind === "image" && v.mime === "image/png" && /^[A-Za-z0-9+/=]+$/.test(v.data)) {
         const img = /** @type {HTMLImageElement} */ (html("img", "nba-image"));
