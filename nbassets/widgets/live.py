@@ -75,6 +75,7 @@ class RegistryFollower:
         self._colours_due = False
         self._last_recolour = 0.0
         self._steps: dict[str, tuple[AssetKey, ...]] | None = None
+        self._run_end: RunEvent | None = None
         self._step_colours: dict[AssetKey, str] = {}
         # The timer thread only sends colours the events gave: it never reads the registry.
         self._lock = threading.Lock()
@@ -110,6 +111,7 @@ class RegistryFollower:
             elif kind in _RUN_ENDS:
                 self._cancel_timer()
                 self._colours_due = True
+                self._run_end = event
                 self.flush()
 
     def _step_event(self, step_key: str, colour: str) -> None:
@@ -152,13 +154,7 @@ class RegistryFollower:
     def _keys_of_step(self, op: str) -> tuple[AssetKey, ...]:
         # Engine step keys are the op name, "op[partition]" for one partition.
         if self._steps is None:
-            steps: dict[str, tuple[AssetKey, ...]] = {}
-            graph = self.registry.graph
-            for key in graph.keys:
-                node = graph.node(key)
-                if node.op:
-                    steps[node.op] = (*steps.get(node.op, ()), node.key)
-            self._steps = steps
+            self._steps = _steps_of(self.registry)
         return self._steps.get(op, ())
 
     def flush(self) -> None:
@@ -172,10 +168,11 @@ class RegistryFollower:
 
     def _recolour(self) -> None:
         self._colours_due = False
-        graph, status = self.registry.graph, self.registry.status
+        statuses = _statuses_at(self.registry, self._run_end)
+        self._run_end = None
         with self._lock:
             self._last_recolour = time.perf_counter()
-            self.widget.recolour(lambda key: status(key) if key in graph else None)
+            self.widget.recolour(statuses.get)
 
     def _redraw(self) -> None:
         self._layout_due = self._colours_due = False
@@ -189,6 +186,35 @@ class RegistryFollower:
         status = self.registry.status
         with self._lock:
             self.widget.set_graph(self.registry.graph, keys, {k: status(k) for k in keys})
+
+
+def _steps_of(registry: Registry) -> dict[str, tuple[AssetKey, ...]]:
+    """Op name -> the assets its step makes; shared by the views until definitions change."""
+    steps: dict[str, tuple[AssetKey, ...]] | None = registry.run_cache.get("lineage_steps")
+    if steps is None:
+        steps = {}
+        graph = registry.graph
+        for key in graph.keys:
+            node = graph.node(key)
+            if node.op:
+                steps[node.op] = (*steps.get(node.op, ()), node.key)
+        registry.run_cache["lineage_steps"] = steps
+    return steps
+
+
+# Every view of a registry recolours when a run ends: the first computes, the others reuse.
+_last_run_end: tuple[RunEvent, dict[AssetKey, str]] | None = None
+
+
+def _statuses_at(registry: Registry, run_end: RunEvent | None) -> dict[AssetKey, str]:
+    """The status of every asset now (shared among the views told of the same run end)."""
+    global _last_run_end
+    if run_end is not None and _last_run_end is not None and _last_run_end[0] is run_end:
+        return _last_run_end[1]
+    status = registry.status
+    statuses: dict[AssetKey, str] = {key: status(key) for key in registry.graph.keys}
+    _last_run_end = (run_end, statuses) if run_end is not None else None
+    return statuses
 
 
 def follow_registry(
