@@ -142,6 +142,14 @@ class PartitionPicker(anywidget.AnyWidget):
             self._last = now
             self.refresh()
 
+    @traitlets.observe("selected")
+    def _selection_changed(self, change: dict[str, Any]) -> None:
+        # What the last run said and the last preview belong to the old selection.
+        if change["old"] != change["new"] and not self.running:
+            self.message = ""
+            if self.preview.get("partition") not in self.selected:
+                self.preview = {}
+
     def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
