@@ -1,4 +1,4 @@
-"""The Value tab names what it shows; the partition picker forgets what belonged to an old selection."""
+"""The Value tab names what it shows; the partition picker drops what an old selection showed."""
 
 from __future__ import annotations
 
