@@ -149,10 +149,13 @@ def test_editing_an_upstream_patches_downstream_rows_stale_with_reasons(
 
 def test_failure_marks_failed_and_downstream_skipped_with_why(shell: Shell, connect: Any) -> None:
     define(shell)
-    comm, channel = connect()
+    _, channel = connect()
+    comm = channel.comm
     shell.ns["boom"] = True
-    shell.error("%%asset --group sales\nif boom:\n    raise ValueError('bad <b>input</b>')\nraw = [1]",
-                cell_id="c-raw")
+    shell.error(
+        "%%asset --group sales\nif boom:\n    raise ValueError('bad <b>input</b>')\nraw = [1]",
+        cell_id="c-raw",
+    )
     channel.flush()
     panel = Panel(comm)
     assert panel.status("raw") == "failed"
@@ -182,7 +185,8 @@ def test_definitions_changing_send_the_new_order_and_removed_keys(
     define(shell)
     comm, channel = connect()
     shell.ok("%%asset\ngrand_total = total * 2", cell_id="c-grand")
-    shell.ok("%%asset\nrenamed_total = sum(sorted_raw)", cell_id="c-total")  # renames the cell's asset
+    # The same cell now defines another asset: `total` goes.
+    shell.ok("%%asset\nrenamed_total = sum(sorted_raw)", cell_id="c-total")
     channel.flush()
     last_order = [p for p in comm.of_type("patch") if "order" in p][-1]
     assert "total" not in last_order["order"] and "renamed_total" in last_order["order"]
