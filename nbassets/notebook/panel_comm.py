@@ -1,10 +1,11 @@
 """The kernel end of the JupyterLab Assets panel: one comm per open panel.
 
 Responsibilities:
-- ``install``/``uninstall``: register the comm target ``nbassets`` while the
-  extension is loaded (the panel asks for it, so "not registered" tells the
-  panel to say "run %load_ext nbassets"), and flush pending patches after
-  every cell.
+- ``install``/``uninstall``: while the extension is loaded, register the comm
+  target ``nbassets`` and keep a beacon: a comm of that target that nobody
+  opened, which the panel finds with a ``comm_info_request`` (no comm_open
+  goes to frontends that do not know the target, and no error is logged for
+  a kernel without nbassets). Flush pending patches after every cell.
 - ``PanelChannel``: send a snapshot when a panel connects, then only the rows
   that changed, from registry and run events. Patches are debounced: the
   first change after a quiet spell goes at once, later ones at most every
@@ -39,6 +40,7 @@ from nbassets.notebook.panel_summary import summaries, summarize
 __all__ = ["FLUSH_INTERVAL_S", "PanelChannel", "channels", "install", "uninstall"]
 
 FLUSH_INTERVAL_S = 0.25
+BEACON_ID = "nbassets-beacon"
 # dot takes about a third of a second per 1,000 nodes; a "compact" lineage stays far below.
 MAX_LINEAGE_NODES = 400
 _STEP_ENDS = {
@@ -284,10 +286,14 @@ class PanelChannel:
     def _request_materialize(self, request: PanelRequest) -> dict[str, Any]:
         from nbassets.graph.topology import downstream_closure
 
+        from nbassets.graph.topology import upstream_closure
+
         roots = self._resolve(request)
         chosen = set(roots)
         if request.mode == "downstream":
             chosen |= downstream_closure(self.registry.graph, roots)
+        elif request.mode == "upstream":
+            chosen |= upstream_closure(self.registry.graph, roots)
         return self._run_keys(request, chosen)
 
     def _request_materialize_stale(self, request: PanelRequest) -> dict[str, Any]:
@@ -404,7 +410,12 @@ def install(shell: Any) -> list[tuple[str, Any]]:
     manager = getattr(kernel, "comm_manager", None)
     if manager is None:
         return []
+    from comm import create_comm
+
     manager.register_target(TARGET, lambda comm, msg: _open(comm, msg, shell))
+    # primary=False: the comm is only registered here, no comm_open is sent anywhere.
+    beacon = create_comm(comm_id=BEACON_ID, primary=False, target_name=TARGET)
+    manager.register_comm(beacon)
     shell.events.register("post_execute", _flush_all)
     return [("post_execute", _flush_all)]
 
@@ -417,3 +428,5 @@ def uninstall(shell: Any) -> None:
     manager = getattr(getattr(shell, "kernel", None), "comm_manager", None)
     if manager is not None and TARGET in getattr(manager, "targets", {}):
         manager.unregister_target(TARGET, None)
+        # Dropped, not closed: closing would send a comm_close no frontend expects.
+        manager.comms.pop(BEACON_ID, None)

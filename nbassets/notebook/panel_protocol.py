@@ -14,9 +14,13 @@ Kernel -> panel (every message carries ``"protocol": VERSION`` and ``"type"``):
 - ``reply``: answers request ``id``: ``ok``, ``message``, and per request
   ``keys`` (``select``), ``layout`` + ``statuses`` (``lineage``).
 
+Finding the kernel's end: while nbassets is loaded, ``comm_info_request`` for
+target ``nbassets`` lists at least the beacon comm (id ``nbassets-beacon``);
+the panel then opens its own comm with ``{"protocol": VERSION}``.
+
 Panel -> kernel: ``{"protocol": VERSION, "id": N, "request": NAME, ...}`` with
 NAME one of ``REQUESTS``: ``refresh``; ``select`` (``selection``: selection
-syntax); ``materialize`` (``keys`` + ``mode`` ``selected``/``downstream``, or
+syntax); ``materialize`` (``keys`` + ``mode`` ``selected``/``downstream``/``upstream``, or
 ``selection``); ``materialize_stale``; ``accept`` (``keys``); ``lineage``
 (``keys``).
 """
@@ -40,7 +44,7 @@ __all__ = [
 TARGET = "nbassets"
 VERSION = 1
 REQUESTS = ("refresh", "select", "materialize", "materialize_stale", "accept", "lineage")
-MODES = ("selected", "downstream")
+MODES = ("selected", "downstream", "upstream")
 # A panel request names at most this many keys; more is a bug or an attack, not a click.
 MAX_KEYS = 10_000
 MAX_SELECTION_CHARS = 2_000
