@@ -32,8 +32,10 @@ function markOf(rows: IAssetRow[] | undefined, source: string): IMark | null {
   }
   if (ASSET_CELL.test(source)) {
     return {
-      status: 'not-run',
-      title: 'This cell defines an asset the kernel does not know yet: run the cell.',
+      status: 'unknown',
+      title:
+        'The kernel has no asset from this cell: run the cell to define it. (If another ' +
+        'cell redefined the same asset since, that cell is its definition now.)',
       colour: ''
     };
   }

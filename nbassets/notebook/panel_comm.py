@@ -7,10 +7,11 @@ Responsibilities:
   goes to frontends that do not know the target, and no error is logged for
   a kernel without nbassets). Flush pending patches after every cell.
 - ``PanelChannel``: send a snapshot when a panel connects, then only the rows
-  that changed, from registry and run events. Patches are debounced: the
-  first change after a quiet spell goes at once, later ones at most every
-  ``FLUSH_INTERVAL_S`` while a run goes on, and the end of a run always goes
-  at once, so a 1,000-step run sends a handful of messages, not thousands.
+  that changed, from registry and run events. Patches are rate-limited by a
+  token bucket: up to ``BURST`` go at once (so a slow step shows "running"
+  while it runs, even though the kernel is too busy for any timer), then one
+  per ``FLUSH_INTERVAL_S``; the end of a run always goes at once. A 1,000-step
+  run sends a handful of messages, not thousands.
 - Answer the panel's requests (refresh, select, materialize, accept, lineage)
   with a reply naming what went wrong rather than an exception in the log.
 """
@@ -37,9 +38,10 @@ from nbassets.notebook.panel_protocol import (
 )
 from nbassets.notebook.panel_summary import summaries, summarize
 
-__all__ = ["FLUSH_INTERVAL_S", "PanelChannel", "channels", "install", "uninstall"]
+__all__ = ["BURST", "FLUSH_INTERVAL_S", "PanelChannel", "channels", "install", "uninstall"]
 
 FLUSH_INTERVAL_S = 0.25
+BURST = 3
 BEACON_ID = "nbassets-beacon"
 # dot takes about a third of a second per 1,000 nodes; a "compact" lineage stays far below.
 MAX_LINEAGE_NODES = 400
@@ -101,6 +103,8 @@ class PanelChannel:
         self._run: dict[str, Any] | None = None
         self._run_dirty = False
         self._last_flush = float("-inf")
+        self._tokens = float(BURST)
+        self._refilled_at = clock()
         self._timer: asyncio.TimerHandle | None = None
         self._steps: dict[str, tuple[AssetKey, ...]] = {}
         self._unsubscribe: Callable[[], None] | None = registry.subscribe(self._on_event)
@@ -163,15 +167,22 @@ class PanelChannel:
             self._send(message)
 
     def _soon(self, *, now: bool = False) -> None:
-        """Flush at once, or within ``FLUSH_INTERVAL_S`` of the last message."""
-        waited = self.clock() - self._last_flush
-        if now or waited >= FLUSH_INTERVAL_S:
+        """Flush at once while the bucket has a token (or ``now``); else a little later."""
+        clock = self.clock()
+        self._tokens = min(
+            float(BURST), self._tokens + (clock - self._refilled_at) / FLUSH_INTERVAL_S
+        )
+        self._refilled_at = clock
+        if now or self._tokens >= 1.0:
+            self._tokens = max(0.0, self._tokens - 1.0)
             self.flush()
             return
         loop = _running_loop()
         if self._timer is None and loop is not None:
-            # Fires once the kernel is free again; a long synchronous run flushes inline above.
-            self._timer = loop.call_later(FLUSH_INTERVAL_S - waited, self.flush)
+            # Fires once the kernel is free again; during a long synchronous run the
+            # next event flushes inline once a token has come back.
+            wait = (1.0 - self._tokens) * FLUSH_INTERVAL_S
+            self._timer = loop.call_later(wait, self.flush)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
@@ -212,6 +223,8 @@ class PanelChannel:
                 "running": [],
                 "state": "running",
             }
+            self._run_dirty = True
+            return  # the first step's start follows at once and carries the run
         elif self._run is None or self._run["run_id"] != event.run_id:
             return  # a run that started before this panel connected: rows still update
         elif kind is EventType.STEP_START:
