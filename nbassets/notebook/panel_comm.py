@@ -297,9 +297,7 @@ class PanelChannel:
         return reply(request.id, True, keys=[k.to_user_string() for k in keys])
 
     def _request_materialize(self, request: PanelRequest) -> dict[str, Any]:
-        from nbassets.graph.topology import downstream_closure
-
-        from nbassets.graph.topology import upstream_closure
+        from nbassets.graph.topology import downstream_closure, upstream_closure
 
         roots = self._resolve(request)
         chosen = set(roots)
