@@ -3,6 +3,7 @@
 // that run assets; a compact lineage. Every kernel string is inserted as text.
 
 import { Notification } from '@jupyterlab/apputils';
+import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import { AssetsConnection, IChange } from './connection';
@@ -11,7 +12,8 @@ import { IAssetRow, IReply, MaterializeMode, Request, safeColour } from './proto
 
 const FILTER_DELAY_MS = 250;
 const LINEAGE_DELAY_MS = 300;
-const LINEAGE_HEIGHT = 260;
+// 0: as tall as the graph needs, between the lineage view's own bounds.
+const LINEAGE_HEIGHT = 0;
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -198,16 +200,16 @@ export class AssetsPanel extends Widget {
 
   private _onChange(_: AssetsConnection, change: IChange): void {
     if (change.kind === 'patch' && !change.structure) {
+      // Patches that arrive within one frame are drawn together, each row once.
       for (const key of change.keys ?? []) {
-        this._updateRow(key);
+        this._dirtyRows.add(key);
       }
-      this._updateLineageStatuses();
-      if (change.run) {
-        this._renderRun();
+      if (this._frame === 0) {
+        this._frame = window.requestAnimationFrame(() => this._drawPatches());
       }
-      this._renderButtons();
       return;
     }
+    this._dirtyRows.clear();
     if (change.kind === 'state') {
       this._matches = null;
     }
@@ -218,6 +220,31 @@ export class AssetsPanel extends Widget {
       void this._applyFilter();
     }
     this._render();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (this._hiddenChanges) {
+      this._hiddenChanges = false;
+      this._render();
+    }
+  }
+
+  private _drawPatches(): void {
+    this._frame = 0;
+    if (!this.isVisible) {
+      // Nobody sees the rows: draw them all once the panel shows again.
+      this._hiddenChanges = true;
+      this._dirtyRows.clear();
+      return;
+    }
+    for (const key of this._dirtyRows) {
+      this._updateRow(key);
+    }
+    this._dirtyRows.clear();
+    this._updateLineageStatuses();
+    this._renderRun();
+    this._renderButtons();
   }
 
   private _scheduleFilter(): void {
@@ -539,6 +566,9 @@ export class AssetsPanel extends Widget {
   private _runLine: HTMLElement;
   private _list: HTMLElement;
   private _rowNodes = new Map<string, HTMLElement>();
+  private _dirtyRows = new Set<string>();
+  private _hiddenChanges = false;
+  private _frame = 0;
   private _lineage: HTMLElement;
   private _lineageMessage: HTMLElement;
   private _lineageTimer = 0;

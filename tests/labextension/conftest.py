@@ -5,8 +5,9 @@ Fixtures:
   ``JUPYTER_PATH`` folder whose ``labextensions/nbassets`` links to the build
   output (``nbassets/labextension``, made by ``make`` or ``pip install``).
 - ``notebook7_server`` (session): the same for Jupyter Notebook 7.
-- ``open_notebook`` / ``lab_page`` / ``browser`` / ``page_errors``: the widget
-  tests' own, re-exported here so they use this ``lab_server``.
+- ``open_notebook`` / ``lab_page`` / ``browser`` / ``page_errors`` /
+  ``notebook7_page``: the widget tests' own, re-exported here so they use these
+  servers.
 - ``AssetsPage``: drives the Assets panel and reads rows and cell marks.
 """
 
@@ -32,6 +33,7 @@ from tests.widgets.conftest import (  # noqa: F401 - fixtures used by name
     open_notebook,
     page_errors,
 )
+from tests.widgets.test_notebook7_browser import notebook7_page  # noqa: F401 - fixture
 
 BUILD = REPO / "nbassets" / "labextension"
 
