@@ -76,6 +76,23 @@ def notebook7_server(
     )
 
 
+@pytest.fixture(autouse=True)
+def _end_kernels(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, end the kernels it started, so none pile up on the 2 cores."""
+    yield
+    for name in ("lab_server", "notebook7_server"):
+        if name in request.fixturenames:
+            server: LabServer = request.getfixturevalue(name)
+            for session in server.api("GET", "/api/sessions"):
+                server.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+def lab_url(server: LabServer, name: str) -> str:
+    """Open ``name`` in a workspace of its own: no tabs restored from earlier tests."""
+    workspace = Path(name).stem.replace(".", "-")
+    return f"{server.url}/lab/workspaces/{workspace}/tree/{name}?token={server.token}"
+
+
 def write_notebook(server: LabServer, name: str, cells: list[tuple[str, str]]) -> str:
     """Write ``(cell id, source)`` code cells as ``name`` into the server's root."""
     notebook = nbformat.v4.new_notebook(
@@ -125,6 +142,14 @@ class AssetsPage:
                  '#nbassets-panel .nbassets-row')].map(r => [r.dataset.key, r.dataset.status]))"""
         )
         return found
+
+    def cell_marks(self, status: str) -> Any:
+        """The mark dots of this notebook's cells that show ``status``."""
+        panel_id = self.page.evaluate(FIND_PANEL + "(path) => findPanel(path).id",
+                                      self.notebook.path)
+        return self.page.locator(
+            f'#{panel_id} .jp-Cell[data-nbassets-status="{status}"] .nbassets-cell-mark'
+        )
 
     def marks(self) -> dict[str, str]:
         """Cell id -> the status its mark shows, for every marked cell."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.labextension.conftest import AssetsPage, wait_for_kernel, write_notebook
+from tests.labextension.conftest import AssetsPage, lab_url, wait_for_kernel, write_notebook
 from tests.widgets.conftest import REPO, LabNotebook, LabServer, save_screenshot
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ QUICKSTART_ASSETS = {
 
 
 def open_file(lab_server: LabServer, page: Any, name: str) -> AssetsPage:
-    page.goto(f"{lab_server.url}/lab/tree/{name}?token={lab_server.token}")
+    page.goto(lab_url(lab_server, name))
     wait_for_kernel(page, name)
     assets = AssetsPage(page, LabNotebook(page, lab_server, name))
     assets.open_panel()
@@ -71,7 +71,7 @@ def test_quickstart_lists_assets_with_statuses_and_marks_cells(
     )
     assert marks["orders"] == "unknown" and marks["basket-broken"] == "unknown"
     assert "load" not in marks and "catalog" not in marks  # only %%asset cells are marked
-    tooltip = lab_page.locator('.jp-Cell[data-nbassets-status="materialized"] .nbassets-cell-mark')
+    tooltip = assets.cell_marks("materialized")
     assert tooltip.first.get_attribute("title").startswith("daily_revenue: materialized\nlast run")
     # Nothing is written into the notebook: the cells' metadata are as the file has them.
     metadata = lab_page.evaluate(
@@ -81,7 +81,8 @@ def test_quickstart_lists_assets_with_statuses_and_marks_cells(
     # The compact lineage is the lineage widget's own view, laid out by the kernel.
     lineage = assets.panel.locator(".nbassets-lineage .nba-node")
     lineage.nth(3).wait_for(timeout=15_000)
-    assert sorted(lineage.all_inner_texts()) == sorted(QUICKSTART_ASSETS)
+    drawn = lineage.evaluate_all("nodes => nodes.map(n => n.getAttribute('data-key'))")
+    assert sorted(drawn) == sorted(QUICKSTART_ASSETS)
     save_screenshot(lab_page, "labext_quickstart_panel")
 
 
@@ -123,7 +124,7 @@ def test_failure_marks_failed_and_downstream_skipped(
     assets = open_cells(lab_server, lab_page, "failure.ipynb", cells)
     assets.wait_marks({"c-bad": "failed", "c-after": "skipped"})
     assets.wait_rows({"bad": "failed", "after": "skipped"})
-    title = lab_page.locator('.jp-Cell[data-nbassets-status="failed"] .nbassets-cell-mark')
+    title = assets.cell_marks("failed")
     assert "ZeroDivisionError" in title.get_attribute("title")
     save_screenshot(lab_page, "labext_failed_skipped")
 
@@ -227,7 +228,7 @@ def test_user_strings_in_panel_and_tooltips_are_text(
     assert HOSTILE_KEY in assets.panel.locator(".nbassets-key").all_inner_texts()
     why = assets.panel.locator('.nbassets-row[data-key="fails"] .nbassets-why').inner_text()
     assert HOSTILE_ERROR in why
-    mark = lab_page.locator('.jp-Cell[data-nbassets-status="failed"] .nbassets-cell-mark')
+    mark = assets.cell_marks("failed")
     assert HOSTILE_ERROR in mark.get_attribute("title")
     assert HOSTILE_ERROR in assets.panel.locator('.nbassets-row[data-key="fails"]')\
         .get_attribute("title")
