@@ -203,6 +203,13 @@ class PanelChannel:
 
     def _on_event(self, event: Any) -> None:
         if isinstance(event, RegistryEvent):
+            if event.kind == "status" and self._run is not None and (
+                self._run["state"] == "running"
+            ):
+                # Mid-run, the step events name what changed; the run's end refreshes all
+                # (staleness downstream), so a 1,000-step run does not re-read 1,000 rows
+                # per patch.
+                return
             self._dirty_all = True
             if event.kind != "status":
                 self._structure = True
