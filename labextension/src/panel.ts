@@ -354,7 +354,7 @@ export class AssetsPanel extends Widget {
     line.append(dot, key, status);
     const meta = [
       row.partitions,
-      row.last_run === null ? 'never run' : `${when(row.last_run)} · ${took(row.duration)}`
+      row.last_run === null ? 'never materialized' : `${when(row.last_run)} · ${took(row.duration)}`
     ].filter(Boolean);
     const details = el('div', 'nbassets-meta', meta.join(' · '));
     node.replaceChildren(line, details);

@@ -238,3 +238,69 @@ def test_user_strings_in_panel_and_tooltips_are_text(
     mark.hover()
     assert lab_page.evaluate("() => window.__nbassets_xss") is None
     save_screenshot(lab_page, "labext_hostile")
+
+
+def test_commands_run_the_active_cells_asset_and_open_its_view(
+    lab_server: LabServer, lab_page: Any
+) -> None:
+    cells = [
+        ("load", "%load_ext nbassets\n%assets config autorun=off"),
+        ("c-raw", "%%asset\nraw = [3, 1, 2]"),
+        ("c-total", "%%asset\ntotal = sum(raw)"),
+    ]
+    assets = open_cells(lab_server, lab_page, "commands.ipynb", cells)
+    assets.wait_rows({"raw": "missing", "total": "missing"})
+    lab_page.evaluate(
+        "() => { const nb = window.jupyterapp.shell.currentWidget.content;"
+        " nb.activeCellIndex = 1; nb.mode = 'command'; nb.node.focus(); }"
+    )
+    # The keyboard shortcut of "Materialize This Cell's Asset and Downstream".
+    lab_page.keyboard.press("Control+Alt+Shift+M")
+    assets.wait_marks({"c-raw": "materialized", "c-total": "materialized"})
+    # The cell's context menu offers the commands.
+    lab_page.locator(".jp-Cell").nth(1).locator(".jp-InputArea-editor").click(button="right")
+    menu = lab_page.locator(".lm-Menu").last
+    menu.wait_for()
+    items = menu.locator(".lm-Menu-itemLabel").all_inner_texts()
+    assert "Materialize This Cell's Asset" in items and "Open This Cell's Asset View" in items
+    save_screenshot(lab_page, "labext_context_menu")
+    lab_page.keyboard.press("Escape")
+    # From the palette's command: the asset view opens beside the notebook, not in it.
+    cells_before = lab_page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.model.cells.length"
+    )
+    lab_page.evaluate("() => window.jupyterapp.commands.execute('nbassets:open-asset-view')")
+    view = lab_page.locator(".nbassets-asset-view")
+    view.wait_for(timeout=15_000)
+    view.get_by_text("materialized").first.wait_for(timeout=15_000)
+    assert lab_page.evaluate(
+        "() => window.jupyterapp.shell.widgets('main').find(w => "
+        "w.hasClass && w.hasClass('jp-NotebookPanel')).content.model.cells.length"
+    ) == cells_before
+    save_screenshot(lab_page, "labext_asset_view_command")
+
+
+def test_panel_follows_the_active_notebook(lab_server: LabServer, lab_page: Any) -> None:
+    assets = open_cells(lab_server, lab_page, "first.ipynb", CHAIN)
+    assets.wait_rows({"total": "materialized"})
+    write_notebook(lab_server, "second.ipynb", [("plain", "x = 1")])
+    lab_page.evaluate(
+        "() => window.jupyterapp.commands.execute('docmanager:open', {path: 'second.ipynb'})"
+    )
+    wait_for_kernel(lab_page, "second.ipynb")
+    lab_page.wait_for_function(
+        "() => document.querySelector('#nbassets-panel .nbassets-notebook')"
+        "?.textContent === 'second.ipynb'"
+    )
+    lab_page.wait_for_function(
+        "() => document.querySelector('#nbassets-panel .nbassets-advice')"
+        "?.textContent.includes('%load_ext nbassets')",
+        timeout=15_000,
+    )
+    assert assets.rows() == {}
+    save_screenshot(assets.panel, "labext_second_notebook")
+    lab_page.evaluate(
+        "() => window.jupyterapp.commands.execute('docmanager:open', {path: 'first.ipynb'})"
+    )
+    assets.wait_rows({"raw": "materialized", "sorted_raw": "materialized",
+                      "total": "materialized"})
