@@ -161,8 +161,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         const key = found.keys[0];
+        // Trusted: the output comes from our own code run at the user's request, and the
+        // widget renderer (unsafe by Lab's definition) needs it.
         const area = new OutputArea({
-          model: new OutputAreaModel(),
+          model: new OutputAreaModel({ trusted: true }),
           rendermime: notebook.content.rendermime
         });
         const view = new MainAreaWidget({ content: area });
@@ -173,8 +175,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
         app.shell.add(view, 'main', { mode: 'split-right', ref: notebook.id });
         // The key travels as a JSON string, which is also a valid Python string literal:
         // nothing the user named an asset can become code.
-        const code = `get_ipython().run_line_magic("assets", ${JSON.stringify(`show ${key}`)})`;
-        await OutputArea.execute(code, area, notebook.sessionContext);
+        const show = JSON.stringify(`show ${key}`);
+        const code =
+          '__import__("IPython.display", fromlist=["display"]).display(' +
+          `get_ipython().run_line_magic("assets", ${show}))`;
+        const kernel = notebook.sessionContext.session?.kernel;
+        if (!kernel) {
+          Notification.warning('This notebook has no kernel.', { autoClose: 5000 });
+          return;
+        }
+        // Outside the notebook's history: no execution number is used up.
+        const future = kernel.requestExecute({ code, store_history: false, stop_on_error: true });
+        area.future = future;
+        await future.done;
       }
     });
 

@@ -272,7 +272,10 @@ def test_commands_run_the_active_cells_asset_and_open_its_view(
     lab_page.evaluate("() => window.jupyterapp.commands.execute('nbassets:open-asset-view')")
     view = lab_page.locator(".nbassets-asset-view")
     view.wait_for(timeout=15_000)
+    # The asset view widget itself, rendered by the notebook's widget manager.
+    view.locator(".jp-OutputArea-output").first.wait_for(timeout=15_000)
     view.get_by_text("materialized").first.wait_for(timeout=15_000)
+    assert view.locator(".widget-output, .jupyter-widgets, .lm-Widget").count() > 0
     assert lab_page.evaluate(
         "() => window.jupyterapp.shell.widgets('main').find(w => "
         "w.hasClass && w.hasClass('jp-NotebookPanel')).content.model.cells.length"
