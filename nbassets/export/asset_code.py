@@ -133,11 +133,14 @@ def asset_function(
     inputs = {i.name: i.key for i in definition.inputs}
     ins = {local: k for local, k in inputs.items() if k != AssetKey([local])}
     if ins:
-        pairs.append(
-            ("ins", "{" + ", ".join(f"{n!r}: dg.AssetIn({_key(k)})" for n, k in ins.items()) + "}")
-        )
+        mapped = ", ".join(f"{literal(n)}: dg.AssetIn({_key(k)})" for n, k in ins.items())
+        pairs.append(("ins", "{" + mapped + "}"))
     if definition.deps:
-        pairs.append(("deps", "[" + ", ".join(_key(d.asset_key) for d in definition.deps) + "]"))
+        deps = (
+            _key(d.asset_key) if len(d.asset_key.path) == 1 else f"dg.AssetKey({_key(d.asset_key)})"
+            for d in definition.deps
+        )
+        pairs.append(("deps", "[" + ", ".join(deps) + "]"))
     if options.description:
         pairs.append(("description", literal(options.description)))
     for name, value in (("tags", options.tags), ("metadata", options.metadata)):
