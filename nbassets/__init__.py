@@ -48,6 +48,9 @@ from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import (
     ConfigError,
     CycleError,
+    DagsterInvalidConfigError,
+    DagsterInvalidDefinitionError,
+    DagsterInvalidInvocationError,
     DagsterInvariantViolationError,
     DuplicateKeyError,
     InvalidDefinitionError,
@@ -83,6 +86,11 @@ _LAZY = {
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
     "lineage": "nbassets.notebook.lineage_view",
+    "Definitions": "nbassets.engine.jobs",
+    "JobDefinition": "nbassets.engine.jobs",
+    "define_asset_job": "nbassets.engine.jobs",
+    "DagsterInstance": "nbassets.storage.testing",
+    "instance_for_test": "nbassets.storage.testing",
     **{
         name: "nbassets.partitions"
         for name in (
@@ -117,8 +125,10 @@ if TYPE_CHECKING:
         ConfigurableResource,
         RunConfig,
     )
+    from nbassets.engine.jobs import Definitions, JobDefinition, define_asset_job
     from nbassets.graph.selection import AssetSelection
     from nbassets.notebook.lineage_view import lineage
+    from nbassets.storage.testing import DagsterInstance, instance_for_test
     from nbassets.partitions import (
         AllPartitionMapping,
         BackfillPolicy,
@@ -183,9 +193,14 @@ __all__ = [
     "ConfigurableResource",
     "CycleError",
     "DagsterEventType",
+    "DagsterInstance",
+    "DagsterInvalidConfigError",
+    "DagsterInvalidDefinitionError",
+    "DagsterInvalidInvocationError",
     "DagsterInvariantViolationError",
     "DailyPartitionsDefinition",
     "DataVersion",
+    "Definitions",
     "DuplicateKeyError",
     "DynamicPartitionsDefinition",
     "EventType",
@@ -201,6 +216,7 @@ __all__ = [
     "InvalidDefinitionError",
     "InvalidInvocationError",
     "Jitter",
+    "JobDefinition",
     "LastPartitionMapping",
     "MaterializeResult",
     "MetadataValue",
@@ -239,7 +255,9 @@ __all__ = [
     "build_asset_context",
     "build_input_context",
     "build_output_context",
+    "define_asset_job",
     "get_registry",
+    "instance_for_test",
     "lineage",
     "load_ipython_extension",
     "map_asset_specs",
