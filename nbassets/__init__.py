@@ -86,6 +86,9 @@ _LAZY = {
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
     "lineage": "nbassets.notebook.lineage_view",
+    "AssetObservation": "nbassets.definitions.source_assets",
+    "SourceAsset": "nbassets.definitions.source_assets",
+    "observable_source_asset": "nbassets.definitions.source_assets",
     "Definitions": "nbassets.engine.jobs",
     "JobDefinition": "nbassets.engine.jobs",
     "define_asset_job": "nbassets.engine.jobs",
@@ -125,10 +128,14 @@ if TYPE_CHECKING:
         ConfigurableResource,
         RunConfig,
     )
+    from nbassets.definitions.source_assets import (
+        AssetObservation,
+        SourceAsset,
+        observable_source_asset,
+    )
     from nbassets.engine.jobs import Definitions, JobDefinition, define_asset_job
     from nbassets.graph.selection import AssetSelection
     from nbassets.notebook.lineage_view import lineage
-    from nbassets.storage.testing import DagsterInstance, instance_for_test
     from nbassets.partitions import (
         AllPartitionMapping,
         BackfillPolicy,
@@ -151,6 +158,7 @@ if TYPE_CHECKING:
         TimeWindowPartitionsDefinition,
         WeeklyPartitionsDefinition,
     )
+    from nbassets.storage.testing import DagsterInstance, instance_for_test
 
 
 def __getattr__(name: str) -> Any:
@@ -181,6 +189,7 @@ __all__ = [
     "AssetIn",
     "AssetKey",
     "AssetMaterialization",
+    "AssetObservation",
     "AssetOut",
     "AssetSelection",
     "AssetSpec",
@@ -240,6 +249,7 @@ __all__ = [
     "RunEvent",
     "SelectionError",
     "SelectionSyntaxError",
+    "SourceAsset",
     "StaticPartitionMapping",
     "StaticPartitionsDefinition",
     "TableColumn",
@@ -264,6 +274,7 @@ __all__ = [
     "materialize",
     "materialize_to_memory",
     "multi_asset",
+    "observable_source_asset",
     "unload_ipython_extension",
     "use_registry",
 ]

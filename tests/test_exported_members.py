@@ -18,6 +18,7 @@ EXPORTED = [
     "AssetIn",
     "AssetKey",
     "AssetMaterialization",
+    "AssetObservation",
     "AssetOut",
     "AssetSelection",
     "AssetSpec",
@@ -77,6 +78,7 @@ EXPORTED = [
     "RunEvent",
     "SelectionError",
     "SelectionSyntaxError",
+    "SourceAsset",
     "StaticPartitionMapping",
     "StaticPartitionsDefinition",
     "TableColumn",
@@ -101,6 +103,7 @@ EXPORTED = [
     "materialize",
     "materialize_to_memory",
     "multi_asset",
+    "observable_source_asset",
     "unload_ipython_extension",
     "use_registry",
 ]
