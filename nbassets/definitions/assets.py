@@ -11,12 +11,20 @@ Responsibilities:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.op_view import (
+    InputDefinition,
+    OpHandle,
+    OutputDefinition,
+    annotations_of,
+    dagster_type_of,
+)
 from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.signature import ParameterRoles, code_fingerprint, signature_of
 from nbassets.definitions.specs import AssetCheckKey, AssetCheckSpec, AssetDep, AssetSpec
@@ -55,14 +63,6 @@ class AssetInput:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     partition_mapping: Any = None
     input_manager_key: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OpHandle:
-    """The op behind an asset, as far as nbassets has one: a name and tags."""
-
-    name: str
-    tags: Mapping[str, Any]
 
 
 class AssetsDefinition:
@@ -199,7 +199,51 @@ class AssetsDefinition:
 
     @property
     def op(self) -> OpHandle:
-        return OpHandle(self.node_name, self.op_tags)
+        """The op view of this definition (Dagster's ``assets_def.op``)."""
+        hints = annotations_of(self.fn)
+        returned = hints.get("return", inspect.Parameter.empty) if len(self.outputs) == 1 else Any
+        inputs = [
+            InputDefinition(
+                i.name, dagster_type_of(hints.get(i.name, Any)), dict(i.metadata), i.key
+            )
+            for i in self.inputs
+        ]
+        outputs = [
+            OutputDefinition(
+                out.name,
+                dagster_type_of(returned),
+                {name: getattr(value, "value", value) for name, value in out.metadata.items()},
+                out.description,
+                out.code_version,
+                out.io_manager_key,
+                out.is_required,
+            )
+            for out in self.outputs
+        ]
+        versions = {out.code_version for out in self.outputs}
+        return OpHandle(
+            self.node_name,
+            self.op_tags,
+            description=self.description,
+            version=versions.pop() if len(versions) == 1 else None,
+            retry_policy=self.retry_policy,
+            pool=getattr(self, "pool", None),
+            required_resource_keys=self.required_resource_keys,
+            input_defs=tuple(inputs),
+            output_defs=tuple(outputs),
+        )
+
+    @property
+    def node_def(self) -> OpHandle:
+        return self.op
+
+    @property
+    def keys_by_input_name(self) -> dict[str, AssetKey]:
+        return {i.name: i.key for i in self.inputs}
+
+    @property
+    def keys_by_output_name(self) -> dict[str, AssetKey]:
+        return {out.name: out.key for out in self.outputs}
 
     @property
     def specs(self) -> tuple[AssetSpec, ...]:
