@@ -40,6 +40,7 @@ from nbassets.definitions.specs import (
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
+    build_asset_check_context,
     build_asset_context,
 )
 from nbassets.engine.events import AssetMaterialization, DagsterEventType, EventType, RunEvent
@@ -86,6 +87,12 @@ _LAZY = {
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
     "lineage": "nbassets.notebook.lineage_view",
+    "ResourceDefinition": "nbassets.definitions.resources",
+    "IOManagerDefinition": "nbassets.definitions.resources",
+    "InitResourceContext": "nbassets.definitions.resources",
+    "build_init_resource_context": "nbassets.definitions.resources",
+    "resource": "nbassets.definitions.resources",
+    "io_manager": "nbassets.definitions.resources",
     "AssetObservation": "nbassets.definitions.source_assets",
     "SourceAsset": "nbassets.definitions.source_assets",
     "observable_source_asset": "nbassets.definitions.source_assets",
@@ -127,6 +134,14 @@ if TYPE_CHECKING:
         ConfigurableIOManager,
         ConfigurableResource,
         RunConfig,
+    )
+    from nbassets.definitions.resources import (
+        InitResourceContext,
+        IOManagerDefinition,
+        ResourceDefinition,
+        build_init_resource_context,
+        io_manager,
+        resource,
     )
     from nbassets.definitions.source_assets import (
         AssetObservation,
@@ -218,8 +233,10 @@ __all__ = [
     "FilesystemIOManager",
     "HourlyPartitionsDefinition",
     "IOManager",
+    "IOManagerDefinition",
     "IdentityPartitionMapping",
     "InMemoryIOManager",
+    "InitResourceContext",
     "InputContext",
     "Instance",
     "InvalidDefinitionError",
@@ -243,6 +260,7 @@ __all__ = [
     "PartitionMapping",
     "PartitionsDefinition",
     "Registry",
+    "ResourceDefinition",
     "RetryPolicy",
     "RetryRequested",
     "RunConfig",
@@ -262,12 +280,15 @@ __all__ = [
     "WeeklyPartitionsDefinition",
     "asset",
     "asset_check",
+    "build_asset_check_context",
     "build_asset_context",
+    "build_init_resource_context",
     "build_input_context",
     "build_output_context",
     "define_asset_job",
     "get_registry",
     "instance_for_test",
+    "io_manager",
     "lineage",
     "load_ipython_extension",
     "map_asset_specs",
@@ -275,6 +296,7 @@ __all__ = [
     "materialize_to_memory",
     "multi_asset",
     "observable_source_asset",
+    "resource",
     "unload_ipython_extension",
     "use_registry",
 ]

@@ -260,7 +260,19 @@ class Definitions:
         Raises:
             InvalidDefinitionError: the definitions do not form one asset graph.
         """
-        defs.resolve_asset_graph()
+        registry = defs.resolve_asset_graph()
+        for check in defs.asset_checks:
+            if not isinstance(check, AssetChecksDefinition) or check.partitions_def is None:
+                continue
+            target = registry.owners().get(check.asset_key)
+            expected = getattr(target, "partitions_def", None)
+            if target is not None and expected != check.partitions_def:
+                raise InvalidDefinitionError(
+                    f"Asset check '{check.check_key.to_user_string()}' targets asset "
+                    f"'{check.asset_key.to_user_string()}' but has a different partitions "
+                    f"definition ({check.partitions_def!r}, the asset has {expected!r}). "
+                    "Give the check its asset's partitions_def, or none."
+                )
 
     def __repr__(self) -> str:
         return f"Definitions({len(self.assets)} assets, {len(self.jobs)} jobs)"
