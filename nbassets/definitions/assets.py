@@ -12,6 +12,7 @@ Responsibilities:
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Callable, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -223,8 +224,9 @@ class AssetsDefinition:
         versions = {out.code_version for out in self.outputs}
         return OpHandle(
             self.node_name,
-            self.op_tags,
-            description=self.description,
+            {k: v if isinstance(v, str) else json.dumps(v) for k, v in self.op_tags.items()},
+            description=self.description
+            or (self.outputs[0].description if len(self.outputs) == 1 else None),
             version=versions.pop() if len(versions) == 1 else None,
             retry_policy=self.retry_policy,
             pool=getattr(self, "pool", None),

@@ -58,7 +58,8 @@ class SourceAsset(AssetSpec):
         resources = dict(resource_defs or {})
         entries = dict(metadata or {})
         if io_manager_def is not None:
-            io_manager_key = io_manager_key or f"{coerce_key(key).to_python_identifier()}__io_manager"
+            default_key = f"{coerce_key(key).to_python_identifier()}__io_manager"
+            io_manager_key = io_manager_key or default_key
             resources[io_manager_key] = io_manager_def
         if io_manager_key is not None:
             entries[IO_MANAGER_METADATA_KEY] = io_manager_key

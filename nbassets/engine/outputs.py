@@ -16,7 +16,7 @@ from typing import Any
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.keys import AssetKey
-from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.definitions.results import AssetCheckResult, MaterializeResult, Output
 from nbassets.errors import NbAssetsError
 
@@ -44,7 +44,7 @@ def _one(key: AssetKey, item: Any) -> Produced:
             key,
             item.value if item.has_value else None,
             item.has_value,
-            dict(item.metadata),
+            normalize_metadata(item.metadata),
             dv,
             item.tags,
         )
