@@ -34,6 +34,8 @@ from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
 __all__ = ["AssetInput", "AssetOutput", "AssetsDefinition", "OpHandle"]
 
 DEFAULT_GROUP = "default"
+# Marks a constructor argument not given (typed Any so the signature keeps its types).
+_MISSING: Any = object()
 DEFAULT_IO_MANAGER_KEY = "io_manager"
 
 
@@ -75,12 +77,12 @@ class AssetsDefinition:
     def __init__(
         self,
         *,
-        fn: Callable[..., Any],
-        node_name: str,
-        outputs: Sequence[AssetOutput],
+        fn: Callable[..., Any] = _MISSING,
+        node_name: str = _MISSING,
+        outputs: Sequence[AssetOutput] = (),
         inputs: Sequence[AssetInput] = (),
         deps: Sequence[AssetDep] = (),
-        roles: ParameterRoles,
+        roles: ParameterRoles = _MISSING,
         required_resource_keys: frozenset[str] = frozenset(),
         retry_policy: RetryPolicy | None = None,
         check_specs: Sequence[AssetCheckSpec] = (),
@@ -92,7 +94,24 @@ class AssetsDefinition:
         is_multi: bool = False,
         description: str | None = None,
         config_schema: Any = None,
+        keys_by_input_name: Mapping[str, Any] | None = None,
+        keys_by_output_name: Mapping[str, Any] | None = None,
+        node_def: Any = None,
     ) -> None:
+        if node_def is not None:
+            # Dagster's form: a graph (or op) and the asset keys of its inputs and outputs.
+            from nbassets.definitions.ops import OpDefinition, assets_from_graph, graph_of_op
+
+            if isinstance(node_def, OpDefinition):
+                node_def = graph_of_op(node_def)
+            built = assets_from_graph(node_def, keys_by_input_name, keys_by_output_name)
+            self.__dict__.update(built.__dict__)
+            return
+        if fn is _MISSING or node_name is _MISSING or roles is _MISSING:
+            raise InvalidDefinitionError(
+                "AssetsDefinition(...) needs node_def= with keys_by_input_name= and "
+                "keys_by_output_name=; build assets with @asset or @multi_asset instead."
+            )
         if not outputs:
             raise InvalidDefinitionError(f"'{node_name}' produces no asset; give it outs or specs.")
         self.fn = fn

@@ -460,3 +460,25 @@ def build_asset_check_context(
         partition_key=partition_key,
         instance=instance,
     )
+
+
+def build_op_context(
+    resources: Mapping[str, Any] | None = None,
+    op_config: Any = None,
+    resources_config: Mapping[str, Any] | None = None,
+    instance: Any = None,
+    config: Any = None,
+    partition_key: str | None = None,
+    partition_key_range: Any = None,
+    run_tags: Mapping[str, str] | None = None,
+) -> AssetExecutionContext:
+    """A context for calling an op (or an asset) directly, as Dagster's ``build_op_context``."""
+    return build_asset_context(
+        resources=resources,
+        resources_config=resources_config,
+        asset_config=op_config if op_config is not None else config,
+        instance=instance,
+        partition_key=partition_key,
+        partition_key_range=partition_key_range,
+        run_tags=run_tags,
+    )
