@@ -260,6 +260,15 @@ class Definitions:
         Raises:
             InvalidDefinitionError: the definitions do not form one asset graph.
         """
+        seen: set[Any] = set()
+        for check in defs.asset_checks:
+            for check_key in getattr(check, "check_keys", ()):
+                if check_key in seen:
+                    raise InvalidDefinitionError(
+                        f"Duplicate asset check key: {check_key.to_user_string()} is defined "
+                        "twice. Give one of the checks another name."
+                    )
+                seen.add(check_key)
         registry = defs.resolve_asset_graph()
         for check in defs.asset_checks:
             if not isinstance(check, AssetChecksDefinition) or check.partitions_def is None:

@@ -30,6 +30,7 @@ from nbassets.engine.plan import Plan, build_plan, revalidate
 from nbassets.errors import (
     CycleError,
     DuplicateKeyError,
+    InvalidDefinitionError,
     InvalidInvocationError,
     PartitionError,
 )
@@ -244,9 +245,16 @@ def _resources(
         # Assets, checks and source assets may bind resources of their own.
         bound = getattr(entry, "resource_defs", None)
         if bound:
-            resources.update(bound)
             owner_name = getattr(entry, "node_name", None) or entry.key.to_user_string()
-            bound_by.update({name: owner_name for name in bound})
+            for name, value in bound.items():
+                if name in bound_by and resources[name] is not value:
+                    raise InvalidDefinitionError(
+                        f"Conflicting versions of resource with key '{name}' were provided to "
+                        f"different assets ('{bound_by[name]}' and '{owner_name}'). Bind one "
+                        "resource object under that key, or use different keys."
+                    )
+                resources[name] = value
+                bound_by[name] = owner_name
     for name, value in (given or {}).items():
         if name in bound_by:
             raise InvalidInvocationError(
