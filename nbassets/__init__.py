@@ -40,6 +40,7 @@ from nbassets.definitions.specs import (
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
+    OpExecutionContext,
     build_asset_check_context,
     build_asset_context,
     build_op_context,
@@ -88,6 +89,20 @@ _LAZY = {
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
     "lineage": "nbassets.notebook.lineage_view",
+    "job": "nbassets.definitions.ops",
+    "build_resources": "nbassets.definitions.resources",
+    "ObserveResult": "nbassets.definitions.source_assets",
+    "Bool": "nbassets.definitions.config_schema",
+    "Field": "nbassets.definitions.config_schema",
+    "Float": "nbassets.definitions.config_schema",
+    "Int": "nbassets.definitions.config_schema",
+    "String": "nbassets.definitions.config_schema",
+    "load_asset_checks_from_modules": "nbassets.definitions.loading",
+    "load_assets_from_current_module": "nbassets.definitions.loading",
+    "load_assets_from_modules": "nbassets.definitions.loading",
+    "load_assets_from_package_module": "nbassets.definitions.loading",
+    "load_assets_from_package_name": "nbassets.definitions.loading",
+    "AutomationCondition": "nbassets.definitions.automation",
     "GraphDefinition": "nbassets.definitions.ops",
     "In": "nbassets.definitions.ops",
     "Nothing": "nbassets.definitions.ops",
@@ -138,11 +153,20 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from nbassets.definitions.automation import AutomationCondition
     from nbassets.definitions.config import (
         Config,
         ConfigurableIOManager,
         ConfigurableResource,
         RunConfig,
+    )
+    from nbassets.definitions.config_schema import Bool, Field, Float, Int, String
+    from nbassets.definitions.loading import (
+        load_asset_checks_from_modules,
+        load_assets_from_current_module,
+        load_assets_from_modules,
+        load_assets_from_package_module,
+        load_assets_from_package_name,
     )
     from nbassets.definitions.ops import (
         GraphDefinition,
@@ -152,6 +176,7 @@ if TYPE_CHECKING:
         Out,
         graph_asset,
         graph_multi_asset,
+        job,
         op,
     )
     from nbassets.definitions.resources import (
@@ -159,11 +184,13 @@ if TYPE_CHECKING:
         IOManagerDefinition,
         ResourceDefinition,
         build_init_resource_context,
+        build_resources,
         io_manager,
         resource,
     )
     from nbassets.definitions.source_assets import (
         AssetObservation,
+        ObserveResult,
         SourceAsset,
         observable_source_asset,
     )
@@ -228,8 +255,10 @@ __all__ = [
     "AssetSelection",
     "AssetSpec",
     "AssetsDefinition",
+    "AutomationCondition",
     "BackfillPolicy",
     "Backoff",
+    "Bool",
     "Config",
     "ConfigError",
     "ConfigurableIOManager",
@@ -249,7 +278,9 @@ __all__ = [
     "EventType",
     "ExecuteInProcessResult",
     "Failure",
+    "Field",
     "FilesystemIOManager",
+    "Float",
     "GraphDefinition",
     "HourlyPartitionsDefinition",
     "IOManager",
@@ -260,6 +291,7 @@ __all__ = [
     "InitResourceContext",
     "InputContext",
     "Instance",
+    "Int",
     "InvalidDefinitionError",
     "InvalidInvocationError",
     "Jitter",
@@ -275,7 +307,9 @@ __all__ = [
     "MultiToSingleDimensionPartitionMapping",
     "NbAssetsError",
     "Nothing",
+    "ObserveResult",
     "OpDefinition",
+    "OpExecutionContext",
     "Out",
     "Output",
     "OutputContext",
@@ -294,6 +328,7 @@ __all__ = [
     "SourceAsset",
     "StaticPartitionMapping",
     "StaticPartitionsDefinition",
+    "String",
     "TableColumn",
     "TableRecord",
     "TableSchema",
@@ -310,6 +345,7 @@ __all__ = [
     "build_input_context",
     "build_op_context",
     "build_output_context",
+    "build_resources",
     "define_asset_job",
     "get_registry",
     "graph",
@@ -317,7 +353,13 @@ __all__ = [
     "graph_multi_asset",
     "instance_for_test",
     "io_manager",
+    "job",
     "lineage",
+    "load_asset_checks_from_modules",
+    "load_assets_from_current_module",
+    "load_assets_from_modules",
+    "load_assets_from_package_module",
+    "load_assets_from_package_name",
     "load_ipython_extension",
     "map_asset_specs",
     "materialize",

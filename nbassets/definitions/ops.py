@@ -35,6 +35,7 @@ __all__ = [
     "graph",
     "graph_asset",
     "graph_multi_asset",
+    "job",
     "op",
 ]
 
@@ -305,6 +306,20 @@ class GraphDefinition:
 
     def run(self, context: Any, inputs: Mapping[str, Any]) -> Any:
         """Run the recorded ops with ``inputs``; return what the body returned, resolved."""
+        return self.run_nodes(context, inputs)[0]
+
+    def node_names_in_order(self) -> list[str]:
+        """Each recorded op call's node name: the op's name, then ``name_2``, ``name_3``..."""
+        seen: dict[str, int] = {}
+        names = []
+        for node in self._record()[0]:
+            seen[node.op.name] = seen.get(node.op.name, 0) + 1
+            count = seen[node.op.name]
+            names.append(node.op.name if count == 1 else f"{node.op.name}_{count}")
+        return names
+
+    def run_nodes(self, context: Any, inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Run the recorded ops; return the resolved result and each node's output."""
         nodes, returned = self._record()
         results: list[Any] = []
         config = self.config if self.config is not None else getattr(context, "op_config", None)
@@ -327,7 +342,7 @@ class GraphDefinition:
         for node in nodes:
             values = {name: resolve(arg) for name, arg in node.args.items()}
             results.append(node.op.run(context, values, config))
-        return resolve(returned)
+        return resolve(returned), dict(zip(self.node_names_in_order(), results, strict=True))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         composition = _composing.get()
@@ -475,3 +490,109 @@ def graph_of_op(op_def: OpDefinition) -> GraphDefinition:
         [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in op_def.input_names]
     )
     return GraphDefinition(compose, name=op_def.name)
+
+
+class OpJobResult:
+    """The outcome of running an op job in process."""
+
+    def __init__(self, run_id: str, outputs: Mapping[str, Any], error: BaseException | None):
+        self.run_id = run_id
+        self._outputs = dict(outputs)
+        self.error = error
+
+    @property
+    def success(self) -> bool:
+        return self.error is None
+
+    def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
+        """The value op ``node_str`` produced (``output_name`` for ops with several outs)."""
+        if node_str not in self._outputs:
+            from nbassets.errors import did_you_mean
+
+            raise InvalidInvocationError(
+                f"No node {node_str!r} in this run." + did_you_mean(node_str, self._outputs)
+            )
+        return self._outputs[node_str]
+
+
+class OpJob:
+    """A graph of ops run as a job, in process: Dagster's ``@job``."""
+
+    def __init__(
+        self,
+        graph_def: GraphDefinition,
+        *,
+        config: Any = None,
+        tags: Mapping[str, Any] | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        description: str | None = None,
+    ) -> None:
+        self.graph_def = graph_def
+        self.name = graph_def.name
+        self.config = config
+        self.tags = dict(tags or {})
+        self.resource_defs = dict(resource_defs or {})
+        self.description = description or graph_def.description
+
+    def execute_in_process(
+        self,
+        run_config: Mapping[str, Any] | None = None,
+        instance: Any = None,
+        resources: Mapping[str, Any] | None = None,
+        raise_on_error: bool = True,
+        op_selection: Sequence[str] | None = None,
+        tags: Mapping[str, Any] | None = None,
+    ) -> OpJobResult:
+        """Run every op once, in order, in this process.
+
+        Raises:
+            InvalidInvocationError: ``op_selection`` is given (op jobs run whole).
+        """
+        import uuid
+
+        from nbassets.definitions.resources import resolve_resources
+        from nbassets.engine.context import build_op_context
+
+        del instance, tags
+        if op_selection is not None:
+            raise InvalidInvocationError(
+                f"op_selection is supported for asset jobs; job '{self.name}' is a graph of "
+                "ops and runs whole in nbassets."
+            )
+        config = run_config if run_config is not None else self.config
+        ops_config = (config or {}).get("ops") if isinstance(config, Mapping) else None
+        built = resolve_resources({**self.resource_defs, **(resources or {})})
+        context = build_op_context(resources=built, op_config=ops_config)
+        run_id = str(uuid.uuid4())
+        try:
+            _, outputs = self.graph_def.run_nodes(context, {})
+        except Exception as exc:
+            if raise_on_error:
+                raise
+            return OpJobResult(run_id, {}, exc)
+        return OpJobResult(run_id, outputs, None)
+
+    def __repr__(self) -> str:
+        return f"<OpJob {self.name}>"
+
+
+def job(
+    compose_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    config: Any = None,
+    tags: Mapping[str, Any] | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    **ignored: Any,
+) -> Any:
+    """Define a job from a composition of ops, as Dagster's ``@job``, run in process."""
+    del ignored
+
+    def build(fn: Callable[..., Any]) -> OpJob:
+        graph_def = GraphDefinition(fn, name=name, description=description)
+        return OpJob(
+            graph_def, config=config, tags=tags, resource_defs=resource_defs, description=None
+        )
+
+    return build(compose_fn) if compose_fn is not None else build

@@ -13,7 +13,8 @@ code written with the older API run unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "IOManagerDefinition",
     "ResourceDefinition",
     "build_init_resource_context",
+    "build_resources",
     "io_manager",
     "resolve_resources",
     "resource",
@@ -202,3 +204,12 @@ def resolve_resources(resources: Mapping[str, Any]) -> dict[str, Any]:
     for name in resources:
         value_of(name)
     return built
+
+
+@contextmanager
+def build_resources(
+    resources: Mapping[str, Any], instance: Any = None, resource_config: Any = None
+) -> Iterator[SimpleNamespace]:
+    """Build ``resources`` (definitions and plain values) for use in a ``with`` block."""
+    del instance, resource_config
+    yield SimpleNamespace(**resolve_resources(resources))

@@ -22,7 +22,7 @@ from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.definitions.specs import IO_MANAGER_METADATA_KEY, AssetSpec
 
-__all__ = ["AssetObservation", "SourceAsset", "observable_source_asset"]
+__all__ = ["AssetObservation", "ObserveResult", "SourceAsset", "observable_source_asset"]
 
 
 class SourceAsset(AssetSpec):
@@ -141,3 +141,14 @@ class AssetObservation:
     def __post_init__(self) -> None:
         self.asset_key = coerce_key(self.asset_key)
         self.metadata = normalize_metadata(self.metadata)
+
+
+@dataclass
+class ObserveResult:
+    """What an observation function returns: a data version and metadata."""
+
+    asset_key: Any = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    check_results: Sequence[Any] = ()
+    data_version: Any = None
+    tags: Mapping[str, str] = field(default_factory=dict)

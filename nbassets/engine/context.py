@@ -482,3 +482,7 @@ def build_op_context(
         partition_key_range=partition_key_range,
         run_tags=run_tags,
     )
+
+
+# Dagster's name for the context an op receives; in nbassets ops get the asset context.
+OpExecutionContext = AssetExecutionContext

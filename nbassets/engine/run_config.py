@@ -94,6 +94,14 @@ def check_schema_config(node: str, schema: Any, section: Any) -> Any:
             f"{where} got unexpected config key(s) {unknown}; it takes {sorted(schema)}."
         )
     for key, kind in schema.items():
+        field = _field_of(kind)
+        if field is not None:
+            kind = field.config
+            if key not in given and field.has_default:
+                given[key] = field.default_value
+                continue
+            if key not in given and not field.required:
+                continue
         if not (isinstance(kind, type) and kind in _SCALARS):
             continue
         if key not in given:
@@ -106,3 +114,10 @@ def check_schema_config(node: str, schema: Any, section: Any) -> Any:
                 f"{where}: config key '{key}' must be a {kind.__name__}; got {given[key]!r}."
             )
     return given
+
+
+def _field_of(value: Any) -> Any:
+    import sys
+
+    module = sys.modules.get("nbassets.definitions.config_schema")
+    return value if module is not None and isinstance(value, module.Field) else None
