@@ -89,6 +89,7 @@ _LAZY = {
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
     "lineage": "nbassets.notebook.lineage_view",
+    "with_resources": "nbassets.definitions.resources",
     "job": "nbassets.definitions.ops",
     "build_resources": "nbassets.definitions.resources",
     "ObserveResult": "nbassets.definitions.source_assets",
@@ -187,6 +188,7 @@ if TYPE_CHECKING:
         build_resources,
         io_manager,
         resource,
+        with_resources,
     )
     from nbassets.definitions.source_assets import (
         AssetObservation,
@@ -370,6 +372,7 @@ __all__ = [
     "resource",
     "unload_ipython_extension",
     "use_registry",
+    "with_resources",
 ]
 
 

@@ -138,6 +138,7 @@ EXPORTED = [
     "resource",
     "unload_ipython_extension",
     "use_registry",
+    "with_resources",
 ]
 
 

@@ -13,7 +13,8 @@ code written with the older API run unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import copy
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
@@ -29,6 +30,7 @@ __all__ = [
     "io_manager",
     "resolve_resources",
     "resource",
+    "with_resources",
 ]
 
 
@@ -213,3 +215,27 @@ def build_resources(
     """Build ``resources`` (definitions and plain values) for use in a ``with`` block."""
     del instance, resource_config
     yield SimpleNamespace(**resolve_resources(resources))
+
+
+def with_resources(
+    definitions: Iterable[Any],
+    resource_defs: Mapping[str, Any],
+    resource_config_by_key: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """Copies of ``definitions`` carrying the resources among ``resource_defs`` they need.
+
+    A definition's own ``resource_defs`` win over the ones given here.
+    """
+    del resource_config_by_key
+    bound = []
+    for definition in definitions:
+        needs = getattr(definition, "resource_needs", None)
+        own = getattr(definition, "resource_defs", None)
+        if needs is None or own is None:
+            bound.append(definition)
+            continue
+        copied = copy.copy(definition)
+        extra = {key: value for key, value in resource_defs.items() if key in needs}
+        copied.resource_defs = {**extra, **own}
+        bound.append(copied)
+    return bound

@@ -132,6 +132,9 @@ def _from_multi_return(
     if len(outputs) == 1 and not isinstance(returned, tuple):
         return [_one(outputs[0].key, returned)]
     if not isinstance(returned, tuple) or len(returned) != len(outputs):
+        if hasattr(returned, "close") and type(returned).__name__ == "coroutine":
+            # Close it, so no "never awaited" warning surfaces later in another cell.
+            returned.close()
         got = (
             f"a tuple of {len(returned)}"
             if isinstance(returned, tuple)
