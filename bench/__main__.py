@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import sys
 
-from bench import cli, engine, lineage, live_views, notebook, partitions, progress, wasm_lineage
+from bench import (
+    cli,
+    engine,
+    lineage,
+    live_views,
+    notebook,
+    panel,
+    partitions,
+    progress,
+    wasm_lineage,
+)
 
 
 def main() -> int:
@@ -20,6 +30,7 @@ def main() -> int:
     live_views.main()
     progress.main()
     cli.main()
+    panel.main()
     return 0
 
 
