@@ -1,0 +1,220 @@
+"""One stored value, one file: choosing a format, writing it durably, reading it back.
+
+Responsibilities:
+- Choose the format by type: Parquet (through pyarrow) for a DataFrame or Series
+  that round-trips, ``.npy`` for a numpy array of plain dtype (never pickled),
+  pickle for everything else.
+- Write atomically and durably: a temporary file in the destination folder,
+  flushed and fsynced, renamed over the final name, then the folder fsynced.
+  Only after that may the caller commit the row that points at the file, so a
+  crash at any moment leaves either no file (the previous version stays the
+  latest) or a complete one.
+- Read back and verify: the bytes are hashed and compared with the recorded
+  sha256 before they are parsed, so a truncated or edited file is reported,
+  never half-read.
+
+pyarrow, pandas and numpy are imported only when a value of theirs is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "CorruptValueError",
+    "StoredFile",
+    "UnstorableValueError",
+    "choose_format",
+    "encode",
+    "read_value",
+    "write_atomically",
+]
+
+Format = Literal["parquet", "npy", "pickle"]
+SUFFIX: dict[str, str] = {"parquet": ".parquet", "npy": ".npy", "pickle": ".pickle"}
+TEMP_SUFFIX = ".tmp"
+
+
+class UnstorableValueError(Exception):
+    """Raised when a value cannot be serialized in any format (the store names the asset)."""
+
+
+class CorruptValueError(Exception):
+    """Raised when a stored file is missing, truncated or does not match its sha256."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """What the history records about one written value."""
+
+    name: str
+    format: Format
+    size: int
+    sha256: str
+    libraries: dict[str, str]
+
+
+def _is_frame(value: Any) -> bool:
+    module = type(value).__module__
+    in_pandas = module == "pandas" or module.startswith("pandas.")
+    return in_pandas and type(value).__name__ in {"DataFrame", "Series"}
+
+
+def _frame_round_trips(value: Any) -> bool:
+    """Whether Parquet gives this frame back as it was (string column names, no duplicates)."""
+    import pandas as pd
+
+    frame = value.to_frame() if isinstance(value, pd.Series) else value
+    columns = frame.columns
+    if isinstance(columns, pd.MultiIndex) or not columns.is_unique:
+        return False
+    if isinstance(value, pd.Series) and not isinstance(value.name, str | None):
+        return False
+    if not all(isinstance(c, str) for c in columns):
+        return False
+    if not all(isinstance(n, str | None) for n in frame.index.names):
+        return False
+    # Object columns of mixed Python types do not survive Arrow's typed columns.
+    return all(
+        pd.api.types.infer_dtype(frame[c], skipna=True) in _ARROW_OBJECT_KINDS
+        for c in columns
+        if frame[c].dtype == object
+    )
+
+
+_ARROW_OBJECT_KINDS = frozenset({"string", "empty", "bytes", "boolean", "integer", "floating"})
+
+
+def _is_plain_array(value: Any) -> bool:
+    if type(value).__module__ != "numpy" or type(value).__name__ != "ndarray":
+        return False
+    return not value.dtype.hasobject
+
+
+def choose_format(value: Any) -> Format:
+    """The file format ``value`` is stored in."""
+    if _is_frame(value) and _frame_round_trips(value):
+        return "parquet"
+    if _is_plain_array(value):
+        return "npy"
+    return "pickle"
+
+
+def _libraries(fmt: Format, value: Any) -> dict[str, str]:
+    found = {"python": sys.version.split()[0]}
+    root = type(value).__module__.split(".")[0]
+    for name in {root, "pyarrow" if fmt == "parquet" else "", "numpy" if fmt == "npy" else ""}:
+        module = sys.modules.get(name) if name else None
+        version = getattr(module, "__version__", None)
+        if isinstance(version, str):
+            found[name] = version
+    return found
+
+
+def encode(value: Any) -> tuple[Format, bytes, dict[str, str]]:
+    """Serialize ``value`` in its chosen format; also return what reading it back needs.
+
+    Raises:
+        UnstorableValueError: the value cannot be pickled (a lock, a generator, an
+            open connection...).
+    """
+    fmt = choose_format(value)
+    buffer = io.BytesIO()
+    if fmt == "parquet":
+        import pandas as pd
+
+        is_series = isinstance(value, pd.Series)
+        frame = value.to_frame() if is_series else value
+        frame.to_parquet(buffer, engine="pyarrow")
+        extra = {"series": "1"} if is_series else {}
+        # Parquet keeps a DatetimeIndex but not its frequency: record it beside the file.
+        freq = getattr(frame.index, "freqstr", None)
+        if freq:
+            extra["index_freq"] = freq
+        return fmt, buffer.getvalue(), extra
+    if fmt == "npy":
+        import numpy as np
+
+        np.save(buffer, value, allow_pickle=False)
+        return fmt, buffer.getvalue(), {}
+    try:
+        return fmt, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), {}
+    except Exception as error:  # noqa: BLE001 - pickle raises many kinds for unpicklable values
+        raise UnstorableValueError(f"{type(error).__name__}: {error}") from error
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":  # pragma: no cover - Windows cannot open a folder
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomically(folder: Path, stem: str, value: Any) -> StoredFile:
+    """Write ``value`` to ``folder/stem.<ext>`` so that it exists whole or not at all."""
+    fmt, payload, extra = encode(value)
+    name = stem + SUFFIX[fmt]
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, folder / name)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_folder(folder)
+    return StoredFile(
+        name,
+        fmt,
+        len(payload),
+        hashlib.sha256(payload).hexdigest(),
+        {**_libraries(fmt, value), **extra},
+    )
+
+
+def read_value(path: Path, fmt: str, sha256: str, libraries: dict[str, str]) -> Any:
+    """Load the value stored at ``path``, after checking its bytes against ``sha256``.
+
+    Raises:
+        CorruptValueError: the file is missing, or its bytes are not the ones written.
+    """
+    try:
+        payload = path.read_bytes()
+    except FileNotFoundError as error:
+        raise CorruptValueError(f"{path} is missing") from error
+    if hashlib.sha256(payload).hexdigest() != sha256:
+        raise CorruptValueError(
+            f"{path} does not match the sha256 recorded when it was written "
+            f"({len(payload)} bytes on disk)"
+        )
+    try:
+        if fmt == "parquet":
+            import pandas as pd
+
+            frame = pd.read_parquet(io.BytesIO(payload), engine="pyarrow")
+            if libraries.get("index_freq"):
+                frame.index.freq = libraries["index_freq"]
+            if libraries.get("series"):
+                return frame.iloc[:, 0]
+            return frame
+        if fmt == "npy":
+            import numpy as np
+
+            return np.load(io.BytesIO(payload), allow_pickle=False)
+        return pickle.loads(payload)
+    except Exception as error:  # noqa: BLE001 - any parse failure means the file is unusable
+        raise CorruptValueError(f"{path} cannot be read: {type(error).__name__}: {error}") from error
