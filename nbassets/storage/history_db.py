@@ -168,8 +168,7 @@ class HistoryDatabase:
             args = (asset_key,)  # type: ignore[assignment]
         else:
             query = (
-                f"SELECT {_COLUMNS} FROM materializations WHERE asset_key = ? "
-                "AND partition IS ?"
+                f"SELECT {_COLUMNS} FROM materializations WHERE asset_key = ? AND partition IS ?"
             )
             args = (asset_key, partition)  # type: ignore[assignment]
         return self.connection.execute(query + " ORDER BY storage_id", args).fetchall()
@@ -272,8 +271,7 @@ class HistoryDatabase:
     def save_source(self, asset_key: str, code_version: str, source: str) -> None:
         with self.transaction():
             self.connection.execute(
-                "INSERT OR REPLACE INTO sources (asset_key, code_version, source) "
-                "VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO sources (asset_key, code_version, source) VALUES (?, ?, ?)",
                 (asset_key, code_version, source),
             )
 

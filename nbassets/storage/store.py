@@ -95,9 +95,24 @@ class StoredVersion:
 
     @classmethod
     def from_row(cls, row: MaterializationRow) -> StoredVersion:
-        (sid, run, key, part, ts, dur, code, inputs, meta, data, acc, file, fmt, size, sha, libs) = (
-            row
-        )
+        (
+            sid,
+            run,
+            key,
+            part,
+            ts,
+            dur,
+            code,
+            inputs,
+            meta,
+            data,
+            acc,
+            file,
+            fmt,
+            size,
+            sha,
+            libs,
+        ) = row
         return cls(
             sid,
             run,
@@ -153,7 +168,9 @@ class AssetStore:
         self.orphans_collected = 0
 
     @classmethod
-    def open(cls, root: str | os.PathLike[str], *, grace: float = ORPHAN_GRACE_SECONDS) -> AssetStore:
+    def open(
+        cls, root: str | os.PathLike[str], *, grace: float = ORPHAN_GRACE_SECONDS
+    ) -> AssetStore:
         """Open or create the store at ``root`` and collect crash leftovers."""
         path = Path(root).expanduser().resolve()
         path.mkdir(parents=True, exist_ok=True)
@@ -220,7 +237,9 @@ class AssetStore:
         storage_id = self.db.insert_materialization(row)
         return StoredVersion.from_row((storage_id, *row))
 
-    def collect(self, keep: int | None = None, asset_key: AssetKey | None = None) -> tuple[int, int]:
+    def collect(
+        self, keep: int | None = None, asset_key: AssetKey | None = None
+    ) -> tuple[int, int]:
         """Delete value files beyond the newest ``keep`` per asset and partition.
 
         Returns:
@@ -288,7 +307,11 @@ class AssetStore:
     # Reading -----------------------------------------------------------------------
 
     def versions(
-        self, asset_key: AssetKey | None = None, partition: str | None = None, *, any_partition: bool = True
+        self,
+        asset_key: AssetKey | None = None,
+        partition: str | None = None,
+        *,
+        any_partition: bool = True,
     ) -> list[StoredVersion]:
         """Stored versions, oldest first."""
         if asset_key is None:

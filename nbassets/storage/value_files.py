@@ -217,4 +217,6 @@ def read_value(path: Path, fmt: str, sha256: str, libraries: dict[str, str]) -> 
             return np.load(io.BytesIO(payload), allow_pickle=False)
         return pickle.loads(payload)
     except Exception as error:  # noqa: BLE001 - any parse failure means the file is unusable
-        raise CorruptValueError(f"{path} cannot be read: {type(error).__name__}: {error}") from error
+        raise CorruptValueError(
+            f"{path} cannot be read: {type(error).__name__}: {error}"
+        ) from error
