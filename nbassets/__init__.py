@@ -83,6 +83,7 @@ _LAZY = {
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
     "lineage": "nbassets.notebook.lineage_view",
+    "persist": "nbassets.storage.persistence",
     **{
         name: "nbassets.partitions"
         for name in (
@@ -119,6 +120,7 @@ if TYPE_CHECKING:
     )
     from nbassets.graph.selection import AssetSelection
     from nbassets.notebook.lineage_view import lineage
+    from nbassets.storage.persistence import persist
     from nbassets.partitions import (
         AllPartitionMapping,
         BackfillPolicy,
@@ -246,6 +248,7 @@ __all__ = [
     "materialize",
     "materialize_to_memory",
     "multi_asset",
+    "persist",
     "unload_ipython_extension",
     "use_registry",
 ]

@@ -93,6 +93,7 @@ EXPORTED = [
     "materialize",
     "materialize_to_memory",
     "multi_asset",
+    "persist",
     "unload_ipython_extension",
     "use_registry",
 ]
