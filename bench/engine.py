@@ -9,12 +9,12 @@ from __future__ import annotations
 from bench.dags import build, chain, fan_out, layered, run_plain
 from bench.timing import fmt_ms, fmt_us, median_time
 from nbassets import materialize_to_memory, use_registry
-from nbassets.engine import materialize as engine_module
+from nbassets.engine.prepare import forget_explicit_definitions
 
 
 def _cold(definitions: list) -> None:
     # Forget the cached graph and plans, as for a list of definitions never run before.
-    engine_module._last_explicit = None
+    forget_explicit_definitions()
     materialize_to_memory(definitions)
 
 

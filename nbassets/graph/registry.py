@@ -12,8 +12,9 @@ Responsibilities:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
 
 from nbassets.definitions.assets import AssetsDefinition
@@ -126,6 +127,13 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self._owner)
+
+    def owners(self) -> Mapping[AssetKey, AssetsDefinition | AssetSpec]:
+        """A read-only view: each defined key -> the definition that produces it.
+
+        The view stays valid until the next change (a change builds a new mapping).
+        """
+        return MappingProxyType(self._owner)
 
     def definition_for(self, key: Any) -> AssetsDefinition | AssetSpec:
         asset_key = self.resolve_key(key)
@@ -348,6 +356,11 @@ class Registry:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
+    @property
+    def has_subscribers(self) -> bool:
+        """Whether anything listens (runs skip publishing events nobody reads)."""
+        return bool(self._listeners)
+
     def publish(self, event: Any) -> None:
         for listener in list(self._listeners):
             listener(event)
@@ -357,6 +370,11 @@ class Registry:
         if self._judge is not None:
             self._judge.invalidate()
         self.publish(RegistryEvent("status", tuple(keys)))
+
+    def forget_statuses(self) -> None:
+        """Drop cached status answers without telling subscribers (nobody listens)."""
+        if self._judge is not None:
+            self._judge.invalidate()
 
     def _changed(self, event: RegistryEvent) -> None:
         self._graph = None

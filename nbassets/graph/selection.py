@@ -356,5 +356,37 @@ def coerce_selection(value: Any) -> AssetSelection:
 
 
 def resolve_selection(value: Any, graph: AssetGraph) -> set[AssetKey]:
-    """Coerce ``value`` with ``coerce_selection`` and resolve it against ``graph``."""
+    """The keys ``value`` names in ``graph``: the one way a run's selection is resolved.
+
+    ``None`` selects every materializable (non-external) asset; a collection of
+    ``AssetKey``s or definitions is taken as is (each must be in ``graph``);
+    anything else is coerced with ``coerce_selection`` and resolved.
+
+    Raises:
+        UnknownAssetError: a key or name is not in ``graph``.
+        SelectionError: ``value`` is not a selection.
+    """
+    if value is None:
+        return {k for k in graph.keys if not graph.node(k).is_external}
+    # Plain key lists (the notebook's "this and its stale upstreams") skip the tree.
+    if isinstance(value, (list, tuple, set, frozenset)):
+        keys = _plain_keys(value)
+        if keys is not None:
+            for key in keys:
+                if key not in graph:
+                    raise graph.unknown(key, context="the selection")
+            return keys
     return coerce_selection(value).resolve(graph)
+
+
+def _plain_keys(items: Iterable[Any]) -> set[AssetKey] | None:
+    keys: set[AssetKey] = set()
+    for item in items:
+        if isinstance(item, AssetKey):
+            keys.add(item)
+            continue
+        of_definition = None if isinstance(item, AssetSelection) else definition_keys(item)
+        if of_definition is None:
+            return None
+        keys.update(of_definition)
+    return keys

@@ -112,7 +112,7 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         from nbassets.notebook.runs import run_in_notebook
 
         widget = self.lineage
-        chosen = widget.resolve_selection(keys, mode)
+        chosen = widget.keys_for_mode(keys, mode)
         if not chosen:
             widget.message = "Nothing to materialize: the selection holds only external assets."
             return

@@ -16,6 +16,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from nbassets.definitions.keys import AssetKey
+from nbassets.engine import select_run
 from nbassets.errors import NbAssetsError
 from nbassets.graph.registry import get_registry
 from nbassets.graph.topology import downstream_closure
@@ -186,16 +187,17 @@ class NbAssetsMagics(Magics):
                 return None
             selection = todo
         partitions = partition_arguments(options)
-        single = None
-        if isinstance(selection, str):
+        run_config = None
+        if options.config:
+            # Config given for one asset may leave out its name: resolve the selection
+            # first (once; the run reuses it) to learn whether it names a single asset.
             try:
-                from nbassets.graph.selection import coerce_selection
-
-                keys = coerce_selection(selection).resolve(registry.graph)
+                selection = select_run(selection, registry=registry)
             except NbAssetsError as error:
                 raise UsageError(str(error)) from error
-            single = next(iter(keys)).to_python_identifier() if len(keys) == 1 else None
-        run_config = parse_config(options.config, self._ns, single) if options.config else None
+            single = selection.single_key if options.selection is not None else None
+            name = single.to_python_identifier() if single is not None else None
+            run_config = parse_config(options.config, self._ns, name)
         if options.dry_run:
             print(
                 dry_run(

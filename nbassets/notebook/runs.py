@@ -25,7 +25,7 @@ from IPython.core.error import UsageError
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
-from nbassets.engine.materialize import materialize, plan_materialization
+from nbassets.engine import PreparedRun, RunSelection, execute, prepare_run
 from nbassets.engine.plan import Plan
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import MissingResourceError, NbAssetsError
@@ -42,6 +42,7 @@ __all__ = [
     "names",
     "notebook_resources",
     "out_of_date",
+    "prepare_in_notebook",
     "renders_widgets",
     "run_in_notebook",
     "unbind_values",
@@ -178,20 +179,49 @@ def _error_text(info: Any) -> str:
     return user_traceback(error) if error is not None else str(info.to_string())
 
 
-def _progress_widget(registry: Registry, plan_kwargs: dict[str, Any]) -> Any:
+def _progress_widget(prepared: PreparedRun) -> Any:
     """A ``RunProgress`` with a pending row for each planned step."""
     from nbassets.widgets.progress import RunProgress
 
-    plan = plan_materialization(registry=registry, **plan_kwargs)
-    steps = [(s.key, s.label, s.partition_key, s.kind) for s in plan.steps]
+    steps = [(s.key, s.label, s.partition_key, s.kind) for s in prepared.plan.steps]
     return RunProgress(steps, format_error=_error_text, format_metadata=metadata_summary)
+
+
+def prepare_in_notebook(
+    registry: Registry,
+    user_ns: Mapping[str, Any],
+    *,
+    selection: Any,
+    run_config: Any = None,
+    tags: Mapping[str, str] | None = None,
+    executor: str | None = None,
+    partition_key: str | None = None,
+    partition_keys: Sequence[str] | None = None,
+    partition_key_range: tuple[str, str] | None = None,
+) -> PreparedRun:
+    """``prepare_run`` with the notebook's resources; engine errors become ``UsageError``."""
+    try:
+        return prepare_run(
+            selection=selection,
+            run_config=run_config,
+            resources=notebook_resources(registry, user_ns),
+            partition_key=partition_key,
+            partition_keys=partition_keys,
+            partition_key_range=partition_key_range,
+            tags=tags,
+            executor=executor,
+            registry=registry,
+        )
+    except NbAssetsError as error:
+        raise _usage_error(error) from error
 
 
 def run_in_notebook(
     registry: Registry,
     user_ns: dict[str, Any],
     *,
-    selection: Any,
+    selection: Any | RunSelection = None,
+    prepared: PreparedRun | None = None,
     run_config: Any = None,
     tags: Mapping[str, str] | None = None,
     executor: str | None = None,
@@ -202,25 +232,30 @@ def run_in_notebook(
     stream: Any = None,
     progress: Literal["auto", "text", "widget"] = "auto",
 ) -> ExecuteInProcessResult:
-    """Materialize ``selection`` with live progress; bind values; raise on failure.
+    """Materialize ``selection`` (or run ``prepared``) with live progress; bind values.
 
-    ``progress="auto"`` shows the ``RunProgress`` widget when the frontend renders
-    widgets and no ``stream`` is given, text lines otherwise; ``"widget"`` always
-    displays the widget (in the current output, e.g. an ``Output`` widget);
-    ``"text"`` always writes lines to ``stream`` (stdout by default).
+    The run is prepared once (``prepare_in_notebook``) and the same plan feeds the
+    progress widget and the engine. ``progress="auto"`` shows the ``RunProgress``
+    widget when the frontend renders widgets and no ``stream`` is given, text lines
+    otherwise; ``"widget"`` always displays the widget (in the current output, e.g.
+    an ``Output`` widget); ``"text"`` always writes lines to ``stream`` (stdout by
+    default). Raises ``RunFailedError`` when a step failed and ``raise_on_error``.
     """
+    if prepared is None:
+        prepared = prepare_in_notebook(
+            registry,
+            user_ns,
+            selection=selection,
+            run_config=run_config,
+            tags=tags,
+            executor=executor,
+            partition_key=partition_key,
+            partition_keys=partition_keys,
+            partition_key_range=partition_key_range,
+        )
     use_widget = progress == "widget" or (
         progress == "auto" and stream is None and renders_widgets()
     )
-    resources = notebook_resources(registry, user_ns)
-    plan_kwargs: dict[str, Any] = {
-        "selection": selection,
-        "run_config": run_config,
-        "resources": resources,
-        "partition_key": partition_key,
-        "partition_keys": partition_keys,
-        "partition_key_range": partition_key_range,
-    }
     view: Any = None
     handle: Any = None
     # With the widget the text lines still feed its plain-text fallback (nbconvert, logs).
@@ -236,17 +271,10 @@ def run_in_notebook(
         if use_widget:
             from IPython.display import display
 
-            view = _progress_widget(registry, plan_kwargs)
+            view = _progress_widget(prepared)
             listeners.append(view)
             handle = display(view, display_id=True)  # type: ignore[no-untyped-call]
-        result = materialize(
-            tags=tags,
-            executor=executor,
-            raise_on_error=False,
-            registry=registry,
-            listeners=listeners,
-            **plan_kwargs,
-        )
+        result = execute(prepared, listeners, raise_on_error=False)
     except KeyboardInterrupt:
         if view is not None:
             view.finish()
@@ -307,13 +335,8 @@ def describe_plan(plan: Plan) -> str:
 
 
 def dry_run(registry: Registry, user_ns: Mapping[str, Any], **kwargs: Any) -> str:
-    try:
-        plan = plan_materialization(
-            registry=registry, resources=notebook_resources(registry, user_ns), **kwargs
-        )
-    except NbAssetsError as error:
-        raise _usage_error(error) from error
-    return describe_plan(plan)
+    """What ``%materialize --dry-run`` prints: the plan ``prepare_in_notebook`` makes."""
+    return describe_plan(prepare_in_notebook(registry, user_ns, **kwargs).plan)
 
 
 def names(keys: Iterable[AssetKey]) -> str:

@@ -193,7 +193,7 @@ class LineageWidget(anywidget.AnyWidget):
                 n for n in old_selected if AssetKey.from_user_string(str(n)) in self._layout
             ]
 
-    def resolve_selection(
+    def keys_for_mode(
         self, keys: Iterable[CoercibleToAssetKey], mode: MaterializeMode
     ) -> list[AssetKey]:
         """``keys`` widened by ``mode`` the way the buttons mean it, in topological order.
@@ -222,7 +222,7 @@ class LineageWidget(anywidget.AnyWidget):
         ``keys`` are the ``AssetKey``s selected when the button was pressed;
         ``mode`` is ``"selected"``, ``"downstream"`` or ``"upstream"`` for
         "Materialize selected", "+ downstream" and "+ upstream". The callback
-        decides what to run (``resolve_selection`` widens the keys by mode).
+        decides what to run (``keys_for_mode`` widens the keys by mode).
         An exception in the callback is shown as a traceback, not swallowed.
         """
         self._materialize_callbacks.register_callback(callback, remove=remove)

@@ -559,9 +559,9 @@ def test_assets_of_definitions() -> None:
 
 
 def test_required_multi_asset_neighbors() -> None:
-    from nbassets.engine.materialize import resolve_selection
     from nbassets.graph.asset_graph import AssetGraph
     from nbassets.graph.registry import nodes_of
+    from nbassets.graph.selection import resolve_selection
 
     defs = marketing_defs()
     graph = AssetGraph([n for d in defs[:5] for n in nodes_of(d)])

@@ -86,13 +86,13 @@ def test_front_end_messages_reach_the_callbacks() -> None:
     assert calls == [([K("c")], "upstream"), K("d")]
 
 
-def test_resolve_selection_widens_by_mode_in_topological_order() -> None:
+def test_keys_for_mode_widens_by_mode_in_topological_order() -> None:
     w = LineageWidget(graph())
-    assert w.resolve_selection(["a"], "selected") == [K("a")]
-    assert w.resolve_selection(["a"], "downstream") == [K("a"), K("b"), K("d"), K("c")]
-    assert w.resolve_selection(["c"], "upstream") == [K("a"), K("e"), K("b"), K("c")]
+    assert w.keys_for_mode(["a"], "selected") == [K("a")]
+    assert w.keys_for_mode(["a"], "downstream") == [K("a"), K("b"), K("d"), K("c")]
+    assert w.keys_for_mode(["c"], "upstream") == [K("a"), K("e"), K("b"), K("c")]
     with pytest.raises(InvalidInvocationError, match=r"Unknown materialize mode 'down'"):
-        w.resolve_selection(["a"], "down")  # type: ignore[arg-type]
+        w.keys_for_mode(["a"], "down")  # type: ignore[arg-type]
 
 
 def test_set_graph_keeps_status_and_selection_of_surviving_assets() -> None:

@@ -1,0 +1,383 @@
+"""Preparing a run: everything decided before the first step executes.
+
+Responsibilities:
+- Gather the definitions a run sees (an explicit list, as in Dagster, or the
+  kernel registry), and resolve the selection once into a ``RunSelection``
+  (the selected asset keys and the checks they bring).
+- ``prepare_run``: validate the partitions and resources, plan, and return a
+  frozen ``PreparedRun`` holding everything a view needs to draw the run before
+  it starts (``prepared.plan.steps``) and everything ``execute`` needs to run it.
+
+Callers (``materialize``, the magics, the progress widget, the lineage buttons,
+the command line, the lab panel) prepare once and hand the same ``PreparedRun``
+to their views and to ``nbassets.engine.execute``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.specs import AssetSpec
+from nbassets.engine.executors import Executor, parse_executor
+from nbassets.engine.partition_plan import PartitionRequest
+from nbassets.engine.plan import Plan, build_plan, revalidate
+from nbassets.errors import (
+    CycleError,
+    DuplicateKeyError,
+    InvalidInvocationError,
+    PartitionError,
+)
+from nbassets.graph.asset_graph import AssetGraph
+from nbassets.graph.registry import Registry, get_registry, nodes_of
+from nbassets.graph.topology import find_cycle, format_cycle
+from nbassets.storage.instance import Instance
+from nbassets.storage.io_manager import IOManager
+
+__all__ = [
+    "PreparedRun",
+    "RunDefinitions",
+    "RunSelection",
+    "forget_explicit_definitions",
+    "partition_request",
+    "prepare_run",
+    "select_run",
+]
+
+Owner = Mapping[AssetKey, "AssetsDefinition | AssetSpec"]
+
+
+class RunDefinitions:
+    """The definitions one run sees: graph, owner of each key, checks, cached plans."""
+
+    __slots__ = ("checks", "entries", "graph", "owner", "plans")
+
+    def __init__(
+        self,
+        entries: list[Any],
+        graph: AssetGraph,
+        owner: Owner,
+        checks: list[AssetChecksDefinition],
+    ) -> None:
+        self.entries = entries
+        self.graph = graph
+        self.owner = owner
+        self.checks = checks
+        # Plans by (selection, partition) for runs without run config; see plan.revalidate.
+        self.plans: dict[tuple[Any, ...], Plan] = {}
+
+
+_last_explicit: RunDefinitions | None = None
+
+
+def forget_explicit_definitions() -> None:
+    """Drop the cached graph and plans of the last explicit list (benchmarks of cold runs)."""
+    global _last_explicit
+    _last_explicit = None
+
+
+def _from_list(assets: Sequence[Any], registry: Registry) -> RunDefinitions:
+    """Definitions from an explicit list; the last list's graph is reused when unchanged."""
+    global _last_explicit
+    cached = _last_explicit
+    if (
+        cached is not None
+        and len(cached.entries) == len(assets)
+        and all(a is b for a, b in zip(cached.entries, assets, strict=True))
+    ):
+        return cached
+    owner: dict[AssetKey, AssetsDefinition | AssetSpec] = {}
+    checks: list[AssetChecksDefinition] = []
+    for item in assets:
+        if isinstance(item, AssetChecksDefinition):
+            checks.append(item)
+            continue
+        if not isinstance(item, (AssetsDefinition, AssetSpec)):
+            raise InvalidInvocationError(
+                f"materialize() got {item!r}; pass asset definitions (@asset functions), "
+                "AssetSpecs or asset checks."
+            )
+        for key in item.keys:
+            if key in owner and owner[key] is not item:
+                raise DuplicateKeyError(
+                    f"Two definitions in this run produce asset '{key.to_user_string()}': "
+                    f"{owner[key]!r} and {item!r}. Keep one, or rename one with name= or "
+                    "key_prefix=."
+                )
+            owner[key] = item
+    entries = {id(entry): entry for entry in owner.values()}.values()
+    nodes = [node for entry in entries for node in nodes_of(entry)]
+    graph = AssetGraph(
+        nodes, status_provider=lambda k: registry.status(k) if k in registry else "missing"
+    )
+    cycle = find_cycle(graph.parents, graph.keys)
+    if cycle:
+        raise CycleError(
+            f"These assets form a cycle: {format_cycle(cycle)}. Remove one dependency."
+        )
+    _last_explicit = RunDefinitions(list(assets), graph, owner, checks)
+    return _last_explicit
+
+
+def _from_registry(registry: Registry) -> RunDefinitions:
+    cached = registry.run_cache.get("definitions")
+    if cached is None:
+        cached = RunDefinitions(
+            registry.definitions, registry.graph, registry.owners(), registry.checks
+        )
+        registry.run_cache["definitions"] = cached
+    return cached
+
+
+@dataclass(frozen=True, slots=True)
+class RunSelection:
+    """A selection resolved once against the definitions a run sees.
+
+    Attributes:
+        definitions: The definitions the selection was resolved in.
+        keys: The selected asset keys.
+        checks: The asset checks the run evaluates.
+    """
+
+    definitions: RunDefinitions
+    keys: frozenset[AssetKey]
+    checks: tuple[AssetChecksDefinition, ...]
+
+    @property
+    def single_key(self) -> AssetKey | None:
+        """The one selected asset, or ``None`` when the selection holds several or none."""
+        return next(iter(self.keys)) if len(self.keys) == 1 else None
+
+
+def select_run(
+    selection: Any = None,
+    assets: Sequence[Any] | None = None,
+    *,
+    registry: Registry | None = None,
+) -> RunSelection:
+    """Resolve ``selection`` among ``assets`` (the kernel registry's when ``None``).
+
+    ``selection`` is anything ``nbassets.graph.selection.resolve_selection`` takes;
+    ``None`` selects every materializable asset.
+    """
+    # The selection grammar loads on first use, keeping `import nbassets` fast.
+    from nbassets.graph.selection import resolve_selection
+
+    registry = registry if registry is not None else get_registry()
+    defs = _from_registry(registry) if assets is None else _from_list(assets, registry)
+    keys = frozenset(resolve_selection(selection, defs.graph))
+    return RunSelection(defs, keys, _selected_checks(selection, keys, defs))
+
+
+def _selected_checks(
+    selection: Any, selected: frozenset[AssetKey], defs: RunDefinitions
+) -> tuple[AssetChecksDefinition, ...]:
+    """The checks a run evaluates: those of its assets, unless the selection says otherwise."""
+    if not defs.checks:
+        return ()
+    by_asset: dict[AssetKey, list[Any]] = {}
+    for check in defs.checks:
+        by_asset.setdefault(check.asset_key, []).append(check.check_key)
+    resolve_checks = getattr(selection, "resolve_checks", None)
+    if resolve_checks is not None:
+        wanted = resolve_checks(defs.graph, by_asset)
+    else:
+        wanted = {c for key in selected for c in by_asset.get(key, ())}
+    return tuple(check for check in defs.checks if check.check_key in wanted)
+
+
+def _check_partition(request: PartitionRequest, selected: Iterable[AssetKey], owner: Owner) -> None:
+    if request.empty:
+        return
+    if not any(getattr(owner.get(k), "partitions_def", None) for k in selected):
+        names = ", ".join(sorted(k.to_user_string() for k in selected)) or "nothing"
+        raise PartitionError(
+            f"{request.describe().capitalize()} given, but no selected asset is partitioned "
+            f"(selected: {names}). Drop the partition, or select a partitioned asset."
+        )
+
+
+def partition_request(
+    partition_key: str | None = None,
+    partition_keys: Sequence[str] | None = None,
+    partition_key_range: Any = None,
+) -> PartitionRequest:
+    """One request from ``materialize``'s three ways of naming partitions."""
+    given = [x is not None for x in (partition_key, partition_keys, partition_key_range)]
+    if sum(given) > 1:
+        raise InvalidInvocationError(
+            "Give one of partition_key=, partition_keys= or partition_key_range=, not several."
+        )
+    if partition_key_range is not None:
+        start, end = (
+            (partition_key_range.start, partition_key_range.end)
+            if hasattr(partition_key_range, "start")
+            else tuple(partition_key_range)
+        )
+        return PartitionRequest(range=(start, end))
+    if partition_keys is not None:
+        if isinstance(partition_keys, str):
+            raise InvalidInvocationError(
+                f"partition_keys={partition_keys!r} is one string; pass a list of keys, or "
+                "partition_key= for one."
+            )
+        return PartitionRequest(keys=tuple(partition_keys))
+    return PartitionRequest(key=partition_key)
+
+
+def _resources(
+    given: Mapping[str, Any] | None,
+    defs: RunDefinitions,
+    instance: Instance,
+    in_memory: bool,
+    registry_resources: Mapping[str, Any],
+) -> dict[str, Any]:
+    # The registry's resources are the notebook's defaults; a run's own override them.
+    resources: dict[str, Any] = {"io_manager": instance.io_manager, **registry_resources}
+    bound_by: dict[str, str] = {}
+    for entry in defs.entries:
+        if isinstance(entry, AssetsDefinition):
+            resources.update(entry.resource_defs)
+            bound_by.update({name: entry.node_name for name in entry.resource_defs})
+    for name, value in (given or {}).items():
+        if name in bound_by:
+            raise InvalidInvocationError(
+                f"resources['{name}'] conflicts with the resource '{name}' that asset "
+                f"'{bound_by[name]}' binds with resource_defs=. Give it another key, or drop "
+                "one of the two."
+            )
+        if in_memory and isinstance(value, IOManager):
+            raise InvalidInvocationError(
+                f"materialize_to_memory() keeps every value in memory, so it takes no IO manager "
+                f"(got resources['{name}'] = {type(value).__name__}). Use materialize() to run "
+                "with it."
+            )
+        resources[name] = value
+    return resources
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """A planned, validated run that has not started: what ``execute`` runs.
+
+    Attributes:
+        plan: The steps in execution order (``plan.steps``), each with its label,
+            partition, kind (``"asset"`` or ``"check"``) and inputs.
+        selection: The resolved selection (``selection.keys``, ``selection.checks``).
+        resources: Every resource the run's steps see, by key.
+        registry: The registry whose statuses the run keeps current.
+        instance: Where the run records its materializations.
+        run_config: The run config as given.
+        tags: The run's tags.
+        executor: How the steps execute (in process, threads).
+        partitions: The partitions the run was asked for.
+    """
+
+    plan: Plan
+    selection: RunSelection
+    resources: Mapping[str, Any]
+    registry: Registry
+    instance: Instance
+    run_config: Any = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    executor: Executor = field(default_factory=lambda: parse_executor(None))
+    partitions: PartitionRequest = field(default_factory=PartitionRequest)
+
+    @property
+    def selected_keys(self) -> frozenset[AssetKey]:
+        """The asset keys the selection named."""
+        return self.selection.keys
+
+
+def prepare_run(
+    assets: Sequence[Any] | None = None,
+    *,
+    selection: Any = None,
+    run_config: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    partition_keys: Sequence[str] | None = None,
+    partition_key_range: Any = None,
+    tags: Mapping[str, str] | None = None,
+    executor: str | Executor | None = None,
+    instance: Instance | None = None,
+    registry: Registry | None = None,
+    in_memory: bool = False,
+) -> PreparedRun:
+    """Resolve, validate and plan a run without running anything.
+
+    The arguments are ``materialize``'s. ``selection`` may also be a
+    ``RunSelection`` from ``select_run`` (resolved once, e.g. to learn whether
+    it names a single asset before building its run config); ``assets`` must
+    then be ``None``. ``in_memory`` refuses IO managers, as
+    ``materialize_to_memory`` does.
+
+    Raises:
+        NbAssetsError: a subclass naming what is wrong (unknown asset, missing
+            upstream value, resource or config, bad partition); nothing has run.
+    """
+    registry = registry if registry is not None else get_registry()
+    instance = instance if instance is not None else registry.instance
+    chosen_executor = parse_executor(executor)
+    request = partition_request(partition_key, partition_keys, partition_key_range)
+    if isinstance(selection, RunSelection):
+        if assets is not None:
+            raise InvalidInvocationError(
+                "prepare_run() got both assets= and a resolved RunSelection; the selection "
+                "already knows its definitions, so drop assets=."
+            )
+        chosen = selection
+    else:
+        chosen = select_run(selection, assets, registry=registry)
+    defs = chosen.definitions
+    _check_partition(request, chosen.keys, defs.owner)
+    run_resources = _resources(resources, defs, instance, in_memory, registry.resources)
+    remedy = "materialize_to_memory" if in_memory else "materialize"
+    plan = _plan(chosen, run_config, run_resources, request, instance, remedy)
+    return PreparedRun(
+        plan=plan,
+        selection=chosen,
+        resources=run_resources,
+        registry=registry,
+        instance=instance,
+        run_config=run_config,
+        tags=dict(tags or {}),
+        executor=chosen_executor,
+        partitions=request,
+    )
+
+
+def _plan(
+    chosen: RunSelection,
+    run_config: Any,
+    resources: dict[str, Any],
+    request: PartitionRequest,
+    instance: Instance,
+    remedy: str,
+) -> Plan:
+    defs = chosen.definitions
+    reusable = run_config is None and request.empty
+    # Dynamic partitions can change between runs: plans that use them are not reused.
+    cache_key = (chosen.keys, frozenset(c.check_key for c in chosen.checks), request, remedy)
+    plan = defs.plans.get(cache_key) if reusable else None
+    if plan is not None:
+        revalidate(plan, defs.owner, resources)
+        return plan
+    plan = build_plan(
+        graph=defs.graph,
+        owner=defs.owner,
+        checks=chosen.checks,
+        selected=chosen.keys,
+        run_config=run_config,
+        resources=resources,
+        partitions=request,
+        store=instance,
+        remedy=remedy,
+    )
+    if reusable:
+        defs.plans[cache_key] = plan
+    return plan
