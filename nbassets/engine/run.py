@@ -530,6 +530,8 @@ class Run:
             key, name, result.passed, result.metadata, result.severity, result.description, blocking
         )
         verdict = "passed" if result.passed else "failed"
+        if self.instance.store is not None:
+            self.instance.store.record_check(self.run_id, key, name, result)
         self.emit(
             EventType.ASSET_CHECK_EVALUATION,
             step,

@@ -237,6 +237,21 @@ class AssetStore:
         storage_id = self.db.insert_materialization(row)
         return StoredVersion.from_row((storage_id, *row))
 
+    def record_run(self, run: Any) -> None:
+        """Write a run's status (a ``RunRecord``) when it ends."""
+        self.db.upsert_run(run.run_id, run.status, run.start_time, run.end_time, dict(run.tags))
+
+    def record_check(self, run_id: str, asset_key: AssetKey, name: str, result: Any) -> None:
+        """Write one check evaluation (an ``AssetCheckResult``)."""
+        severity = getattr(result.severity, "value", str(result.severity))
+        self.db.insert_check(
+            (run_id, encode_key(asset_key), name, int(result.passed), severity,
+             result.description, time.time())
+        )  # fmt: skip
+
+    def check_results(self, asset_key: AssetKey) -> list[tuple[Any, ...]]:
+        return self.db.check_results(encode_key(asset_key))
+
     def collect(
         self, keep: int | None = None, asset_key: AssetKey | None = None
     ) -> tuple[int, int]:
