@@ -120,7 +120,6 @@ if TYPE_CHECKING:
     )
     from nbassets.graph.selection import AssetSelection
     from nbassets.notebook.lineage_view import lineage
-    from nbassets.storage.persistence import persist
     from nbassets.partitions import (
         AllPartitionMapping,
         BackfillPolicy,
@@ -143,6 +142,7 @@ if TYPE_CHECKING:
         TimeWindowPartitionsDefinition,
         WeeklyPartitionsDefinition,
     )
+    from nbassets.storage.persistence import persist
 
 
 def __getattr__(name: str) -> Any:

@@ -61,7 +61,6 @@ class MaterializationRecord:
     value_ref: Any = NO_VALUE
 
 
-
 @dataclass(slots=True)
 class OutcomeRecord:
     """The last time an asset failed or was skipped, until it next succeeds."""

@@ -132,9 +132,7 @@ def attach(instance: Instance, store: AssetStore) -> AttachReport:
     written = _write_existing(instance, store, known)
     for name, keys in instance._dynamic.items():
         store.db.set_dynamic_partitions(name, keys)
-    instance.io_manager.values = LazyValues(
-        dict(values), store.load, instance.forget_latest
-    )
+    instance.io_manager.values = LazyValues(dict(values), store.load, instance.forget_latest)
     instance.store = store
     for lost in missing:
         warnings.warn(
