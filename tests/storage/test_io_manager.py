@@ -104,11 +104,8 @@ def test_missing_file_is_a_missing_upstream_before_running(tmp_path: Path) -> No
         return up
 
     with pytest.raises(nbassets.MissingUpstreamError, match="upstream 'up'"):
-        materialize(
-            [up, down],
-            resources={"io_manager": FilesystemIOManager(tmp_path)},
-            selection=[K("down")],
-        )
+        materialize([up, down], resources={"io_manager": FilesystemIOManager(tmp_path)},
+                    selection=[K("down")])
 
 
 def test_unpicklable_value_fails_the_step_and_leaves_no_temp_file(tmp_path: Path) -> None:
