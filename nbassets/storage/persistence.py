@@ -256,6 +256,14 @@ def attach_store(
     registry: Any, directory: str | os.PathLike[str], *, keep: int | None = None
 ) -> AttachReport:
     """Attach the store at ``directory`` to ``registry`` (any ``Registry``)."""
+    current = registry.instance.store
+    if current is not None and current.root == Path(directory).expanduser().resolve():
+        # Already attached: only the settings change.
+        store = current
+        if keep is not None:
+            store.db.set_setting("keep", str(keep))
+        store.db.set_setting("active", "1")
+        return AttachReport(store.root, 0, 0, 0, (), 0)
     store = AssetStore.open(directory)
     if keep is not None:
         if keep < 1:
