@@ -24,6 +24,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -41,6 +42,7 @@ __all__ = [
 Format = Literal["parquet", "npy", "pickle"]
 SUFFIX: dict[str, str] = {"parquet": ".parquet", "npy": ".npy", "pickle": ".pickle"}
 TEMP_SUFFIX = ".tmp"
+PARALLEL_HASH_BYTES = 4_000_000
 
 
 class UnstorableValueError(Exception):
@@ -161,9 +163,34 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+class _Digest:
+    """sha256 of a payload, in a thread for large ones: hashlib releases the GIL, so the
+    hash runs beside the write or the parse instead of after it."""
+
+    def __init__(self, payload: bytes) -> None:
+        self._payload = payload
+        self._hex: str | None = None
+        self._thread: threading.Thread | None = None
+        if len(payload) >= PARALLEL_HASH_BYTES:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        self._hex = hashlib.sha256(self._payload).hexdigest()
+
+    def hexdigest(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+        else:
+            self._run()
+        assert self._hex is not None
+        return self._hex
+
+
 def write_atomically(folder: Path, stem: str, value: Any) -> StoredFile:
     """Write ``value`` to ``folder/stem.<ext>`` so that it exists whole or not at all."""
     fmt, payload, extra = encode(value)
+    digest = _Digest(payload)
     name = stem + SUFFIX[fmt]
     folder.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP_SUFFIX)
@@ -178,11 +205,7 @@ def write_atomically(folder: Path, stem: str, value: Any) -> StoredFile:
         raise
     _fsync_folder(folder)
     return StoredFile(
-        name,
-        fmt,
-        len(payload),
-        hashlib.sha256(payload).hexdigest(),
-        {**_libraries(fmt, value), **extra},
+        name, fmt, len(payload), digest.hexdigest(), {**_libraries(fmt, value), **extra}
     )
 
 
