@@ -85,7 +85,7 @@ def restart_and_run_all() -> tuple[float, float]:
         def restart_run_all() -> None:
             _fresh_kernel(shell, stored)
             shell.run_line_magic("load_ext", "nbassets")  # re-attaches
-            for line, body in _cells(no_run=False):
+            for _, body in _cells(no_run=False):
                 shell.run_cell_magic("asset", "", body)
             assert shell.user_ns[f"a{ASSETS - 1}"] is not None
 

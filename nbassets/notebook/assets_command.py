@@ -17,7 +17,7 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.errors import NbAssetsError, did_you_mean
 from nbassets.graph.registry import Registry, get_registry
 from nbassets.notebook.cell_body import python_name
-from nbassets.notebook.extension import state_of
+from nbassets.notebook.displays import asset_display, partition_display
 from nbassets.notebook.line_options import split_line
 from nbassets.notebook.persist_commands import (
     history_from_store,
@@ -26,7 +26,8 @@ from nbassets.notebook.persist_commands import (
     value_version,
     wipe_command,
 )
-from nbassets.notebook.views import Catalog, History, asset_display
+from nbassets.notebook.state import state_of
+from nbassets.notebook.text_views import Catalog, History
 
 __all__ = ["run"]
 
@@ -47,8 +48,6 @@ def _show(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     sources = {**stored_sources(registry, key), **state_of(shell).sources.get(key, {})}
     view = asset_display(registry, key, sources)
     if getattr(registry.definition_for(key), "partitions_def", None) is not None:
-        from nbassets.notebook.views import partition_display
-
         picker = partition_display(registry, key, shell.user_ns)
         if picker is not None:
             from IPython.display import display

@@ -10,41 +10,16 @@ Responsibilities:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["NotebookState", "load", "state_of", "unload"]
+from nbassets.notebook.failures import RunFailedError, show_run_failure
+from nbassets.notebook.magics import NbAssetsMagics
+from nbassets.notebook.state import state_of
 
-
-@dataclass
-class NotebookState:
-    """What the extension keeps per shell."""
-
-    autorun: bool = True
-    cell_id: str | None = None
-    hooks: list[tuple[str, Any]] = field(default_factory=list)
-    previous_custom_exc: tuple[Any, Any] | None = None
-    # Cell source by code version, per asset: `%assets show` diffs what ran against what is.
-    sources: dict[Any, dict[str, str]] = field(default_factory=dict)
-    # Cell filename (``<asset orders>``) -> the In[N] that defined it, for tracebacks.
-    cell_numbers: dict[str, int] = field(default_factory=dict)
-
-
-_STATE_ATTR = "_nbassets_state"
-
-
-def state_of(shell: Any) -> NotebookState:
-    state = getattr(shell, _STATE_ATTR, None)
-    if state is None:
-        state = NotebookState()
-        setattr(shell, _STATE_ATTR, state)
-    return state
+__all__ = ["load", "unload"]
 
 
 def load(shell: Any) -> None:
-    from nbassets.notebook.failures import RunFailedError, show_run_failure
-    from nbassets.notebook.magics import NbAssetsMagics
-
     state = state_of(shell)
     shell.register_magics(NbAssetsMagics(shell))
 

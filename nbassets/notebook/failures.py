@@ -22,6 +22,7 @@ from typing import Any
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import NbAssetsError
 from nbassets.notebook.cell_traceback import CELL_FILENAME_PREFIX
+from nbassets.notebook.state import state_of
 
 __all__ = ["RunFailedError", "format_failure", "show_run_failure", "user_traceback"]
 
@@ -78,8 +79,6 @@ def _name_notebook_cells(text: str) -> str:
     shell = _current_shell()
     if shell is None:
         return text
-    from nbassets.notebook.extension import state_of
-
     for filename, number in state_of(shell).cell_numbers.items():
         # `<asset orders>` -> `Cell In[4] %%asset orders`: which cell, and which asset.
         label = filename[len(CELL_FILENAME_PREFIX) : -1]

@@ -11,7 +11,6 @@ Responsibilities:
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ipywidgets
@@ -19,36 +18,15 @@ import ipywidgets
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import NbAssetsError
 from nbassets.graph.registry import Registry, get_registry
+from nbassets.notebook.displays import asset_display
+from nbassets.notebook.frontend import renders_widgets
+from nbassets.notebook.runs import run_in_notebook
+from nbassets.notebook.text_views import LineageText, StaticLineage
+from nbassets.widgets.layout import compute_layout, static_svg
+from nbassets.widgets.lineage import LineageWidget
+from nbassets.widgets.live import drawn_keys, follow_registry
 
-__all__ = ["LineageText", "LineageView", "lineage", "lineage_view"]
-
-
-class StaticLineage:
-    """An SVG for Jupyter with a text fallback for terminals."""
-
-    def __init__(self, svg: str, text: str) -> None:
-        self.svg = svg
-        self.text = text
-
-    def _repr_svg_(self) -> str:
-        return self.svg
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-class LineageText:
-    """Assets in graph order with their upstreams, for terminals or without graphviz."""
-
-    def __init__(self, lines: list[str], note: str = "") -> None:
-        self.lines = lines
-        self.note = note
-
-    def __repr__(self) -> str:
-        return "\n".join(self.lines + ([self.note] if self.note else []))
-
-    def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(repr(self))}</pre>"
+__all__ = ["LineageView", "lineage", "lineage_view"]
 
 
 def _text(registry: Registry, keys: list[Any]) -> list[str]:
@@ -67,8 +45,6 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
     """
 
     def __init__(self, registry: Registry, user_ns: dict[str, Any], selection: str | None) -> None:
-        from nbassets.widgets.lineage import LineageWidget
-        from nbassets.widgets.live import drawn_keys, follow_registry
 
         keys = drawn_keys(registry, selection)
         self.registry = registry
@@ -109,8 +85,6 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         return {**data, "text/plain": text, "image/svg+xml": self.lineage.to_svg()}, metadata
 
     def _materialize(self, keys: list[AssetKey], mode: Any) -> None:
-        from nbassets.notebook.runs import run_in_notebook
-
         widget = self.lineage
         chosen = widget.keys_for_mode(keys, mode)
         if not chosen:
@@ -145,8 +119,6 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         widget.message = " · ".join(parts)
 
     def _open(self, key: AssetKey) -> None:
-        from nbassets.notebook.views import asset_display
-
         self.output.clear_output()
         with self.output:
             from IPython.display import display
@@ -162,15 +134,11 @@ def lineage_view(
     Raises:
         SelectionError: ``selection`` does not parse or names unknown assets.
     """
-    from nbassets.notebook.runs import renders_widgets
-    from nbassets.widgets.live import drawn_keys
-
     keys = drawn_keys(registry, selection)
     text = _text(registry, keys)
     try:
         if renders_widgets():
             return LineageView(registry, user_ns if user_ns is not None else {}, selection)
-        from nbassets.widgets.layout import compute_layout, static_svg
 
         layout = compute_layout(registry.graph, keys)
         svg = static_svg(layout, {k: registry.status(k) for k in keys})

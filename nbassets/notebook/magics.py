@@ -25,7 +25,7 @@ from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.cell_options import asset_arguments, asset_check_arguments
 from nbassets.notebook.cell_traceback import cell_filename
 from nbassets.notebook.cells import define_asset_cell, define_check_cell
-from nbassets.notebook.extension import state_of
+from nbassets.notebook.displays import partition_display
 from nbassets.notebook.line_options import (
     parse_config,
     parse_materialize_line,
@@ -42,7 +42,7 @@ from nbassets.notebook.runs import (
     unbind_values,
     with_missing_upstreams,
 )
-from nbassets.notebook.views import partition_display
+from nbassets.notebook.state import state_of
 
 __all__ = ["NbAssetsMagics"]
 

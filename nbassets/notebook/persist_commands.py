@@ -21,11 +21,11 @@ from IPython.core.error import UsageError
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.graph.registry import Registry
-from nbassets.notebook.views import Table
+from nbassets.notebook.text_views import Table
+from nbassets.notebook.value_origin import size_text
 from nbassets.storage.instance import MaterializationRecord
 
 __all__ = [
-    "describe_origin",
     "history_from_store",
     "persist_command",
     "reattach",
@@ -39,17 +39,6 @@ __all__ = [
 
 def _when(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def size_text(size: int | None) -> str:
-    if size is None:
-        return ""
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return ""  # pragma: no cover - the loop always returns
 
 
 def _parse(args: list[str]) -> tuple[str | None, int | None]:
@@ -133,14 +122,11 @@ def reattach(shell: Any, registry: Registry) -> str | None:
     found = remembered_store(location)
     if found is None:
         return None
-    store = AssetStore.open(found)
-    try:
-        active = store.db.setting("active", "1") == "1"
-    finally:
+    store = AssetStore.open(found, collect_orphans=False)
+    if store.db.setting("active", "1") != "1":
         store.close()
-    if not active:
         return None
-    report = attach_store(registry, found)
+    report = attach_store(registry, store)
     return report.line().replace("persisting to", "re-attached the store at", 1)
 
 
@@ -268,25 +254,3 @@ def restore_current(registry: Registry, key: AssetKey) -> MaterializationRecord 
     if not registry.instance.io_manager.has_value(key, None):
         return None
     return record
-
-
-def describe_origin(registry: Registry, key: AssetKey, partition: str | None = None) -> str:
-    """Where the value of ``key`` comes from: "in memory", "restored from disk (...)"."""
-    record = registry.instance.latest(key, partition)
-    if record is None:
-        return ""
-    values = registry.instance.io_manager.values
-    if (key, partition) not in values:
-        return "no value"
-    loaded = getattr(values, "is_loaded", lambda slot: True)((key, partition))
-    if record.restored:
-        state = "loaded" if loaded else "not loaded yet"
-        return f"restored from disk ({_when(record.timestamp)}, {state})"
-    return "in memory" + (", stored" if record.stored is not None else "")
-
-
-def size_on_disk(registry: Registry, key: AssetKey, partition: str | None = None) -> str:
-    record = registry.instance.latest(key, partition)
-    if record is None or record.stored is None or not record.stored.file:
-        return ""
-    return size_text(record.stored.size)

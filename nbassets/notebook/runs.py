@@ -33,6 +33,7 @@ from nbassets.graph.registry import Registry
 from nbassets.graph.topology import upstream_closure
 from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.failures import RunFailedError, format_failure, user_traceback
+from nbassets.notebook.frontend import renders_widgets
 from nbassets.notebook.progress import TextProgress, metadata_summary
 
 __all__ = [
@@ -43,7 +44,6 @@ __all__ = [
     "notebook_resources",
     "out_of_date",
     "prepare_in_notebook",
-    "renders_widgets",
     "run_in_notebook",
     "unbind_values",
     "with_missing_upstreams",
@@ -158,20 +158,6 @@ def _usage_error(error: NbAssetsError) -> UsageError:
             f"resource), or set nbassets.get_registry().resources['{name}'], then run again."
         )
     return UsageError(message)
-
-
-def renders_widgets() -> bool:
-    """Whether this kernel talks to a frontend that can render widgets (Jupyter, not a terminal)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return False
-    shell = get_ipython()
-    return (
-        shell is not None
-        and type(shell).__name__ == "ZMQInteractiveShell"
-        and getattr(shell, "kernel", None) is not None
-    )
 
 
 def _error_text(info: Any) -> str:

@@ -173,6 +173,17 @@ class HistoryDatabase:
             args = (asset_key, partition)  # type: ignore[assignment]
         return self.connection.execute(query + " ORDER BY storage_id", args).fetchall()
 
+    def latest_materializations(self) -> list[MaterializationRow]:
+        """The newest row of each asset partition, oldest first (what a kernel restores)."""
+        return self.connection.execute(
+            f"SELECT {_COLUMNS} FROM materializations WHERE storage_id IN "
+            "(SELECT MAX(storage_id) FROM materializations GROUP BY asset_key, partition) "
+            "ORDER BY storage_id"
+        ).fetchall()
+
+    def count_materializations(self) -> int:
+        return int(self.connection.execute("SELECT COUNT(*) FROM materializations").fetchone()[0])
+
     def materialization(self, storage_id: int) -> MaterializationRow | None:
         row: MaterializationRow | None = self.connection.execute(
             f"SELECT {_COLUMNS} FROM materializations WHERE storage_id = ?", (storage_id,)
@@ -269,6 +280,12 @@ class HistoryDatabase:
         return found
 
     def save_source(self, asset_key: str, code_version: str, source: str) -> None:
+        known = self.connection.execute(
+            "SELECT source FROM sources WHERE asset_key = ? AND code_version = ?",
+            (asset_key, code_version),
+        ).fetchone()
+        if known is not None and known[0] == source:
+            return  # a re-run cell: no write, no fsync
         with self.transaction():
             self.connection.execute(
                 "INSERT OR REPLACE INTO sources (asset_key, code_version, source) VALUES (?, ?, ?)",

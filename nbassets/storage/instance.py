@@ -196,10 +196,16 @@ class Instance:
         if not history or consumed_id <= 0 or history[-1].partition is not None:
             return False
         consumed = next((r for r in reversed(history) if r.storage_id == consumed_id), None)
-        if consumed is None:
+        if consumed is not None:
+            before = self.data_version(consumed)
+        elif self.store is not None:
+            # A restart restores only the latest record: older ones are in the store.
+            stored = self.store.version(consumed_id)
+            before = stored.data_version if stored and stored.asset_key == asset_key else None
+        else:
             return False
         newest = self.data_version(history[-1])
-        return newest is not None and newest == self.data_version(consumed)
+        return newest is not None and newest == before
 
     def record_changed(self, record: MaterializationRecord) -> None:
         """``record`` was updated in place (accepted): write the change through."""

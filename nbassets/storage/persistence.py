@@ -105,7 +105,7 @@ def attach(instance: Instance, store: AssetStore) -> AttachReport:
     if instance.store is not None:
         detach(instance)
     known = set(instance._history)
-    versions = [v for v in store.versions() if v.asset_key not in known]
+    versions = [v for v in store.latest_versions() if v.asset_key not in known]
     history: dict[AssetKey, list[MaterializationRecord]] = {}
     latest: dict[tuple[AssetKey, str | None], MaterializationRecord] = {}
     for version in versions:
@@ -114,14 +114,18 @@ def attach(instance: Instance, store: AssetStore) -> AttachReport:
         latest[(version.asset_key, version.partition)] = record
     values = instance.io_manager.values
     missing: list[str] = []
+    folder = str(store.values_dir)
+    isfile = os.path.isfile  # plain strings: pathlib costs more than the stat on 1,000 files
     for (key, partition), record in latest.items():
-        path = store.path_of(record.stored)
-        if path is not None and not path.is_file():
-            missing.append(str(path))
+        file = record.stored.file
+        if file is None:
+            continue
+        path = os.path.join(folder, file)
+        if not isfile(path):
+            missing.append(path)
             history[key].remove(record)
             continue
-        if path is not None:
-            values[(key, partition)] = OnDisk(record.stored)
+        values[(key, partition)] = OnDisk(record.stored)
     for records in history.values():
         for record in records:
             instance.adopt_restored(record)
@@ -144,7 +148,7 @@ def attach(instance: Instance, store: AssetStore) -> AttachReport:
     return AttachReport(
         store.root,
         len({k for k, records in history.items() if records}),
-        len(versions),
+        store.db.count_materializations(),
         written,
         tuple(missing),
         store.orphans_collected,
@@ -253,18 +257,27 @@ def detach(instance: Instance) -> None:
 
 
 def attach_store(
-    registry: Any, directory: str | os.PathLike[str], *, keep: int | None = None
+    registry: Any, directory: str | os.PathLike[str] | AssetStore, *, keep: int | None = None
 ) -> AttachReport:
-    """Attach the store at ``directory`` to ``registry`` (any ``Registry``)."""
+    """Attach the store at ``directory`` (or an open ``AssetStore``) to ``registry``.
+
+    Orphans a crash left are collected in a background thread, so attaching a
+    large store stays quick.
+    """
     current = registry.instance.store
-    if current is not None and current.root == Path(directory).expanduser().resolve():
+    root = directory.root if isinstance(directory, AssetStore) else directory
+    if current is not None and current.root == Path(root).expanduser().resolve():
         # Already attached: only the settings change.
         store = current
         if keep is not None:
             store.db.set_setting("keep", str(keep))
         store.db.set_setting("active", "1")
         return AttachReport(store.root, 0, 0, 0, (), 0)
-    store = AssetStore.open(directory)
+    if isinstance(directory, AssetStore):
+        store = directory
+    else:
+        store = AssetStore.open(directory, collect_orphans=False)
+    store.collect_orphans_in_background()
     if keep is not None:
         if keep < 1:
             raise ValueError(f"keep must be 1 or more (versions per asset); got {keep}.")

@@ -22,11 +22,14 @@ Usable without IPython: ``AssetStore.open(path)`` from any Python process;
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import pickle
 import re
+import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -57,8 +60,14 @@ def encode_key(key: AssetKey) -> str:
     return json.dumps(list(key.path))
 
 
+@functools.lru_cache(maxsize=16384)
 def decode_key(text: str) -> AssetKey:
     return AssetKey(json.loads(text))
+
+
+@functools.lru_cache(maxsize=16384)
+def _decode_inputs(text: str) -> tuple[tuple[AssetKey, int], ...]:
+    return tuple((AssetKey(path), version) for path, version in json.loads(text))
 
 
 def folder_name(key: AssetKey) -> str:
@@ -84,14 +93,24 @@ class StoredVersion:
     duration: float
     code_version: str | None
     input_versions: dict[AssetKey, int]
-    metadata: dict[str, Any]
+    metadata_blob: bytes | None
     data_version: str | None
     accepted: bool
     file: str | None
     format: str | None
     size: int | None
     sha256: str | None
-    libraries: dict[str, str]
+    libraries_json: str | None
+
+    # Decoded on first use: a restart restores thousands of rows and reads few of these.
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return _load_metadata(self.metadata_blob)
+
+    @property
+    def libraries(self) -> dict[str, str]:
+        loaded: dict[str, str] = json.loads(self.libraries_json) if self.libraries_json else {}
+        return loaded
 
     @classmethod
     def from_row(cls, row: MaterializationRow) -> StoredVersion:
@@ -121,15 +140,15 @@ class StoredVersion:
             ts,
             dur,
             code,
-            {AssetKey(path): version for path, version in json.loads(inputs)},
-            _load_metadata(meta),
+            dict(_decode_inputs(inputs)),
+            meta,
             data,
             bool(acc),
             file,
             fmt,
             size,
             sha,
-            json.loads(libs) if libs else {},
+            libs,
         )
 
 
@@ -169,17 +188,39 @@ class AssetStore:
 
     @classmethod
     def open(
-        cls, root: str | os.PathLike[str], *, grace: float = ORPHAN_GRACE_SECONDS
+        cls,
+        root: str | os.PathLike[str],
+        *,
+        grace: float = ORPHAN_GRACE_SECONDS,
+        collect_orphans: bool = True,
     ) -> AssetStore:
-        """Open or create the store at ``root`` and collect crash leftovers."""
+        """Open or create the store at ``root`` and collect crash leftovers.
+
+        ``collect_orphans=False`` leaves that to ``collect_orphans_in_background``
+        (what a kernel does at ``%load_ext``, to stay quick on a large store).
+        """
         path = Path(root).expanduser().resolve()
         path.mkdir(parents=True, exist_ok=True)
         ignore = path / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# nbassets store: values and history, not source.\n*\n")
         store = cls(path, HistoryDatabase(path / DATABASE_NAME))
-        store.orphans_collected = store.collect_orphans(grace)
+        if collect_orphans:
+            store.orphans_collected = store.collect_orphans(grace)
         return store
+
+    def collect_orphans_in_background(self) -> threading.Thread:
+        """Collect orphans in a daemon thread, with its own connection."""
+
+        def collect() -> None:
+            try:
+                AssetStore.open(self.root).close()
+            except (OSError, sqlite3.Error):
+                return  # the folder went away, or is locked: the next open tries again
+
+        thread = threading.Thread(target=collect, name="nbassets-orphans", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         self.db.close()
@@ -336,6 +377,10 @@ class AssetStore:
                 encode_key(asset_key), partition, any_partition=any_partition
             )
         return [StoredVersion.from_row(r) for r in rows]
+
+    def latest_versions(self) -> list[StoredVersion]:
+        """The newest stored version of each asset partition."""
+        return [StoredVersion.from_row(r) for r in self.db.latest_materializations()]
 
     def version(self, storage_id: int) -> StoredVersion | None:
         row = self.db.materialization(storage_id)

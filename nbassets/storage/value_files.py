@@ -164,8 +164,11 @@ def _fsync_folder(folder: Path) -> None:
 
 
 class _Digest:
-    """sha256 of a payload, in a thread for large ones: hashlib releases the GIL, so the
-    hash runs beside the write or the parse instead of after it."""
+    """The sha256 of a payload; for a large one, computed in a thread.
+
+    hashlib releases the GIL, so the hash runs beside the write or the parse
+    instead of after it.
+    """
 
     def __init__(self, payload: bytes) -> None:
         self._payload = payload

@@ -5,9 +5,9 @@ import pytest
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import SelectionError, SelectionSyntaxError
 from nbassets.graph.selection import AssetSelection
-from nbassets.graph.selection_leaves import KeyPatternSelection, KeyPrefixSelection
-from nbassets.graph.selection_ops import NotSelection
-from nbassets.graph.selection_parser import grammar_of, tokenize
+from nbassets.graph.selection.leaves import KeyPatternSelection, KeyPrefixSelection
+from nbassets.graph.selection.ops import NotSelection
+from nbassets.graph.selection.parser import grammar_of, tokenize
 
 A = AssetSelection.assets
 K = AssetKey

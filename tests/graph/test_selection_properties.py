@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from nbassets.definitions.keys import AssetKey
 from nbassets.graph.asset_graph import AssetGraph, AssetNode
 from nbassets.graph.selection import AssetSelection
-from nbassets.graph.selection_ops import NotSelection
+from nbassets.graph.selection.ops import NotSelection
 
 INF = float("inf")
 

@@ -5,14 +5,15 @@ Responsibilities:
   ``groups``, ``key_prefixes``, ``tag``) plus nbassets' ``kind``, ``owner`` and
   ``status``; its methods (``upstream``, ``downstream``, ``roots``, ``sinks``, ...)
   and the ``|``, ``&``, ``-`` operators.
-- ``coerce_selection``: everything ``materialize(selection=...)`` accepts.
+- ``coerce_selection``: everything ``materialize(selection=...)`` accepts, and
+  ``resolve_selection``: the one way a run's selection becomes keys.
 
 A selection is an immutable tree of small frozen dataclasses, all subclasses of
-``AssetSelection``: leaves in ``selection_leaves``, operators in
-``selection_ops``. Each node resolves itself against an ``AssetGraph`` and spells
+``AssetSelection``: leaves in ``leaves``, operators in ``ops``, check selections
+in ``checks``. Each node resolves itself against an ``AssetGraph`` and spells
 itself in the query grammar, and nodes compare by value, so
-``AssetSelection.from_string(s.to_selection_str()) == s``. Those modules build on
-this one, so the constructors here import them when called.
+``AssetSelection.from_string(s.to_selection_str()) == s``. Those modules build
+on this one, so they are imported at the end of it.
 """
 
 from __future__ import annotations
@@ -89,8 +90,6 @@ class AssetSelection:
     @staticmethod
     def all(include_sources: bool = False) -> AssetSelection:
         """Every materializable asset (and external ones with ``include_sources=True``)."""
-        from nbassets.graph.selection_leaves import AllSelection
-
         return AllSelection(include_sources)
 
     @staticmethod
@@ -101,9 +100,6 @@ class AssetSelection:
         (``["sales", "orders"]``), an ``AssetKey``, or a definition (every key it
         produces).
         """
-        from nbassets.graph.selection_leaves import KeySelection
-        from nbassets.graph.selection_ops import union
-
         return union(KeySelection(key) for key in keys_of(assets_defs))
 
     @staticmethod
@@ -114,9 +110,6 @@ class AssetSelection:
     @staticmethod
     def groups(*group_strs: str, include_sources: bool = False) -> AssetSelection:
         """Assets in any of the given groups."""
-        from nbassets.graph.selection_leaves import GroupSelection
-        from nbassets.graph.selection_ops import union
-
         return union(GroupSelection(name, include_sources) for name in group_strs)
 
     @staticmethod
@@ -128,9 +121,6 @@ class AssetSelection:
         ``"a"`` matches ``a`` and ``a/b/c`` but not ``abc``; ``["a", "b"]`` (or
         ``"a/b"``) matches ``a/b`` and everything under it.
         """
-        from nbassets.graph.selection_leaves import KeyPrefixSelection
-        from nbassets.graph.selection_ops import union
-
         return union(
             KeyPrefixSelection(
                 tuple(prefix.split("/")) if isinstance(prefix, str) else tuple(prefix),
@@ -142,22 +132,16 @@ class AssetSelection:
     @staticmethod
     def tag(key: str, value: str | None = None, include_sources: bool = False) -> AssetSelection:
         """Assets with tag ``key`` set to ``value`` (to any value when ``value`` is ``None``)."""
-        from nbassets.graph.selection_leaves import TagSelection
-
         return TagSelection(key, value, include_sources)
 
     @staticmethod
     def kind(kind: str) -> AssetSelection:
         """Assets of the given kind (``"pandas"``)."""
-        from nbassets.graph.selection_leaves import KindSelection
-
         return KindSelection(kind)
 
     @staticmethod
     def owner(owner: str) -> AssetSelection:
         """Assets with the given owner."""
-        from nbassets.graph.selection_leaves import OwnerSelection
-
         return OwnerSelection(owner)
 
     @staticmethod
@@ -167,19 +151,15 @@ class AssetSelection:
         Raises:
             SelectionError: ``status`` is not a status nbassets knows.
         """
-        from nbassets.graph.selection_leaves import StatusSelection
-
         return StatusSelection(status)
 
     @staticmethod
     def from_string(text: str) -> AssetSelection:
-        """Parse a selection string in either grammar (see ``selection_parser``).
+        """Parse a selection string in either grammar (see ``nbassets.graph.selection.parser``).
 
         Raises:
             SelectionSyntaxError: the text follows neither grammar.
         """
-        from nbassets.graph.selection_parser import parse_selection
-
         return parse_selection(text)
 
     @staticmethod
@@ -189,20 +169,14 @@ class AssetSelection:
 
     def upstream(self, depth: int | None = None, include_self: bool = True) -> AssetSelection:
         """This selection's assets and their ancestors, up to ``depth`` hops."""
-        from nbassets.graph.selection_ops import UpstreamSelection
-
         return UpstreamSelection(self, depth, include_self)
 
     def downstream(self, depth: int | None = None, include_self: bool = True) -> AssetSelection:
         """This selection's assets and their descendants, up to ``depth`` hops."""
-        from nbassets.graph.selection_ops import DownstreamSelection
-
         return DownstreamSelection(self, depth, include_self)
 
     def roots(self) -> AssetSelection:
         """The selected assets with no parent inside the selection."""
-        from nbassets.graph.selection_ops import RootsSelection
-
         return RootsSelection(self)
 
     def sources(self) -> AssetSelection:
@@ -211,8 +185,6 @@ class AssetSelection:
 
     def sinks(self) -> AssetSelection:
         """The selected assets with no child inside the selection."""
-        from nbassets.graph.selection_ops import SinksSelection
-
         return SinksSelection(self)
 
     def materializable(self) -> AssetSelection:
@@ -221,56 +193,40 @@ class AssetSelection:
 
     def required_multi_asset_neighbors(self) -> AssetSelection:
         """This selection plus every asset a selected non-subsettable multi-asset also makes."""
-        from nbassets.graph.selection_ops import RequiredNeighborsSelection
-
         return RequiredNeighborsSelection(self)
 
     def without_checks(self) -> AssetSelection:
         """This selection's assets, with none of their checks."""
-        from nbassets.graph.selection_checks import WithoutChecksSelection
-
         return WithoutChecksSelection(self)
 
     @staticmethod
     def all_asset_checks() -> AssetSelection:
         """Every asset check (and no asset)."""
-        from nbassets.graph.selection_checks import AllChecksSelection
-
         return AllChecksSelection()
 
     @staticmethod
     def checks_for_assets(*assets_defs: Any) -> AssetSelection:
         """The checks that target the given assets (and not the assets)."""
-        from nbassets.graph.selection_checks import ChecksForAssetsSelection
-
         return ChecksForAssetsSelection(tuple(keys_of(assets_defs)))
 
     @staticmethod
     def checks(*checks: Any) -> AssetSelection:
         """The given checks: check definitions or ``AssetCheckKey``s."""
-        from nbassets.graph.selection_checks import ChecksSelection, check_keys_of
-
         return ChecksSelection(tuple(check_keys_of(checks)))
 
     def __or__(self, other: AssetSelection) -> AssetSelection:
         if not isinstance(other, AssetSelection):
             return NotImplemented
-        from nbassets.graph.selection_ops import union
-
         return union((self, other))
 
     def __and__(self, other: AssetSelection) -> AssetSelection:
         if not isinstance(other, AssetSelection):
             return NotImplemented
-        from nbassets.graph.selection_ops import intersect
-
         return intersect(self, other)
 
     def __sub__(self, other: AssetSelection) -> AssetSelection:
         if not isinstance(other, AssetSelection):
             return NotImplemented
-        from nbassets.graph.selection_ops import DifferenceSelection
-
         return DifferenceSelection(self, other)
 
     def __str__(self) -> str:
@@ -330,8 +286,6 @@ def coerce_selection(value: Any) -> AssetSelection:
         SelectionError: the value, or an item of it, is none of the above.
         SelectionSyntaxError: a string does not parse.
     """
-    from nbassets.graph.selection_ops import union
-
     if isinstance(value, AssetSelection):
         return value
     if isinstance(value, str):
@@ -390,3 +344,35 @@ def _plain_keys(items: Iterable[Any]) -> set[AssetKey] | None:
             return None
         keys.update(of_definition)
     return keys
+
+
+# The node classes subclass AssetSelection, so they load once it exists; the
+# constructors and operators above find them here when called.
+from nbassets.graph.selection.checks import (  # noqa: E402
+    AllChecksSelection,
+    ChecksForAssetsSelection,
+    ChecksSelection,
+    WithoutChecksSelection,
+    check_keys_of,
+)
+from nbassets.graph.selection.leaves import (  # noqa: E402
+    AllSelection,
+    GroupSelection,
+    KeyPrefixSelection,
+    KeySelection,
+    KindSelection,
+    OwnerSelection,
+    StatusSelection,
+    TagSelection,
+)
+from nbassets.graph.selection.ops import (  # noqa: E402
+    DifferenceSelection,
+    DownstreamSelection,
+    RequiredNeighborsSelection,
+    RootsSelection,
+    SinksSelection,
+    UpstreamSelection,
+    intersect,
+    union,
+)
+from nbassets.graph.selection.parser import parse_selection  # noqa: E402

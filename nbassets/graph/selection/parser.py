@@ -36,10 +36,10 @@ from typing import Literal
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import InvalidDefinitionError, SelectionError, SelectionSyntaxError
-from nbassets.graph.selection import AssetSelection
-from nbassets.graph.selection_classic import parse_classic
-from nbassets.graph.selection_index import STATUSES
-from nbassets.graph.selection_leaves import (
+from nbassets.graph.selection.base import AssetSelection
+from nbassets.graph.selection.classic import parse_classic
+from nbassets.graph.selection.index import STATUSES
+from nbassets.graph.selection.leaves import (
     AllSelection,
     GroupSelection,
     KeyPatternSelection,
@@ -51,7 +51,7 @@ from nbassets.graph.selection_leaves import (
     TagSelection,
     status_error,
 )
-from nbassets.graph.selection_ops import (
+from nbassets.graph.selection.ops import (
     DownstreamSelection,
     NotSelection,
     RootsSelection,
@@ -60,7 +60,7 @@ from nbassets.graph.selection_ops import (
     intersect,
     union,
 )
-from nbassets.graph.selection_syntax import syntax_error
+from nbassets.graph.selection.syntax import syntax_error
 
 __all__ = ["ATTRIBUTES", "grammar_of", "parse_selection", "tokenize"]
 

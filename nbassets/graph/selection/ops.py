@@ -24,7 +24,7 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetCheckKey
 from nbassets.errors import SelectionError
 from nbassets.graph.asset_graph import AssetGraph
-from nbassets.graph.selection import (
+from nbassets.graph.selection.base import (
     AND,
     ATOM,
     NOT,
@@ -33,7 +33,7 @@ from nbassets.graph.selection import (
     AssetSelection,
     ChecksByAsset,
 )
-from nbassets.graph.selection_index import materializable_keys
+from nbassets.graph.selection.index import materializable_keys
 from nbassets.graph.topology import downstream_closure, upstream_closure
 
 __all__ = [

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import SelectionError, did_you_mean
 from nbassets.graph.asset_graph import AssetGraph
-from nbassets.graph.selection import TRAVERSAL, AssetSelection
-from nbassets.graph.selection_index import (
+from nbassets.graph.selection.base import TRAVERSAL, AssetSelection
+from nbassets.graph.selection.index import (
     STATUSES,
     graph_index,
     in_selection,

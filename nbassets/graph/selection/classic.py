@@ -17,10 +17,10 @@ import re
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import InvalidDefinitionError
-from nbassets.graph.selection import AssetSelection
-from nbassets.graph.selection_leaves import KeySelection
-from nbassets.graph.selection_ops import DownstreamSelection, UpstreamSelection, union
-from nbassets.graph.selection_syntax import syntax_error
+from nbassets.graph.selection.base import AssetSelection
+from nbassets.graph.selection.leaves import KeySelection
+from nbassets.graph.selection.ops import DownstreamSelection, UpstreamSelection, union
+from nbassets.graph.selection.syntax import syntax_error
 
 __all__ = ["parse_classic"]
 

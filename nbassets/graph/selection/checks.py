@@ -19,7 +19,7 @@ from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.specs import AssetCheckKey
 from nbassets.errors import SelectionError, did_you_mean
 from nbassets.graph.asset_graph import AssetGraph
-from nbassets.graph.selection import AssetSelection, ChecksByAsset
+from nbassets.graph.selection.base import AssetSelection, ChecksByAsset
 
 __all__ = [
     "AllChecksSelection",

@@ -1,11 +1,11 @@
-"""What ``%assets`` shows: the catalog, one asset, its history.
+"""Text views: what ``%assets`` shows as text and HTML, in any frontend.
 
 Responsibilities:
 - Plain objects with ``_repr_html_`` for Jupyter and ``__repr__`` text for
-  terminals, built from the registry; every user-controlled string escaped.
-- "Why stale", with the code diff when the cell's source changed.
-- ``asset_display``: the asset view widget in a frontend that renders widgets
-  (with this text view as its fallback), the text view elsewhere.
+  terminals, built from the registry; every user-controlled string escaped:
+  the catalog, one asset (with "why stale" and the code diff when the cell's
+  source changed), its history, and the lineage as a picture or a text tree.
+- Nothing here is a widget; ``displays`` chooses between these and widgets.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.graph.registry import Registry
 from nbassets.notebook.progress import describe_value, metadata_summary
 
-__all__ = ["AssetView", "Catalog", "History", "Table", "asset_display"]
+__all__ = ["AssetView", "Catalog", "History", "LineageText", "StaticLineage", "Table"]
 
 _STATUS_COLOURS = {
     "missing": "#9e9e9e",
@@ -90,7 +90,7 @@ class Catalog(Table):
     """Every asset: key, group, kinds, status, last run, duration, partitions."""
 
     def __init__(self, registry: Registry) -> None:
-        from nbassets.notebook.persist_commands import describe_origin, size_on_disk
+        from nbassets.notebook.value_origin import describe_origin, size_on_disk
 
         persisted = registry.instance.store is not None
         rows = []
@@ -181,7 +181,7 @@ class AssetView:
         if latest is not None:
             self.lines.append(("last run", f"{_when(latest.timestamp)} ({latest.duration:.3f}s)"))
             if registry.instance.store is not None or latest.restored:
-                from nbassets.notebook.persist_commands import describe_origin, size_on_disk
+                from nbassets.notebook.value_origin import describe_origin, size_on_disk
 
                 origin = describe_origin(registry, key, latest.partition)
                 self.lines.append(("value from", origin))
@@ -255,62 +255,29 @@ def _preview(value: Any, limit: int = 600) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def asset_display(
-    registry: Registry, key: AssetKey, sources: dict[str, str] | None = None
-) -> Any:
-    """What ``%assets show KEY`` (and a double-click on the lineage) shows for ``key``."""
-    from nbassets.notebook.runs import renders_widgets
+class StaticLineage:
+    """An SVG for Jupyter with a text fallback for terminals."""
 
-    text_view = AssetView(registry, key, sources or {})
-    if not renders_widgets():
-        return text_view
-    from nbassets.widgets.asset_view import AssetViewWidget, asset_payload
-    from nbassets.widgets.logbook import logbook_for
+    def __init__(self, svg: str, text: str) -> None:
+        self.svg = svg
+        self.text = text
 
-    data = asset_payload(registry, key, sources=sources, logs=logbook_for(registry))
-    data["definition"]["diff"] = text_view.diff
-    return AssetViewWidget(data, repr(text_view))
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def __repr__(self) -> str:
+        return self.text
 
 
-def partition_display(registry: Registry, key: AssetKey, user_ns: dict[str, Any]) -> Any:
-    """The partition picker of ``key`` with its runs' progress under it; ``None`` in terminals."""
-    from nbassets.notebook.runs import renders_widgets
+class LineageText:
+    """Assets in graph order with their upstreams, for terminals or without graphviz."""
 
-    if not renders_widgets():
-        return None
-    import ipywidgets
+    def __init__(self, lines: list[str], note: str = "") -> None:
+        self.lines = lines
+        self.note = note
 
-    from nbassets.notebook.runs import run_in_notebook
-    from nbassets.widgets.partition_picker import PartitionPicker
+    def __repr__(self) -> str:
+        return "\n".join(self.lines + ([self.note] if self.note else []))
 
-    picker = PartitionPicker(registry, key)
-    output = ipywidgets.Output()
-
-    def materialize(start: str, end: str) -> None:
-        picker.running = True
-        picker.message = f"Materializing {start} … {end}"
-        output.clear_output()
-        try:
-            with output:
-                result = run_in_notebook(
-                    registry,
-                    user_ns,
-                    selection=[key],
-                    partition_key_range=(start, end),
-                    raise_on_error=False,
-                    progress="widget",
-                )
-        except Exception as error:  # noqa: BLE001 - shown in the picker, not lost
-            picker.message = f"Could not run: {error}"
-            return
-        finally:
-            picker.running = False
-            picker.refresh()
-        done = len(result.get_step_success_events())
-        failed = len(result.get_step_failure_events())
-        picker.message = f"{done} step(s) materialized" + (f", {failed} failed" if failed else "")
-
-    picker.on_materialize(materialize)
-    box = ipywidgets.VBox(children=[picker, output])
-    box.picker = picker
-    return box
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(repr(self))}</pre>"

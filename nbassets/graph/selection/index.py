@@ -37,7 +37,7 @@ __all__ = [
 STATUSES: tuple[str, ...] = tuple(sorted(get_args(AssetStatus)))
 
 # Characters a value may contain without quotes; the query lexer reads words of
-# exactly these characters plus `*` (see nbassets.graph.selection_parser).
+# exactly these characters plus `*` (see nbassets.graph.selection.parser).
 _PLAIN_VALUE = re.compile(r"[\w.\-/@]+")
 _PLAIN_PATTERN = re.compile(r"[\w.\-/*@]+")
 
