@@ -209,16 +209,24 @@ class AssetStore:
             store.orphans_collected = store.collect_orphans(grace)
         return store
 
-    def collect_orphans_in_background(self) -> threading.Thread:
-        """Collect orphans in a daemon thread, with its own connection."""
+    def collect_orphans_in_background(self, delay: float = 2.0) -> threading.Thread:
+        """Collect orphans in a daemon thread with its own connection.
+
+        It starts ``delay`` seconds later, so it does not compete with the attach
+        that started it.
+        """
 
         def collect() -> None:
+            if not (self.root / DATABASE_NAME).is_file():
+                return  # wiped or deleted meanwhile: never re-create it
             try:
                 AssetStore.open(self.root).close()
             except (OSError, sqlite3.Error):
                 return  # the folder went away, or is locked: the next open tries again
 
-        thread = threading.Thread(target=collect, name="nbassets-orphans", daemon=True)
+        thread = threading.Timer(delay, collect)
+        thread.name = "nbassets-orphans"
+        thread.daemon = True
         thread.start()
         return thread
 
@@ -403,7 +411,9 @@ class AssetStore:
                 f"version {version.storage_id} of '{version.asset_key.to_user_string()}' has no "
                 "stored value (collected by --keep, or it returned no value)"
             )
-        return read_value(path, version.format, version.sha256, version.libraries)
+        return read_value(
+            path, version.format, version.sha256, version.libraries, version.size or 0
+        )
 
     def size_on_disk(self) -> int:
         return sum(v.size or 0 for v in self.versions() if v.file)

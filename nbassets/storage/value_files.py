@@ -19,7 +19,6 @@ pyarrow, pandas and numpy are imported only when a value of theirs is stored.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import pickle
 import sys
@@ -34,7 +33,6 @@ __all__ = [
     "StoredFile",
     "UnstorableValueError",
     "choose_format",
-    "encode",
     "read_value",
     "write_atomically",
 ]
@@ -121,36 +119,37 @@ def _libraries(fmt: Format, value: Any) -> dict[str, str]:
     return found
 
 
-def encode(value: Any) -> tuple[Format, bytes, dict[str, str]]:
-    """Serialize ``value`` in its chosen format; also return what reading it back needs.
+def _write_value(path: str, fmt: Format, value: Any) -> dict[str, str]:
+    """Serialize ``value`` into the file at ``path``; return what reading it back needs.
 
     Raises:
         UnstorableValueError: the value cannot be pickled (a lock, a generator, an
             open connection...).
     """
-    fmt = choose_format(value)
-    buffer = io.BytesIO()
     if fmt == "parquet":
         import pandas as pd
 
         is_series = isinstance(value, pd.Series)
         frame = value.to_frame() if is_series else value
-        frame.to_parquet(buffer, engine="pyarrow")
+        # A path, not a Python file object: pyarrow then writes natively, as to_parquet does.
+        frame.to_parquet(path, engine="pyarrow", write_page_checksum=True)
         extra = {"series": "1"} if is_series else {}
         # Parquet keeps a DatetimeIndex but not its frequency: record it beside the file.
         freq = getattr(frame.index, "freqstr", None)
         if freq:
             extra["index_freq"] = freq
-        return fmt, buffer.getvalue(), extra
-    if fmt == "npy":
-        import numpy as np
+        return extra
+    with open(path, "wb") as handle:
+        if fmt == "npy":
+            import numpy as np
 
-        np.save(buffer, value, allow_pickle=False)
-        return fmt, buffer.getvalue(), {}
-    try:
-        return fmt, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), {}
-    except Exception as error:  # noqa: BLE001 - pickle raises many kinds for unpicklable values
-        raise UnstorableValueError(f"{type(error).__name__}: {error}") from error
+            np.save(handle, value, allow_pickle=False)
+            return {}
+        try:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # noqa: BLE001 - pickle raises many kinds for unpicklable values
+            raise UnstorableValueError(f"{type(error).__name__}: {error}") from error
+    return {}
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -164,85 +163,139 @@ def _fsync_folder(folder: Path) -> None:
 
 
 class _Digest:
-    """The sha256 of a payload; for a large one, computed in a thread.
+    """The sha256 of bytes in memory, or of a file; for a large one, in a thread.
 
-    hashlib releases the GIL, so the hash runs beside the write or the parse
-    instead of after it.
+    hashlib and file reads release the GIL, so the hash runs beside the fsync or
+    the parse instead of after it.
     """
 
-    def __init__(self, payload: bytes) -> None:
+    def __init__(self, payload: bytes | None = None, path: str | None = None) -> None:
         self._payload = payload
+        self._path = path
         self._hex: str | None = None
         self._thread: threading.Thread | None = None
-        if len(payload) >= PARALLEL_HASH_BYTES:
+        size = len(payload) if payload is not None else os.path.getsize(path or "")
+        if size >= PARALLEL_HASH_BYTES:
             self._thread = threading.Thread(target=self._run, daemon=True)
             self._thread.start()
+        else:
+            self._run()
+
+    @property
+    def ready(self) -> bool:
+        return self._hex is not None
 
     def _run(self) -> None:
-        self._hex = hashlib.sha256(self._payload).hexdigest()
+        if self._payload is not None:
+            self._hex = hashlib.sha256(self._payload).hexdigest()
+            return
+        assert self._path is not None
+        digest = hashlib.sha256()
+        with open(self._path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        self._hex = digest.hexdigest()
 
     def hexdigest(self) -> str:
         if self._thread is not None:
             self._thread.join()
-        else:
-            self._run()
         assert self._hex is not None
         return self._hex
 
 
 def write_atomically(folder: Path, stem: str, value: Any) -> StoredFile:
-    """Write ``value`` to ``folder/stem.<ext>`` so that it exists whole or not at all."""
-    fmt, payload, extra = encode(value)
-    digest = _Digest(payload)
+    """Write ``value`` to ``folder/stem.<ext>`` so that it exists whole or not at all.
+
+    The value is written to a temporary file in the same folder, fsynced (while its
+    sha256 is computed), renamed over the final name, and the folder fsynced.
+    """
+    fmt = choose_format(value)
     name = stem + SUFFIX[fmt]
     folder.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP_SUFFIX)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+        extra = _write_value(temp, fmt, value)
+        digest = _Digest(path=temp)
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        size = os.path.getsize(temp)
+        sha256 = digest.hexdigest()
         os.replace(temp, folder / name)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
-    return StoredFile(
-        name, fmt, len(payload), digest.hexdigest(), {**_libraries(fmt, value), **extra}
-    )
+    return StoredFile(name, fmt, size, sha256, {**_libraries(fmt, value), **extra})
 
 
-def read_value(path: Path, fmt: str, sha256: str, libraries: dict[str, str]) -> Any:
-    """Load the value stored at ``path``, after checking its bytes against ``sha256``.
+def read_value(
+    path: Path, fmt: str, sha256: str, libraries: dict[str, str], expected_size: int
+) -> Any:
+    """Load the value stored at ``path``, checking its bytes against ``sha256``.
+
+    Large Parquet files are checked by size and by their page checksums instead.
 
     Raises:
         CorruptValueError: the file is missing, or its bytes are not the ones written.
     """
     try:
-        payload = path.read_bytes()
+        size = path.stat().st_size
     except FileNotFoundError as error:
         raise CorruptValueError(f"{path} is missing") from error
-    if hashlib.sha256(payload).hexdigest() != sha256:
-        raise CorruptValueError(
-            f"{path} does not match the sha256 recorded when it was written "
-            f"({len(payload)} bytes on disk)"
-        )
+    if fmt == "parquet" and size >= PARALLEL_HASH_BYTES:
+        # A large Parquet file carries a CRC per page, checked as it is read: that
+        # finds a flipped byte at a fraction of the cost of hashing the whole file.
+        if size != expected_size:
+            raise _mismatch(path)
+        try:
+            return _parse(path, fmt, libraries)
+        except Exception as error:  # noqa: BLE001 - any parse failure means the file is unusable
+            raise CorruptValueError(
+                f"{path} cannot be read: {type(error).__name__}: {error}"
+            ) from error
+    digest = _Digest(path=str(path))
+    if (fmt == "pickle" or digest.ready) and digest.hexdigest() != sha256:
+        # Checked before parsing when it costs nothing extra, and always before unpickling:
+        # pickle must never see bytes nobody wrote.
+        raise _mismatch(path)
     try:
-        if fmt == "parquet":
-            import pandas as pd
-
-            frame = pd.read_parquet(io.BytesIO(payload), engine="pyarrow")
-            if libraries.get("index_freq"):
-                frame.index.freq = libraries["index_freq"]
-            if libraries.get("series"):
-                return frame.iloc[:, 0]
-            return frame
-        if fmt == "npy":
-            import numpy as np
-
-            return np.load(io.BytesIO(payload), allow_pickle=False)
-        return pickle.loads(payload)
+        # The parse reads the file natively while the digest thread hashes it.
+        value = _parse(path, fmt, libraries)
     except Exception as error:  # noqa: BLE001 - any parse failure means the file is unusable
+        if digest.hexdigest() != sha256:
+            raise _mismatch(path) from error
         raise CorruptValueError(
             f"{path} cannot be read: {type(error).__name__}: {error}"
         ) from error
+    if digest.hexdigest() != sha256:
+        raise _mismatch(path)
+    return value
+
+
+def _mismatch(path: Path) -> CorruptValueError:
+    size = path.stat().st_size if path.exists() else 0
+    return CorruptValueError(
+        f"{path} does not match the sha256 recorded when it was written ({size} bytes on disk)"
+    )
+
+
+def _parse(path: Path, fmt: str, libraries: dict[str, str]) -> Any:
+    if fmt == "parquet":
+        import pandas as pd
+
+        frame = pd.read_parquet(path, engine="pyarrow", page_checksum_verification=True)
+        if libraries.get("index_freq"):
+            frame.index.freq = libraries["index_freq"]
+        if libraries.get("series"):
+            return frame.iloc[:, 0]
+        return frame
+    if fmt == "npy":
+        import numpy as np
+
+        return np.load(path, allow_pickle=False)
+    with open(path, "rb") as handle:
+        return pickle.load(handle)

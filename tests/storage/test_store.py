@@ -218,3 +218,23 @@ def test_an_older_schema_is_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyP
     columns = [row[1] for row in store.db.connection.execute("PRAGMA table_info(runs)")]
     assert "note" in columns
     assert store.db.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+
+
+def test_a_flipped_byte_in_a_large_parquet_file_is_found_by_its_page_checksums(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.random(700_000)})  # > 4 MB: not hashed at load
+    store = AssetStore.open(tmp_path)
+    version = _write(store, "big", frame)
+    assert version.size > 4_000_000  # type: ignore[attr-defined]
+    path = store.path_of(version)  # type: ignore[arg-type]
+    assert path is not None
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptValueError, match="CRC"):
+        store.load(version)  # type: ignore[arg-type]
+    path.write_bytes(bytes(data[:-10]))
+    with pytest.raises(CorruptValueError, match="does not match"):
+        store.load(version)  # type: ignore[arg-type]
