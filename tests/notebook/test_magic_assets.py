@@ -137,7 +137,9 @@ def test_lineage_text_or_svg(sales):
         ("config autorun=maybe", "autorun takes on or off; got 'maybe'"),
         ("config speed=on", "unknown setting 'speed'"),
         ("lineage 'orders+*'", "Invalid selection"),
-        ("persist /tmp/x", "not available yet"),
+        ("persist --keep 0", "N must be a whole number of 1 or more"),
+        ("wipe", "Turn it on first: %assets persist [DIR]"),
+        ("value orders --version", "the version id is missing"),
     ],
 )
 def test_mistakes(sales, line, message):
