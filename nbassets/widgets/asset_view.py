@@ -102,7 +102,15 @@ def asset_payload(
         "description": "",
         "stale": registry.stale_reasons(key),
         "partitions": "",
+        "value_from": "",
+        "on_disk": "",
     }
+    if latest is not None and (registry.instance.store is not None or latest.restored):
+        # A persisted notebook has two places a value can come from: say which.
+        from nbassets.notebook.value_origin import describe_origin, size_on_disk
+
+        header["value_from"] = describe_origin(registry, key, latest.partition)
+        header["on_disk"] = size_on_disk(registry, key, latest.partition)
     source = ""
     if isinstance(entry, AssetsDefinition):
         header["code_version"] = entry.effective_code_version(key) or ""

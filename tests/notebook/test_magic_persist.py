@@ -66,6 +66,11 @@ def test_a_restart_restores_instead_of_recomputing(persisted: Any, capsys: Any) 
         assert "-revenue = sum(orders)" in show and "+revenue = sum(orders) * 2" in show
         catalog = repr(persisted.ok("%assets"))
         assert "restored from disk" in catalog and "on disk" in catalog
+        from nbassets.widgets.asset_view import asset_payload
+
+        header = asset_payload(persisted.registry, nbassets.AssetKey("orders"))["header"]
+        assert header["value_from"].startswith("restored from disk (")
+        assert header["value_from"].endswith("loaded)") and header["on_disk"].endswith(" B")
     finally:
         nbassets.graph.registry._registry = saved
 
