@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine, lineage, notebook, partitions
+from bench import engine, lineage, notebook, partitions, persist
 
 
 def main() -> int:
@@ -16,6 +16,7 @@ def main() -> int:
     partitions.main()
     notebook.main()
     lineage.main()
+    persist.main()
     return 0
 
 
