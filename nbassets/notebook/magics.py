@@ -17,7 +17,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.engine import select_run
-from nbassets.errors import NbAssetsError
+from nbassets.errors import MissingUpstreamError, NbAssetsError
 from nbassets.graph.registry import get_registry
 from nbassets.graph.topology import downstream_closure
 from nbassets.notebook import assets_command
@@ -110,13 +110,17 @@ class NbAssetsMagics(Magics):
         restored = restore_current(registry, key)
         if restored is not None:
             # Same code, same inputs as the stored materialization: load, do not recompute.
-            value = registry.value(key)
-            self._ns[python_name(key.to_user_string())] = value
-            print(
-                f"{name} · materialized (restored from {_when(restored.timestamp)}) · "
-                f"{describe_value(value)}{self._stale_note(key)}"
-            )
-            return value
+            try:
+                value = registry.value(key)
+            except MissingUpstreamError:
+                registry.status_changed([key])  # its file is gone (warned): compute it below
+            else:
+                self._ns[python_name(key.to_user_string())] = value
+                print(
+                    f"{name} · materialized (restored from {_when(restored.timestamp)}) · "
+                    f"{describe_value(value)}{self._stale_note(key)}"
+                )
+                return value
         result = run_in_notebook(
             registry, self._ns, selection=sorted(with_missing_upstreams(registry, key))
         )

@@ -127,3 +127,20 @@ def test_an_unstorable_value_fails_the_cell_and_stays_in_memory(persisted: Any) 
     error = persisted.error("%%asset\nimport threading\nlock = threading.Lock()")
     assert "Cannot store the value of 'lock'" in str(error)
     assert persisted.registry.instance.io_manager.values[(nbassets.AssetKey("lock"), None)]
+
+
+def test_a_corrupt_stored_value_is_recomputed_with_a_warning(persisted: Any, capsys: Any) -> None:
+    record = persisted.registry.instance.latest(nbassets.AssetKey("orders"))
+    path = Path(".nbassets/demo/values") / record.stored.file
+    path.write_bytes(b"not a pickle")
+    saved = nbassets.graph.registry._registry
+    try:
+        restart(persisted)
+        capsys.readouterr()
+        with pytest.warns(RuntimeWarning, match=path.name):
+            persisted.ok("%%asset\norders = [3, 4, 5]")
+        out = capsys.readouterr().out
+        assert "restored" not in out and "orders · materialized in" in out
+        assert persisted.ns["orders"] == [3, 4, 5]
+    finally:
+        nbassets.graph.registry._registry = saved
