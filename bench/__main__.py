@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine, lineage, notebook, partitions, persist
+from bench import cli, engine, lineage, notebook, partitions, persist, wasm_lineage
 
 
 def main() -> int:
@@ -16,6 +16,8 @@ def main() -> int:
     partitions.main()
     notebook.main()
     lineage.main()
+    wasm_lineage.main()
+    cli.main()
     persist.main()
     return 0
 

@@ -238,7 +238,7 @@ class AssetsDefinition:
                     code_version=spec.code_version,
                     tags=dict(spec.tags),
                     kinds=spec.kinds,
-                    owners=spec.owners,
+                    owners=tuple(spec.owners),
                 )
             )
         copy = AssetsDefinition(

@@ -112,11 +112,12 @@ def asset_check(
         extra = additional_ins or {}
         value_params = [p for p in roles.inputs if p not in extra]
         if len(value_params) > 1:
-            preferred = [p for p in value_params if p == target.path[-1]]
+            preferred = [p for p in value_params if p == target.parts[-1]]
             if not preferred:
                 raise InvalidDefinitionError(
                     f"Check '{owner}' has parameters {value_params}; name the one that receives "
-                    f"the asset's value '{target.path[-1]}', or map the others with additional_ins."
+                    f"the asset's value '{target.parts[-1]}', or map the others with "
+                    "additional_ins."
                 )
             value_params = preferred
         inputs = [AssetInput(p, target) for p in value_params]

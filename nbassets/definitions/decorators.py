@@ -251,7 +251,7 @@ def multi_asset(
                         code_version=spec.code_version or code_version,
                         tags=dict(spec.tags),
                         kinds=spec.kinds,
-                        owners=spec.owners,
+                        owners=tuple(spec.owners),
                         io_manager_key=spec.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         is_required=not spec.skippable,
                         deps=spec.dep_keys if spec.deps else None,

@@ -24,9 +24,9 @@ class AssetKey:
     with ``__`` (``"sales__orders"``).
     """
 
-    __slots__ = ("__weakref__", "path")
+    __slots__ = ("__weakref__", "parts")
 
-    path: tuple[str, ...]
+    parts: tuple[str, ...]
 
     def __new__(cls, path: str | Sequence[str]) -> AssetKey:
         parts = (path,) if isinstance(path, str) else tuple(path)
@@ -45,7 +45,7 @@ class AssetKey:
                     "'orders']), or parse one with AssetKey.from_user_string('sales/orders')."
                 )
         self = object.__new__(cls)
-        object.__setattr__(self, "path", parts)
+        object.__setattr__(self, "parts", parts)
         _interned[parts] = self
         return self
 
@@ -57,47 +57,55 @@ class AssetKey:
         """Parse the slash-separated spelling: ``"sales/orders"``."""
         return cls(text.split("/"))
 
+    @property
+    def path(self) -> list[str]:
+        """The parts as a new list, as in Dagster (code compares it to lists)."""
+        return list(self.parts)
+
     @classmethod
     def from_coercible(cls, value: CoercibleToAssetKey) -> AssetKey:
         return coerce_key(value)
 
     def to_user_string(self) -> str:
-        return "/".join(self.path)
+        return "/".join(self.parts)
 
     def to_python_identifier(self, suffix: str | None = None) -> str:
-        """Dagster's node name for the key: parts joined by ``__``."""
-        name = "__".join(self.path).replace("-", "_")
-        return f"{name}_{suffix}" if suffix else name
+        """Dagster's node name for the key: parts (and ``suffix``) joined by ``__``.
+
+        ``-`` and ``.`` become ``_``: ``AssetKey(["a.b", "c-d"])`` gives ``a_b__c_d``.
+        """
+        parts = self.parts if suffix is None else (*self.parts, suffix)
+        return "__".join(parts).replace("-", "_").replace(".", "_")
 
     def to_string(self) -> str:
-        return str(list(self.path)).replace("'", '"')
+        return str(list(self.parts)).replace("'", '"')
 
     def with_prefix(self, prefix: str | Sequence[str]) -> AssetKey:
         parts = (prefix,) if isinstance(prefix, str) else tuple(prefix)
-        return AssetKey(parts + self.path)
+        return AssetKey(parts + self.parts)
 
     @property
     def parent(self) -> AssetKey:
-        return AssetKey(self.path[:-1])
+        return AssetKey(self.parts[:-1])
 
     def has_prefix(self, prefix: Sequence[str]) -> bool:
-        return self.path[: len(prefix)] == tuple(prefix)
+        return self.parts[: len(prefix)] == tuple(prefix)
 
     # Equality and hashing are object identity, inherited from ``object`` and so done
     # in C: keys are interned (one object per path, pickling included), so equal
     # paths are the same object. The engine hashes keys ~20 times per step.
 
     def __lt__(self, other: AssetKey) -> bool:
-        return self.path < other.path
+        return self.parts < other.parts
 
     def __repr__(self) -> str:
-        return f"AssetKey({list(self.path)!r})"
+        return f"AssetKey({list(self.parts)!r})"
 
     def __str__(self) -> str:
         return self.to_user_string()
 
     def __reduce__(self) -> tuple[type[AssetKey], tuple[tuple[str, ...]]]:
-        return (AssetKey, (self.path,))
+        return (AssetKey, (self.parts,))
 
 
 _interned: dict[tuple[str, ...], AssetKey] = {}

@@ -83,7 +83,7 @@ class AssetSpec:
     skippable: bool = False
     group_name: str | None = None
     code_version: str | None = None
-    owners: tuple[str, ...] = ()
+    owners: list[str] = field(default_factory=list)
     tags: Mapping[str, str] = field(default_factory=dict)
     kinds: frozenset[str] = frozenset()
     partitions_def: Any = None
@@ -113,7 +113,8 @@ class AssetSpec:
         set_(self, "skippable", skippable)
         set_(self, "group_name", group_name)
         set_(self, "code_version", code_version)
-        set_(self, "owners", tuple(owners or ()))
+        # A list, as in Dagster: code compares it to lists.
+        set_(self, "owners", list(owners or ()))
         set_(self, "tags", dict(tags or {}))
         set_(self, "kinds", frozenset(kinds or ()))
         set_(self, "partitions_def", partitions_def)
@@ -167,7 +168,7 @@ class AssetSpec:
         return self.replace_attributes(
             deps=self.deps + _keyset(deps),
             metadata={**self.metadata, **(metadata or {})},
-            owners=self.owners + tuple(o for o in (owners or ()) if o not in self.owners),
+            owners=self.owners + [o for o in (owners or ()) if o not in self.owners],
             tags={**self.tags, **(tags or {})},
             kinds=self.kinds | frozenset(kinds or ()),
         )

@@ -66,7 +66,7 @@ def _nodes_of(definition: AssetsDefinition | AssetSpec) -> list[AssetNode]:
                 definition.group_name or "default",
                 definition.tags,
                 definition.kinds,
-                definition.owners,
+                tuple(definition.owners),
                 is_external=True,
             )
         ]
@@ -144,8 +144,8 @@ class Registry:
         asset_key = coerce_key(key)
         if asset_key in self._owner:
             return asset_key
-        if len(asset_key.path) == 1:
-            matches = [k for k in self._owner if k.path[-1] == asset_key.path[0]]
+        if len(asset_key.parts) == 1:
+            matches = [k for k in self._owner if k.parts[-1] == asset_key.parts[0]]
             if len(matches) == 1:
                 return matches[0]
         raise self.graph.unknown(asset_key)

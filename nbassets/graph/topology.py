@@ -63,8 +63,8 @@ def _closure(
     depth: int | None,
     include_self: bool,
 ) -> set[AssetKey]:
-    # Start keys are not pre-marked as reached, so with include_self=False a start
-    # key stays exactly when another start key reaches it (Dagster's behaviour).
+    # With include_self=False every start key is left out, even one another start
+    # key reaches: Dagster 1.13 does the same ("a -> b", upstream of {a, b} is {}).
     starts = list(dict.fromkeys(start))
     reached: set[AssetKey] = set()
     frontier = starts
@@ -80,6 +80,8 @@ def _closure(
         frontier = nxt
     if include_self:
         reached.update(starts)
+    else:
+        reached.difference_update(starts)
     return reached
 
 

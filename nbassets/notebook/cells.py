@@ -50,7 +50,7 @@ def asset_names(registry: Registry) -> dict[str, AssetKey | None]:
     """Python name -> key for every defined asset; ``None`` marks an ambiguous name."""
     names: dict[str, AssetKey | None] = {}
     for key in registry.keys():
-        name = key.path[-1]
+        name = key.parts[-1]
         names[name] = None if name in names and names[name] != key else key
     return names
 
@@ -80,7 +80,9 @@ def _inputs(
         elif local in names:
             key = names[local]
             if key is None:
-                matches = sorted(k.to_user_string() for k in registry.keys() if k.path[-1] == local)
+                matches = sorted(
+                    k.to_user_string() for k in registry.keys() if k.parts[-1] == local
+                )
                 raise UsageError(
                     f"The name '{local}' matches several assets ({', '.join(matches)}). Say "
                     f"which one: --ins {local}={matches[0]}"

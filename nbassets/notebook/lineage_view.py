@@ -6,7 +6,8 @@ Responsibilities:
   buttons run through ``run_in_notebook`` (values bound, progress shown under
   the graph); a double-click opens the asset view there.
 - Elsewhere (terminals, no widget manager): a static SVG with a text fallback.
-- Without graphviz's ``dot``: the text tree and how to install graphviz.
+- Without any Graphviz (system ``dot`` or the WebAssembly build), or when the
+  layout fails: the text tree, and why.
 """
 
 from __future__ import annotations
@@ -70,8 +71,10 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         return repr(self.lineage)
 
     def close(self) -> None:
-        self.lineage.close()
-        self.output.close()
+        # ipywidgets closes from __del__ even when __init__ raised before these existed.
+        for part in (getattr(self, "lineage", None), getattr(self, "output", None)):
+            if part is not None:
+                part.close()
         super().close()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -143,8 +146,8 @@ def lineage_view(
         layout = compute_layout(registry.graph, keys)
         svg = static_svg(layout, {k: registry.status(k) for k in keys})
     except NbAssetsError as error:
-        if "graphviz" not in str(error):
-            raise
+        # The selection was resolved above, so what failed here is the layout
+        # (no Graphviz at all, or one that gave up): the text tree still answers.
         return LineageText(text, f"({error})")
     return StaticLineage(svg, "\n".join(text))
 

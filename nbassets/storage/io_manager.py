@@ -4,7 +4,8 @@ Responsibilities:
 - ``IOManager``, the two-method interface of Dagster, and the contexts it
   receives (``OutputContext``, ``InputContext``).
 - ``InMemoryIOManager``, the default: values stay in the kernel between runs.
-- ``FilesystemIOManager``: pickles under a base directory with atomic writes.
+- ``FilesystemIOManager``: pickles under a base directory with atomic writes,
+  every path confined to that directory (``nbassets.storage.paths``).
 - ``has_stored_value``: lets the planner report a missing upstream before a run
   starts, for IO managers that can tell.
 """
@@ -15,6 +16,7 @@ import logging
 import os
 import pickle
 import tempfile
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import Any
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+from nbassets.storage.paths import value_path
 
 __all__ = [
     "FilesystemIOManager",
@@ -149,7 +152,7 @@ class InputContext(_IOContext):
         log: Any = None,
     ) -> None:
         self.asset_key = asset_key
-        self.name = name or asset_key.path[-1]
+        self.name = name or asset_key.parts[-1]
         self.step_key = step_key
         self.partition_key = partition_key
         self.definition_metadata = definition_metadata or {}
@@ -211,22 +214,30 @@ class InMemoryIOManager(IOManager):
 
 
 class FilesystemIOManager(IOManager):
-    """Pickles each value to ``base_dir/<key parts>[/<partition>]``.
+    """Pickles each value under ``base_dir``, one file per asset (and partition).
+
+    ``a/b`` is stored at ``base_dir/a/b.pickle`` and partition ``p`` of ``e`` at
+    ``base_dir/e.partitions/p.pickle``; key parts and partition keys that are not
+    safe file names are escaped (``nbassets.storage.paths``), so no key can write
+    outside ``base_dir``, and ``a`` and ``a/b`` can both be stored.
 
     Writes go to a temporary file in the same directory, then replace the old
     file in one step, so an interrupted run never leaves a half-written value.
+    Temporary files a killed writer left behind are removed by the next write of
+    the same value.
     """
 
     def __init__(self, base_dir: str | os.PathLike[str] | None = None) -> None:
         self.base_dir = Path(base_dir if base_dir is not None else "nbassets_storage")
 
     def path_for(self, asset_key: AssetKey, partition: str | None = None) -> Path:
-        path = self.base_dir.joinpath(*asset_key.path)
-        return path / partition if partition is not None else path
+        """The file holding the value of ``asset_key`` (and ``partition``)."""
+        return value_path(self.base_dir, asset_key.parts, partition)
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         path = self.path_for(context.asset_key, context.partition_key)
         path.parent.mkdir(parents=True, exist_ok=True)
+        started = time.time()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -235,6 +246,7 @@ class FilesystemIOManager(IOManager):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _remove_orphans(path, older_than=started)
         context.add_output_metadata({"path": MetadataValue.path(str(path))})
 
     def load_input(self, context: InputContext) -> Any:
@@ -244,3 +256,13 @@ class FilesystemIOManager(IOManager):
 
     def has_value(self, asset_key: AssetKey, partition: str | None = None) -> bool:
         return self.path_for(asset_key, partition).is_file()
+
+
+def _remove_orphans(path: Path, *, older_than: float) -> None:
+    """Remove temporary files of ``path`` that writers killed before ``older_than`` left."""
+    for orphan in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if orphan.stat().st_mtime < older_than:
+                orphan.unlink()
+        except FileNotFoundError:
+            continue  # another writer finished or cleaned it meanwhile

@@ -2,7 +2,9 @@
 
 Responsibilities:
 - ``compute_layout``: write the asset graph as DOT (stable node ids ``n0..nN``,
-  groups as labelled clusters, left to right), run the ``dot`` binary once, and
+  groups as labelled clusters, left to right, every box sized here from the
+  label's Helvetica width so any Graphviz build draws the same boxes), lay it
+  out once (system ``dot`` or the WebAssembly build, ``graphviz_engine.py``), and
   turn its JSON into boxes, edge paths and cluster frames in SVG coordinates, so
   the browser draws the graph without graphviz.
 - ``static_svg``: a standalone picture of a layout with status colours and a
@@ -14,38 +16,45 @@ or title back to an asset key: node ``n{i}`` is the i-th drawn key, always.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey
-from nbassets.errors import NbAssetsError
 from nbassets.graph.asset_graph import AssetGraph
+from nbassets.widgets.graphviz_engine import run_graphviz
 from nbassets.widgets.statuses import STATUS_STYLES, STATUSES
+from nbassets.widgets.text_width import text_width
 
-__all__ = ["ClusterBox", "EdgePath", "Layout", "NodeBox", "compute_layout", "static_svg"]
+__all__ = [
+    "ClusterBox",
+    "EdgePath",
+    "Layout",
+    "NodeBox",
+    "compute_layout",
+    "static_svg",
+]
 
 # Space around the drawing, in graphviz points (the SVG user unit we keep).
 MARGIN = 8.0
 FONT_FAMILY = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 FONT_SIZE = 12.0
 CLUSTER_FONT_SIZE = 11.0
+# Box padding around a label (points) and the smallest box, as graphviz's defaults
+# would draw them; boxes are sized here so every graphviz build draws them alike.
+NODE_PAD_X = 10.08
+# Whole points: graphviz 2.x rounds node sizes to points, newer builds do not.
+NODE_HEIGHT_PT = 26
+NODE_MIN_WIDTH_PT = 54
+CLUSTER_LABEL_HEIGHT = 15.0
 # Above this many nodes or edges dot's crossing minimisation and network simplex
 # dominate the run time; bounding them (and drawing straight-segment edges) keeps a
 # 1,000-asset layout well under half a second at a small cost in crossings.
 LARGE_GRAPH_NODES = 300
 LARGE_GRAPH_EDGES = 600
-DOT_TIMEOUT_S = 120.0
 
-INSTALL_HINT = (
-    "nbassets draws lineage with graphviz's `dot` program, which is not on PATH. "
-    "Install graphviz: `apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` "
-    "(macOS) or `conda install graphviz`, then restart the kernel."
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +176,21 @@ def _drawn_keys(graph: AssetGraph, keys: Iterable[AssetKey] | None) -> list[Asse
     return [key for key in graph.keys if key in wanted]
 
 
+def _node_line(node_id: str, label: str) -> str:
+    width = max(NODE_MIN_WIDTH_PT, math.ceil(text_width(label, FONT_SIZE) + 2 * NODE_PAD_X))
+    return f"{node_id} [label={_quote(label)}, width={width / 72:.6f}];"
+
+
+def _cluster_label(label: str) -> str:
+    # An empty fixed-size table reserves the label's room without graphviz
+    # measuring the text; the widget draws the text itself at ``lp``.
+    width = text_width(label, CLUSTER_FONT_SIZE, bold=True) + 4
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="0" CELLSPACING="0" FIXEDSIZE="TRUE" '
+        f'WIDTH="{round(width)}" HEIGHT="{CLUSTER_LABEL_HEIGHT:g}"><TR><TD></TD></TR></TABLE>>'
+    )
+
+
 def _uses_clusters(graph: AssetGraph, keys: list[AssetKey]) -> bool:
     # A single frame labelled "default" around everything says nothing; draw
     # clusters only once the user has named a group.
@@ -189,8 +213,8 @@ def _dot_source(
         f"graph [rankdir=LR, nodesep=0.25, ranksep=0.55, {tuning}, "
         # Cluster labels are measured in the bold face the widget draws them with.
         f'fontname="Helvetica-Bold", fontsize={CLUSTER_FONT_SIZE:g}, labeljust=l];',
-        f'node [shape=box, fontname="Helvetica", fontsize={FONT_SIZE:g}, height=0.36, '
-        'margin="0.14,0.06"];',
+        f'node [shape=box, fontname="Helvetica", fontsize={FONT_SIZE:g}, '
+        f"height={NODE_HEIGHT_PT / 72:.6f}, fixedsize=true];",
         "edge [arrowsize=0.7];",
     ]
     cluster_names: dict[str, str] = {}
@@ -205,39 +229,15 @@ def _dot_source(
                 members.setdefault(node.group_name, []).append(key)
         for i, (group, group_keys) in enumerate(members.items()):
             cluster_names[f"cluster_{i}"] = group
-            lines.append(f"subgraph cluster_{i} {{ label={_quote(group)};")
-            lines.extend(f"{ids[k]} [label={_quote(k.to_user_string())}];" for k in group_keys)
+            lines.append(f"subgraph cluster_{i} {{ label={_cluster_label(group)};")
+            lines.extend(_node_line(ids[k], k.to_user_string()) for k in group_keys)
             lines.append("}")
     else:
         loose = keys
-    lines.extend(f"{ids[k]} [label={_quote(k.to_user_string())}];" for k in loose)
+    lines.extend(_node_line(ids[k], k.to_user_string()) for k in loose)
     lines.extend(f"{a} -> {b};" for a, b in edges)
     lines.append("}")
     return "\n".join(lines), edges, cluster_names
-
-
-def _run_dot(source: str) -> dict[str, Any]:
-    dot = shutil.which("dot")
-    if dot is None:
-        raise NbAssetsError(INSTALL_HINT)
-    try:
-        done = subprocess.run(
-            [dot, "-Tjson0"],
-            input=source.encode("utf-8"),
-            capture_output=True,
-            timeout=DOT_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise NbAssetsError(
-            f"graphviz `dot` took longer than {DOT_TIMEOUT_S:g} s to lay out the lineage; "
-            "draw a smaller selection, e.g. LineageWidget(graph, keys=...)."
-        ) from exc
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        raise NbAssetsError(f"graphviz `dot` failed (exit {done.returncode}): {message}")
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
 
 
 def _points(text: str) -> list[tuple[float, float]]:
@@ -256,14 +256,16 @@ def compute_layout(graph: AssetGraph, keys: Iterable[AssetKey] | None = None) ->
 
     Raises:
         UnknownAssetError: A key in ``keys`` is not in the graph.
-        NbAssetsError: The ``dot`` program is missing or fails.
+        LayoutUnavailableError: Neither the system ``dot`` nor the WebAssembly
+            Graphviz is installed.
+        NbAssetsError: Graphviz fails on the graph.
     """
     drawn = _drawn_keys(graph, keys)
     ids = {key: f"n{i}" for i, key in enumerate(drawn)}
     if not drawn:
         return Layout((), (), (), 2 * MARGIN, 2 * MARGIN)
     source, edge_ids, cluster_names = _dot_source(graph, drawn, ids)
-    out = _run_dot(source)
+    out = run_graphviz(source)
     llx, lly, urx, ury = (float(v) for v in out["bb"].split(","))
 
     def fx(x: float) -> float:

@@ -237,7 +237,8 @@ class LineageWidget(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Close the widget and run the ``on_close`` callbacks."""
-        callbacks, self._close_callbacks = self._close_callbacks, []
+        # getattr: ipywidgets closes from __del__ even when __init__ raised early.
+        callbacks, self._close_callbacks = getattr(self, "_close_callbacks", []), []
         for callback in callbacks:
             callback()
         super().close()

@@ -17,7 +17,7 @@ def test_single_part_spellings_are_equal() -> None:
 
 def test_multi_part_key_user_string_and_node_name() -> None:
     key = AssetKey(["sales", "orders"])
-    assert key.path == ("sales", "orders")
+    assert key.path == ["sales", "orders"] and key.parts == ("sales", "orders")
     assert key.to_user_string() == "sales/orders"
     assert str(key) == "sales/orders"
     assert key.to_python_identifier() == "sales__orders"
@@ -44,7 +44,7 @@ def test_keys_order_by_path() -> None:
 def test_key_is_immutable_and_pickles() -> None:
     key = AssetKey(["x", "y"])
     with pytest.raises(AttributeError, match="immutable"):
-        key.path = ("z",)  # type: ignore[misc]
+        key.parts = ("z",)  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(key)) == key
 
 

@@ -32,7 +32,7 @@ def test_replace_and_merge_attributes_return_copies() -> None:
     assert renamed.key == K("b") and renamed.group_name == "g"
     assert spec.key == K("a") and spec.group_name is None
     assert merged.tags == {"x": "1", "y": "2"}
-    assert merged.owners == ("o1", "o2")
+    assert merged.owners == ["o1", "o2"]
     assert merged.dep_keys == (K("up"),)
 
 

@@ -115,7 +115,13 @@ API_CASES = [
     (AssetSelection.assets("a").downstream(depth=0), "a"),
     (AssetSelection.assets("a").downstream(include_self=False), "b c d"),
     (AssetSelection.assets("c").upstream(depth=1, include_self=False), "b e"),
-    (AssetSelection.assets("a", "b").downstream(depth=1, include_self=False), "b c d"),
+    # Dagster 1.13: every start is removed, even b, which a reaches.
+    (AssetSelection.assets("a", "b").downstream(depth=1, include_self=False), "c d"),
+    (AssetSelection.assets("b", "c").upstream(include_self=False), "a e"),
+    # Roots and sinks look at all ancestors / descendants (a --> b --> c), as Dagster does.
+    (AssetSelection.assets("a", "c").roots(), "a"),
+    (AssetSelection.assets("a", "c").sinks(), "c"),
+    (AssetSelection.assets("a", "c", "e").roots(), "a e"),
     (AssetSelection.assets("c").upstream(), "a b c e"),
     (AssetSelection.all().roots(), "a e"),
     (AssetSelection.all().sources(), "a e"),

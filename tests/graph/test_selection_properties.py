@@ -127,8 +127,7 @@ def selections(dag: Dag, *, spellable: bool = False) -> st.SearchStrategy[Case]:
                 return dist[other][s] if up else dist[s][other]
 
             reached = {o for o in dag.nodes for s in starts if within(hops(s, o), limit)}
-            if include_self:
-                reached |= starts
+            reached = reached | starts if include_self else reached - starts
             # Traversals never add an external asset the user did not name.
             reached = {k for k in reached if k not in dag.external or k in starts}
             method = selection.upstream if up else selection.downstream
@@ -138,12 +137,14 @@ def selections(dag: Dag, *, spellable: bool = False) -> st.SearchStrategy[Case]:
 
     def roots(case: Case) -> Case:
         selection, chosen = case
-        return selection.roots(), frozenset(k for k in chosen if not dag.parents[k] & chosen)
+        return selection.roots(), frozenset(
+            k for k in chosen if not any(dist[c][k] not in (0, INF) for c in chosen)
+        )
 
     def sinks(case: Case) -> Case:
         selection, chosen = case
         return selection.sinks(), frozenset(
-            k for k in chosen if not any(k in dag.parents[c] for c in chosen)
+            k for k in chosen if not any(dist[k][c] not in (0, INF) for c in chosen)
         )
 
     leaves = [

@@ -124,7 +124,7 @@ def test_asset_parameters_reach_the_definition() -> None:
     assert spec.description == "Orders without test rows."
     assert spec.group_name == "sales"
     assert spec.code_version == "3"
-    assert spec.owners == ("team:finops", "ada@example.com")
+    assert spec.owners == ["team:finops", "ada@example.com"]
     assert spec.kinds == {"python", "pandas"}
     assert orders.op.tags == {"priority": "high"}
     assert orders.required_resource_keys == {"warehouse"}
@@ -223,7 +223,7 @@ def test_asset_spec_fields() -> None:
     assert {dep.asset_key for dep in spec.deps} == {AssetKey("upstream")}
     assert spec.metadata["table"].value == "db.my_asset"
     assert (spec.skippable, spec.group_name, spec.code_version) == (True, "g", "1")
-    assert spec.owners == ("team:finops",)
+    assert spec.owners == ["team:finops"]
     assert spec.kinds == {"snowflake"}
     assert spec.partitions_def is not None
 
@@ -242,11 +242,11 @@ def test_asset_spec_merge_replace_and_io_manager_key() -> None:
     loaded = spec.with_io_manager_key("warehouse")
 
     assert [d.asset_key for d in merged.deps] == [AssetKey("a"), AssetKey("b")]
-    assert merged.owners == ("x@y.com", "z@y.com")
+    assert merged.owners == ["x@y.com", "z@y.com"]
     assert merged.tags == {"t": "1", "u": "2"}
     assert merged.kinds == {"sql", "python"}
-    assert replaced.owners == ("nelson@hooli.com",)
-    assert spec.owners == ("x@y.com",)  # specs are immutable
+    assert replaced.owners == ["nelson@hooli.com"]
+    assert spec.owners == ["x@y.com"]  # specs are immutable
     assert loaded.metadata["dagster/io_manager_key"].value == "warehouse"
 
 
@@ -277,7 +277,7 @@ def test_map_asset_specs() -> None:
         lambda spec: spec.replace_attributes(owners=["nelson@hooli.com"]), asset_specs
     )
 
-    assert [s.owners for s in mapped] == [("nelson@hooli.com",), ("nelson@hooli.com",)]
+    assert [s.owners for s in mapped] == [["nelson@hooli.com"], ["nelson@hooli.com"]]
 
 
 # --- AssetsDefinition --------------------------------------------------------------
@@ -327,7 +327,7 @@ def test_get_partition_mapping() -> None:
 
 def test_asset_key_forms() -> None:
     assert AssetKey("asset1") == AssetKey(["asset1"])
-    assert AssetKey(["prefix", "asset1"]).path == ("prefix", "asset1")
+    assert AssetKey(["prefix", "asset1"]).path == ["prefix", "asset1"]
     assert AssetKey(("prefix", "subprefix", "asset1")).path[-1] == "asset1"
     assert AssetKey(["prefix", "asset1"]) != AssetKey("asset1")
 

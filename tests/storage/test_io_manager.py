@@ -46,7 +46,7 @@ def test_filesystem_round_trip_path_and_metadata(tmp_path: Path) -> None:
     manager = FilesystemIOManager(base_dir=tmp_path)
     context = build_output_context(asset_key=K(["sales", "orders"]))
     manager.handle_output(context, {"rows": 2})
-    path = tmp_path / "sales" / "orders"
+    path = tmp_path / "sales" / "orders.pickle"
     assert path.is_file()
     assert pickle.loads(path.read_bytes()) == {"rows": 2}
     assert context.consume_added_metadata()["path"].value == str(path)
@@ -58,7 +58,7 @@ def test_filesystem_round_trip_path_and_metadata(tmp_path: Path) -> None:
 def test_filesystem_partitions_live_under_the_key(tmp_path: Path) -> None:
     manager = FilesystemIOManager(tmp_path)
     manager.handle_output(build_output_context(asset_key=K("e"), partition_key="2024-01-01"), 1)
-    assert (tmp_path / "e" / "2024-01-01").is_file()
+    assert (tmp_path / "e.partitions" / "2024-01-01.pickle").is_file()
     assert manager.has_value(K("e"), "2024-01-01") and not manager.has_value(K("e"), "2024-01-02")
 
 
@@ -69,7 +69,7 @@ def test_filesystem_write_is_atomic_when_pickling_fails(tmp_path: Path) -> None:
     with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
         manager.handle_output(build_output_context(asset_key=K("a")), lambda: None)
     assert manager.load_input(build_input_context(asset_key=K("a"))) == "good"
-    assert [p.name for p in tmp_path.iterdir()] == ["a"]
+    assert [p.name for p in tmp_path.iterdir()] == ["a.pickle"]
 
 
 def test_materialize_through_the_filesystem_and_load_in_a_later_run(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_materialize_through_the_filesystem_and_load_in_a_later_run(tmp_path: Pa
     resources = {"io_manager": FilesystemIOManager(tmp_path)}
     first = materialize([up, down], resources=resources)
     (mat,) = first.asset_materializations_for_node("up")
-    assert mat.metadata["path"].value == str(tmp_path / "up")
+    assert mat.metadata["path"].value == str(tmp_path / "up.pickle")
     calls.clear()
     later = materialize([up, down], resources=resources, selection=[K("down")])
     assert calls == ["down"] and later.output_for_node("down") == 2

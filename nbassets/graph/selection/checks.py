@@ -37,7 +37,7 @@ def check_keys_of(items: Iterable[Any]) -> list[AssetCheckKey]:
         if isinstance(item, AssetCheckKey):
             keys.append(item)
         elif hasattr(item, "check_keys"):
-            keys.extend(sorted(item.check_keys, key=lambda k: (k.asset_key.path, k.name)))
+            keys.extend(sorted(item.check_keys, key=lambda k: (k.asset_key.parts, k.name)))
         elif isinstance(item, tuple) and len(item) == 2:
             keys.append(AssetCheckKey(coerce_key(item[0]), str(item[1])))
         else:

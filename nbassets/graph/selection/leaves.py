@@ -133,10 +133,10 @@ class KeyPrefixSelection(AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         size = len(self.prefix)
-        found = tuple(key for key in graph.keys if key.path[:size] == self.prefix)
+        found = tuple(key for key in graph.keys if key.parts[:size] == self.prefix)
         selected = _selectable(graph, found, self.include_sources)
         if not selected:
-            prefixes = {"/".join(key.path[:size]) for key in materializable_keys(graph)}
+            prefixes = {"/".join(key.parts[:size]) for key in materializable_keys(graph)}
             raise unknown_value(
                 "key prefix", "/".join(self.prefix), prefixes, self.source, plural="key prefixes"
             )

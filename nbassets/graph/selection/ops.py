@@ -268,14 +268,19 @@ class DownstreamSelection(AssetSelection):
 
 @dataclass(frozen=True, slots=True)
 class RootsSelection(AssetSelection):
-    """Assets of ``operand`` with no parent inside ``operand``."""
+    """Assets of ``operand`` with no ancestor inside ``operand``, however far up.
+
+    As in Dagster: with ``a -> x -> b``, the roots of ``{a, b}`` are ``{a}``.
+    """
 
     operand: AssetSelection
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         chosen = self.operand.resolve(graph)
-        parents = graph.parents
-        return {key for key in chosen if not any(p in chosen for p in parents(key))}
+        below = downstream_closure(
+            graph, {c for key in chosen for c in graph.children(key)}, include_self=True
+        )
+        return chosen - below
 
     def to_selection_str(self) -> str:
         return f"roots({self.operand.to_selection_str()})"
@@ -283,14 +288,16 @@ class RootsSelection(AssetSelection):
 
 @dataclass(frozen=True, slots=True)
 class SinksSelection(AssetSelection):
-    """Assets of ``operand`` with no child inside ``operand``."""
+    """Assets of ``operand`` with no descendant inside ``operand``, however far down."""
 
     operand: AssetSelection
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         chosen = self.operand.resolve(graph)
-        children = graph.children
-        return {key for key in chosen if not any(c in chosen for c in children(key))}
+        above = upstream_closure(
+            graph, {p for key in chosen for p in graph.parents(key)}, include_self=True
+        )
+        return chosen - above
 
     def to_selection_str(self) -> str:
         return f"sinks({self.operand.to_selection_str()})"

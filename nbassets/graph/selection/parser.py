@@ -310,7 +310,7 @@ class _QueryParser:
                 return KeyPatternSelection(value, source)
             return KeySelection(self.asset_key(token), source)
         if name.value == "key_prefix":
-            return KeyPrefixSelection(self.asset_key(token).path, False, source)
+            return KeyPrefixSelection(self.asset_key(token).parts, False, source)
         if name.value == "tag":
             if self.peek().kind != "=":
                 return TagSelection(value, None, False, source)
