@@ -18,7 +18,9 @@ pyarrow, pandas and numpy are imported only when a value of theirs is stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -99,9 +101,14 @@ def _is_plain_array(value: Any) -> bool:
     return not value.dtype.hasobject
 
 
+@functools.cache
+def _has_pyarrow() -> bool:
+    return importlib.util.find_spec("pyarrow") is not None
+
+
 def choose_format(value: Any) -> Format:
-    """The file format ``value`` is stored in."""
-    if _is_frame(value) and _frame_round_trips(value):
+    """The file format ``value`` is stored in (frames are pickled without pyarrow)."""
+    if _is_frame(value) and _has_pyarrow() and _frame_round_trips(value):
         return "parquet"
     if _is_plain_array(value):
         return "npy"
