@@ -259,5 +259,6 @@ class NbAssetsMagics(Magics):
                %assets persist [DIR|off] [--keep N]   values on disk, restored after a restart
                %assets wipe [KEY]            delete stored values
                %assets value KEY --version ID        an older stored value
+               %assets export dagster PATH [--dg-defs]   a Dagster module of these assets
         """
         return assets_command.run(self._ip, line, sys.stdout)
