@@ -15,6 +15,7 @@ from bench import (
     notebook,
     panel,
     partitions,
+    persist,
     progress,
     wasm_lineage,
 )
@@ -31,6 +32,7 @@ def main() -> int:
     progress.main()
     cli.main()
     panel.main()
+    persist.main()
     return 0
 
 
