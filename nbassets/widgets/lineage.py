@@ -28,6 +28,7 @@ from nbassets.graph.asset_graph import AssetGraph, AssetStatus
 from nbassets.graph.topology import downstream_closure, topological_sort, upstream_closure
 from nbassets.widgets.layout import Layout, compute_layout, static_html, static_svg
 from nbassets.widgets.statuses import check_status, status_table
+from nbassets.widgets.themes import stylesheet
 
 __all__ = ["LineageWidget", "MaterializeMode"]
 
@@ -55,7 +56,7 @@ class LineageWidget(anywidget.AnyWidget):
     """
 
     _esm = STATIC / "lineage.js"
-    _css = STATIC / "lineage.css"
+    _css = stylesheet("lineage.css")
 
     graph_layout = traitlets.Dict().tag(sync=True)
     statuses = traitlets.Dict(value_trait=traitlets.Unicode()).tag(sync=True)
