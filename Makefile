@@ -27,12 +27,17 @@ LABEXT_SOURCES := $(wildcard labextension/src/*.ts) labextension/style/index.css
 LABEXT_MODULES := labextension/node_modules/.package-lock.json
 LABEXT_LINK := $(VENV)/share/jupyter/labextensions/nbassets
 
+NO_NPM := echo "npm not found: the JupyterLab extension is not built (install Node 20.19+ and npm)"
+
 $(LABEXT_MODULES): labextension/package-lock.json
-	cd labextension && npm ci --no-audit --no-fund
+	if command -v npm >/dev/null; then cd labextension && npm ci --no-audit --no-fund; \
+	else $(NO_NPM); fi
 
 $(LABEXT): $(LABEXT_MODULES) $(LABEXT_SOURCES) | $(STAMP)
-	cd labextension && PATH="$(abspath $(BIN)):$$PATH" npm run build
-	rm -rf $(LABEXT_LINK) && ln -s $(abspath nbassets/labextension) $(LABEXT_LINK)
+	if command -v npm >/dev/null; then \
+	  (cd labextension && PATH="$(abspath $(BIN)):$$PATH" npm run build) && \
+	  rm -rf $(LABEXT_LINK) && ln -s $(abspath nbassets/labextension) $(LABEXT_LINK); \
+	else $(NO_NPM); fi
 
 install: $(STAMP) $(LABEXT)
 
