@@ -56,6 +56,7 @@ from nbassets.errors import (
     MissingUpstreamError,
     NbAssetsError,
     PartitionError,
+    RunFailedError,
     SelectionError,
     SelectionSyntaxError,
     UnknownAssetError,
@@ -78,7 +79,7 @@ __version__ = "0.1.0"
 # modules would otherwise double the time `import nbassets` and `%load_ext` take.
 _LAZY = {
     "Config": "nbassets.definitions.config",
-    "ConfigurableIOManager": "nbassets.definitions.config",
+    "ConfigurableIOManager": "nbassets.storage.configurable",
     "ConfigurableResource": "nbassets.definitions.config",
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
@@ -113,7 +114,6 @@ _LAZY = {
 if TYPE_CHECKING:
     from nbassets.definitions.config import (
         Config,
-        ConfigurableIOManager,
         ConfigurableResource,
         RunConfig,
     )
@@ -141,6 +141,7 @@ if TYPE_CHECKING:
         TimeWindowPartitionsDefinition,
         WeeklyPartitionsDefinition,
     )
+    from nbassets.storage.configurable import ConfigurableIOManager
 
 
 def __getattr__(name: str) -> Any:
@@ -222,6 +223,7 @@ __all__ = [
     "RetryRequested",
     "RunConfig",
     "RunEvent",
+    "RunFailedError",
     "SelectionError",
     "SelectionSyntaxError",
     "StaticPartitionMapping",

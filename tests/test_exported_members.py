@@ -69,6 +69,7 @@ EXPORTED = [
     "RetryRequested",
     "RunConfig",
     "RunEvent",
+    "RunFailedError",
     "SelectionError",
     "SelectionSyntaxError",
     "StaticPartitionMapping",
