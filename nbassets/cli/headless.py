@@ -79,6 +79,22 @@ def working_dir(path: str | Path | None) -> Iterator[None]:
         os.chdir(before)
 
 
+def attach_store(directory: Path) -> None:
+    """Use the persistent store in ``directory`` for this run (``--store DIR``)."""
+    from nbassets.graph.registry import get_registry
+
+    try:
+        from nbassets.storage.persistence import attach_store as attach
+    except ImportError as error:
+        raise NbAssetsError(
+            "--store needs the persistent store, which this version of nbassets lacks."
+        ) from error
+    try:
+        attach(get_registry(), directory)
+    except (OSError, ValueError) as error:
+        raise NbAssetsError(f"--store {directory}: {error}") from error
+
+
 def _shell(notebook: Path | None) -> Any:
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -104,7 +120,7 @@ def _report(error: BaseException) -> str:
 
 
 def define_notebook(
-    cells: Sequence[NotebookCell], notebook: Path | None = None
+    cells: Sequence[NotebookCell], notebook: Path | None = None, *, store: Path | None = None
 ) -> DefinedNotebook:
     """Run every cell's definitions in order; raise ``DefinitionCellError`` at the first failure.
 
@@ -115,10 +131,13 @@ def define_notebook(
         cells: The notebook's code cells, from ``read_notebook``.
         notebook: The notebook file, given to the shell as ``__session__`` (as
             Jupyter does) so the notebook's persistent store is found.
+        store: A persistent store to use instead (``--store DIR``).
     """
     from IPython.utils.capture import capture_output
 
     shell = _shell(notebook)
+    if store is not None:
+        attach_store(store)
     for cell in cells:
         code = cell.source if cell.kind != "code" else definition_code(cell.source)
         if not code.strip():

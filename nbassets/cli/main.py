@@ -68,6 +68,12 @@ def _parser() -> _Parser:
     run.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")
     run.add_argument("--cwd", type=Path, help="working directory (default: the notebook's)")
     run.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="persistent store to use (default: the notebook's own, when it has one)",
+    )
+    run.add_argument(
         "--kernel",
         nargs="?",
         const="python3",
@@ -136,7 +142,8 @@ def _define(args: argparse.Namespace, err: TextIO) -> Any:
 
     cells = read_notebook(args.notebook)
     started = time.perf_counter()
-    notebook = define_notebook(cells, args.notebook)
+    store = getattr(args, "store", None)
+    notebook = define_notebook(cells, args.notebook, store=store.resolve() if store else None)
     from nbassets.graph.registry import get_registry
 
     count = len(get_registry().keys())
@@ -156,6 +163,9 @@ def _command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         cwd = _cwd(args)
         if args.kernel is not None:
             from nbassets.cli.kernel_mode import run_in_kernel
+
+            if args.store is not None:
+                raise UsageProblem("--store works without --kernel only, for now.")
 
             return run_in_kernel(args.notebook, options, cwd, args.kernel, out, err)
         from nbassets.cli.run_command import act

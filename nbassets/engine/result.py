@@ -9,6 +9,7 @@ Responsibilities:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
@@ -22,6 +23,15 @@ from nbassets.engine.events import (
 from nbassets.errors import InvalidInvocationError, did_you_mean
 
 __all__ = ["ExecuteInProcessResult"]
+
+
+@dataclass(frozen=True)
+class DagsterRun:
+    """A finished run: its id, tags and status (``SUCCESS``, ``FAILURE`` or ``CANCELED``)."""
+
+    run_id: str
+    tags: dict[str, str]
+    status: str
 
 
 class ExecuteInProcessResult:
@@ -53,6 +63,12 @@ class ExecuteInProcessResult:
         return not self.canceled and all(
             o in ("success", "blocked") for o in self._outcomes.values()
         )
+
+    @property
+    def dagster_run(self) -> DagsterRun:
+        """The run as Dagster describes it: id, tags and final status."""
+        status = "CANCELED" if self.canceled else "SUCCESS" if self.success else "FAILURE"
+        return DagsterRun(self.run_id, dict(self.tags), status)
 
     @property
     def all_events(self) -> list[RunEvent]:

@@ -74,7 +74,7 @@ def _returning(body: str, wrap: str = "{}") -> str:
     last = tree.body[-1] if tree.body else None
     if isinstance(last, ast.Expr):
         first, end = last.lineno, last.end_lineno or last.lineno
-        segment = ast.get_source_segment(body, last.value) or ""
+        segment = ast.get_source_segment(body, last) or ""  # with its parentheses
         head = lines[first - 1][: last.col_offset]
         tail = lines[end - 1][last.end_col_offset or 0 :]
         new = head + "return " + wrap.format(segment) + tail.rstrip("\n") + "\n"
@@ -133,11 +133,14 @@ def asset_function(
     inputs = {i.name: i.key for i in definition.inputs}
     ins = {local: k for local, k in inputs.items() if k != AssetKey([local])}
     if ins:
-        pairs.append(
-            ("ins", "{" + ", ".join(f"{n!r}: dg.AssetIn({_key(k)})" for n, k in ins.items()) + "}")
-        )
+        mapped = ", ".join(f"{literal(n)}: dg.AssetIn({_key(k)})" for n, k in ins.items())
+        pairs.append(("ins", "{" + mapped + "}"))
     if definition.deps:
-        pairs.append(("deps", "[" + ", ".join(_key(d.asset_key) for d in definition.deps) + "]"))
+        deps = (
+            _key(d.asset_key) if len(d.asset_key.path) == 1 else f"dg.AssetKey({_key(d.asset_key)})"
+            for d in definition.deps
+        )
+        pairs.append(("deps", "[" + ", ".join(deps) + "]"))
     if options.description:
         pairs.append(("description", literal(options.description)))
     for name, value in (("tags", options.tags), ("metadata", options.metadata)):

@@ -284,3 +284,34 @@ def test_the_magic_options_partitions_config_tags_executor(tmp_path):
     assert ran(tmp_path)[-1] == "tag=cron"
     bad_day = nbassets("run", path, "daily", "--partition", "2023-12-31")
     assert bad_day.returncode == 2 and "2023-12-31" in bad_day.stderr
+
+
+def test_a_second_run_with_a_store_recomputes_nothing_fresh(pipeline, tmp_path):
+    pytest.importorskip("nbassets.storage.persistence")
+    store = tmp_path / "elsewhere-store"
+    first = nbassets("run", pipeline, "--store", store)
+    assert first.returncode == 0, first.stderr
+    second = nbassets("run", pipeline, "--store", store)
+    assert second.returncode == 0, second.stderr
+    assert "Everything is up to date" in second.stderr
+    assert ran(tmp_path) == ["raw", "clean", "report", "side"]
+    # report alone: clean is loaded from the store, not recomputed.
+    third = nbassets("run", pipeline, "report", "--store", store)
+    assert third.returncode == 0, third.stderr
+    assert ran(tmp_path) == ["raw", "clean", "report", "side", "report"]
+
+
+def test_the_notebooks_own_store_is_used_without_naming_it(pipeline, tmp_path):
+    pytest.importorskip("nbassets.storage.persistence")
+    own = tmp_path / ".nbassets" / "pipe"  # where %assets persist puts pipe.ipynb's store
+    assert nbassets("run", pipeline, "--store", own).returncode == 0
+    again = nbassets("run", pipeline)
+    assert again.returncode == 0, again.stderr
+    assert "Everything is up to date" in again.stderr
+    assert ran(tmp_path) == ["raw", "clean", "report", "side"]
+
+
+def test_store_with_kernel_is_refused(pipeline, tmp_path):
+    done = nbassets("run", pipeline, "--store", tmp_path / "s", "--kernel")
+    assert done.returncode == 2
+    assert "--store works without --kernel only" in done.stderr

@@ -298,3 +298,48 @@ def test_dagster_is_imported_only_by_the_export():
     )
     assert done.stdout.strip() == "False", done.stderr
     assert os.environ.get("DAGSTER_HOME") is None or True
+
+
+KEYS_INS_DEPS = [
+    "%load_ext nbassets",
+    ("raw", "%%asset sales/raw --group sales\nraw = [5, 3, 8]"),
+    ("audit", "%%asset --deps sales/raw\naudit = 'checked'"),
+    ("picked", "%%asset --ins values=sales/raw --key-prefix mart\npicked = max(values)"),
+    (
+        "slow",
+        "%%asset --retries 3 --retry-delay 0.5 --partitions static:a,b\n"
+        "def slow(context):\n    '''One value per letter.'''\n    return context.partition_key * 2",
+    ),
+    ("both", "%%asset\nboth = (picked, audit)"),
+]
+
+
+def test_keys_ins_deps_and_the_graph_match_nbassets(tmp_path, shell):
+    notebook = write_notebook(tmp_path / "kid.ipynb", *KEYS_INS_DEPS)
+    path = export(notebook, tmp_path / "kid_defs.py")
+    text = path.read_text()
+    assert '@dg.asset(\n    key=["sales", "raw"],' in text or 'key=["sales", "raw"]' in text
+    assert 'ins={"values": dg.AssetIn(["sales", "raw"])}' in text
+    assert 'deps=[dg.AssetKey(["sales", "raw"])]' in text
+    module = load_module(path)
+    dg.Definitions.validate_loadable(module.defs)
+    graph = module.defs.resolve_asset_graph()
+    ours = nbassets_values(shell, notebook, selection="not key:slow")
+    registry = shell.registry
+    theirs_keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert theirs_keys == {k.to_user_string() for k in registry.keys()}
+    for key in registry.keys():
+        node = graph.get(dg.AssetKey(list(key.path)))
+        parents = {p.to_user_string() for p in node.parent_keys}
+        assert parents == {p.to_user_string() for p in registry.graph.parents(key)}, key
+    slow = graph.get(dg.AssetKey("slow"))
+    assert slow.partitions_def.get_partition_keys() == ["a", "b"]
+    assert slow.description == "One value per letter."
+    assert graph.assets_def_for_key(dg.AssetKey("slow")).op.retry_policy == dg.RetryPolicy(
+        max_retries=3, delay=0.5
+    )
+    result = dg.materialize(
+        [a for a in module.defs.assets if a.key != dg.AssetKey("slow")]
+    )
+    assert result.output_for_node("mart__picked") == ours["mart/picked"] == 8
+    assert result.output_for_node("both") == ours["both"] == (8, "checked")
