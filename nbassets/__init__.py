@@ -90,6 +90,7 @@ _LAZY = {
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
     "lineage": "nbassets.notebook.lineage_view",
+    "persist": "nbassets.storage.persistence",
     "with_resources": "nbassets.definitions.resources",
     "job": "nbassets.definitions.ops",
     "build_resources": "nbassets.definitions.resources",
@@ -222,6 +223,7 @@ if TYPE_CHECKING:
         WeeklyPartitionsDefinition,
     )
     from nbassets.storage.configurable import ConfigurableIOManager
+    from nbassets.storage.persistence import persist
     from nbassets.storage.testing import DagsterInstance, instance_for_test
 
 
@@ -371,6 +373,7 @@ __all__ = [
     "multi_asset",
     "observable_source_asset",
     "op",
+    "persist",
     "resource",
     "unload_ipython_extension",
     "use_registry",

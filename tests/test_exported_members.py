@@ -136,6 +136,7 @@ EXPORTED = [
     "multi_asset",
     "observable_source_asset",
     "op",
+    "persist",
     "resource",
     "unload_ipython_extension",
     "use_registry",
