@@ -62,6 +62,7 @@ from nbassets.errors import (
     MissingUpstreamError,
     NbAssetsError,
     PartitionError,
+    RunFailedError,
     SelectionError,
     SelectionSyntaxError,
     UnknownAssetError,
@@ -84,7 +85,7 @@ __version__ = "0.1.0"
 # modules would otherwise double the time `import nbassets` and `%load_ext` take.
 _LAZY = {
     "Config": "nbassets.definitions.config",
-    "ConfigurableIOManager": "nbassets.definitions.config",
+    "ConfigurableIOManager": "nbassets.storage.configurable",
     "ConfigurableResource": "nbassets.definitions.config",
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
@@ -158,7 +159,6 @@ if TYPE_CHECKING:
     from nbassets.definitions.automation import AutomationCondition
     from nbassets.definitions.config import (
         Config,
-        ConfigurableIOManager,
         ConfigurableResource,
         RunConfig,
     )
@@ -222,6 +222,7 @@ if TYPE_CHECKING:
         TimeWindowPartitionsDefinition,
         WeeklyPartitionsDefinition,
     )
+    from nbassets.storage.configurable import ConfigurableIOManager
     from nbassets.storage.persistence import persist
     from nbassets.storage.testing import DagsterInstance, instance_for_test
 
@@ -327,6 +328,7 @@ __all__ = [
     "RetryRequested",
     "RunConfig",
     "RunEvent",
+    "RunFailedError",
     "SelectionError",
     "SelectionSyntaxError",
     "SourceAsset",

@@ -91,6 +91,7 @@ EXPORTED = [
     "RetryRequested",
     "RunConfig",
     "RunEvent",
+    "RunFailedError",
     "SelectionError",
     "SelectionSyntaxError",
     "SourceAsset",

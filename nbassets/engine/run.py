@@ -304,8 +304,13 @@ class Run:
             shown = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
             raise MissingUpstreamError(
                 f"'{step.label}' reads {len(item.partitions)} partition(s) of '{name}', and "
-                f"{absent} are not materialized ({shown}). Materialize them first: "
-                f"%materialize {name} --partitions {missing[0]}...{missing[-1]}"
+                f"{absent} are not materialized ({shown}).",
+                advice=(
+                    f"Materialize them first (selection='{name}', "
+                    f"partition_key_range=('{missing[0]}', '{missing[-1]}'))."
+                ),
+                asset=item.key,
+                names=missing,
             )
         if absent:
             self.emit(

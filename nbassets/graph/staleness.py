@@ -19,6 +19,7 @@ from typing import Any
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
+from nbassets.errors import InvalidInvocationError
 from nbassets.graph.asset_graph import AssetGraph, AssetStatus
 from nbassets.graph.partition_status import (
     PartitionState,
@@ -143,11 +144,11 @@ class StalenessJudge:
         latest = self._instance.get_latest_materialization_event(key)
         entry = self._owner.get(key)
         if latest is None or entry is None or isinstance(entry, AssetSpec):
-            from nbassets.errors import InvalidInvocationError
-
             raise InvalidInvocationError(
                 f"Cannot accept '{key.to_user_string()}': it has never been materialized, so "
-                f"there is nothing to keep. Materialize it: %materialize {key.to_user_string()}"
+                "there is nothing to keep.",
+                advice=f"Materialize it (selection='{key.to_user_string()}').",
+                asset=key,
             )
         current = {
             parent: self._instance.latest_storage_id(parent) for parent in self._graph.parents(key)

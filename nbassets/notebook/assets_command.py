@@ -16,6 +16,7 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import NbAssetsError, did_you_mean
 from nbassets.graph.registry import Registry, get_registry
+from nbassets.notebook.advice import usage_error
 from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.displays import asset_display, partition_display
 from nbassets.notebook.line_options import split_line
@@ -40,7 +41,7 @@ def _one_key(registry: Registry, args: list[str], command: str) -> AssetKey:
     try:
         return registry.resolve_key(args[0])
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
 
 
 def _show(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
@@ -76,7 +77,7 @@ def _value(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     try:
         return registry.value(key, partition=partition)
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
 
 
 def _history(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
@@ -117,7 +118,7 @@ def _accept(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any
     try:
         registry.accept(key)
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
     out.write(f"{key.to_user_string()} is marked fresh; its value was kept as it was.\n")
     return None
 
@@ -132,7 +133,7 @@ def _debug(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
         try:
             shell.user_ns[item.name] = registry.value(item.key)
         except NbAssetsError as error:
-            raise UsageError(str(error)) from error
+            raise usage_error(error) from error
         bound.append(item.name)
     source = entry.origin.get("source")
     if source is None:
@@ -168,7 +169,7 @@ def _lineage(shell: Any, registry: Registry, args: list[str], out: TextIO) -> An
     try:
         return lineage_view(registry, " ".join(args) or None, shell.user_ns)
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
 
 
 def _export(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbassets.errors import RunFailedError
 from nbassets.notebook import panel_comm
-from nbassets.notebook.failures import RunFailedError, show_run_failure
+from nbassets.notebook.failures import show_run_failure
 from nbassets.notebook.magics import NbAssetsMagics
 from nbassets.notebook.state import state_of
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from nbassets.definitions.keys import AssetKey
@@ -21,6 +20,7 @@ from nbassets.errors import MissingUpstreamError, NbAssetsError
 from nbassets.graph.registry import get_registry
 from nbassets.graph.topology import downstream_closure
 from nbassets.notebook import assets_command
+from nbassets.notebook.advice import usage_error
 from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.cell_options import asset_arguments, asset_check_arguments
 from nbassets.notebook.cell_sources import source_id
@@ -232,7 +232,7 @@ class NbAssetsMagics(Magics):
             try:
                 selection = select_run(selection, registry=registry)
             except NbAssetsError as error:
-                raise UsageError(str(error)) from error
+                raise usage_error(error) from error
             single = selection.single_key if options.selection is not None else None
             name = single.to_python_identifier() if single is not None else None
             run_config = parse_config(options.config, self._ns, name)

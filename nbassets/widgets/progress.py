@@ -32,6 +32,7 @@ import anywidget
 import traitlets
 
 from nbassets.engine.events import AssetCheckEvaluation, ErrorInfo, EventType, RunEvent
+from nbassets.widgets.themes import stylesheet
 
 __all__ = ["PlannedStep", "RunProgress"]
 
@@ -58,7 +59,7 @@ class RunProgress(anywidget.AnyWidget):
     """
 
     _esm = STATIC / "progress.js"
-    _css = STATIC / "progress.css"
+    _css = stylesheet("progress.css")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     total = traitlets.Int(0).tag(sync=True)

@@ -10,16 +10,6 @@ from nbassets import AssetKey
 K = AssetKey
 
 
-@pytest.fixture
-def sales(shell, capsys):
-    # orders --> revenue --> report
-    shell.ok("%%asset --group sales --kinds pandas\norders = [3, 4, 5]")
-    shell.ok("%%asset --group sales\nrevenue = sum(orders)")
-    shell.ok("%%asset\nreport = f'revenue {revenue}'")
-    capsys.readouterr()
-    return shell
-
-
 def formats(value):
     return repr(value), value._repr_html_()
 
