@@ -24,7 +24,7 @@ import traitlets
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.graph.registry import Registry
-from nbassets.graph.summary import metadata_text, summarize_asset
+from nbassets.graph.summary import metadata_text, size_text, summarize_asset
 from nbassets.widgets.logbook import LogBook
 
 __all__ = ["AssetViewWidget", "asset_payload", "value_payload"]
@@ -95,6 +95,9 @@ def asset_payload(
         "description": summary.description,
         "stale": list(summary.stale_reasons),
         "partitions": summary.partitions.text if summary.partitions is not None else "",
+        # Set in a persisted notebook, where a value comes from memory or from disk.
+        "value_from": summary.value_from,
+        "on_disk": size_text(summary.stored_size),
     }
     store = registry.instance.io_manager
     if latest is not None and store.has_value(summary.key, latest.partition):

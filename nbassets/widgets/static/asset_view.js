@@ -102,6 +102,7 @@ function render({ model, el }) {
     for (const [name, value] of [
       ["group", h.group], ["kinds", (h.kinds ?? []).join(", ")],
       ["code version", h.code_version], ["partitions", h.partitions],
+      ["value from", h.value_from], ["on disk", h.on_disk],
     ]) {
       if (!value) continue;
       const item = html("span", "nba-fact");
