@@ -26,6 +26,7 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.graph.registry import Registry
 from nbassets.graph.summary import metadata_text, size_text, summarize_asset
 from nbassets.widgets.logbook import LogBook
+from nbassets.widgets.themes import stylesheet
 
 __all__ = ["AssetViewWidget", "asset_payload", "value_payload"]
 
@@ -150,7 +151,7 @@ class AssetViewWidget(anywidget.AnyWidget):
     """One asset: header, then tabs for value, metadata, logs, definition and history."""
 
     _esm = STATIC / "asset_view.js"
-    _css = STATIC / "asset_view.css"
+    _css = stylesheet("asset_view.css")
 
     data = traitlets.Dict().tag(sync=True)
     tab = traitlets.Unicode("value").tag(sync=True)

@@ -88,7 +88,7 @@ function chart(s) {
 /** @param {{ model: Model, el: HTMLElement }} ctx */
 function render({ model, el }) {
   const root = html("div", "nba-asset");
-  el.append(root);
+  el.replaceChildren(root);
 
   function draw() {
     const data = model.get("data");
