@@ -219,6 +219,10 @@ def test_a_lineage_widget_follows_the_registry_until_closed(registry: Registry) 
         return report.upper()
 
     registry.add(summary)  # a new downstream asset: drawn, as the selection now names it
+    # Re-layout waits for the kernel to be idle (coalesced); play the kernel here.
+    from nbassets.widgets.deferred import deferred
+
+    deferred().flush()
     assert K("summary") in widget.layout_data
     assert widget.status_of("summary") == "missing"
     widget.close()
