@@ -14,6 +14,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.display import display
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.engine import select_run
@@ -103,7 +104,10 @@ class NbAssetsMagics(Magics):
         )
         value = result.asset_values.get(key)
         print(self._summary(key, result, value) + self._stale_note(key))
-        return value
+        if value is not None:
+            # Shown, not returned: IPython's Out[N] would keep every run's value alive.
+            display(value)  # type: ignore[no-untyped-call]
+        return None
 
     def _cell_number(self) -> int:
         """The N of ``In[N]`` for the running cell, as IPython's tracebacks number it."""
@@ -177,6 +181,7 @@ class NbAssetsMagics(Magics):
         `sinks(...)`, with `and`, `or`, `not`. Without a selection, everything
         missing or stale is materialized. Returns the ExecuteInProcessResult.
         """
+        quiet, line = _output_semicolon(line)
         options = parse_materialize_line(line)
         registry = get_registry()
         selection: Any = options.selection
@@ -209,7 +214,7 @@ class NbAssetsMagics(Magics):
                 )
             )
             return None
-        return run_in_notebook(
+        result = run_in_notebook(
             registry,
             self._ns,
             selection=selection,
@@ -219,6 +224,7 @@ class NbAssetsMagics(Magics):
             raise_on_error=not options.no_raise,
             **partitions,
         )
+        return None if quiet else result
 
     @line_magic
     def assets(self, line: str) -> Any:
@@ -234,4 +240,18 @@ class NbAssetsMagics(Magics):
                %assets debug KEY             bind its inputs and put its body in a new cell
                %assets config [autorun=on|off]
         """
-        return assets_command.run(self._ip, line, sys.stdout)
+        quiet, line = _output_semicolon(line)
+        shown = assets_command.run(self._ip, line, sys.stdout)
+        return None if quiet else shown
+
+
+def _output_semicolon(line: str) -> tuple[bool, str]:
+    """Whether ``line`` ends with the ``;`` users type to hide output, and the line without it.
+
+    For a magic, IPython hands the ``;`` to the magic with the line and does not
+    hide the output itself (it looks at the transformed code), so the magic does.
+    """
+    stripped = line.rstrip()
+    if not stripped.endswith(";"):
+        return False, line
+    return True, stripped.rstrip(";").rstrip()
