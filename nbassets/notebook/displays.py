@@ -32,7 +32,6 @@ def asset_display(registry: Registry, key: AssetKey, sources: dict[str, str] | N
     from nbassets.widgets.logbook import logbook_for
 
     data = asset_payload(registry, key, sources=sources, logs=logbook_for(registry))
-    data["definition"]["diff"] = text_view.diff
     return AssetViewWidget(data, repr(text_view))
 
 

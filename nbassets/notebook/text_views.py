@@ -12,27 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import html
 from collections.abc import Sequence
 from typing import Any
 
-from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.graph.registry import Registry
+from nbassets.graph.summary import summarize_asset
 from nbassets.notebook.progress import describe_value, metadata_summary
+from nbassets.widgets.statuses import STATUS_STYLES
 
 __all__ = ["AssetView", "Catalog", "History", "LineageText", "StaticLineage", "Table"]
-
-_STATUS_COLOURS = {
-    "missing": "#9e9e9e",
-    "materialized": "#2e7d32",
-    "stale": "#ef6c00",
-    "running": "#1565c0",
-    "failed": "#c62828",
-    "skipped": "#6d4c41",
-    "partial": "#7b1fa2",
-}
 
 
 def _when(timestamp: float | None) -> str:
@@ -66,8 +56,8 @@ class Table:
 
     def _cell(self, header: str, value: str) -> str:
         text = html.escape(value)
-        if header == "status" and value in _STATUS_COLOURS:
-            colour = _STATUS_COLOURS[value]
+        if header == "status" and value in STATUS_STYLES:
+            colour = STATUS_STYLES[value].stroke
             return f'<td><span style="color:{colour};font-weight:600">{text}</span></td>'
         return f"<td>{text}</td>"
 
@@ -133,44 +123,38 @@ class History(Table):
 
 
 class AssetView:
-    """``%assets show KEY``: status and why, value, metadata, definition, history."""
+    """``%assets show KEY``: the asset's summary as text and HTML, with its value."""
 
     def __init__(self, registry: Registry, key: AssetKey, sources: dict[str, str]) -> None:
-        self.key = key
-        entry = registry.definition_for(key)
-        node = registry.graph.node(key)
-        self.status = registry.status(key)
-        self.reasons = registry.stale_reasons(key)
-        latest = registry.instance.get_latest_materialization_event(key)
-        self.lines: list[tuple[str, str]] = [
-            ("status", self.status),
-            ("group", node.group_name),
-        ]
-        if node.kinds:
-            self.lines.append(("kinds", ", ".join(sorted(node.kinds))))
-        if isinstance(entry, AssetsDefinition):
-            out = entry.output_by_key[key]
-            if out.description:
-                self.lines.append(("description", out.description))
-            self.lines.append(("code version", entry.effective_code_version(key) or ""))
-        parents = registry.graph.parents(key)
-        children = registry.graph.children(key)
-        self.lines.append(("upstream", ", ".join(p.to_user_string() for p in parents) or "none"))
-        self.lines.append(("downstream", ", ".join(c.to_user_string() for c in children) or "none"))
-        outcome = registry.instance.outcome(key)
-        if outcome is not None:
-            self.lines.append((outcome.status, outcome.message))
-        if getattr(entry, "partitions_def", None) is not None:
-            self.lines.append(("partitions", str(registry.partition_summary(key))))
-            states = registry.partition_states(key)
-            for state in ("failed", "stale"):
-                chosen = [p for p, s in states.items() if s == state]
+        summary = summarize_asset(registry, key, sources)
+        self.summary = summary
+        self.key = summary.key
+        self.status = summary.status
+        self.reasons = list(summary.stale_reasons)
+        self.lines: list[tuple[str, str]] = [("status", summary.status), ("group", summary.group)]
+        if summary.kinds:
+            self.lines.append(("kinds", ", ".join(summary.kinds)))
+        if not summary.is_external:
+            if summary.description:
+                self.lines.append(("description", summary.description))
+            self.lines.append(("code version", summary.code_version))
+        self.lines.append(("upstream", _names(summary.upstream)))
+        self.lines.append(("downstream", _names(summary.downstream)))
+        if summary.outcome is not None:
+            self.lines.append(summary.outcome)
+        if summary.partitions is not None:
+            self.lines.append(("partitions", summary.partitions.text))
+            for state, chosen in (
+                ("failed", summary.partitions.failed),
+                ("stale", summary.partitions.stale),
+            ):
                 if chosen:
                     shown = ", ".join(chosen[:8]) + (
                         f" … ({len(chosen)} in all)" if len(chosen) > 8 else ""
                     )
                     self.lines.append((f"{state} partitions", shown))
         self.value_text = ""
+        latest = summary.latest
         if latest is not None:
             self.lines.append(("last run", f"{_when(latest.timestamp)} ({latest.duration:.3f}s)"))
             meta = metadata_summary(latest.metadata, limit=12)
@@ -181,20 +165,8 @@ class AssetView:
                 # A partitioned asset shows its latest partition: say which one.
                 where = f" (partition {latest.partition})" if latest.partition else ""
                 self.value_text = f"{describe_value(value)}{where}\n{_preview(value)}"
-        self.diff = ""
-        if latest is not None and isinstance(entry, AssetsDefinition):
-            old = sources.get(latest.code_version or "")
-            new = entry.origin.get("source")
-            if old is not None and new is not None and old != new:
-                self.diff = "".join(
-                    difflib.unified_diff(
-                        old.splitlines(keepends=True),
-                        new.splitlines(keepends=True),
-                        "materialized",
-                        "current",
-                    )
-                )
-        self.source = entry.origin.get("source", "") if isinstance(entry, AssetsDefinition) else ""
+        self.diff = summary.code_change.diff if summary.code_change is not None else ""
+        self.source = summary.source
 
     def __repr__(self) -> str:
         out = [f"{self.key.to_user_string()}"]
@@ -225,6 +197,10 @@ class AssetView:
         if self.source:
             parts.append(f"<p><b>Definition</b></p><pre>{html.escape(self.source)}</pre>")
         return "<div class='nbassets-asset'>" + "".join(parts) + "</div>"
+
+
+def _names(keys: Sequence[AssetKey]) -> str:
+    return ", ".join(k.to_user_string() for k in keys) or "none"
 
 
 def _indent(text: str) -> str:

@@ -15,7 +15,6 @@ import base64
 import datetime as dt
 import html
 import io
-import json
 import pathlib
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +24,7 @@ import traitlets
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.graph.registry import Registry
+from nbassets.graph.summary import metadata_text, summarize_asset
 from nbassets.widgets.logbook import LogBook
 
 __all__ = ["AssetViewWidget", "asset_payload", "value_payload"]
@@ -32,6 +32,7 @@ __all__ = ["AssetViewWidget", "asset_payload", "value_payload"]
 STATIC = pathlib.Path(__file__).parent / "static"
 TABLE_ROWS = 50
 TEXT_LIMIT = 20_000
+
 
 def _when(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
@@ -70,15 +71,6 @@ def value_payload(value: Any) -> dict[str, Any]:
     return {"kind": "text", "text": _clip(repr(value)), "type": type(value).__name__}
 
 
-def _metadata_text(entry: Any) -> str:
-    value = entry.value
-    if entry.type_name == "json":
-        return json.dumps(value, indent=2, default=str)
-    if entry.type_name == "table":
-        return "\n".join(str(dict(getattr(r, "data", r))) for r in value)
-    return "" if value is None else str(value)
-
-
 def asset_payload(
     registry: Registry,
     key: AssetKey,
@@ -86,41 +78,34 @@ def asset_payload(
     sources: Mapping[str, str] | None = None,
     logs: LogBook | None = None,
 ) -> dict[str, Any]:
-    """Everything the asset view shows about ``key``, as JSON-able data."""
-    from nbassets.definitions.assets import AssetsDefinition
+    """Everything the asset view shows about ``key``, as JSON-able data.
 
-    entry = registry.definition_for(key)
-    node = registry.graph.node(key)
-    history = registry.history(key) if key in registry else []
-    latest = history[-1] if history else None
+    The facts come from the asset's summary (``nbassets.graph.summary``); this
+    adds the value, the metadata charts and the logs.
+    """
+    summary = summarize_asset(registry, key, sources)
+    history = summary.history
+    latest = summary.latest
     header: dict[str, Any] = {
-        "key": key.to_user_string(),
-        "group": node.group_name,
-        "kinds": sorted(node.kinds),
-        "status": registry.status(key),
-        "code_version": "",
-        "description": "",
-        "stale": registry.stale_reasons(key),
-        "partitions": "",
+        "key": summary.key.to_user_string(),
+        "group": summary.group,
+        "kinds": list(summary.kinds),
+        "status": summary.status,
+        "code_version": summary.code_version,
+        "description": summary.description,
+        "stale": list(summary.stale_reasons),
+        "partitions": summary.partitions.text if summary.partitions is not None else "",
     }
-    source = ""
-    if isinstance(entry, AssetsDefinition):
-        header["code_version"] = entry.effective_code_version(key) or ""
-        header["description"] = entry.output_by_key[key].description or ""
-        source = str(entry.origin.get("source", ""))
-        if entry.partitions_def is not None:
-            header["partitions"] = str(registry.partition_summary(key))
-    outcome = registry.instance.outcome(key)
     store = registry.instance.io_manager
-    if latest is not None and store.has_value(key, latest.partition):
-        value = value_payload(store.values[(key, latest.partition)])
+    if latest is not None and store.has_value(summary.key, latest.partition):
+        value = value_payload(store.values[(summary.key, latest.partition)])
         value["partition"] = latest.partition or ""
     else:
         value = {"kind": "none", "text": "Not materialized yet."}
     metadata = []
     if latest is not None:
         metadata = [
-            {"name": name, "type": entry_.type_name, "text": _clip(_metadata_text(entry_), 5000)}
+            {"name": name, "type": entry_.type_name, "text": _clip(metadata_text(entry_), 5000)}
             for name, entry_ in latest.metadata.items()
         ]
     series: dict[str, list[float]] = {}
@@ -128,20 +113,21 @@ def asset_payload(
         for name, entry_ in record.metadata.items():
             if entry_.type_name in ("int", "float") and entry_.value is not None:
                 series.setdefault(name, []).append(float(entry_.value))
-    book = logs.lines.get(key, ()) if logs is not None else ()
+    book = logs.lines.get(summary.key, ()) if logs is not None else ()
+    outcome = summary.outcome
     return {
         "header": header,
-        "outcome": {"status": outcome.status, "message": outcome.message} if outcome else None,
+        "outcome": {"status": outcome[0], "message": outcome[1]} if outcome else None,
         "value": value,
         "metadata": metadata,
         "series": [{"name": n, "values": v} for n, v in series.items() if len(v) >= 2],
         "logs": list(book),
         "definition": {
-            "source": source,
-            "upstream": [p.to_user_string() for p in registry.graph.parents(key)],
-            "downstream": [c.to_user_string() for c in registry.graph.children(key)],
-            "checks": [c.check_key.to_user_string() for c in registry.checks_for(key)],
-            "diff": "",
+            "source": summary.source,
+            "upstream": [p.to_user_string() for p in summary.upstream],
+            "downstream": [c.to_user_string() for c in summary.downstream],
+            "checks": list(summary.checks),
+            "diff": summary.code_change.diff if summary.code_change is not None else "",
         },
         "history": [
             [
@@ -150,7 +136,7 @@ def asset_payload(
                 r.partition or "",
                 f"{r.duration:.3f}s",
                 r.code_version or "",
-                ", ".join(f"{n}={_metadata_text(m)[:40]}" for n, m in list(r.metadata.items())[:4]),
+                ", ".join(f"{n}={metadata_text(m)[:40]}" for n, m in list(r.metadata.items())[:4]),
             ]
             for r in reversed(history)
         ],

@@ -32,10 +32,10 @@ import nbformat
 import pytest
 
 from nbassets.widgets.graphviz_engine import INSTALL_HINT, graphviz_engine
+from tests.browser_env import NO_CHROMIUM, chromium_path, must_run_browser_tests
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = os.environ.get("NBASSETS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -210,16 +210,17 @@ def jupyter_server(
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(
-            f"no Chromium at {CHROMIUM} (apt-get install chromium, or set NBASSETS_CHROMIUM)"
-        )
+    chromium = chromium_path()
+    if chromium is None:
+        if must_run_browser_tests():
+            pytest.fail(NO_CHROMIUM.replace("did not run", "cannot run under CI"))
+        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+            executable_path=chromium, args=CHROMIUM_FLAGS, headless=True
         )
         try:
             yield chromium

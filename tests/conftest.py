@@ -1,0 +1,34 @@
+"""Suite-wide hooks: browser tests on a machine without Chromium.
+
+Without a Chromium the tests marked ``browser`` are skipped before any server
+starts, and the run's summary ends with a line saying how many did not run and
+how to get one (``tests/browser_env.py``). Under CI they are not skipped: the
+``browser`` fixture fails them with the same message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser_env import NO_CHROMIUM, chromium_path, must_run_browser_tests
+
+_not_run: list[str] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if chromium_path() is not None or must_run_browser_tests():
+        return
+    skip = pytest.mark.skip(reason=NO_CHROMIUM)
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(skip)
+            _not_run.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if not _not_run:
+        return
+    terminalreporter.section("browser tests", sep="=", yellow=True, bold=True)
+    terminalreporter.write_line(f"{len(_not_run)} browser test(s) did NOT run: {NO_CHROMIUM}")
