@@ -172,7 +172,8 @@ def test_retries_rerun_the_body(shell, capsys):
 def test_config_option_gives_the_body_config(shell):
     shell.ok("from nbassets import Config\nclass Scale(Config):\n    factor: int = 2")
     shell.ok("%%asset\nnums = [1, 2]")
-    assert shell.shown("%%asset --config Scale\nscaled = [n * config.factor for n in nums]") == [2, 4]
+    shown = shell.shown("%%asset --config Scale\nscaled = [n * config.factor for n in nums]")
+    assert shown == [2, 4]
 
 
 @pytest.mark.parametrize(
