@@ -254,7 +254,9 @@ def multi_asset(
                         owners=tuple(spec.owners),
                         io_manager_key=spec.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         is_required=not spec.skippable,
-                        deps=spec.dep_keys if spec.deps else None,
+                        # Exactly the spec's deps, as in Dagster: a spec without deps
+                        # has none (so a spec may depend on a sibling without a cycle).
+                        deps=spec.dep_keys,
                     )
                 )
         spec_deps = [d for spec in specs or () for d in spec.deps]

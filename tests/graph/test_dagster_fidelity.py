@@ -94,3 +94,44 @@ def test_spec_owners_are_a_list_as_in_dagster() -> None:
 
     ours, theirs = AssetSpec("a", owners=["team:x"]), dg.AssetSpec("a", owners=["team:x"])
     assert ours.owners == theirs.owners == ["team:x"]
+
+
+def _deps_of(definition: Any) -> dict[str, list[str]]:
+    return {
+        k.to_user_string(): sorted(d.to_user_string() for d in v)
+        for k, v in definition.asset_deps.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "spec_deps",
+    [
+        {"m1": ["up"], "m2": ["m1"]},  # a spec depending on its sibling: no cycle
+        {"m1": ["up"], "m2": []},  # a spec without deps has none
+        {"m1": [], "m2": ["up", "m1"]},
+    ],
+)
+def test_multi_asset_spec_deps_agree_with_dagster(spec_deps: dict[str, list[str]]) -> None:
+    import nbassets
+
+    def build(lib: Any) -> Any:
+        specs = [lib.AssetSpec(name, deps=deps) for name, deps in spec_deps.items()]
+
+        @lib.multi_asset(specs=specs)
+        def both() -> Any:
+            for name in spec_deps:
+                yield lib.MaterializeResult(asset_key=name)
+
+        return both
+
+    with nbassets.use_registry(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = build(nbassets), build(dg)
+        assert _deps_of(ours) == _deps_of(theirs)
+
+        @nbassets.asset
+        def up() -> int:
+            return 1
+
+        result = nbassets.materialize([up, ours])
+        assert result.success
