@@ -135,3 +135,30 @@ def test_multi_asset_spec_deps_agree_with_dagster(spec_deps: dict[str, list[str]
 
         result = nbassets.materialize([up, ours])
         assert result.success
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.MaterializeResult(asset_key="zzz"),
+        lambda lib: lib.Output(1, output_name="nope"),
+        lambda lib: lib.MaterializeResult(asset_key="solo"),
+        lambda lib: lib.Output(1),
+        lambda lib: 1,
+    ],
+)
+def test_results_naming_another_asset_or_output_fail_as_in_dagster(make: Any) -> None:
+    import nbassets
+
+    def run(lib: Any) -> tuple[bool, list[str]]:
+        # No return annotation: Dagster refuses an Output from a function annotated Any.
+        @lib.asset
+        def solo():  # type: ignore[no-untyped-def]
+            return make(lib)
+
+        result = lib.materialize([solo], raise_on_error=False)
+        return result.success, [e.step_key for e in result.get_step_failure_events()]
+
+    with nbassets.use_registry(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert run(nbassets) == run(dg)
