@@ -24,6 +24,7 @@ from nbassets.notebook.cell_options import parse_asset_line
 from nbassets.notebook.line_options import parse_config, parse_materialize_line
 from nbassets.partitions.spec import parse_partitions_spec
 
+
 class Scale(Config):
     factor: int = 2
 

@@ -162,3 +162,18 @@ def test_results_naming_another_asset_or_output_fail_as_in_dagster(make: Any) ->
     with nbassets.use_registry(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert run(nbassets) == run(dg)
+
+
+def test_static_mapping_between_time_windows_is_refused_as_in_dagster() -> None:
+    import nbassets
+    from nbassets.errors import PartitionError
+
+    table = {"2024-01-01": "2024-01-02"}
+    theirs = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-05")
+    with pytest.raises(Exception, match="StaticPartitionsDefinition"):
+        dg.StaticPartitionMapping(table).get_upstream_mapped_partitions_result_for_partitions(
+            theirs.empty_subset().with_partition_keys(["2024-01-02"]), theirs, theirs
+        )
+    ours = nbassets.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-05")
+    with pytest.raises(PartitionError, match="upstream asset is partitioned by Daily"):
+        nbassets.StaticPartitionMapping(table).validate(ours, ours)
