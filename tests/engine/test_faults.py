@@ -113,3 +113,17 @@ def test_a_cancelled_threads_run_never_stores_or_emits_after_it_returns(_fresh: 
     assert _fresh.instance.get_latest_materialization_event(K("slow")).run_id == (
         _fresh.instance.runs[-1].run_id
     )
+
+
+def test_status_answers_for_keys_run_from_an_explicit_list(_fresh: Any) -> None:
+    @asset
+    def listed_ok() -> int:
+        return 1
+
+    @asset
+    def listed_bad() -> int:
+        raise ValueError("no")
+
+    materialize([listed_ok, listed_bad], raise_on_error=False)
+    assert _fresh.status(K("listed_bad")) == "failed"
+    assert _fresh.status(K("listed_ok")) == "materialized"
