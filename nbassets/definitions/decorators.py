@@ -124,6 +124,12 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
                 f"@asset on '{fn.__name__}' got key= together with name= or key_prefix=; "
                 "key is the whole key, so pass only key=AssetKey([...])."
             )
+        if key is None and name is None and not str(fn.__name__).isidentifier():
+            # A lambda's name, <lambda>, cannot be written in a selection or bound.
+            raise InvalidDefinitionError(
+                f"@asset got a function named {fn.__name__!r}, which cannot name an asset; "
+                "pass name='...' (e.g. asset(name='total')(lambda: 1)) or use def."
+            )
         asset_key = (
             coerce_key(key)
             if key is not None

@@ -44,3 +44,10 @@ def test_ins_into_kwargs_are_passed_as_in_dagster() -> None:
 
     assert materialize([up, down]).output_for_node("down") == 40
     assert nbassets.AssetKey("up") in down.asset_deps[nbassets.AssetKey("down")]
+
+
+def test_a_lambda_asset_needs_a_name() -> None:
+    with pytest.raises(InvalidDefinitionError, match=r"'<lambda>'.*pass name="):
+        asset(lambda: 1)
+    named = asset(name="one")(lambda: 1)
+    assert materialize([named], selection="one").output_for_node("one") == 1
