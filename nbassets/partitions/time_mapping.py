@@ -89,12 +89,21 @@ class TimeWindowPartitionMapping(PartitionMapping):
         assert isinstance(downstream_def, TimeWindowPartitionsDefinition)
         assert isinstance(upstream_def, TimeWindowPartitionsDefinition)
         count = upstream_def.num_partitions_at(current_time)
+        downstream_count = downstream_def.num_partitions_at(current_time)
         indices: dict[int, None] = {}
         for key in downstream_keys:
             n = downstream_def.index_of_key(key)
             assert n is not None  # validated by the caller
-            start = downstream_def.window_at_index(n + self.start_offset).start
-            end = downstream_def.window_at_index(n + self.end_offset).end
+            # As in Dagster, an offset never reaches past the downstream definition's own
+            # first or last window: "the previous day" of day one is nothing, not an error.
+            low = n + self.start_offset
+            high = n + self.end_offset
+            if self.start_offset < 0:
+                low = max(low, 0)
+            if self.end_offset > 0 and downstream_count > 0:
+                high = min(high, max(downstream_count - 1, n))
+            start = downstream_def.window_at_index(low).start
+            end = downstream_def.window_at_index(high).end
             if end.timestamp() <= start.timestamp():
                 continue
             first, last = upstream_def.index_at(start), upstream_def.index_at(end - _TICK)

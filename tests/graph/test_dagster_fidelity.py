@@ -177,3 +177,42 @@ def test_static_mapping_between_time_windows_is_refused_as_in_dagster() -> None:
     ours = nbassets.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-05")
     with pytest.raises(PartitionError, match="upstream asset is partitioned by Daily"):
         nbassets.StaticPartitionMapping(table).validate(ours, ours)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(-3, 1), st.integers(-2, 2), st.integers(0, 5), st.sampled_from([None, "2024-01-07"])
+)
+def test_time_window_offsets_agree_with_dagster(
+    start_offset: int, end_offset: int, index: int, end_date: str | None
+) -> None:
+    import nbassets
+    from nbassets.errors import PartitionError
+
+    kwargs: dict[str, Any] = {"start_date": "2024-01-01"}
+    if end_date:
+        kwargs["end_date"] = end_date
+    now = __import__("datetime").datetime(2024, 1, 9)
+    theirs_def = dg.DailyPartitionsDefinition(**kwargs)
+    ours_def = nbassets.DailyPartitionsDefinition(**kwargs)
+    key = ours_def.get_partition_keys(current_time=now)[index]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mapping = dg.TimeWindowPartitionMapping(start_offset=start_offset, end_offset=end_offset)
+        try:
+            mapped = mapping.get_upstream_mapped_partitions_result_for_partitions(
+                theirs_def.empty_subset().with_partition_keys([key]), theirs_def, theirs_def,
+                current_time=now,
+            )
+        except Exception:  # noqa: BLE001 - Dagster refuses this case: so must we
+            expected = None
+        else:
+            expected = sorted(mapped.partitions_subset.get_partition_keys())
+            if mapped.required_but_nonexistent_subset.get_partition_keys():
+                expected = None
+    ours = nbassets.TimeWindowPartitionMapping(start_offset=start_offset, end_offset=end_offset)
+    try:
+        got = sorted(ours.upstream_partition_keys([key], ours_def, ours_def, current_time=now))
+    except PartitionError:
+        got = None
+    assert got == expected
