@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import engine, lineage, notebook, partitions, wasm_lineage
+from bench import cli, engine, lineage, notebook, partitions, wasm_lineage
 
 
 def main() -> int:
@@ -17,6 +17,7 @@ def main() -> int:
     notebook.main()
     lineage.main()
     wasm_lineage.main()
+    cli.main()
     return 0
 
 

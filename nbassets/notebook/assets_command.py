@@ -147,6 +147,28 @@ def _lineage(shell: Any, registry: Registry, args: list[str], out: TextIO) -> An
         raise UsageError(str(error)) from error
 
 
+def _export(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
+    usage = "%assets export dagster PATH.py [--dg-defs]"
+    flags = [a for a in args if a.startswith("--")]
+    rest = [a for a in args if not a.startswith("--")]
+    if len(rest) != 2 or rest[0] != "dagster" or set(flags) - {"--dg-defs"}:
+        raise UsageError(f"Usage: {usage} (writes a Dagster module for this notebook's assets).")
+    from pathlib import Path
+
+    from nbassets.export.notebook_export import export_session
+
+    path = Path(rest[1]).expanduser()
+    try:
+        export_session(shell, path, dg_defs="--dg-defs" in flags)
+    except NbAssetsError as error:
+        raise UsageError(str(error)) from error
+    out.write(
+        f"Wrote {path}: check it with `dagster definitions validate -f {path}`, "
+        f"run it with `dagster dev -f {path}`.\n"
+    )
+    return None
+
+
 def _not_yet(what: str) -> Handler:
     def handler(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
         raise UsageError(f"%assets {what} is not available yet in this version of nbassets.")
@@ -165,7 +187,7 @@ _COMMANDS: dict[str, Handler] = {
     "config": _config,
     "lineage": _lineage,
     "persist": _not_yet("persist"),
-    "export": _not_yet("export"),
+    "export": _export,
 }
 
 

@@ -1,0 +1,108 @@
+"""``nbassets run --kernel``: the same run, with the cells in a real Jupyter kernel.
+
+Responsibilities:
+- Build a notebook of what runs (a first cell loading the extension with
+  autorun off, each cell's definition code under its own cell id, a last cell
+  that runs ``act`` and prints its exit code) and execute it with nbclient.
+- Map the kernel's ``In[N]`` numbers back to notebook cell indexes, forward the
+  last cell's output to this process's streams, and return the exit code.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, TextIO
+
+from nbassets.cli.run_command import ExitCode, RunOptions, UsageProblem
+from nbassets.notebook.notebook_file import definition_code, read_notebook
+
+__all__ = ["EXIT_MARK", "run_in_kernel"]
+
+EXIT_MARK = "nbassets-exit-code:"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+_PREPARE = """\
+from nbassets.cli.kernel_side import prepare as _nbassets_prepare
+_nbassets_prepare({notebook!r})
+"""
+
+_FINISH = """\
+from nbassets.cli.kernel_side import finish as _nbassets_finish
+_nbassets_finish({options!r}, {numbers!r})
+"""
+
+
+def _error_text(output: Any) -> str:
+    lines = [_ANSI.sub("", line) for line in output.get("traceback", [])]
+    return "\n".join(lines) or f"{output.get('ename')}: {output.get('evalue')}"
+
+
+def run_in_kernel(
+    notebook: Path, options: RunOptions, cwd: Path, kernel_name: str, out: TextIO, err: TextIO
+) -> int:
+    """Define and run the notebook's assets in a ``kernel_name`` kernel; return the exit code."""
+    import nbformat
+
+    new_cell: Any = nbformat.v4.new_code_cell
+    from jupyter_client.kernelspec import NoSuchKernel
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    cells = read_notebook(notebook)
+    document: Any = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
+    document.cells.append(new_cell(_PREPARE.format(notebook=str(notebook.resolve()))))
+    sources = []
+    for cell in cells:
+        body = cell.source if cell.kind != "code" else definition_code(cell.source)
+        if body.strip():
+            sources.append(cell)
+            made = new_cell(body)
+            if cell.cell_id:
+                made.id = cell.cell_id
+            document.cells.append(made)
+    # The kernel numbers executed cells 1, 2, ...: the preparing cell is In[1].
+    numbers = {number: cell.index for number, cell in enumerate(sources, start=2)}
+    document.cells.append(new_cell(_FINISH.format(options=options.to_json(), numbers=numbers)))
+    client = NotebookClient(
+        document,
+        kernel_name=kernel_name,
+        allow_errors=True,
+        timeout=None,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    try:
+        client.execute()
+    except NoSuchKernel as error:
+        raise UsageProblem(
+            f"--kernel {kernel_name}: no such Jupyter kernel. `jupyter kernelspec list` shows "
+            "the installed ones."
+        ) from error
+    except CellExecutionError as error:  # pragma: no cover - allow_errors keeps going
+        err.write(str(error) + "\n")
+        return ExitCode.DEFINITION_FAILED
+    for made, cell in zip(document.cells[1:-1], sources, strict=True):
+        errors = [o for o in made.outputs if o.get("output_type") == "error"]
+        if errors:
+            err.write(
+                f"nbassets run: {cell.label} raised while defining the notebook's assets:\n"
+                f"{_error_text(errors[0])}\n"
+            )
+            return ExitCode.DEFINITION_FAILED
+    code: int = ExitCode.STEP_FAILED
+    for output in document.cells[-1].outputs:
+        if output.get("output_type") == "error":
+            err.write(_error_text(output) + "\n")
+            return ExitCode.USAGE if output.get("ename") == "UsageProblem" else ExitCode.STEP_FAILED
+        if output.get("output_type") != "stream":
+            continue
+        text = output.get("text", "")
+        if output.get("name") == "stderr":
+            err.write(text)
+            continue
+        for line in text.splitlines(keepends=True):
+            if line.startswith(EXIT_MARK):
+                code = int(line[len(EXIT_MARK) :])
+            else:
+                out.write(line)
+    return code

@@ -1,0 +1,1 @@
+from tests.notebook.conftest import kernel_name  # noqa: F401 - the kernel spec fixture
