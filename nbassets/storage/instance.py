@@ -6,12 +6,16 @@ Responsibilities:
   and the storage ids of its inputs), which is what staleness is judged on.
 - Remember the last failed or skipped outcome of each asset, and each run.
 - Keep dynamic partition keys.
+- Keep memory bounded in long sessions: the last ``history_limit`` records per
+  asset and the last ``run_limit`` runs (the latest record of each partition,
+  which statuses are judged on, is always kept).
 """
 
 from __future__ import annotations
 
 import itertools
 import time
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -60,21 +64,32 @@ class RunRecord:
     step_keys: tuple[str, ...] = ()
 
 
-class Instance:
-    """The kernel's memory of materializations; one per registry."""
+HISTORY_LIMIT = 1000
+RUN_LIMIT = 1000
 
-    def __init__(self) -> None:
+
+class Instance:
+    """The kernel's memory of materializations; one per registry.
+
+    Args:
+        history_limit: Materialization records kept per asset (older ones are
+            dropped; the latest per partition stays for statuses).
+        run_limit: Run records kept.
+    """
+
+    def __init__(self, history_limit: int = HISTORY_LIMIT, run_limit: int = RUN_LIMIT) -> None:
+        self.history_limit = history_limit
         self.io_manager = InMemoryIOManager()
         self._ids = itertools.count(1)
         self._latest: dict[tuple[AssetKey, str | None], MaterializationRecord] = {}
-        self._history: dict[AssetKey, list[MaterializationRecord]] = {}
+        self._history: dict[AssetKey, deque[MaterializationRecord]] = {}
         self.latest_ids: dict[AssetKey, int] = {}
         self._outcomes: dict[AssetKey, OutcomeRecord] = {}
         self._partition_outcomes: dict[tuple[AssetKey, str], OutcomeRecord] = {}
         self._dynamic: dict[str, list[str]] = {}
         # Bumped when dynamic partitions are added or deleted: cached statuses use it.
         self.dynamic_version = 0
-        self.runs: list[RunRecord] = []
+        self.runs: deque[RunRecord] = deque(maxlen=run_limit)
 
     # Materializations ------------------------------------------------------------
 
@@ -104,7 +119,10 @@ class Instance:
             accepted,
         )
         self._latest[(asset_key, partition)] = record
-        self._history.setdefault(asset_key, []).append(record)
+        history = self._history.get(asset_key)
+        if history is None:
+            history = self._history[asset_key] = deque(maxlen=self.history_limit)
+        history.append(record)
         self.latest_ids[asset_key] = record.storage_id
         if self._outcomes:
             self._outcomes.pop(asset_key, None)
