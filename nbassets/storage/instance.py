@@ -68,6 +68,19 @@ HISTORY_LIMIT = 1000
 RUN_LIMIT = 1000
 
 
+class _BoundedList(list):  # type: ignore[type-arg]
+    """A list that forgets its oldest items past ``limit`` (still a plain list to readers)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        if len(self) > self.limit:
+            del self[: len(self) - self.limit]
+
+
 class Instance:
     """The kernel's memory of materializations; one per registry.
 
@@ -89,7 +102,7 @@ class Instance:
         self._dynamic: dict[str, list[str]] = {}
         # Bumped when dynamic partitions are added or deleted: cached statuses use it.
         self.dynamic_version = 0
-        self.runs: deque[RunRecord] = deque(maxlen=run_limit)
+        self.runs: list[RunRecord] = _BoundedList(run_limit)
 
     # Materializations ------------------------------------------------------------
 

@@ -216,3 +216,25 @@ def test_time_window_offsets_agree_with_dagster(
     except PartitionError:
         got = None
     assert got == expected
+
+
+@pytest.mark.parametrize("text", ['group:"sales*"', 'group:"*_us"', 'group:"s*s_e*"'])
+def test_group_wildcards_agree_with_dagster(text: str) -> None:
+    import nbassets
+    from nbassets.graph.selection import parse_selection
+
+    groups = {"a": "sales_eu", "b": "sales_us", "c": "ops"}
+    ours = AssetGraph(AssetNode(AssetKey(k), (), group_name=g) for k, g in groups.items())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = DagsterGraph.from_assets(
+            [dg.multi_asset(specs=[dg.AssetSpec(k, group_name=g)], name=f"op_{k}")(lambda: None)
+             for k, g in groups.items()]
+        )
+        expected = {k.to_user_string() for k in dg.AssetSelection.from_string(text).resolve(theirs)}
+    selection = parse_selection(text)
+    assert {k.to_user_string() for k in selection.resolve(ours)} == expected
+    assert parse_selection(selection.to_selection_str()) == selection
+    assert nbassets.AssetSelection.groups(text.split('"')[1]).resolve(ours) == selection.resolve(
+        ours
+    )
