@@ -16,12 +16,35 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The JupyterLab extension (labextension/ -> nbassets/labextension): the install above
+# builds it once (hatch-jupyter-builder); `npm ci` again only when the lock file
+# changes, a rebuild only when a source changes, then the venv's copy becomes a link
+# to the build so JupyterLab serves what was just built.
+LABEXT := nbassets/labextension/package.json
+LABEXT_SOURCES := $(wildcard labextension/src/*.ts) labextension/style/index.css \
+	labextension/package.json labextension/webpack.config.js labextension/tsconfig.json \
+	nbassets/widgets/static/lineage.js nbassets/widgets/static/lineage.css
+LABEXT_MODULES := labextension/node_modules/.package-lock.json
+LABEXT_LINK := $(VENV)/share/jupyter/labextensions/nbassets
 
-lab: $(STAMP)
+NO_NPM := echo "npm not found: the JupyterLab extension is not built (install Node 20.19+ and npm)"
+
+$(LABEXT_MODULES): labextension/package-lock.json
+	if command -v npm >/dev/null; then cd labextension && npm ci --no-audit --no-fund; \
+	else $(NO_NPM); fi
+
+$(LABEXT): $(LABEXT_MODULES) $(LABEXT_SOURCES) | $(STAMP)
+	if command -v npm >/dev/null; then \
+	  (cd labextension && PATH="$(abspath $(BIN)):$$PATH" npm run build) && \
+	  rm -rf $(LABEXT_LINK) && ln -s $(abspath nbassets/labextension) $(LABEXT_LINK); \
+	else $(NO_NPM); fi
+
+install: $(STAMP) $(LABEXT)
+
+lab: $(STAMP) $(LABEXT)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --allow-root
 
-test: $(STAMP)
+test: $(STAMP) $(LABEXT)
 	$(BIN)/ruff check nbassets tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -34,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache nbassets/labextension labextension/lib

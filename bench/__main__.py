@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import cli, engine, lineage, notebook, partitions, wasm_lineage
+from bench import cli, engine, lineage, notebook, panel, partitions, wasm_lineage
 
 
 def main() -> int:
@@ -18,6 +18,7 @@ def main() -> int:
     lineage.main()
     wasm_lineage.main()
     cli.main()
+    panel.main()
     return 0
 
 

@@ -17,6 +17,11 @@ Hierarchy::
     ├── InvalidInvocationError        an API was called in a way it does not support
     └── PartitionError                a partition key or partitions spec is invalid
 
+Dagster's names are the same classes: ``DagsterInvalidDefinitionError`` is
+``InvalidDefinitionError``, ``DagsterInvalidConfigError`` is ``ConfigError``, and both
+``DagsterInvariantViolationError`` and ``DagsterInvalidInvocationError`` are
+``InvalidInvocationError``.
+
 Exceptions raised by the user's own asset code are never wrapped: with
 ``raise_on_error=True`` the user's exception reaches them as it was raised.
 """
@@ -29,6 +34,9 @@ from collections.abc import Iterable
 __all__ = [
     "ConfigError",
     "CycleError",
+    "DagsterInvalidConfigError",
+    "DagsterInvalidDefinitionError",
+    "DagsterInvalidInvocationError",
     "DagsterInvariantViolationError",
     "DuplicateKeyError",
     "InvalidDefinitionError",
@@ -92,8 +100,12 @@ class InvalidInvocationError(NbAssetsError):
     """Raised when an API is called in a way it does not support."""
 
 
-# Dagster's name for the same situation, so code from Dagster's docs that catches it runs.
+# Dagster's names for the same situations, so code from Dagster's docs that catches
+# them runs: each is the very class nbassets raises, inside the NbAssetsError tree.
 DagsterInvariantViolationError = InvalidInvocationError
+DagsterInvalidInvocationError = InvalidInvocationError
+DagsterInvalidDefinitionError = InvalidDefinitionError
+DagsterInvalidConfigError = ConfigError
 
 
 class PartitionError(NbAssetsError):

@@ -11,12 +11,21 @@ Responsibilities:
 
 from __future__ import annotations
 
+import inspect
+import json
 from collections.abc import Callable, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.op_view import (
+    InputDefinition,
+    OpHandle,
+    OutputDefinition,
+    annotations_of,
+    dagster_type_of,
+)
 from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.signature import ParameterRoles, code_fingerprint, signature_of
 from nbassets.definitions.specs import AssetCheckKey, AssetCheckSpec, AssetDep, AssetSpec
@@ -25,6 +34,8 @@ from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
 __all__ = ["AssetInput", "AssetOutput", "AssetsDefinition", "OpHandle"]
 
 DEFAULT_GROUP = "default"
+# Marks a constructor argument not given (typed Any so the signature keeps its types).
+_MISSING: Any = object()
 DEFAULT_IO_MANAGER_KEY = "io_manager"
 
 
@@ -57,14 +68,6 @@ class AssetInput:
     input_manager_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class OpHandle:
-    """The op behind an asset, as far as nbassets has one: a name and tags."""
-
-    name: str
-    tags: Mapping[str, Any]
-
-
 class AssetsDefinition:
     """A function that materializes one or more assets, with everything about them.
 
@@ -74,12 +77,12 @@ class AssetsDefinition:
     def __init__(
         self,
         *,
-        fn: Callable[..., Any],
-        node_name: str,
-        outputs: Sequence[AssetOutput],
+        fn: Callable[..., Any] = _MISSING,
+        node_name: str = _MISSING,
+        outputs: Sequence[AssetOutput] = (),
         inputs: Sequence[AssetInput] = (),
         deps: Sequence[AssetDep] = (),
-        roles: ParameterRoles,
+        roles: ParameterRoles = _MISSING,
         required_resource_keys: frozenset[str] = frozenset(),
         retry_policy: RetryPolicy | None = None,
         check_specs: Sequence[AssetCheckSpec] = (),
@@ -91,7 +94,24 @@ class AssetsDefinition:
         is_multi: bool = False,
         description: str | None = None,
         config_schema: Any = None,
+        keys_by_input_name: Mapping[str, Any] | None = None,
+        keys_by_output_name: Mapping[str, Any] | None = None,
+        node_def: Any = None,
     ) -> None:
+        if node_def is not None:
+            # Dagster's form: a graph (or op) and the asset keys of its inputs and outputs.
+            from nbassets.definitions.ops import OpDefinition, assets_from_graph, graph_of_op
+
+            if isinstance(node_def, OpDefinition):
+                node_def = graph_of_op(node_def)
+            built = assets_from_graph(node_def, keys_by_input_name, keys_by_output_name)
+            self.__dict__.update(built.__dict__)
+            return
+        if fn is _MISSING or node_name is _MISSING or roles is _MISSING:
+            raise InvalidDefinitionError(
+                "AssetsDefinition(...) needs node_def= with keys_by_input_name= and "
+                "keys_by_output_name=; build assets with @asset or @multi_asset instead."
+            )
         if not outputs:
             raise InvalidDefinitionError(f"'{node_name}' produces no asset; give it outs or specs.")
         self.fn = fn
@@ -199,7 +219,52 @@ class AssetsDefinition:
 
     @property
     def op(self) -> OpHandle:
-        return OpHandle(self.node_name, self.op_tags)
+        """The op view of this definition (Dagster's ``assets_def.op``)."""
+        hints = annotations_of(self.fn)
+        returned = hints.get("return", inspect.Parameter.empty) if len(self.outputs) == 1 else Any
+        inputs = [
+            InputDefinition(
+                i.name, dagster_type_of(hints.get(i.name, Any)), dict(i.metadata), i.key
+            )
+            for i in self.inputs
+        ]
+        outputs = [
+            OutputDefinition(
+                out.name,
+                dagster_type_of(returned),
+                {name: getattr(value, "value", value) for name, value in out.metadata.items()},
+                out.description,
+                out.code_version,
+                out.io_manager_key,
+                out.is_required,
+            )
+            for out in self.outputs
+        ]
+        versions = {out.code_version for out in self.outputs}
+        return OpHandle(
+            self.node_name,
+            {k: v if isinstance(v, str) else json.dumps(v) for k, v in self.op_tags.items()},
+            description=self.description
+            or (self.outputs[0].description if len(self.outputs) == 1 else None),
+            version=versions.pop() if len(versions) == 1 else None,
+            retry_policy=self.retry_policy,
+            pool=getattr(self, "pool", None),
+            required_resource_keys=self.required_resource_keys,
+            input_defs=tuple(inputs),
+            output_defs=tuple(outputs),
+        )
+
+    @property
+    def node_def(self) -> OpHandle:
+        return self.op
+
+    @property
+    def keys_by_input_name(self) -> dict[str, AssetKey]:
+        return {i.name: i.key for i in self.inputs}
+
+    @property
+    def keys_by_output_name(self) -> dict[str, AssetKey]:
+        return {out.name: out.key for out in self.outputs}
 
     @property
     def specs(self) -> tuple[AssetSpec, ...]:

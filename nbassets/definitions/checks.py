@@ -15,6 +15,7 @@ from typing import Any
 from nbassets.definitions.assets import AssetInput
 from nbassets.definitions.decorators import register_if_interactive
 from nbassets.definitions.keys import AssetKey, coerce_key
+from nbassets.definitions.op_view import InputDefinition, OpHandle
 from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.signature import ParameterRoles, read_parameters
 from nbassets.definitions.specs import AssetCheckKey, AssetCheckSpec, AssetIn, coerce_dep
@@ -35,8 +36,14 @@ class AssetChecksDefinition:
         inputs: tuple[AssetInput, ...],
         required_resource_keys: frozenset[str] = frozenset(),
         retry_policy: RetryPolicy | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        partitions_def: Any = None,
+        pool: str | None = None,
     ) -> None:
         self.fn = fn
+        self.resource_defs = dict(resource_defs or {})
+        self.partitions_def = partitions_def
+        self.pool = pool
         self.spec = spec
         self.roles = roles
         self.inputs = inputs
@@ -50,6 +57,39 @@ class AssetChecksDefinition:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def node_name(self) -> str:
+        return self.spec.name
+
+    @property
+    def check_specs(self) -> tuple[AssetCheckSpec, ...]:
+        return (self.spec,)
+
+    def get_spec_for_check_key(self, check_key: AssetCheckKey) -> AssetCheckSpec:
+        """The spec of ``check_key``, which must be this check's."""
+        if check_key != self.spec.key:
+            raise KeyError(
+                f"{check_key.to_user_string()!r} is not a check of this definition; "
+                f"it defines {self.spec.key.to_user_string()!r}."
+            )
+        return self.spec
+
+    @property
+    def op(self) -> OpHandle:
+        """The op view of the check (Dagster's ``checks_def.op``)."""
+        return OpHandle(
+            self.spec.name,
+            description=self.spec.description,
+            retry_policy=self.retry_policy,
+            pool=self.pool,
+            required_resource_keys=self.required_resource_keys,
+            input_defs=tuple(InputDefinition(i.name, asset_key=i.key) for i in self.inputs),
+        )
+
+    @property
+    def node_def(self) -> OpHandle:
+        return self.op
 
     @property
     def asset_key(self) -> AssetKey:
@@ -94,6 +134,12 @@ def asset_check(
     required_resource_keys: Iterable[str] | None = None,
     retry_policy: RetryPolicy | None = None,
     metadata: Mapping[str, Any] | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    partitions_def: Any = None,
+    pool: str | None = None,
+    compute_kind: str | None = None,
+    op_tags: Mapping[str, Any] | None = None,
+    automation_condition: Any = None,
 ) -> Callable[[Callable[..., Any]], AssetChecksDefinition]:
     """Define a check on ``asset``, as Dagster's ``@asset_check``.
 
@@ -101,7 +147,13 @@ def asset_check(
     the asset (or its only non-context parameter) and returns an
     ``AssetCheckResult`` or a bool. A failed ``blocking`` check skips the
     asset's downstream assets in the same run.
+
+    ``resource_defs`` bind resources for this check; ``partitions_def`` must be its
+    asset's (checked by ``Definitions.validate_loadable``); ``pool``,
+    ``compute_kind``, ``op_tags`` and ``automation_condition`` are carried for
+    Dagster's signature.
     """
+    del compute_kind, op_tags, automation_condition
     target = coerce_key(asset)
 
     def build(fn: Callable[..., Any]) -> AssetChecksDefinition:
@@ -135,8 +187,11 @@ def asset_check(
             spec=spec,
             roles=roles,
             inputs=tuple(inputs),
-            required_resource_keys=resource_keys,
+            required_resource_keys=resource_keys | frozenset(resource_defs or ()),
             retry_policy=retry_policy,
+            resource_defs=resource_defs,
+            partitions_def=partitions_def,
+            pool=pool,
         )
         register_if_interactive(definition, fn)
         return definition

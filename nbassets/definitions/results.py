@@ -57,7 +57,9 @@ class MaterializeResult:
         value: Any = _NO_VALUE,
     ) -> None:
         self.asset_key = coerce_key(asset_key) if asset_key is not None else None
-        self.metadata: dict[str, MetadataValue] = normalize_metadata(metadata)
+        # Kept as given, as in Dagster; the engine normalizes it when it records the run.
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        normalize_metadata(metadata)  # refuse a bad value where it is written
         self.check_results = tuple(check_results or ())
         self.data_version = data_version
         self.tags = dict(tags or {})

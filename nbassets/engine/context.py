@@ -435,3 +435,54 @@ def build_asset_context(
         ),
         key_range=partition_key_range,
     )
+
+
+def build_asset_check_context(
+    resources: Mapping[str, Any] | None = None,
+    resources_config: Mapping[str, Any] | None = None,
+    asset_config: Any = None,
+    instance: Any = None,
+    partition_key: str | None = None,
+    *,
+    check_name: str = "check",
+    asset_key: Any = None,
+) -> AssetCheckExecutionContext:
+    """A context for calling an asset check function directly, as in a unit test."""
+    from nbassets.definitions.keys import coerce_key
+
+    del resources_config
+    return AssetCheckExecutionContext(
+        check_name=check_name,
+        run=RunInfo(str(uuid.uuid4()), {}),
+        keys=(coerce_key(asset_key),) if asset_key is not None else (),
+        resources=Resources(resources or {}),
+        op_config=asset_config,
+        partition_key=partition_key,
+        instance=instance,
+    )
+
+
+def build_op_context(
+    resources: Mapping[str, Any] | None = None,
+    op_config: Any = None,
+    resources_config: Mapping[str, Any] | None = None,
+    instance: Any = None,
+    config: Any = None,
+    partition_key: str | None = None,
+    partition_key_range: Any = None,
+    run_tags: Mapping[str, str] | None = None,
+) -> AssetExecutionContext:
+    """A context for calling an op (or an asset) directly, as Dagster's ``build_op_context``."""
+    return build_asset_context(
+        resources=resources,
+        resources_config=resources_config,
+        asset_config=op_config if op_config is not None else config,
+        instance=instance,
+        partition_key=partition_key,
+        partition_key_range=partition_key_range,
+        run_tags=run_tags,
+    )
+
+
+# Dagster's name for the context an op receives; in nbassets ops get the asset context.
+OpExecutionContext = AssetExecutionContext

@@ -16,7 +16,7 @@ from typing import Any
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.keys import AssetKey
-from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.definitions.results import AssetCheckResult, MaterializeResult, Output
 from nbassets.errors import NbAssetsError
 
@@ -44,7 +44,7 @@ def _one(key: AssetKey, item: Any) -> Produced:
             key,
             item.value if item.has_value else None,
             item.has_value,
-            dict(item.metadata),
+            normalize_metadata(item.metadata),
             dv,
             item.tags,
         )
@@ -153,6 +153,9 @@ def _from_multi_return(
         _check_names(definition, keys, returned)
         return [_one(outputs[0].key, returned)]
     if not isinstance(returned, tuple) or len(returned) != len(outputs):
+        if hasattr(returned, "close") and type(returned).__name__ == "coroutine":
+            # Close it, so no "never awaited" warning surfaces later in another cell.
+            returned.close()
         got = (
             f"a tuple of {len(returned)}"
             if isinstance(returned, tuple)

@@ -15,6 +15,7 @@ to their views and to ``nbassets.engine.execute``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ from nbassets.engine.plan import Plan, build_plan, revalidate
 from nbassets.errors import (
     CycleError,
     DuplicateKeyError,
+    InvalidDefinitionError,
     InvalidInvocationError,
     PartitionError,
 )
@@ -239,10 +241,20 @@ def _resources(
     # The registry's resources are the notebook's defaults; a run's own override them.
     resources: dict[str, Any] = {"io_manager": instance.io_manager, **registry_resources}
     bound_by: dict[str, str] = {}
-    for entry in defs.entries:
-        if isinstance(entry, AssetsDefinition):
-            resources.update(entry.resource_defs)
-            bound_by.update({name: entry.node_name for name in entry.resource_defs})
+    for entry in [*defs.entries, *defs.checks]:
+        # Assets, checks and source assets may bind resources of their own.
+        bound = getattr(entry, "resource_defs", None)
+        if bound:
+            owner_name = getattr(entry, "node_name", None) or entry.key.to_user_string()
+            for name, value in bound.items():
+                if name in bound_by and resources[name] is not value:
+                    raise InvalidDefinitionError(
+                        f"Conflicting versions of resource with key '{name}' were provided to "
+                        f"different assets ('{bound_by[name]}' and '{owner_name}'). Bind one "
+                        "resource object under that key, or use different keys."
+                    )
+                resources[name] = value
+                bound_by[name] = owner_name
     for name, value in (given or {}).items():
         if name in bound_by:
             raise InvalidInvocationError(
@@ -250,14 +262,22 @@ def _resources(
                 f"'{bound_by[name]}' binds with resource_defs=. Give it another key, or drop "
                 "one of the two."
             )
-        if in_memory and isinstance(value, IOManager):
+        if in_memory and (isinstance(value, IOManager) or _is_io_manager_definition(value)):
             raise InvalidInvocationError(
                 f"materialize_to_memory() keeps every value in memory, so it takes no IO manager "
                 f"(got resources['{name}'] = {type(value).__name__}). Use materialize() to run "
                 "with it."
             )
         resources[name] = value
-    return resources
+    definitions = sys.modules.get("nbassets.definitions.resources")
+    if definitions is None:  # no ResourceDefinition can exist yet
+        return resources
+    return definitions.resolve_resources(resources)  # type: ignore[no-any-return]
+
+
+def _is_io_manager_definition(value: Any) -> bool:
+    definitions = sys.modules.get("nbassets.definitions.resources")
+    return definitions is not None and isinstance(value, definitions.IOManagerDefinition)
 
 
 @dataclass(frozen=True)

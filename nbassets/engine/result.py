@@ -11,6 +11,7 @@ Responsibilities:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
@@ -51,6 +52,15 @@ def _read(value: Any) -> Any:
     return value.read() if type(value) is _Stored else value
 
 
+@dataclass(frozen=True)
+class DagsterRun:
+    """A finished run: its id, tags and status (``SUCCESS``, ``FAILURE`` or ``CANCELED``)."""
+
+    run_id: str
+    tags: dict[str, str]
+    status: str
+
+
 class ExecuteInProcessResult:
     """The outcome of ``materialize`` / ``materialize_to_memory``."""
 
@@ -80,6 +90,12 @@ class ExecuteInProcessResult:
         return not self.canceled and all(
             o in ("success", "blocked") for o in self._outcomes.values()
         )
+
+    @property
+    def dagster_run(self) -> DagsterRun:
+        """The run as Dagster describes it: id, tags and final status."""
+        status = "CANCELED" if self.canceled else "SUCCESS" if self.success else "FAILURE"
+        return DagsterRun(self.run_id, dict(self.tags), status)
 
     @property
     def all_events(self) -> list[RunEvent]:

@@ -55,7 +55,7 @@ def config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
     if roles.config is None:
         if entry.config_schema is not None:
             section = raw.get("config") if isinstance(raw, Mapping) else None
-            return None, dict(section or {})
+            return None, check_schema_config(entry.node_name, entry.config_schema, section)
         if raw is not None and (not isinstance(raw, Mapping) or raw.get("config")):
             raise ConfigError(
                 f"run_config gives config for '{entry.node_name}', but its function takes no "
@@ -75,3 +75,59 @@ def config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
         )
     config = validate_config(entry.node_name, roles.config[1], section)
     return config, config.model_dump()
+
+
+_SCALARS = (bool, int, float, str)
+
+
+def check_schema_config(node: str, schema: Any, section: Any) -> Any:
+    """Validate raw config against a Dagster-style ``config_schema`` of plain types.
+
+    ``{"foo": int}`` requires ``foo``, an int, and nothing else; a bare type
+    (``config_schema=str``) requires a value of that type. Other schema values
+    (Dagster ``Field``s and the like) are passed through unchecked.
+
+    Raises:
+        ConfigError: a key is missing, unknown, or of the wrong type.
+    """
+    where = f"Error in config for job: op '{node}'"
+    if isinstance(schema, type) and schema in _SCALARS:
+        if not isinstance(section, schema):
+            raise ConfigError(f"{where} expects a {schema.__name__} config; got {section!r}.")
+        return section
+    if not isinstance(schema, Mapping):
+        return dict(section or {}) if isinstance(section, Mapping) else section
+    given = dict(section or {}) if isinstance(section, Mapping) else {}
+    unknown = sorted(set(given) - set(schema))
+    if unknown:
+        raise ConfigError(
+            f"{where} got unexpected config key(s) {unknown}; it takes {sorted(schema)}."
+        )
+    for key, kind in schema.items():
+        field = _field_of(kind)
+        if field is not None:
+            kind = field.config
+            if key not in given and field.has_default:
+                given[key] = field.default_value
+                continue
+            if key not in given and not field.required:
+                continue
+        if not (isinstance(kind, type) and kind in _SCALARS):
+            continue
+        if key not in given:
+            raise ConfigError(
+                f"{where} is missing required config key '{key}' ({kind.__name__}). Pass "
+                f"run_config={{'ops': {{'{node}': {{'config': {{'{key}': ...}}}}}}}}."
+            )
+        if not isinstance(given[key], kind) or (kind is int and isinstance(given[key], bool)):
+            raise ConfigError(
+                f"{where}: config key '{key}' must be a {kind.__name__}; got {given[key]!r}."
+            )
+    return given
+
+
+def _field_of(value: Any) -> Any:
+    import sys
+
+    module = sys.modules.get("nbassets.definitions.config_schema")
+    return value if module is not None and isinstance(value, module.Field) else None

@@ -74,7 +74,7 @@ def _returning(body: str, wrap: str = "{}") -> str:
     last = tree.body[-1] if tree.body else None
     if isinstance(last, ast.Expr):
         first, end = last.lineno, last.end_lineno or last.lineno
-        segment = ast.get_source_segment(body, last.value) or ""
+        segment = ast.get_source_segment(body, last) or ""  # with its parentheses
         head = lines[first - 1][: last.col_offset]
         tail = lines[end - 1][last.end_col_offset or 0 :]
         new = head + "return " + wrap.format(segment) + tail.rstrip("\n") + "\n"

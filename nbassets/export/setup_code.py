@@ -107,6 +107,18 @@ class _CellRewrite:
         if isinstance(stmt, ast.ImportFrom):
             if (stmt.module or "").split(".")[0] != "nbassets":
                 return False
+            only = [a for a in stmt.names if a.name in _NOTEBOOK_ONLY]
+            if stmt.module == "nbassets.export" or len(only) == len(stmt.names):
+                self.notebook_only.update(a.asname or a.name for a in stmt.names)
+                self.drop.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
+                return True
+            if only:
+                self.problems.add(
+                    f"{self.label}, line {stmt.lineno}",
+                    f"import {only[0].name} on its own line (the export leaves it out: it "
+                    "serves the notebook only)",
+                )
+                return True
             for alias in stmt.names:
                 self._missing(alias.name, stmt.lineno)
             text = lines[stmt.lineno - 1]

@@ -2,8 +2,9 @@
 
 Responsibilities:
 - Register the magics, the hook that tracks which notebook cell is running
-  (so a renamed ``%%asset`` cell drops the asset it defined before), and the
-  display of failed runs (the user's traceback, trimmed to their cells).
+  (so a renamed ``%%asset`` cell drops the asset it defined before), the
+  display of failed runs (the user's traceback, trimmed to their cells), and
+  the comm target of the JupyterLab Assets panel.
 - Undo all of it on unload, so ``%reload_ext nbassets`` starts clean.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbassets.notebook import panel_comm
 from nbassets.notebook.failures import RunFailedError, show_run_failure
 from nbassets.notebook.magics import NbAssetsMagics
 from nbassets.notebook.state import state_of
@@ -29,12 +31,15 @@ def load(shell: Any) -> None:
     if not any(name == "pre_run_cell" for name, _ in state.hooks):
         shell.events.register("pre_run_cell", remember_cell)
         state.hooks.append(("pre_run_cell", remember_cell))
+        # The JupyterLab Assets panel connects through a comm (only inside a kernel).
+        state.hooks.extend(panel_comm.install(shell))
     state.previous_custom_exc = (shell.custom_exceptions, shell.CustomTB)
     shell.set_custom_exc((RunFailedError,), show_run_failure)
 
 
 def unload(shell: Any) -> None:
     state = state_of(shell)
+    panel_comm.uninstall(shell)
     for name, hook in state.hooks:
         try:
             shell.events.unregister(name, hook)

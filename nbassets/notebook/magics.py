@@ -239,6 +239,7 @@ class NbAssetsMagics(Magics):
                %assets accept KEY            mark a stale asset fresh without running it
                %assets debug KEY             bind its inputs and put its body in a new cell
                %assets config [autorun=on|off]
+               %assets export dagster PATH [--dg-defs]   a Dagster module of these assets
         """
         quiet, line = _output_semicolon(line)
         shown = assets_command.run(self._ip, line, sys.stdout)

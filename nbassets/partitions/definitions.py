@@ -16,7 +16,7 @@ timezone) and ``dynamic_partitions_store``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from nbassets.partitions.keys import PartitionKeyRange, check_partition_keys
 
 if TYPE_CHECKING:
     from nbassets.partitions.dynamic import DynamicPartitionsStore
+    from nbassets.partitions.subset import PartitionsSubset
 
 __all__ = ["PartitionsDefinition", "StaticPartitionsDefinition", "preview_keys"]
 
@@ -65,6 +66,31 @@ class PartitionsDefinition(ABC):
     @abstractmethod
     def _identity(self) -> Hashable:
         """A value that is equal for two definitions exactly when they are equal."""
+
+    def empty_subset(self) -> PartitionsSubset:
+        """A subset of this definition holding no partition."""
+        from nbassets.partitions.subset import PartitionsSubset
+
+        return PartitionsSubset(self)
+
+    def subset_with_partition_keys(self, partition_keys: Iterable[str]) -> PartitionsSubset:
+        """A subset of this definition holding ``partition_keys``."""
+        return self.empty_subset().with_partition_keys(partition_keys)
+
+    def subset_with_all_partitions(
+        self,
+        current_time: datetime | None = None,
+        dynamic_partitions_store: DynamicPartitionsStore | None = None,
+    ) -> PartitionsSubset:
+        """A subset holding every partition that exists at ``current_time``."""
+        keys = self.get_partition_keys(current_time, dynamic_partitions_store)
+        return self.subset_with_partition_keys(keys)
+
+    def subset_with_partition_key_range(self, partition_key_range: Any) -> PartitionsSubset:
+        """A subset holding the keys of an inclusive ``PartitionKeyRange``."""
+        return self.subset_with_partition_keys(
+            self.get_partition_keys_in_range(partition_key_range)
+        )
 
     def has_partition_key(
         self,

@@ -43,6 +43,7 @@ from nbassets.partitions.definitions import (
     StaticPartitionsDefinition,
     preview_keys,
 )
+from nbassets.partitions.subset import PartitionsSubset, UpstreamPartitionsResult
 from nbassets.partitions.time_window import TimeWindowPartitionsDefinition
 
 if TYPE_CHECKING:
@@ -141,6 +142,72 @@ class PartitionMapping(ABC):
     ) -> None:
         """Raise ``PartitionError`` if this mapping cannot join the two definitions."""
         return None
+
+    def get_upstream_mapped_partitions_result_for_partitions(
+        self,
+        downstream_partitions_subset: PartitionsSubset | None,
+        downstream_partitions_def: PartitionsDefinition | None,
+        upstream_partitions_def: PartitionsDefinition,
+        current_time: datetime | None = None,
+        dynamic_partitions_store: DynamicPartitionsStore | None = None,
+    ) -> UpstreamPartitionsResult:
+        """Dagster's subset form of ``upstream_partition_keys``.
+
+        Upstream partitions the mapping needs but that do not exist are returned in
+        ``required_but_nonexistent_subset`` instead of raising.
+        """
+        keys = (
+            downstream_partitions_subset.get_partition_keys()
+            if downstream_partitions_subset
+            else []
+        )
+        existing, missing = self._upstream_split(
+            keys,
+            downstream_partitions_def,
+            upstream_partitions_def,
+            current_time,
+            dynamic_partitions_store,
+        )
+        return UpstreamPartitionsResult(
+            PartitionsSubset(upstream_partitions_def, existing),
+            PartitionsSubset(upstream_partitions_def, missing),
+        )
+
+    def _upstream_split(
+        self,
+        downstream_keys: list[str],
+        downstream_def: PartitionsDefinition | None,
+        upstream_def: PartitionsDefinition,
+        current_time: datetime | None,
+        store: DynamicPartitionsStore | None,
+    ) -> tuple[list[str], list[str]]:
+        """The upstream keys that exist and those required that do not."""
+        existing = self.upstream_partition_keys(
+            downstream_keys,
+            downstream_def,
+            upstream_def,
+            current_time=current_time,
+            dynamic_partitions_store=store,
+        )
+        return existing, []
+
+    def get_downstream_partitions_for_partitions(
+        self,
+        upstream_partitions_subset: PartitionsSubset,
+        upstream_partitions_def: PartitionsDefinition,
+        downstream_partitions_def: PartitionsDefinition,
+        current_time: datetime | None = None,
+        dynamic_partitions_store: DynamicPartitionsStore | None = None,
+    ) -> PartitionsSubset:
+        """Dagster's subset form of ``downstream_partition_keys``."""
+        keys = self.downstream_partition_keys(
+            upstream_partitions_subset.get_partition_keys(),
+            upstream_partitions_def,
+            downstream_partitions_def,
+            current_time=current_time,
+            dynamic_partitions_store=dynamic_partitions_store,
+        )
+        return PartitionsSubset(downstream_partitions_def, keys)
 
     @abstractmethod
     def _upstream(

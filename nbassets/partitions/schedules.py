@@ -21,11 +21,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from nbassets.errors import PartitionError
 
-__all__ = ["CronSchedule", "ScheduleType", "TickGrid", "cron_for_schedule_type"]
+if TYPE_CHECKING:
+    from nbassets.partitions.cron_grid import CronTickGrid
+
+__all__ = ["CronSchedule", "ScheduleType", "TickGrid", "cron_for_schedule_type", "tick_grid"]
 
 _HOUR = timedelta(hours=1)
 _ALIASES = {
@@ -51,7 +54,7 @@ class ScheduleType(enum.Enum):
     MONTHLY = "MONTHLY"
 
 
-Kind = Literal["hourly", "daily", "weekly", "monthly"]
+Kind = Literal["hourly", "daily", "weekly", "monthly", "cron"]
 
 
 def cron_for_schedule_type(
@@ -108,6 +111,8 @@ class CronSchedule:
     minute: int
     hour: int = 0
     day: int = 0
+    # Any other valid cron schedule is kept whole, as kind "cron" (see cron_grid).
+    expression: str = ""
 
     @classmethod
     def parse(cls, cron: str) -> CronSchedule:
@@ -125,6 +130,16 @@ class CronSchedule:
                 f"Unsupported cron schedule {cron!r}: expected 5 space-separated fields, got "
                 f"{len(parts)}. Time partitions support {_SUPPORTED}."
             )
+        try:
+            return cls._parse_regular(cron, parts)
+        except PartitionError:
+            from nbassets.partitions.cron_grid import check_cron
+
+            check_cron(text)
+            return cls("cron", 0, expression=" ".join(parts))
+
+    @classmethod
+    def _parse_regular(cls, cron: str, parts: list[str]) -> CronSchedule:
         m, h, dom, month, dow = parts
         minute = _field(m, 0, 59, "minute", cron)
         if month != "*":
@@ -148,6 +163,8 @@ class CronSchedule:
 
     def to_cron(self) -> str:
         """Return the canonical cron string for this schedule."""
+        if self.kind == "cron":
+            return self.expression
         if self.kind == "hourly":
             return f"{self.minute} * * * *"
         if self.kind == "daily":
@@ -155,6 +172,15 @@ class CronSchedule:
         if self.kind == "weekly":
             return f"{self.minute} {self.hour} * * {self.day}"
         return f"{self.minute} {self.hour} {self.day} * *"
+
+
+def tick_grid(schedule: CronSchedule, tz: tzinfo, start: datetime) -> TickGrid | CronTickGrid:
+    """The grid of ``schedule``: O(1) arithmetic for regular forms, a walk for others."""
+    if schedule.kind == "cron":
+        from nbassets.partitions.cron_grid import CronTickGrid
+
+        return CronTickGrid(schedule.expression, tz, start)
+    return TickGrid(schedule, tz, start)
 
 
 class TickGrid:

@@ -86,11 +86,50 @@ class TimeWindowPartitionMapping(PartitionMapping):
         current_time: datetime | None,
         store: DynamicPartitionsStore | None,
     ) -> Iterable[str]:
+        existing, _ = self._upstream_indices(
+            downstream_keys, downstream_def, upstream_def, current_time, refuse=True
+        )
+        assert isinstance(upstream_def, TimeWindowPartitionsDefinition)
+        return [upstream_def.key_at_index(i) for i in existing]
+
+    def _upstream_split(
+        self,
+        downstream_keys: list[str],
+        downstream_def: PartitionsDefinition | None,
+        upstream_def: PartitionsDefinition,
+        current_time: datetime | None,
+        store: DynamicPartitionsStore | None,
+    ) -> tuple[list[str], list[str]]:
+        self.validate(upstream_def, downstream_def)
+        if downstream_def is None:
+            return self.upstream_partition_keys([], None, upstream_def), []
+        existing, missing = self._upstream_indices(
+            downstream_keys, downstream_def, upstream_def, current_time, refuse=False
+        )
+        assert isinstance(upstream_def, TimeWindowPartitionsDefinition)
+        if self.allow_nonexistent_upstream_partitions:
+            missing = []
+        return (
+            [upstream_def.key_at_index(i) for i in existing],
+            [upstream_def.key_at_index(i) for i in missing],
+        )
+
+    def _upstream_indices(
+        self,
+        downstream_keys: list[str],
+        downstream_def: PartitionsDefinition | None,
+        upstream_def: PartitionsDefinition,
+        current_time: datetime | None,
+        *,
+        refuse: bool,
+    ) -> tuple[list[int], list[int]]:
+        """Indices of the upstream windows read that exist, and of those that do not."""
         assert isinstance(downstream_def, TimeWindowPartitionsDefinition)
         assert isinstance(upstream_def, TimeWindowPartitionsDefinition)
         count = upstream_def.num_partitions_at(current_time)
         downstream_count = downstream_def.num_partitions_at(current_time)
         indices: dict[int, None] = {}
+        missing: dict[int, None] = {}
         for key in downstream_keys:
             n = downstream_def.index_of_key(key)
             assert n is not None  # validated by the caller
@@ -108,12 +147,13 @@ class TimeWindowPartitionMapping(PartitionMapping):
                 continue
             first, last = upstream_def.index_at(start), upstream_def.index_at(end - _TICK)
             outside = [i for i in (first, last) if not 0 <= i < count]
-            if outside and not self.allow_nonexistent_upstream_partitions:
+            if outside and refuse and not self.allow_nonexistent_upstream_partitions:
                 raise PartitionError(
                     self._nonexistent_message(key, downstream_def, upstream_def, first, last, count)
                 )
             indices.update(dict.fromkeys(range(max(first, 0), min(last, count - 1) + 1)))
-        return [upstream_def.key_at_index(i) for i in sorted(indices)]
+            missing.update(dict.fromkeys(i for i in range(first, last + 1) if not 0 <= i < count))
+        return sorted(indices), sorted(missing)
 
     def _nonexistent_message(
         self,

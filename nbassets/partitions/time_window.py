@@ -27,8 +27,8 @@ from nbassets.partitions.keys import PartitionKeyRange, TimeWindow
 from nbassets.partitions.schedules import (
     CronSchedule,
     ScheduleType,
-    TickGrid,
     cron_for_schedule_type,
+    tick_grid,
 )
 from nbassets.partitions.time_formats import (
     coerce_datetime,
@@ -115,7 +115,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
                 f"end {self._show(self.end)!r} must come after start {self._show(self.start)!r}; "
                 "the end is exclusive, so it is the first moment not partitioned."
             )
-        self._grid = TickGrid(self.schedule, self._tz, self.start)
+        self._grid = tick_grid(self.schedule, self._tz, self.start)
         self._format_fields = compile_format(fmt)
         self._split_fields = split_format(fmt)
         self._suffixes: dict[int, list[str]] = {}
@@ -125,8 +125,10 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         self._cache: list[str] = []
 
     @property
-    def schedule_type(self) -> ScheduleType:
-        """How often partitions start (every supported cron has one)."""
+    def schedule_type(self) -> ScheduleType | None:
+        """How often partitions start; ``None`` for a cron schedule of no regular form."""
+        if self.schedule.kind == "cron":
+            return None
         return ScheduleType[self.schedule.kind.upper()]
 
     @property
@@ -188,6 +190,8 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
     def _keys_between(self, first: int, stop: int) -> list[str]:
         fields, kind = self._format_fields, self.schedule.kind
         keys: list[str] = []
+        if kind == "cron":
+            return [self.key_at_index(n) for n in range(first, stop)]
         if kind == "monthly":
             tick = self._grid.local_tick
             return [fields(tick(n)) for n in range(first, stop)]

@@ -183,9 +183,9 @@ def load(path: Path, module_name: str) -> LoadedModule:
                     exec(compile(ast.Module([node], []), str(path), "exec"), namespace)
             continue
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PUBLIC_MODULE):
-            public = node.module == PUBLIC_MODULE
             for alias in node.names:
                 bound = alias.asname or alias.name
+                public = node.module == PUBLIC_MODULE and not alias.name.startswith("_")
                 if public and hasattr(nbassets, alias.name):
                     namespace[bound] = getattr(nbassets, alias.name)
                 elif public:

@@ -30,6 +30,8 @@ def blocks(*sources):
         ("%matplotlib inline\nimport math", "import math\n"),
         ("%materialize\n%assets lineage", None),
         ("x = 1\nx", "x = 1\n"),
+        ("from nbassets.export import to_dagster\ndefs = to_dagster()\ny = 1", "y = 1\n"),
+        ("from nbassets import get_registry\nr = get_registry()\nr.resources['a'] = 1", None),
     ],
 )
 def test_rewrites(source, code):
@@ -46,6 +48,7 @@ def test_rewrites(source, code):
         ("from nbassets import use_registry", "nbassets.use_registry has no Dagster counterpart"),
         ("import nbassets, os", "import nbassets on its own line"),
         ("x = (", "does not parse"),
+        ("from nbassets import asset, lineage", "import lineage on its own line"),
     ],
 )
 def test_problems_name_the_cell_and_line(source, reason):

@@ -397,13 +397,10 @@ def test_cron_and_schedule_type_together_are_rejected() -> None:
         TimeWindowPartitionsDefinition(start="2024-01-01", fmt="%Y-%m-%d")
 
 
-def test_unsupported_cron_is_a_clear_error() -> None:
-    with pytest.raises(
-        PartitionError,
-        match=r"Unsupported cron schedule '\*/15 \* \* \* \*'.*'M \* \* \* \*' \(hourly\)",
-    ):
+def test_invalid_cron_is_a_clear_error() -> None:
+    with pytest.raises(PartitionError, match=r"Invalid cron schedule '0 0 32 \* \*'.*five fields"):
         TimeWindowPartitionsDefinition(
-            start="2024-01-01", fmt="%Y-%m-%d", cron_schedule="*/15 * * * *"
+            start="2024-01-01", fmt="%Y-%m-%d", cron_schedule="0 0 32 * *"
         )
 
 

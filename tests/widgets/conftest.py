@@ -143,13 +143,18 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
 
 
 def jupyter_server(
-    tmp_path_factory: pytest.TempPathFactory, module: str, expose_app: str
+    tmp_path_factory: pytest.TempPathFactory,
+    module: str,
+    expose_app: str,
+    jupyter_path: Path | None = None,
 ) -> Iterator[LabServer]:
     """Start ``python -m <module>`` (JupyterLab or Notebook 7) isolated in a temp dir.
 
     Loopback, a free port, a random token, its own config, runtime, data,
     settings, workspaces and IPython dirs; ``expose_app`` makes ``window.jupyterapp``
-    available to the tests. Stopped through the API, then by PID.
+    available to the tests. ``jupyter_path`` (a folder holding
+    ``labextensions/<name>``) loads a prebuilt extension under test. Stopped through
+    the API, then by PID.
     """
     if graphviz_engine() is None:
         pytest.skip(INSTALL_HINT)
@@ -177,6 +182,10 @@ def jupyter_server(
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
+    if jupyter_path is not None:
+        env["JUPYTER_PATH"] = os.pathsep.join(
+            filter(None, [str(jupyter_path), os.environ.get("JUPYTER_PATH")])
+        )
     log_path = base / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -53,6 +53,12 @@ class AssetSelection:
 
     __slots__ = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("resolve")
+        if own is not None and not getattr(own, "accepts_definitions", False):
+            cls.resolve = _accepting_definitions(own)  # type: ignore[method-assign]
+
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         """The keys of ``graph`` this selection names.
 
@@ -344,6 +350,41 @@ def _plain_keys(items: Iterable[Any]) -> set[AssetKey] | None:
             return None
         keys.update(of_definition)
     return keys
+
+
+def _accepting_definitions(resolve: Any) -> Any:
+    """Wrap ``resolve`` so that, as in Dagster, it also takes a list of definitions."""
+    import functools
+
+    @functools.wraps(resolve)
+    def wrapper(self: AssetSelection, graph: Any, *args: Any, **kwargs: Any) -> set[AssetKey]:
+        if not isinstance(graph, AssetGraph):
+            graph = graph_of_definitions(graph)
+        return resolve(self, graph, *args, **kwargs)  # type: ignore[no-any-return]
+
+    wrapper.accepts_definitions = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def graph_of_definitions(definitions: Iterable[Any]) -> AssetGraph:
+    """The graph of a list of asset definitions and specs (checks are skipped).
+
+    Raises:
+        SelectionError: ``definitions`` holds something that is not a definition.
+    """
+    from nbassets.graph.registry import nodes_of
+
+    nodes = []
+    for definition in definitions:
+        if getattr(definition, "check_key", None) is not None:
+            continue
+        if not hasattr(definition, "keys"):
+            raise SelectionError(
+                f"resolve() takes an asset graph or a list of asset definitions, got "
+                f"{definition!r} in the list."
+            )
+        nodes.extend(nodes_of(definition))
+    return AssetGraph(nodes)
 
 
 # The node classes subclass AssetSelection, so they load once it exists; the

@@ -1,0 +1,92 @@
+"""``AutomationCondition``: Dagster's declarative automation, accepted and carried.
+
+A notebook has no daemon that evaluates conditions, so nbassets keeps the condition
+on the asset (``automation_condition=``) as data: it can be read back, combined with
+``&``, ``|`` and ``~``, and exported to a real Dagster code location, but nothing
+materializes on its own. ``%materialize`` and autorun are the notebook's automation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["AutomationCondition"]
+
+
+@dataclass(frozen=True)
+class AutomationCondition:
+    """A named condition with its arguments and operands, compared by value."""
+
+    name: str
+    args: tuple[Any, ...] = ()
+    operands: tuple[AutomationCondition, ...] = ()
+
+    def __and__(self, other: AutomationCondition) -> AutomationCondition:
+        return AutomationCondition("and", (), (self, other))
+
+    def __or__(self, other: AutomationCondition) -> AutomationCondition:
+        return AutomationCondition("or", (), (self, other))
+
+    def __invert__(self) -> AutomationCondition:
+        return AutomationCondition("not", (), (self,))
+
+    def with_label(self, label: str | None) -> AutomationCondition:
+        return AutomationCondition("label", (label,), (self,))
+
+    def __str__(self) -> str:
+        if self.name in ("and", "or"):
+            return f" {self.name} ".join(f"({op})" for op in self.operands)
+        if self.name == "not":
+            return f"not ({self.operands[0]})"
+        inner = ", ".join(repr(a) for a in self.args)
+        return f"{self.name}({inner})"
+
+    # Dagster's constructors, each a named condition carrying its arguments.
+    @staticmethod
+    def eager() -> AutomationCondition:
+        return AutomationCondition("eager")
+
+    @staticmethod
+    def on_cron(cron_schedule: str, cron_timezone: str = "UTC") -> AutomationCondition:
+        return AutomationCondition("on_cron", (cron_schedule, cron_timezone))
+
+    @staticmethod
+    def on_missing() -> AutomationCondition:
+        return AutomationCondition("on_missing")
+
+    @staticmethod
+    def missing() -> AutomationCondition:
+        return AutomationCondition("missing")
+
+    @staticmethod
+    def any_deps_updated() -> AutomationCondition:
+        return AutomationCondition("any_deps_updated")
+
+    @staticmethod
+    def any_deps_missing() -> AutomationCondition:
+        return AutomationCondition("any_deps_missing")
+
+    @staticmethod
+    def any_deps_in_progress() -> AutomationCondition:
+        return AutomationCondition("any_deps_in_progress")
+
+    @staticmethod
+    def in_progress() -> AutomationCondition:
+        return AutomationCondition("in_progress")
+
+    @staticmethod
+    def newly_updated() -> AutomationCondition:
+        return AutomationCondition("newly_updated")
+
+    @staticmethod
+    def cron_tick_passed(cron_schedule: str, cron_timezone: str = "UTC") -> AutomationCondition:
+        return AutomationCondition("cron_tick_passed", (cron_schedule, cron_timezone))
+
+    @staticmethod
+    def in_latest_time_window(lookback_delta: Any = None) -> AutomationCondition:
+        return AutomationCondition("in_latest_time_window", (lookback_delta,))
+
+    @staticmethod
+    def initial_evaluation() -> AutomationCondition:
+        return AutomationCondition("initial_evaluation")

@@ -1,0 +1,154 @@
+"""Source assets and observations: Dagster's older spelling of external assets.
+
+Responsibilities:
+
+* ``SourceAsset``: an ``AssetSpec`` (an external asset: in the graph, loaded
+  through its IO manager, never materialized by nbassets) with Dagster's
+  constructor, ``io_manager_key`` and an optional observation function.
+* ``observable_source_asset``: a ``SourceAsset`` whose function reports a
+  ``DataVersion``; ``observe()`` calls it.
+* ``AssetObservation``: the event such a function may log.
+
+Nothing schedules observations in a notebook: ``observe()`` runs one when asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
+from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+from nbassets.definitions.specs import IO_MANAGER_METADATA_KEY, AssetSpec
+
+__all__ = ["AssetObservation", "ObserveResult", "SourceAsset", "observable_source_asset"]
+
+
+class SourceAsset(AssetSpec):
+    """An asset that nbassets does not materialize: data made elsewhere.
+
+    As Dagster's ``SourceAsset``; it behaves as an ``AssetSpec`` of the same key.
+    """
+
+    observe_fn: Callable[..., Any] | None
+    resource_defs: Mapping[str, Any]
+
+    def __init__(
+        self,
+        key: CoercibleToAssetKey,
+        metadata: Mapping[str, Any] | None = None,
+        io_manager_key: str | None = None,
+        io_manager_def: Any = None,
+        description: str | None = None,
+        partitions_def: Any = None,
+        group_name: str | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        observe_fn: Callable[..., Any] | None = None,
+        op_tags: Mapping[str, Any] | None = None,
+        *,
+        auto_observe_interval_minutes: float | None = None,
+        freshness_policy: Any = None,
+        automation_condition: Any = None,
+        tags: Mapping[str, str] | None = None,
+        owners: Sequence[str] | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> None:
+        del op_tags, auto_observe_interval_minutes, freshness_policy, automation_condition
+        resources = dict(resource_defs or {})
+        entries = dict(metadata or {})
+        if io_manager_def is not None:
+            default_key = f"{coerce_key(key).to_python_identifier()}__io_manager"
+            io_manager_key = io_manager_key or default_key
+            resources[io_manager_key] = io_manager_def
+        if io_manager_key is not None:
+            entries[IO_MANAGER_METADATA_KEY] = io_manager_key
+        super().__init__(
+            key,
+            description=description,
+            metadata=entries,
+            group_name=group_name,
+            partitions_def=partitions_def,
+            tags=tags,
+            owners=owners,
+            kinds=kinds,
+        )
+        object.__setattr__(self, "observe_fn", observe_fn)
+        object.__setattr__(self, "resource_defs", resources)
+
+    @property
+    def is_observable(self) -> bool:
+        """Whether an observation function reports this asset's data version."""
+        return self.observe_fn is not None
+
+    def observe(self, context: Any = None) -> Any:
+        """Run the observation function once and return what it reports."""
+        if self.observe_fn is None:
+            raise TypeError(f"Source asset {self.key.to_user_string()!r} has no observe_fn.")
+        return self.observe_fn(context) if context is not None else self.observe_fn()
+
+    def __repr__(self) -> str:
+        return f"SourceAsset(key={self.key!r})"
+
+
+def observable_source_asset(
+    observe_fn: Callable[..., Any] | None = None,
+    *,
+    key: CoercibleToAssetKey | None = None,
+    name: str | None = None,
+    key_prefix: str | Sequence[str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    io_manager_key: str | None = None,
+    description: str | None = None,
+    group_name: str | None = None,
+    partitions_def: Any = None,
+    tags: Mapping[str, str] | None = None,
+    **ignored: Any,
+) -> Any:
+    """Decorate a function returning a ``DataVersion`` as an observable source asset."""
+    del ignored
+
+    def build(fn: Callable[..., Any]) -> SourceAsset:
+        if key is not None:
+            asset_key = coerce_key(key)
+        else:
+            prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or ())
+            asset_key = AssetKey([*prefix, name or fn.__name__])
+        return SourceAsset(
+            asset_key,
+            metadata=metadata,
+            io_manager_key=io_manager_key,
+            description=description or fn.__doc__,
+            group_name=group_name,
+            partitions_def=partitions_def,
+            observe_fn=fn,
+            tags=tags,
+        )
+
+    return build(observe_fn) if observe_fn is not None else build
+
+
+@dataclass
+class AssetObservation:
+    """Something learned about an asset without materializing it."""
+
+    asset_key: AssetKey
+    description: str | None = None
+    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    partition: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.asset_key = coerce_key(self.asset_key)
+        self.metadata = normalize_metadata(self.metadata)
+
+
+@dataclass
+class ObserveResult:
+    """What an observation function returns: a data version and metadata."""
+
+    asset_key: Any = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    check_results: Sequence[Any] = ()
+    data_version: Any = None
+    tags: Mapping[str, str] = field(default_factory=dict)
