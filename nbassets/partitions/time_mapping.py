@@ -127,32 +127,33 @@ class TimeWindowPartitionMapping(PartitionMapping):
         assert isinstance(downstream_def, TimeWindowPartitionsDefinition)
         assert isinstance(upstream_def, TimeWindowPartitionsDefinition)
         count = upstream_def.num_partitions_at(current_time)
-        downstream_count = downstream_def.num_partitions_at(current_time)
         indices: dict[int, None] = {}
         missing: dict[int, None] = {}
         for key in downstream_keys:
             n = downstream_def.index_of_key(key)
             assert n is not None  # validated by the caller
-            # As in Dagster, an offset never reaches past the downstream definition's own
-            # first or last window: "the previous day" of day one is nothing, not an error.
-            low = n + self.start_offset
-            high = n + self.end_offset
-            if self.start_offset < 0:
-                low = max(low, 0)
-            if self.end_offset > 0 and downstream_count > 0:
-                high = min(high, max(downstream_count - 1, n))
-            start = downstream_def.window_at_index(low).start
-            end = downstream_def.window_at_index(high).end
+            # Only the partition's own window must exist upstream; what the offsets add
+            # is cut to the upstream partitions that exist, as in Dagster ("the previous
+            # day" of the first day reads nothing instead of failing).
+            own = downstream_def.window_at_index(n)
+            own_first = upstream_def.index_at(own.start)
+            own_last = upstream_def.index_at(own.end - _TICK)
+            outside = [i for i in (own_first, own_last) if not 0 <= i < count]
+            if outside and refuse and not self.allow_nonexistent_upstream_partitions:
+                raise PartitionError(
+                    self._nonexistent_message(
+                        key, downstream_def, upstream_def, own_first, own_last, count
+                    )
+                )
+            missing.update(
+                dict.fromkeys(i for i in range(own_first, own_last + 1) if not 0 <= i < count)
+            )
+            start = downstream_def.window_at_index(n + self.start_offset).start
+            end = downstream_def.window_at_index(n + self.end_offset).end
             if end.timestamp() <= start.timestamp():
                 continue
             first, last = upstream_def.index_at(start), upstream_def.index_at(end - _TICK)
-            outside = [i for i in (first, last) if not 0 <= i < count]
-            if outside and refuse and not self.allow_nonexistent_upstream_partitions:
-                raise PartitionError(
-                    self._nonexistent_message(key, downstream_def, upstream_def, first, last, count)
-                )
             indices.update(dict.fromkeys(range(max(first, 0), min(last, count - 1) + 1)))
-            missing.update(dict.fromkeys(i for i in range(first, last + 1) if not 0 <= i < count))
         return sorted(indices), sorted(missing)
 
     def _nonexistent_message(
