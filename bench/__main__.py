@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import cli, engine, lineage, notebook, panel, partitions, wasm_lineage
+from bench import cli, engine, lineage, notebook, panel, partitions, persist, wasm_lineage
 
 
 def main() -> int:
@@ -19,6 +19,7 @@ def main() -> int:
     wasm_lineage.main()
     cli.main()
     panel.main()
+    persist.main()
     return 0
 
 

@@ -62,6 +62,7 @@ from nbassets.errors import (
     MissingUpstreamError,
     NbAssetsError,
     PartitionError,
+    RunFailedError,
     SelectionError,
     SelectionSyntaxError,
     UnknownAssetError,
@@ -84,11 +85,12 @@ __version__ = "0.1.0"
 # modules would otherwise double the time `import nbassets` and `%load_ext` take.
 _LAZY = {
     "Config": "nbassets.definitions.config",
-    "ConfigurableIOManager": "nbassets.definitions.config",
+    "ConfigurableIOManager": "nbassets.storage.configurable",
     "ConfigurableResource": "nbassets.definitions.config",
     "RunConfig": "nbassets.definitions.config",
     "AssetSelection": "nbassets.graph.selection",
     "lineage": "nbassets.notebook.lineage_view",
+    "persist": "nbassets.storage.persistence",
     "with_resources": "nbassets.definitions.resources",
     "job": "nbassets.definitions.ops",
     "build_resources": "nbassets.definitions.resources",
@@ -157,7 +159,6 @@ if TYPE_CHECKING:
     from nbassets.definitions.automation import AutomationCondition
     from nbassets.definitions.config import (
         Config,
-        ConfigurableIOManager,
         ConfigurableResource,
         RunConfig,
     )
@@ -221,6 +222,8 @@ if TYPE_CHECKING:
         TimeWindowPartitionsDefinition,
         WeeklyPartitionsDefinition,
     )
+    from nbassets.storage.configurable import ConfigurableIOManager
+    from nbassets.storage.persistence import persist
     from nbassets.storage.testing import DagsterInstance, instance_for_test
 
 
@@ -325,6 +328,7 @@ __all__ = [
     "RetryRequested",
     "RunConfig",
     "RunEvent",
+    "RunFailedError",
     "SelectionError",
     "SelectionSyntaxError",
     "SourceAsset",
@@ -369,6 +373,7 @@ __all__ = [
     "multi_asset",
     "observable_source_asset",
     "op",
+    "persist",
     "resource",
     "unload_ipython_extension",
     "use_registry",

@@ -15,7 +15,9 @@ Hierarchy::
     ├── MissingResourceError          an asset needs a resource the run was not given
     ├── MissingUpstreamError          an unselected upstream has no stored value
     ├── InvalidInvocationError        an API was called in a way it does not support
-    └── PartitionError                a partition key or partitions spec is invalid
+    ├── PartitionError                a partition key or partitions spec is invalid
+    │   └── PartitionRequiredError    a partitioned asset was used without a partition
+    └── RunFailedError                a notebook run finished with failed steps
 
 Dagster's names are the same classes: ``DagsterInvalidDefinitionError`` is
 ``InvalidDefinitionError``, ``DagsterInvalidConfigError`` is ``ConfigError``, and both
@@ -24,12 +26,23 @@ Dagster's names are the same classes: ``DagsterInvalidDefinitionError`` is
 
 Exceptions raised by the user's own asset code are never wrapped: with
 ``raise_on_error=True`` the user's exception reaches them as it was raised.
+
+Errors carry data as well as a message: ``problem`` (what failed) and
+``advice`` (how to fix it, phrased for the Python API; ``str(error)`` is both),
+and, where they apply, ``asset``, ``upstream``, ``partition`` and ``names``.
+The notebook layer rewrites the advice for the magics from these fields
+(``nbassets.notebook.advice``), never by parsing the message. To add a class
+(Dagster's names, say), subclass the nearest one and keep its fields.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nbassets.definitions.keys import AssetKey
 
 __all__ = [
     "ConfigError",
@@ -45,6 +58,8 @@ __all__ = [
     "MissingUpstreamError",
     "NbAssetsError",
     "PartitionError",
+    "PartitionRequiredError",
+    "RunFailedError",
     "SelectionError",
     "SelectionSyntaxError",
     "UnknownAssetError",
@@ -53,7 +68,34 @@ __all__ = [
 
 
 class NbAssetsError(Exception):
-    """Base class of every error nbassets raises on purpose."""
+    """Base class of every error nbassets raises on purpose.
+
+    Args:
+        problem: What failed, with the offending value.
+        advice: How to fix it, for a caller of the Python API.
+        asset: The asset the error is about.
+        upstream: The upstream asset involved (a missing input, say).
+        partition: The partition involved.
+        names: Other names involved (missing resources, say).
+    """
+
+    def __init__(
+        self,
+        problem: str = "",
+        *,
+        advice: str = "",
+        asset: AssetKey | None = None,
+        upstream: AssetKey | None = None,
+        partition: str | None = None,
+        names: Iterable[str] = (),
+    ) -> None:
+        super().__init__(f"{problem} {advice}" if problem and advice else problem or advice)
+        self.problem = problem
+        self.advice = advice
+        self.asset = asset
+        self.upstream = upstream
+        self.partition = partition
+        self.names = tuple(names)
 
 
 class InvalidDefinitionError(NbAssetsError):
@@ -93,7 +135,37 @@ class MissingResourceError(NbAssetsError):
 
 
 class MissingUpstreamError(NbAssetsError):
-    """Raised when an unselected upstream asset has no stored value to load."""
+    """Raised when an unselected upstream asset has no stored value to load.
+
+    ``asset`` is what cannot run (or whose value was asked for), ``upstream``
+    the input without a value (``None`` when it is ``asset``'s own value),
+    ``materializable`` whether materializing ``upstream`` would fix it, and
+    ``missing`` every such error when a plan found several.
+    """
+
+    def __init__(
+        self,
+        problem: str = "",
+        *,
+        missing: Iterable[MissingUpstreamError] = (),
+        materializable: bool = False,
+        **fields: Any,
+    ) -> None:
+        self.missing = tuple(missing)
+        self.materializable = materializable
+        if self.missing and not problem:
+            # The first carries the fields; the message lists them all.
+            first = self.missing[0]
+            self.materializable = first.materializable
+            fields = {
+                "asset": first.asset,
+                "upstream": first.upstream,
+                "partition": first.partition,
+                "names": first.names,
+                **fields,
+            }
+            problem = "\n".join(dict.fromkeys(str(e) for e in self.missing))
+        super().__init__(problem, **fields)
 
 
 class InvalidInvocationError(NbAssetsError):
@@ -110,6 +182,25 @@ DagsterInvalidConfigError = ConfigError
 
 class PartitionError(NbAssetsError):
     """Raised when a partition key, range or partitions spec is invalid."""
+
+
+class RunFailedError(NbAssetsError):
+    """Raised by ``%materialize``, ``%%asset`` and ``%%asset_check`` when user code raised.
+
+    ``result`` is the run's ``ExecuteInProcessResult`` (``None`` for a check run
+    outside the engine).
+    """
+
+    def __init__(self, message: str, result: Any = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class PartitionRequiredError(PartitionError):
+    """Raised when a partitioned asset is run or read without saying which partitions.
+
+    ``asset`` is the partitioned asset; ``partition`` an example key, when known.
+    """
 
 
 def did_you_mean(name: str, candidates: Iterable[str], *, limit: int = 3) -> str:

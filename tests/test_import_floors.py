@@ -74,20 +74,27 @@ def test_notebook_modules_import_each_other_without_loops() -> None:
     assert _cycle(notebook) == []
 
 
-@pytest.mark.parametrize("floor", ["nbassets.engine", "nbassets.graph", "nbassets.storage"])
-def test_lower_floors_import_no_notebook_widgets_or_ipython(floor: str) -> None:
+UPPER = ("nbassets.notebook", "nbassets.widgets", "IPython", "ipywidgets", "anywidget")
+
+
+@pytest.mark.parametrize(
+    ("floor", "forbidden"),
+    [
+        ("nbassets.definitions", ("nbassets.storage", *UPPER)),
+        ("nbassets.engine", UPPER),
+        ("nbassets.graph", UPPER),
+        ("nbassets.storage", UPPER),
+    ],
+)
+def test_lower_floors_import_nothing_above_them(floor: str, forbidden: tuple[str, ...]) -> None:
     for path in PACKAGE.rglob("*.py"):
         name = _module_name(path)
         if not name.startswith(floor):
             continue
-        source = path.read_text()
-        tree = ast.parse(source)
-        for node in ast.walk(tree):
+        for node in ast.walk(ast.parse(path.read_text())):
             module = ""
             if isinstance(node, ast.ImportFrom):
                 module = node.module or ""
             elif isinstance(node, ast.Import):
                 module = node.names[0].name
-            assert not module.startswith(
-                ("nbassets.notebook", "nbassets.widgets", "IPython", "ipywidgets", "anywidget")
-            ), f"{name} imports {module}"
+            assert not module.startswith(forbidden), f"{name} imports {module}"

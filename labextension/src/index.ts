@@ -147,7 +147,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         const found = cellAssets();
         if (found) {
           app.shell.activateById(panel.id);
-          panel.setFilter(found.keys.map(key => `+${key}+`).join(' or '));
+          panel.setFilter(found.keys.map(key => `+key:${JSON.stringify(key)}+`).join(' or '));
         }
       }
     });

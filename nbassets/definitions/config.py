@@ -17,11 +17,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nbassets.errors import ConfigError
-from nbassets.storage.io_manager import IOManager
 
 __all__ = [
     "Config",
-    "ConfigurableIOManager",
     "ConfigurableResource",
     "RunConfig",
     "validate_config",
@@ -53,10 +51,6 @@ class ConfigurableResource(BaseModel):
 
     def teardown_after_execution(self, context: Any) -> None:
         """Called once after that run, even when it failed; override to disconnect."""
-
-
-class ConfigurableIOManager(ConfigurableResource, IOManager):
-    """An IO manager with pydantic fields, configured like a resource."""
 
 
 class RunConfig:

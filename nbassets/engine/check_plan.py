@@ -37,8 +37,9 @@ def _standalone_check(
         if not producers and has_stored_value(resources.get(io_key), item.key, None) is False:
             raise MissingUpstreamError(
                 f"Check '{check.check_key.to_user_string()}' reads '{item.key.to_user_string()}'"
-                f", which has no stored value. Materialize it first: "
-                f"%materialize {item.key.to_user_string()}"
+                ", which has no stored value.",
+                advice=f"Materialize it first (selection='{item.key.to_user_string()}').",
+                asset=item.key,
             )
         inputs.append(StepInput(item.name, item.key, bool(producers), io_key, None, {}))
     upstream = tuple({id(p): p for i in check.inputs for p in steps_of.get(i.key, [])}.values())

@@ -110,6 +110,8 @@ def execute(
             record.end_time = time.time()
             failed = any(o == "failed" for o in run.outcomes.values())
             record.status = "CANCELED" if canceled else ("FAILURE" if failed else "SUCCESS")
+            if instance.store is not None:
+                instance.store.record_run(record)
             registry.running.difference_update(k for s in plan.steps for k in s.asset_keys)
             if not canceled:
                 run.emit(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbassets.definitions.assets import AssetsDefinition
-from nbassets.errors import PartitionError
+from nbassets.errors import PartitionError, PartitionRequiredError
 from nbassets.partitions.reads import mapping_for
 
 __all__ = ["PartitionRequest", "requested_keys", "target_keys"]
@@ -99,10 +99,10 @@ def target_keys(
             continue
         name = entry.outputs[0].key.to_user_string()
         if request.empty:
-            raise PartitionError(
-                f"Asset '{name}' is partitioned ({_span(pdef, store)}); choose partitions: "
-                f"partition_key='...' in Python, or %materialize {name} --partition KEY "
-                "(--partitions START...END for a range)."
+            raise PartitionRequiredError(
+                f"Asset '{name}' is partitioned ({_span(pdef, store)}); choose partitions:",
+                advice="partition_key='...' (partition_key_range=(start, end) for a range).",
+                asset=entry.outputs[0].key,
             )
         keys = requested_keys(request, pdef, store)
         if keys is None:

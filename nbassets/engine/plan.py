@@ -66,12 +66,12 @@ def revalidate(plan: Plan, owner: Mapping[AssetKey, Any], resources: Mapping[str
                 entry = step.definition
                 if isinstance(entry, AssetsDefinition):
                     missing.append(
-                        _missing_message(
+                        _missing_error(
                             entry, item.key, owner.get(item.key), item.partition, plan.remedy
                         )
                     )
     if missing:
-        raise MissingUpstreamError("\n".join(dict.fromkeys(missing)))
+        raise MissingUpstreamError(missing=missing)
     _require_resources(plan.steps, resources)
 
 
@@ -125,7 +125,7 @@ def build_plan(
     def_order, partitioned_parents = _definition_order(graph, owned, producer, owner)
     targets = target_keys(def_order, entries, partitioned_parents, request, store)
 
-    missing: list[str] = []
+    missing: list[MissingUpstreamError] = []
     steps: list[Step] = []
     waiting: dict[int, set[int]] = {}
     # (definition index, partition or None) -> step index, for wiring partitions.
@@ -170,7 +170,7 @@ def build_plan(
                 deps |= made
                 from_run = bool(made)
                 if not from_run and not _stored(resources.get(io_key), key, reads):
-                    missing.append(_missing_message(entry, key, up, reads.single, remedy))
+                    missing.append(_missing_error(entry, key, up, reads.single, remedy))
                 inputs.append(
                     StepInput(
                         item.name, key, from_run, io_key, reads.single, item.metadata, reads.many
@@ -202,7 +202,7 @@ def build_plan(
             for part in many or (single,):
                 step_of[(i, part)] = index
     if missing:
-        raise MissingUpstreamError("\n".join(dict.fromkeys(missing)))
+        raise MissingUpstreamError(missing=missing)
 
     _require_unique_nodes(steps)
     ordered = _order(graph, steps, waiting)
@@ -339,12 +339,14 @@ def _require_unique_nodes(steps: Sequence[Step]) -> None:
             )
 
 
-def _missing_message(
+def _missing_error(
     entry: AssetsDefinition, key: AssetKey, up: Any, partition: str | None, remedy: str
-) -> str:
-    name = entry.outputs[0].key.to_user_string()
+) -> MissingUpstreamError:
+    asset = entry.outputs[0].key
+    name = asset.to_user_string()
     up_name = key.to_user_string()
     part = f" (partition '{partition}')" if partition is not None else ""
+    materializable = False
     if up is None:
         how = f"'{up_name}' is not defined: define it, or pass its definition to {remedy}()."
     elif isinstance(up, AssetSpec):
@@ -353,13 +355,16 @@ def _missing_message(
             "store its value through its IO manager first, or define it with @asset."
         )
     else:
-        how = (
-            f"Materialize it first (%materialize {up_name}), or select it too "
-            f"(%materialize +{name}, or selection='+{name}')."
-        )
-    return (
+        materializable = True
+        how = f"Materialize it first, or select it too (selection='+{name}')."
+    return MissingUpstreamError(
         f"Cannot run '{name}': its upstream '{up_name}'{part} is not selected and has no "
-        f"stored value. {how}"
+        "stored value.",
+        advice=how,
+        asset=asset,
+        upstream=key,
+        partition=partition,
+        materializable=materializable,
     )
 
 
@@ -406,6 +411,8 @@ def _require_resources(steps: Sequence[Step], resources: Mapping[str, Any]) -> N
         hint = f"{close[:-1]}: a misspelling?" if close else ""
         raise MissingResourceError(
             f"Asset '{step.label}' needs resource(s) {', '.join(repr(a) for a in absent)}, which "
-            f"this run was not given.{hint} Pass them: materialize(..., resources="
-            f"{{'{absent[0]}': ...}})."
+            f"this run was not given.{hint}",
+            advice=f"Pass them: materialize(..., resources={{'{absent[0]}': ...}}).",
+            asset=step.asset_keys[0] if step.asset_keys else None,
+            names=absent,
         )

@@ -53,7 +53,7 @@ from nbassets.engine.outputs import OutputShapeError, read_outputs
 from nbassets.engine.plan import Plan
 from nbassets.engine.steps import Step
 from nbassets.errors import InvalidDefinitionError, MissingUpstreamError
-from nbassets.storage.instance import Instance
+from nbassets.storage.instance import NO_VALUE, Instance
 from nbassets.storage.io_manager import (
     InMemoryIOManager,
     InputContext,
@@ -386,8 +386,13 @@ class Run:
             shown = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
             raise MissingUpstreamError(
                 f"'{step.label}' reads {len(item.partitions)} partition(s) of '{name}', and "
-                f"{absent} are not materialized ({shown}). Materialize them first: "
-                f"%materialize {name} --partitions {missing[0]}...{missing[-1]}"
+                f"{absent} are not materialized ({shown}).",
+                advice=(
+                    f"Materialize them first (selection='{name}', "
+                    f"partition_key_range=('{missing[0]}', '{missing[-1]}'))."
+                ),
+                asset=item.key,
+                names=missing,
             )
         if absent:
             self.emit(
@@ -503,6 +508,8 @@ class Run:
             if multi:
                 # Siblings recorded just before may be this output's inputs.
                 versions = {k: latest_ids.get(k, 0) for k in definition.parents_of(key)}
+            # The instance's own store keeps the value: it is hashed or persisted from there.
+            instance_keeps = self.resources[out.io_manager_key] is self.instance.io_manager
             for partition, value in self._per_partition(step, item):
                 part_metadata = metadata
                 if item.has_value:
@@ -513,7 +520,15 @@ class Run:
                         self.values[key] = value
                 node_outputs[out.name] = item.value
                 self._record(
-                    step, definition, key, partition, duration, versions, part_metadata, item
+                    step,
+                    definition,
+                    key,
+                    partition,
+                    duration,
+                    versions,
+                    part_metadata,
+                    item,
+                    value if item.has_value and instance_keeps else NO_VALUE,
                 )
         blocked = (
             self._evaluate_embedded_checks(step, definition, check_results)
@@ -555,6 +570,7 @@ class Run:
         versions: Mapping[AssetKey, int],
         metadata: Mapping[str, MetadataValue],
         item: Any,
+        value: Any,
     ) -> None:
         code_version = definition.effective_code_version(key)
         self.instance.record_materialization(
@@ -566,6 +582,7 @@ class Run:
             versions,
             metadata,
             item.data_version,
+            value=value,
         )
         tags = definition.version_tags[key]
         self.emit(
@@ -600,6 +617,8 @@ class Run:
             key, name, result.passed, result.metadata, result.severity, result.description, blocking
         )
         verdict = "passed" if result.passed else "failed"
+        if self.instance.store is not None:
+            self.instance.store.record_check(self.run_id, key, name, result)
         self.emit(
             EventType.ASSET_CHECK_EVALUATION,
             step,

@@ -25,6 +25,8 @@ from nbassets.errors import (
     CycleError,
     InvalidDefinitionError,
     MissingUpstreamError,
+    PartitionError,
+    PartitionRequiredError,
     UnknownAssetError,
 )
 from nbassets.graph.asset_graph import AssetGraph, AssetNode, AssetStatus
@@ -186,8 +188,6 @@ class Registry:
 
     def _require_partitioned(self, key: AssetKey) -> None:
         if getattr(self._owner[key], "partitions_def", None) is None:
-            from nbassets.errors import PartitionError
-
             raise PartitionError(f"Asset '{key.to_user_string()}' is not partitioned.")
 
     def value(self, key: Any, partition: str | None = None) -> Any:
@@ -198,14 +198,14 @@ class Registry:
         if not store.has_value(asset_key, partition):
             part = f" partition '{partition}'" if partition is not None else ""
             raise MissingUpstreamError(
-                f"Asset '{asset_key.to_user_string()}'{part} has no value yet. "
-                f"Materialize it first: %materialize {asset_key.to_user_string()}"
+                f"Asset '{asset_key.to_user_string()}'{part} has no value yet.",
+                advice=f"Materialize it first (selection='{asset_key.to_user_string()}').",
+                asset=asset_key,
+                partition=partition,
             )
         return store.values[(asset_key, partition)]
 
     def _check_partition_argument(self, key: AssetKey, partition: str | None) -> None:
-        from nbassets.errors import PartitionError
-
         if key not in self._owner:
             return  # run from an explicit list: only the stored values are known
         pdef = getattr(self._owner[key], "partitions_def", None)
@@ -218,10 +218,12 @@ class Registry:
             return
         if partition is None:
             first = pdef.get_first_partition_key(dynamic_partitions_store=self.instance)
-            raise PartitionError(
-                f"Asset '{name}' is partitioned: say which partition, e.g. "
-                f"value('{name}', partition='{first}') or %assets value {name} --partition "
-                f"{first}. {self.partition_summary(key)}."
+            raise PartitionRequiredError(
+                f"Asset '{name}' is partitioned ({self.partition_summary(key)}): say which "
+                "partition.",
+                advice=f"For example value('{name}', partition='{first}').",
+                asset=key,
+                partition=first,
             )
         pdef.validate_partition_key(partition, dynamic_partitions_store=self.instance)
 

@@ -4,7 +4,8 @@ Responsibilities:
 - An asset's status: missing, materialized, stale, failed, skipped, or partial
   (some partitions materialized).
 - Why it is stale, in words: its code changed, an upstream was materialized
-  after it, or an upstream is itself stale (so staleness flows downstream).
+  after it to different data (an equal data version keeps it fresh), or an
+  upstream is itself stale (so staleness flows downstream).
 - ``accept``: record that a stale asset is fresh without re-running it.
 
 Answers are cached until the registry says something changed; judging every
@@ -18,6 +19,7 @@ from typing import Any
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
+from nbassets.errors import InvalidInvocationError
 from nbassets.graph.asset_graph import AssetGraph, AssetStatus
 from nbassets.graph.partition_status import (
     PartitionState,
@@ -121,7 +123,8 @@ class StalenessJudge:
         for parent in self._graph.parents(key):
             name = parent.to_user_string()
             newest = self._instance.latest_storage_id(parent)
-            if newest > latest.input_versions.get(parent, 0):
+            consumed = latest.input_versions.get(parent, 0)
+            if newest > consumed and not self._instance.same_data(parent, consumed):
                 found.append(f"upstream '{name}' was materialized after it")
             elif self._reasons.get(parent):
                 found.append(f"upstream '{name}' is stale")
@@ -136,11 +139,11 @@ class StalenessJudge:
         latest = self._instance.get_latest_materialization_event(key)
         entry = self._owner.get(key)
         if latest is None or entry is None or isinstance(entry, AssetSpec):
-            from nbassets.errors import InvalidInvocationError
-
             raise InvalidInvocationError(
                 f"Cannot accept '{key.to_user_string()}': it has never been materialized, so "
-                f"there is nothing to keep. Materialize it: %materialize {key.to_user_string()}"
+                "there is nothing to keep.",
+                advice=f"Materialize it (selection='{key.to_user_string()}').",
+                asset=key,
             )
         current = {
             parent: self._instance.latest_storage_id(parent) for parent in self._graph.parents(key)
@@ -156,4 +159,5 @@ class StalenessJudge:
                 record.code_version = entry.effective_code_version(key)
                 record.input_versions = current
                 record.accepted = True
+                self._instance.record_changed(record)
         self.invalidate()

@@ -32,7 +32,10 @@ __all__ = [
     "HistoryEntry",
     "PartitionsSummary",
     "metadata_text",
+    "size_text",
+    "stored_file",
     "summarize_asset",
+    "value_from",
 ]
 
 def metadata_text(entry: MetadataValue) -> str:
@@ -121,6 +124,11 @@ class AssetSummary:
     partitions: PartitionsSummary | None
     history: tuple[HistoryEntry, ...]
     source: str
+    # Where the latest value comes from ("in memory", "restored from disk (...)"; ""
+    # without a store), and its stored file's size and format.
+    value_from: str = ""
+    stored_size: int | None = None
+    stored_format: str = ""
 
     @property
     def latest(self) -> HistoryEntry | None:
@@ -192,6 +200,9 @@ class AssetSummary:
                 for h in self.history
             ],
             "source": self.source,
+            "value_from": self.value_from,
+            "stored_size": self.stored_size,
+            "stored_format": self.stored_format,
         }
 
 
@@ -257,7 +268,49 @@ def summarize_asset(
         partitions=partitions,
         history=history,
         source=source,
+        **_storage_facts(instance, asset_key, history[-1].partition if history else None),
     )
+
+
+def _storage_facts(instance: Any, key: AssetKey, partition: str | None) -> dict[str, Any]:
+    record = instance.latest(key, partition)
+    if record is None or (instance.store is None and not record.restored):
+        return {}
+    size, fmt = stored_file(instance, key, partition)
+    return {
+        "value_from": value_from(instance, key, partition),
+        "stored_size": size,
+        "stored_format": fmt,
+    }
+
+
+def value_from(instance: Any, key: AssetKey, partition: str | None = None) -> str:
+    """Where the latest value of ``key`` comes from, in words ("" when never materialized)."""
+    import datetime as dt
+
+    record = instance.latest(key, partition)
+    if record is None:
+        return ""
+    values = instance.io_manager.values
+    if (key, partition) not in values:
+        return "no value"
+    is_loaded = getattr(values, "is_loaded", None)
+    loaded = is_loaded((key, partition)) if is_loaded is not None else True
+    if record.restored:
+        when = dt.datetime.fromtimestamp(record.timestamp).strftime("%Y-%m-%d %H:%M:%S")
+        return f"restored from disk ({when}, {'loaded' if loaded else 'not loaded yet'})"
+    return "in memory" + (", stored" if record.stored is not None else "")
+
+
+def stored_file(
+    instance: Any, key: AssetKey, partition: str | None = None
+) -> tuple[int | None, str]:
+    """Size in bytes and format of the latest value's stored file (``None, ""``: none)."""
+    record = instance.latest(key, partition)
+    stored = record.stored if record is not None else None
+    if stored is None or not stored.file:
+        return None, ""
+    return stored.size, stored.format or ""
 
 
 def _code_change(
@@ -287,3 +340,15 @@ def _partitions(registry: Registry, key: AssetKey) -> PartitionsSummary:
         failed=tuple(p for p, s in states.items() if s == "failed"),
         stale=tuple(p for p, s in states.items() if s == "stale"),
     )
+
+
+def size_text(size: int | None) -> str:
+    """``1234567`` -> ``"1.2 MB"`` (decimal units, as file browsers show); ``None`` -> ``""``."""
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "kB", "MB"):
+        if value < 1000:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"

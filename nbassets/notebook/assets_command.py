@@ -16,9 +16,17 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import NbAssetsError, did_you_mean
 from nbassets.graph.registry import Registry, get_registry
+from nbassets.notebook.advice import usage_error
 from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.displays import asset_display, partition_display
 from nbassets.notebook.line_options import split_line
+from nbassets.notebook.persist_commands import (
+    history_from_store,
+    persist_command,
+    stored_sources,
+    value_version,
+    wipe_command,
+)
 from nbassets.notebook.state import state_of
 from nbassets.notebook.text_views import Catalog, History
 
@@ -33,12 +41,13 @@ def _one_key(registry: Registry, args: list[str], command: str) -> AssetKey:
     try:
         return registry.resolve_key(args[0])
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
 
 
 def _show(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     key = _one_key(registry, args, "show")
-    view = asset_display(registry, key, state_of(shell).sources.get(key, {}))
+    sources = {**stored_sources(registry, key), **state_of(shell).sources.get(key, {})}
+    view = asset_display(registry, key, sources)
     if getattr(registry.definition_for(key), "partitions_def", None) is not None:
         picker = partition_display(registry, key, shell.user_ns)
         if picker is not None:
@@ -51,6 +60,13 @@ def _show(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
 
 def _value(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     partition = None
+    if "--version" in args:
+        at = args.index("--version")
+        if at + 1 >= len(args):
+            raise UsageError("%assets value KEY --version ID: the version id is missing.")
+        version = args[at + 1]
+        key = _one_key(registry, args[:at] + args[at + 2 :], "value")
+        return value_version(registry, key, version)
     if "--partition" in args:
         at = args.index("--partition")
         if at + 1 >= len(args):
@@ -61,11 +77,14 @@ def _value(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     try:
         return registry.value(key, partition=partition)
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
 
 
 def _history(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
-    return History(registry, _one_key(registry, args, "history"))
+    key = _one_key(registry, args, "history")
+    if registry.instance.store is not None:
+        return history_from_store(registry, key)
+    return History(registry, key)
 
 
 def _remove(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
@@ -82,9 +101,15 @@ def _remove(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any
 
 def _reset(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     count = len(registry)
+    store = registry.instance.store
     registry.reset()
     state_of(shell).sources.clear()
     out.write(f"Removed all {count} assets and their values.\n")
+    if store is not None:
+        out.write(
+            f"Persistence is off until %assets persist; {store.root} keeps what it stored "
+            "(%assets wipe after %assets persist deletes it).\n"
+        )
     return None
 
 
@@ -93,7 +118,7 @@ def _accept(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any
     try:
         registry.accept(key)
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
     out.write(f"{key.to_user_string()} is marked fresh; its value was kept as it was.\n")
     return None
 
@@ -108,7 +133,7 @@ def _debug(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
         try:
             shell.user_ns[item.name] = registry.value(item.key)
         except NbAssetsError as error:
-            raise UsageError(str(error)) from error
+            raise usage_error(error) from error
         bound.append(item.name)
     source = entry.origin.get("source")
     if source is None:
@@ -144,7 +169,7 @@ def _lineage(shell: Any, registry: Registry, args: list[str], out: TextIO) -> An
     try:
         return lineage_view(registry, " ".join(args) or None, shell.user_ns)
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
 
 
 def _export(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
@@ -169,13 +194,6 @@ def _export(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any
     return None
 
 
-def _not_yet(what: str) -> Handler:
-    def handler(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
-        raise UsageError(f"%assets {what} is not available yet in this version of nbassets.")
-
-    return handler
-
-
 _COMMANDS: dict[str, Handler] = {
     "show": _show,
     "value": _value,
@@ -186,7 +204,8 @@ _COMMANDS: dict[str, Handler] = {
     "debug": _debug,
     "config": _config,
     "lineage": _lineage,
-    "persist": _not_yet("persist"),
+    "persist": persist_command,
+    "wipe": wipe_command,
     "export": _export,
 }
 

@@ -23,6 +23,7 @@ from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.specs import AssetIn
 from nbassets.errors import NbAssetsError
 from nbassets.graph.registry import Registry
+from nbassets.notebook.advice import usage_error
 from nbassets.notebook.cell_body import (
     RESERVED_LOCALS,
     CellAnalysis,
@@ -200,7 +201,7 @@ def define_asset_cell(
         )
         registry.add(definition, source_id=cell_id)
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
     return definition, options
 
 
@@ -246,5 +247,5 @@ def define_check_cell(
         definition.origin.update({"source": cell, "line": line, "cell_id": cell_id})
         registry.add(definition, source_id=cell_id)
     except NbAssetsError as error:
-        raise UsageError(str(error)) from error
+        raise usage_error(error) from error
     return definition

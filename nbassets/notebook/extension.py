@@ -5,6 +5,7 @@ Responsibilities:
   (so a renamed ``%%asset`` cell drops the asset it defined before), the
   display of failed runs (the user's traceback, trimmed to their cells), and
   the comm target of the JupyterLab Assets panel.
+- Re-attach the persistent store this notebook used before, if any.
 - Undo all of it on unload, so ``%reload_ext nbassets`` starts clean.
 """
 
@@ -12,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbassets.errors import RunFailedError
 from nbassets.notebook import panel_comm
-from nbassets.notebook.failures import RunFailedError, show_run_failure
+from nbassets.notebook.failures import show_run_failure
 from nbassets.notebook.magics import NbAssetsMagics
 from nbassets.notebook.state import state_of
 
@@ -35,6 +37,21 @@ def load(shell: Any) -> None:
         state.hooks.extend(panel_comm.install(shell))
     state.previous_custom_exc = (shell.custom_exceptions, shell.CustomTB)
     shell.set_custom_exc((RunFailedError,), show_run_failure)
+    _reattach_store(shell)
+
+
+def _reattach_store(shell: Any) -> None:
+    """Attach the store this notebook used before a restart (one line says so)."""
+    from nbassets.graph.registry import get_registry
+    from nbassets.notebook.persist_commands import reattach
+
+    try:
+        line = reattach(shell, get_registry())
+    except Exception as error:  # noqa: BLE001 - a broken store must not stop %load_ext
+        print(f"nbassets: the store this notebook used could not be re-attached: {error}")
+        return
+    if line:
+        print(line)
 
 
 def unload(shell: Any) -> None:

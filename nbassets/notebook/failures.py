@@ -1,8 +1,9 @@
 """How a failed run looks in the notebook.
 
 Responsibilities:
-- ``RunFailedError``: raised by the magics when assets failed, carrying the
-  run's result, so the cell is marked failed (and "Run all" stops there).
+- Raise ``nbassets.errors.RunFailedError`` (in the error tree) from the magics
+  when assets failed, carrying the run's result, so the cell is marked failed
+  (and "Run all" stops there).
 - ``format_failure``: each failed step's traceback trimmed to the user's own
   code (``%%asset`` cells, helpers defined in notebook cells, their own
   modules), never the engine's or installed libraries' frames; notebook cells
@@ -20,21 +21,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbassets.engine.result import ExecuteInProcessResult
-from nbassets.errors import NbAssetsError
+from nbassets.errors import NbAssetsError, RunFailedError
+from nbassets.notebook.advice import notebook_message
 from nbassets.notebook.cell_traceback import CELL_FILENAME_PREFIX
 from nbassets.notebook.state import state_of
 
 __all__ = ["RunFailedError", "format_failure", "show_run_failure", "user_traceback"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class RunFailedError(NbAssetsError):
-    """Raised by ``%materialize``, ``%%asset`` and ``%%asset_check`` when user code raised."""
-
-    def __init__(self, message: str, result: ExecuteInProcessResult | None = None) -> None:
-        super().__init__(message)
-        self.result = result
 
 
 def _library_dirs() -> tuple[str, ...]:
@@ -134,7 +128,11 @@ def format_failure(result: ExecuteInProcessResult, labels: Mapping[str, str] | N
     for event in result.get_step_failure_events():
         data = event.step_failure_data
         error = data.error.exception
-        body = user_traceback(error) if error is not None else data.error.to_string()
+        if isinstance(error, NbAssetsError):
+            # nbassets refused the step (a missing input, say): its frames help nobody.
+            body = f"{type(error).__name__}: {notebook_message(error)}"
+        else:
+            body = user_traceback(error) if error is not None else data.error.to_string()
         retries = f" after {data.retries_exhausted} retries" if data.retries_exhausted else ""
         step = event.step_key or ""
         name = labels.get(step, step)

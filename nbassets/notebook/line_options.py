@@ -1,9 +1,14 @@
 """The arguments of ``%materialize`` and ``%assets``.
 
 Responsibilities:
-- ``materialize_arguments``: the decorator stack that gives ``%materialize?``
-  its help; ``parse_materialize_line`` splits with shell quoting and validates.
+- ``parse_materialize_line``: split ``%materialize``'s line with shell quoting,
+  refuse unknown options (with a "did you mean"), parse it with the parser
+  built from ``_OPTIONS`` and validate it (``%materialize?`` shows the
+  magic's docstring).
+- ``partition_arguments``: ``--partition`` / ``--partitions`` as the engine's
+  ``partition_key``, ``partition_keys`` or ``partition_key_range``.
 - ``parse_config``: ``--config`` as JSON or as a name in the namespace.
+- ``split_line``: shell-style splitting for ``%assets`` too.
 - Mistakes raise ``UsageError`` naming the token.
 """
 
@@ -34,28 +39,25 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"%materialize: {message}. See %materialize? for the options.")
 
 
+# The one list of %materialize's options: the parser is built from it, and an unknown
+# option is checked against it (with a "did you mean") before argparse sees the line.
+_OPTIONS: dict[str, dict[str, Any]] = {
+    "--partition": {},
+    "--partitions": {},
+    "--config": {},
+    "--tags": {"nargs": "+", "default": []},
+    "--executor": {},
+    "--dry-run": {"action": "store_true"},
+    "--no-raise": {"action": "store_true"},
+}
+
+
 def _parser() -> _Parser:
     parser = _Parser(prog="%materialize", add_help=False, allow_abbrev=False)
     parser.add_argument("selection", nargs="*")
-    parser.add_argument("--partition")
-    parser.add_argument("--partitions")
-    parser.add_argument("--config")
-    parser.add_argument("--tags", nargs="+", default=[])
-    parser.add_argument("--executor")
-    parser.add_argument("--dry-run", action="store_true")
-    parser.add_argument("--no-raise", action="store_true")
+    for option, settings in _OPTIONS.items():
+        parser.add_argument(option, **settings)
     return parser
-
-
-_OPTIONS = (
-    "--partition",
-    "--partitions",
-    "--config",
-    "--tags",
-    "--executor",
-    "--dry-run",
-    "--no-raise",
-)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def parse_materialize_line(line: str) -> MaterializeOptions:
         name = token.split("=", 1)[0]
         if name.startswith("--") and name not in _OPTIONS:
             raise UsageError(
-                f"%materialize: unknown option '{name}'.{did_you_mean(name, _OPTIONS)}"
+                f"%materialize: unknown option '{name}'.{did_you_mean(name, list(_OPTIONS))}"
             )
     ns = _parser().parse_args(tokens)
     if ns.partition is not None and ns.partitions is not None:

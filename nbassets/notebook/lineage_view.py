@@ -85,7 +85,11 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         keys = [n.key for n in self.lineage.layout_data.nodes]
         text = "\n".join(_text(self.registry, keys))
-        return {**data, "text/plain": text, "image/svg+xml": self.lineage.to_svg()}, metadata
+        from nbassets.widgets.layout import static_html
+
+        svg = self.lineage.to_svg()
+        picture = {"text/plain": text, "image/svg+xml": svg, "text/html": static_html(svg)}
+        return {**data, **picture}, metadata
 
     def _materialize(self, keys: list[AssetKey], mode: Any) -> None:
         widget = self.lineage

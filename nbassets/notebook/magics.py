@@ -12,16 +12,17 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.display import display
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.engine import select_run
-from nbassets.errors import NbAssetsError
+from nbassets.errors import MissingUpstreamError, NbAssetsError
 from nbassets.graph.registry import get_registry
 from nbassets.graph.topology import downstream_closure
 from nbassets.notebook import assets_command
+from nbassets.notebook.advice import usage_error
+from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.cell_options import asset_arguments, asset_check_arguments
 from nbassets.notebook.cell_traceback import cell_filename
 from nbassets.notebook.cells import define_asset_cell, define_check_cell
@@ -31,6 +32,7 @@ from nbassets.notebook.line_options import (
     parse_materialize_line,
     partition_arguments,
 )
+from nbassets.notebook.persist_commands import remember_source, restore_current
 from nbassets.notebook.progress import describe_value, metadata_summary
 from nbassets.notebook.runs import (
     dry_run,
@@ -44,6 +46,12 @@ from nbassets.notebook.runs import (
 from nbassets.notebook.state import state_of
 
 __all__ = ["NbAssetsMagics"]
+
+
+def _when(timestamp: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @magics_class
@@ -74,6 +82,7 @@ class NbAssetsMagics(Magics):
         key = next(iter(definition.keys))
         version = definition.effective_code_version(key)
         state.sources.setdefault(key, {})[version or ""] = cell
+        remember_source(registry, key, version, cell)
         state.cell_numbers[cell_filename(key.to_user_string())] = self._cell_number()
         gone = before - set(registry.keys())
         if gone:
@@ -99,6 +108,20 @@ class NbAssetsMagics(Magics):
                 # In Jupyter, the partitions to pick from and materialize; nothing in terminals.
                 return partition_display(registry, key, self._ns)
             return None
+        restored = restore_current(registry, key)
+        if restored is not None:
+            # Same code, same inputs as the stored materialization: load, do not recompute.
+            try:
+                value = registry.value(key)
+            except MissingUpstreamError:
+                registry.status_changed([key])  # its file is gone (warned): compute it below
+            else:
+                self._ns[python_name(key.to_user_string())] = value
+                print(
+                    f"{name} · materialized (restored from {_when(restored.timestamp)}) · "
+                    f"{describe_value(value)}{self._stale_note(key)}"
+                )
+                return value
         result = run_in_notebook(
             registry, self._ns, selection=sorted(with_missing_upstreams(registry, key))
         )
@@ -199,7 +222,7 @@ class NbAssetsMagics(Magics):
             try:
                 selection = select_run(selection, registry=registry)
             except NbAssetsError as error:
-                raise UsageError(str(error)) from error
+                raise usage_error(error) from error
             single = selection.single_key if options.selection is not None else None
             name = single.to_python_identifier() if single is not None else None
             run_config = parse_config(options.config, self._ns, name)
@@ -239,6 +262,9 @@ class NbAssetsMagics(Magics):
                %assets accept KEY            mark a stale asset fresh without running it
                %assets debug KEY             bind its inputs and put its body in a new cell
                %assets config [autorun=on|off]
+               %assets persist [DIR|off] [--keep N]   values on disk, restored after a restart
+               %assets wipe [KEY]            delete stored values
+               %assets value KEY --version ID        an older stored value
                %assets export dagster PATH [--dg-defs]   a Dagster module of these assets
         """
         quiet, line = _output_semicolon(line)

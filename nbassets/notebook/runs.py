@@ -15,7 +15,6 @@ Responsibilities:
 from __future__ import annotations
 
 import io
-import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -28,11 +27,12 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.engine import PreparedRun, RunSelection, execute, prepare_run
 from nbassets.engine.plan import Plan
 from nbassets.engine.result import ExecuteInProcessResult
-from nbassets.errors import MissingResourceError, NbAssetsError
+from nbassets.errors import NbAssetsError, RunFailedError
 from nbassets.graph.registry import Registry
 from nbassets.graph.topology import upstream_closure
+from nbassets.notebook.advice import usage_error
 from nbassets.notebook.cell_body import python_name
-from nbassets.notebook.failures import RunFailedError, format_failure, user_traceback
+from nbassets.notebook.failures import format_failure, user_traceback
 from nbassets.notebook.frontend import renders_widgets
 from nbassets.notebook.progress import TextProgress, metadata_summary
 from nbassets.storage.io_manager import InMemoryIOManager
@@ -105,7 +105,7 @@ def evaluate_check(registry: Registry, check: AssetChecksDefinition, user_ns: An
     try:
         kwargs = {item.name: registry.value(item.key) for item in check.inputs}
     except NbAssetsError as error:
-        raise _usage_error(error) from error
+        raise usage_error(error) from error
     resources = notebook_resources(registry, user_ns)
     for name in check.roles.resources:
         if name not in resources:
@@ -147,20 +147,6 @@ def notebook_resources(registry: Registry, user_ns: Mapping[str, Any]) -> dict[s
     return given
 
 
-def _usage_error(error: NbAssetsError) -> UsageError:
-    message = str(error)
-    if isinstance(error, MissingResourceError):
-        # The engine's advice names materialize(resources=...), which a magic cannot take.
-        head = message.split(" Pass them:", 1)[0]
-        found = re.search(r"resource\(s\) '([^']+)'", head)
-        name = found.group(1) if found else "NAME"
-        message = (
-            f"{head} Define `{name} = ...` in a cell above (a variable named like the "
-            f"resource), or set nbassets.get_registry().resources['{name}'], then run again."
-        )
-    return UsageError(message)
-
-
 def _error_text(info: Any) -> str:
     error = info.exception
     return user_traceback(error) if error is not None else str(info.to_string())
@@ -200,7 +186,7 @@ def prepare_in_notebook(
             registry=registry,
         )
     except NbAssetsError as error:
-        raise _usage_error(error) from error
+        raise usage_error(error) from error
 
 
 def run_in_notebook(
@@ -270,7 +256,7 @@ def run_in_notebook(
             sys.stdout.write(f"Interrupted: {text.summary()}; finished values are kept.\n")
         raise
     except NbAssetsError as error:
-        raise _usage_error(error) from error
+        raise usage_error(error) from error
     bind_values(user_ns, result.asset_values)
     store = registry.instance.io_manager
     if type(store) is InMemoryIOManager:

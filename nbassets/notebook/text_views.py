@@ -80,6 +80,9 @@ class Catalog(Table):
     """Every asset: key, group, kinds, status, last run, duration, partitions."""
 
     def __init__(self, registry: Registry) -> None:
+        from nbassets.notebook.value_origin import describe_origin, size_on_disk
+
+        persisted = registry.instance.store is not None
         rows = []
         for key in registry.keys():
             entry = registry.definition_for(key)
@@ -88,21 +91,25 @@ class Catalog(Table):
             partitions = ""
             if getattr(entry, "partitions_def", None) is not None:
                 partitions = str(registry.partition_summary(key))
-            rows.append(
-                [
-                    key.to_user_string(),
-                    node.group_name,
-                    ", ".join(sorted(node.kinds)),
-                    registry.status(key),
-                    _when(latest.timestamp if latest else None),
-                    f"{latest.duration:.3f}s" if latest else "",
-                    partitions,
-                ]
-            )
+            row = [
+                key.to_user_string(),
+                node.group_name,
+                ", ".join(sorted(node.kinds)),
+                registry.status(key),
+                _when(latest.timestamp if latest else None),
+                f"{latest.duration:.3f}s" if latest else "",
+                partitions,
+            ]
+            if persisted:
+                # Only a persisted notebook has two places a value can come from.
+                row += [describe_origin(registry, key), size_on_disk(registry, key)]
+            rows.append(row)
         title = f"{len(rows)} assets" if rows else "No assets defined yet: write an %%asset cell."
-        super().__init__(
-            ["key", "group", "kinds", "status", "last run", "duration", "partitions"], rows, title
-        )
+        headers = ["key", "group", "kinds", "status", "last run", "duration", "partitions"]
+        if persisted:
+            headers += ["value from", "on disk"]
+            title += f" (stored in {registry.instance.store.root})" if rows else ""
+        super().__init__(headers, rows, title)
 
 
 class History(Table):
@@ -157,6 +164,13 @@ class AssetView:
         latest = summary.latest
         if latest is not None:
             self.lines.append(("last run", f"{_when(latest.timestamp)} ({latest.duration:.3f}s)"))
+            if summary.value_from:
+                from nbassets.notebook.value_origin import size_text
+
+                self.lines.append(("value from", summary.value_from))
+                if summary.stored_size is not None:
+                    size = size_text(summary.stored_size)
+                    self.lines.append(("on disk", f"{size} ({summary.stored_format})"))
             meta = metadata_summary(latest.metadata, limit=12)
             if meta:
                 self.lines.append(("metadata", meta))

@@ -9,6 +9,11 @@ Responsibilities:
 - Keep memory bounded in long sessions: the last ``history_limit`` records per
   asset and the last ``run_limit`` runs (the latest record of each partition,
   which statuses are judged on, is always kept).
+- Data versions: a content hash per materialization, computed lazily (only
+  when the asset is materialized again, or when staleness asks), so an
+  upstream re-materialized to equal data leaves its downstream fresh.
+- Write through to a persistent ``AssetStore`` when one is attached
+  (``nbassets.storage.persistence``); without one nothing here touches disk.
 """
 
 from __future__ import annotations
@@ -22,9 +27,18 @@ from typing import Any, Literal
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue
+from nbassets.storage.data_versions import fingerprint
 from nbassets.storage.io_manager import InMemoryIOManager
 
-__all__ = ["Instance", "MaterializationRecord", "OutcomeRecord", "RunRecord"]
+__all__ = ["NO_VALUE", "Instance", "MaterializationRecord", "OutcomeRecord", "RunRecord"]
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
 
 
 @dataclass(slots=True)
@@ -42,6 +56,13 @@ class MaterializationRecord:
     metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
     data_version: str | None = None
     accepted: bool = False
+    # The StoredVersion when the value was written to (or restored from) a store.
+    stored: Any = None
+    # True when the record was read back from a store, not computed in this kernel.
+    restored: bool = False
+    # The value, held until its data version is needed (the same object the IO
+    # manager holds, so it costs no memory); NO_VALUE once hashed or never known.
+    value_ref: Any = NO_VALUE
 
 
 @dataclass(slots=True)
@@ -103,6 +124,8 @@ class Instance:
         # Bumped when dynamic partitions are added or deleted: cached statuses use it.
         self.dynamic_version = 0
         self.runs: list[RunRecord] = _BoundedList(run_limit)
+        # An attached AssetStore (nbassets.storage.persistence): every record is written there.
+        self.store: Any = None
 
     # Materializations ------------------------------------------------------------
 
@@ -117,20 +140,53 @@ class Instance:
         metadata: Mapping[str, MetadataValue],
         data_version: str | None = None,
         accepted: bool = False,
+        value: Any = NO_VALUE,
     ) -> MaterializationRecord:
-        record = MaterializationRecord(
-            next(self._ids),
-            run_id,
-            asset_key,
-            partition,
-            time.time(),
-            duration,
-            code_version,
-            input_versions,
-            metadata,
-            data_version,
-            accepted,
-        )
+        """Remember one materialization.
+
+        ``value`` is its value when the instance's IO manager holds it (``NO_VALUE``
+        otherwise): it is hashed later, or written through to an attached store.
+        """
+        if self.store is not None:
+            from nbassets.storage.persistence import write_through
+
+            record = write_through(
+                self, run_id, asset_key, partition, duration, code_version,
+                input_versions, metadata, data_version, accepted, value,
+            )  # fmt: skip
+        else:
+            record = MaterializationRecord(
+                next(self._ids),
+                run_id,
+                asset_key,
+                partition,
+                time.time(),
+                duration,
+                code_version,
+                input_versions,
+                metadata,
+                data_version,
+                accepted,
+                None,
+                False,
+                value,
+            )
+            previous = self._latest.get((asset_key, partition))
+            if (
+                previous is not None
+                and previous.value_ref is not NO_VALUE
+                and previous.value_ref is not value
+            ):
+                if previous.data_version is None:
+                    # Hash the value being replaced now, before the IO manager drops it.
+                    previous.data_version = fingerprint(previous.value_ref)
+                previous.value_ref = NO_VALUE
+        self.adopt(record)
+        return record
+
+    def adopt(self, record: MaterializationRecord) -> None:
+        """Make ``record`` the latest materialization of its asset (partition)."""
+        asset_key, partition = record.asset_key, record.partition
         self._latest[(asset_key, partition)] = record
         history = self._history.get(asset_key)
         if history is None:
@@ -141,7 +197,73 @@ class Instance:
             self._outcomes.pop(asset_key, None)
         if self._partition_outcomes and partition is not None:
             self._partition_outcomes.pop((asset_key, partition), None)
-        return record
+
+    def adopt_restored(self, record: MaterializationRecord) -> None:
+        """Add a record read back from a store (records arrive oldest first)."""
+        key = record.asset_key
+        history = self._history.get(key)
+        if history is None:
+            history = self._history[key] = deque(maxlen=self.history_limit)
+        history.append(record)
+        self._latest[(key, record.partition)] = record
+        if record.storage_id > self.latest_ids.get(key, 0):
+            self.latest_ids[key] = record.storage_id
+
+    def bump_ids(self, used: int) -> None:
+        """Storage ids up to ``used`` are taken (by a store): in-memory ids continue after."""
+        self._ids = itertools.count(used + 1)
+
+    def data_version(self, record: MaterializationRecord) -> str | None:
+        """The data version of ``record``, hashing its value the first time it is asked."""
+        if record.data_version is None and record.value_ref is not NO_VALUE:
+            record.data_version = fingerprint(record.value_ref)
+            record.value_ref = NO_VALUE
+        return record.data_version
+
+    def same_data(self, asset_key: AssetKey, consumed_id: int) -> bool:
+        """Whether the latest value of ``asset_key`` equals the one stored as ``consumed_id``.
+
+        True only when both have a data version and they are equal: an asset
+        re-materialized to the same data does not make what read it stale.
+        """
+        history = self._history.get(asset_key)
+        if not history or consumed_id <= 0 or history[-1].partition is not None:
+            return False
+        consumed = next((r for r in reversed(history) if r.storage_id == consumed_id), None)
+        if consumed is not None:
+            before = self.data_version(consumed)
+        elif self.store is not None:
+            # A restart restores only the latest record: older ones are in the store.
+            stored = self.store.version(consumed_id)
+            before = stored.data_version if stored and stored.asset_key == asset_key else None
+        else:
+            return False
+        newest = self.data_version(history[-1])
+        return newest is not None and newest == before
+
+    def record_changed(self, record: MaterializationRecord) -> None:
+        """``record`` was updated in place (accepted): write the change through."""
+        if self.store is not None and record.stored is not None:
+            from nbassets.storage.store import encode_inputs
+
+            self.store.db.update_versions(
+                record.storage_id,
+                record.code_version,
+                encode_inputs(record.input_versions),
+                record.accepted,
+            )
+
+    def forget_latest(self, asset_key: AssetKey, partition: str | None) -> None:
+        """Drop the latest record of an asset partition whose stored value was lost."""
+        record = self._latest.pop((asset_key, partition), None)
+        history = self._history.get(asset_key, deque())
+        if record is not None and record in history:
+            history.remove(record)
+        if not history:
+            self._history.pop(asset_key, None)
+            self.latest_ids.pop(asset_key, None)
+        else:
+            self.latest_ids[asset_key] = max(r.storage_id for r in history)
 
     def latest(
         self, asset_key: AssetKey, partition: str | None = None
@@ -211,12 +333,16 @@ class Instance:
             if key not in keys:
                 keys.append(key)
         self.dynamic_version += 1
+        if self.store is not None:
+            self.store.db.set_dynamic_partitions(partitions_def_name, keys)
 
     def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
         keys = self._dynamic.get(partitions_def_name, [])
         if partition_key in keys:
             keys.remove(partition_key)
             self.dynamic_version += 1
+            if self.store is not None:
+                self.store.db.set_dynamic_partitions(partitions_def_name, keys)
 
     def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
         return list(self._dynamic.get(partitions_def_name, ()))

@@ -24,8 +24,9 @@ import traitlets
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.graph.registry import Registry
-from nbassets.graph.summary import metadata_text, summarize_asset
+from nbassets.graph.summary import metadata_text, size_text, summarize_asset
 from nbassets.widgets.logbook import LogBook
+from nbassets.widgets.themes import stylesheet
 
 __all__ = ["AssetViewWidget", "asset_payload", "value_payload"]
 
@@ -95,6 +96,9 @@ def asset_payload(
         "description": summary.description,
         "stale": list(summary.stale_reasons),
         "partitions": summary.partitions.text if summary.partitions is not None else "",
+        # Set in a persisted notebook, where a value comes from memory or from disk.
+        "value_from": summary.value_from,
+        "on_disk": size_text(summary.stored_size),
     }
     store = registry.instance.io_manager
     if latest is not None and store.has_value(summary.key, latest.partition):
@@ -147,7 +151,7 @@ class AssetViewWidget(anywidget.AnyWidget):
     """One asset: header, then tabs for value, metadata, logs, definition and history."""
 
     _esm = STATIC / "asset_view.js"
-    _css = STATIC / "asset_view.css"
+    _css = stylesheet("asset_view.css")
 
     data = traitlets.Dict().tag(sync=True)
     tab = traitlets.Unicode("value").tag(sync=True)

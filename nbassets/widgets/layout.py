@@ -34,6 +34,7 @@ __all__ = [
     "Layout",
     "NodeBox",
     "compute_layout",
+    "static_html",
     "static_svg",
 ]
 
@@ -391,3 +392,8 @@ def static_svg(layout: Layout, statuses: Mapping[AssetKey, str] | None = None) -
         )
     out.append("</g></svg>")
     return "\n".join(out)
+
+
+def static_html(svg: str) -> str:
+    """The static SVG wrapped for ``text/html`` outputs, scrolling when it is wide."""
+    return f'<div class="nbassets-lineage-static" style="overflow:auto;max-width:100%">{svg}</div>'

@@ -26,8 +26,9 @@ from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.errors import InvalidInvocationError
 from nbassets.graph.asset_graph import AssetGraph, AssetStatus
 from nbassets.graph.topology import downstream_closure, topological_sort, upstream_closure
-from nbassets.widgets.layout import Layout, compute_layout, static_svg
+from nbassets.widgets.layout import Layout, compute_layout, static_html, static_svg
 from nbassets.widgets.statuses import check_status, status_table
+from nbassets.widgets.themes import stylesheet
 
 __all__ = ["LineageWidget", "MaterializeMode"]
 
@@ -55,7 +56,7 @@ class LineageWidget(anywidget.AnyWidget):
     """
 
     _esm = STATIC / "lineage.js"
-    _css = STATIC / "lineage.css"
+    _css = stylesheet("lineage.css")
 
     graph_layout = traitlets.Dict().tag(sync=True)
     statuses = traitlets.Dict(value_trait=traitlets.Unicode()).tag(sync=True)
@@ -257,7 +258,10 @@ class LineageWidget(anywidget.AnyWidget):
         data, metadata = bundle
         # Frontends with a widget manager prefer the widget view; nbconvert, GitHub and
         # frontends without one fall back to the picture.
-        return {**data, "image/svg+xml": self.to_svg()}, metadata
+        # text/html too: VS Code, GitHub and nbviewer pick HTML over SVG when the widget
+        # state was not saved, and the same picture should show there.
+        svg = self.to_svg()
+        return {**data, "image/svg+xml": svg, "text/html": static_html(svg)}, metadata
 
     def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):

@@ -29,6 +29,7 @@ from nbassets.engine.events import EventType, RunEvent
 from nbassets.errors import NbAssetsError
 from nbassets.graph.registry import Registry, RegistryEvent
 from nbassets.widgets.asset_view import value_payload
+from nbassets.widgets.themes import stylesheet
 
 __all__ = ["STATE_LETTERS", "PartitionPicker"]
 
@@ -51,7 +52,7 @@ class PartitionPicker(anywidget.AnyWidget):
     """Pick a partition or a range of one partitioned asset, materialize it, preview it."""
 
     _esm = STATIC / "partition_picker.js"
-    _css = STATIC / "partition_picker.css"
+    _css = stylesheet("partition_picker.css")
 
     asset = traitlets.Unicode("").tag(sync=True)
     partitions = traitlets.List(traitlets.Unicode()).tag(sync=True)

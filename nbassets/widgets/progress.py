@@ -26,6 +26,7 @@ import anywidget
 import traitlets
 
 from nbassets.engine.events import ErrorInfo, EventType, RunEvent
+from nbassets.widgets.themes import stylesheet
 
 __all__ = ["PlannedStep", "RunProgress"]
 
@@ -52,7 +53,7 @@ class RunProgress(anywidget.AnyWidget):
     """
 
     _esm = STATIC / "progress.js"
-    _css = STATIC / "progress.css"
+    _css = stylesheet("progress.css")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     total = traitlets.Int(0).tag(sync=True)

@@ -90,7 +90,7 @@ def test_checks_for_assets_and_checks_by_key() -> None:
 
 def test_a_check_on_a_value_never_stored_says_to_materialize_it() -> None:
     defs, _ = _defs()
-    with pytest.raises(MissingUpstreamError, match="Materialize it first: %materialize orders"):
+    with pytest.raises(MissingUpstreamError, match=r"Materialize it first \(selection='orders'\)"):
         materialize(defs, selection=AssetSelection.checks_for_assets("orders"))
 
 

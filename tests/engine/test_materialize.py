@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import pytest
@@ -25,7 +24,6 @@ from nbassets import (
 )
 
 K = AssetKey
-HAS_SELECTION_STRINGS = importlib.util.find_spec("nbassets.graph.selection") is not None
 calls: list[str] = []
 
 
@@ -91,7 +89,6 @@ def test_selection_by_definitions() -> None:
     assert calls == ["revenue"]
 
 
-@pytest.mark.skipif(not HAS_SELECTION_STRINGS, reason="nbassets.graph.selection not available")
 def test_selection_strings(_fresh: Any) -> None:
     for definition in (orders, revenue, report):
         _fresh.add(definition)
@@ -105,7 +102,7 @@ def test_missing_upstream_is_named_before_anything_runs() -> None:
     with pytest.raises(
         MissingUpstreamError,
         match=r"Cannot run 'revenue': its upstream 'orders' is not selected and has no stored "
-        r"value\. Materialize it first \(%materialize orders\)",
+        r"value\. Materialize it first, or select it too \(selection='\+revenue'\)",
     ):
         materialize([orders, revenue, report], selection=[K("revenue"), K("report")])
     assert calls == []

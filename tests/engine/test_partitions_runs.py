@@ -354,7 +354,7 @@ def test_a_partition_for_an_unpartitioned_selection_is_refused() -> None:
 def test_a_partitioned_asset_without_a_partition_says_how_to_choose() -> None:
     events = _events()
     with nbassets.use_registry(), pytest.raises(
-        PartitionError, match=r"'events' is partitioned.*31 partitions.*--partition KEY"
+        PartitionError, match=r"'events' is partitioned.*31 partitions.*partition_key='...'"
     ):
         materialize([events])
 

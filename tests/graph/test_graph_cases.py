@@ -7,7 +7,6 @@ order in which steps started. Ties are broken by definition order.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +14,6 @@ import pytest
 
 import nbassets
 from nbassets import AssetKey, EventType, asset, materialize
-
-HAS_SELECTION_STRINGS = importlib.util.find_spec("nbassets.graph.selection") is not None
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,6 @@ def test_plan_order(case: Case) -> None:
     assert planned(case) == case.plan
 
 
-@pytest.mark.skipif(not HAS_SELECTION_STRINGS, reason="nbassets.graph.selection not available")
 @pytest.mark.parametrize("case", STRING_CASES, ids=[c.name for c in STRING_CASES])
 def test_plan_order_from_selection_strings(case: Case) -> None:
     assert planned(case) == case.plan

@@ -249,5 +249,7 @@ def test_external_spec_status_follows_its_stored_value() -> None:
 def test_accept_on_a_never_materialized_asset_says_what_to_do() -> None:
     with nbassets.use_registry() as reg:
         reg.add(make("a"))
-        with pytest.raises(InvalidInvocationError, match="never been materialized.*%materialize a"):
+        with pytest.raises(
+            InvalidInvocationError, match=r"never been materialized.*Materialize it \(selection='a'"
+        ):
             reg.accept("a")

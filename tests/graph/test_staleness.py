@@ -91,6 +91,13 @@ def test_default_code_version_follows_the_function_body() -> None:
 def test_upstream_materialized_after_it() -> None:
     with nbassets.use_registry() as reg:
         chain(reg)
+        runs = iter(range(100))
+
+        @asset(code_version="1")
+        def a() -> int:
+            return next(runs)  # different data each run
+
+        reg.add(a)
         materialize()
         materialize(selection=[K("a")])
         assert statuses(reg) == {"a": "materialized", "b": "stale", "c": "stale"}
@@ -152,3 +159,27 @@ def test_multi_asset_internal_dependency_is_fresh_after_its_run() -> None:
         materialize()
         assert reg.stale_reasons("y") == []
         assert reg.status(K("y")) == "materialized"
+
+
+# a --> b --> c, with a re-materialized to equal data: a data version (content hash)
+# equal to the one b read keeps b and c fresh, as Dagster's data versions do.
+def test_upstream_rematerialized_to_equal_data_makes_nothing_stale() -> None:
+    import pandas as pd
+
+    with nbassets.use_registry() as reg:
+        chain(reg)
+        runs = iter(range(100))
+
+        @asset(code_version="1")
+        def a() -> pd.DataFrame:
+            next(runs)
+            return pd.DataFrame({"x": [1, 2, 3]})  # a new object with equal content
+
+        reg.add(a)
+        materialize()
+        materialize(selection=[K("a")])
+        materialize(selection=[K("a")])
+        assert statuses(reg) == {"a": "materialized", "b": "materialized", "c": "materialized"}
+        first, *_, last = reg.history("a")
+        assert first.storage_id < last.storage_id
+        assert reg.instance.data_version(first) == reg.instance.data_version(last)

@@ -257,6 +257,11 @@ def test_commands_run_the_active_cells_asset_and_open_its_view(
     # The keyboard shortcut of "Materialize This Cell's Asset and Downstream".
     lab_page.keyboard.press("Control+Alt+Shift+M")
     assets.wait_marks({"c-raw": "materialized", "c-total": "materialized"})
+    # "Show lineage" filters the panel to the cell's asset and its neighbours.
+    lab_page.evaluate("() => window.jupyterapp.commands.execute('nbassets:show-lineage')")
+    assert assets.panel.locator(".nbassets-filter").input_value() == '+key:"raw"+'
+    assets.panel.locator(".nbassets-lineage .nba-node").nth(1).wait_for(timeout=15_000)
+    assert set(assets.rows()) == {"raw", "total"}
     # The cell's context menu offers the commands.
     lab_page.locator(".jp-Cell").nth(1).locator(".jp-InputArea-editor").click(button="right")
     menu = lab_page.locator(".lm-Menu").last

@@ -85,6 +85,16 @@ def shell(_ipython: InteractiveShell) -> Iterator[Shell]:
                 del ip._nbassets_state
 
 
+@pytest.fixture
+def sales(shell: Shell, capsys: pytest.CaptureFixture[str]) -> Shell:
+    """A shell with three materialized assets: orders --> revenue --> report."""
+    shell.ok("%%asset --group sales --kinds pandas\norders = [3, 4, 5]")
+    shell.ok("%%asset --group sales\nrevenue = sum(orders)")
+    shell.ok("%%asset\nreport = f'revenue {revenue}'")
+    capsys.readouterr()
+    return shell
+
+
 # Real kernels (nbclient) ---------------------------------------------------------------------
 
 KERNEL_NAME = "nbassets-test"

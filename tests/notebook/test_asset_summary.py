@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from nbassets import AssetKey
 from nbassets.graph.summary import summarize_asset
 from nbassets.notebook.state import state_of
 
 K = AssetKey
-
-
-@pytest.fixture
-def sales(shell, capsys):
-    # orders --> revenue --> report
-    shell.ok("%%asset --group sales --kinds pandas\norders = [3, 4, 5]")
-    shell.ok("%%asset --group sales\nrevenue = sum(orders)")
-    shell.ok("%%asset\nreport = f'revenue {revenue}'")
-    capsys.readouterr()
-    return shell
 
 
 def test_summary_of_a_materialized_asset(sales):

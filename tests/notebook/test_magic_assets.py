@@ -10,16 +10,6 @@ from nbassets import AssetKey
 K = AssetKey
 
 
-@pytest.fixture
-def sales(shell, capsys):
-    # orders --> revenue --> report
-    shell.ok("%%asset --group sales --kinds pandas\norders = [3, 4, 5]")
-    shell.ok("%%asset --group sales\nrevenue = sum(orders)")
-    shell.ok("%%asset\nreport = f'revenue {revenue}'")
-    capsys.readouterr()
-    return shell
-
-
 def formats(value):
     return repr(value), value._repr_html_()
 
@@ -56,7 +46,14 @@ def test_show_says_why_stale_with_the_code_diff(sales):
 
 
 def test_show_reports_an_upstream_rematerialized_after(sales):
+    # Equal data (the same data version) leaves revenue fresh; other data does not.
     sales.ok("%materialize orders")
+    assert "status: materialized" in repr(sales.ok("%assets show revenue"))
+    sales.ip.user_ns["offset"] = 1
+    line = "%%asset --group sales --kinds pandas --code-version same\n"
+    sales.ok(line + "orders = [3, 4, 5 + offset]")
+    sales.ok("%materialize revenue")
+    sales.ok(line + "orders = [3, 4, 5]")
     assert "upstream 'orders' was materialized after it" in repr(sales.ok("%assets show revenue"))
 
 
@@ -130,7 +127,9 @@ def test_lineage_text_or_svg(sales):
         ("config autorun=maybe", "autorun takes on or off; got 'maybe'"),
         ("config speed=on", "unknown setting 'speed'"),
         ("lineage 'orders+*'", "Invalid selection"),
-        ("persist /tmp/x", "not available yet"),
+        ("persist --keep 0", "N must be a whole number of 1 or more"),
+        ("wipe", "Turn it on first: %assets persist [DIR]"),
+        ("value orders --version", "the version id is missing"),
     ],
 )
 def test_mistakes(sales, line, message):

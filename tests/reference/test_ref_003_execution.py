@@ -231,22 +231,36 @@ def test_partition_time_window_raises_without_time_partitions() -> None:
 
 
 @pytest.mark.parametrize(
-    "read",
+    ("read", "expected"),
     [
-        lambda c: c.run_config,
-        lambda c: c.job_name,
-        lambda c: c.op_def.name,
-        lambda c: c.asset_partition_key_for_output(),
-        lambda c: c.log_event(AssetMaterialization(AssetKey("foo"))),
+        (lambda c: c.run_config, {}),
+        (lambda c: c.job_name, "__ASSET_JOB"),
+        (lambda c: c.op_def.name, "my_asset"),
+        (lambda c: c.asset_partition_key_for_output(), "2023-01-02"),
     ],
-    ids=["run_config", "job_name", "op_def", "asset_partition_key_for_output", "log_event"],
+    ids=["run_config", "job_name", "op_def", "asset_partition_key_for_output"],
 )
-def test_context_properties_listed_on_the_page(read: Any) -> None:
+def test_context_properties_listed_on_the_page(read: Any, expected: Any) -> None:
+    seen: list[Any] = []
+
     @asset(partitions_def=DailyPartitionsDefinition(start_date="2023-01-01"))
     def my_asset(context: AssetExecutionContext) -> None:
-        read(context)
+        seen.append(read(context))
 
     materialize([my_asset], partition_key="2023-01-02")
+
+    assert seen == [expected]
+
+
+def test_context_log_event_reports_a_materialization() -> None:
+    @asset
+    def my_asset(context: AssetExecutionContext) -> None:
+        context.log_event(AssetMaterialization(AssetKey("foo")))
+
+    result = materialize([my_asset])
+
+    keys = [m.asset_key for m in result.asset_materializations_for_node("my_asset")]
+    assert keys == [AssetKey("foo"), AssetKey("my_asset")]
 
 
 def test_asset_materialization_coerces_its_key() -> None:

@@ -217,6 +217,9 @@ def jupyter_server(
         _stop_server(server)
 
 
+_SHARED_BROWSER: list[Any] = []
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     chromium = chromium_path()
@@ -224,6 +227,11 @@ def browser() -> Iterator[Any]:
         if must_run_browser_tests():
             pytest.fail(NO_CHROMIUM.replace("did not run", "cannot run under CI"))
         pytest.skip(NO_CHROMIUM)
+    if _SHARED_BROWSER:
+        # Another folder's conftest re-exports this fixture (tests/labextension): one
+        # Playwright per process, since a second sync Playwright refuses to start.
+        yield _SHARED_BROWSER[0]
+        return
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
@@ -231,9 +239,11 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(
             executable_path=chromium, args=CHROMIUM_FLAGS, headless=True
         )
+        _SHARED_BROWSER.append(chromium)
         try:
             yield chromium
         finally:
+            _SHARED_BROWSER.clear()
             chromium.close()
     finally:
         playwright.stop()

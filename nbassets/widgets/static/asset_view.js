@@ -88,7 +88,7 @@ function chart(s) {
 /** @param {{ model: Model, el: HTMLElement }} ctx */
 function render({ model, el }) {
   const root = html("div", "nba-asset");
-  el.append(root);
+  el.replaceChildren(root);
 
   function draw() {
     const data = model.get("data");
@@ -102,6 +102,7 @@ function render({ model, el }) {
     for (const [name, value] of [
       ["group", h.group], ["kinds", (h.kinds ?? []).join(", ")],
       ["code version", h.code_version], ["partitions", h.partitions],
+      ["value from", h.value_from], ["on disk", h.on_disk],
     ]) {
       if (!value) continue;
       const item = html("span", "nba-fact");

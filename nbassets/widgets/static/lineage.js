@@ -132,7 +132,7 @@ function render({ model, el }) {
   canvas.append(scene);
   viewport.append(canvas, hint);
   root.append(style, toolbar, message, legend, viewport);
-  el.append(root);
+  el.replaceChildren(root);
 
   /** @type {Map<string, SVGElement>} */
   let nodeEls = new Map();

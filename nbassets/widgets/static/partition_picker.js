@@ -65,7 +65,7 @@ function render({ model, el }) {
   const message = html("div", "nba-picker-message");
   const preview = html("div", "nba-preview");
   root.append(title, canvas, hover, controls, message, preview);
-  el.append(root);
+  el.replaceChildren(root);
 
   /** @type {Map<string, number>} */
   let index = new Map();

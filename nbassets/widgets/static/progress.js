@@ -48,7 +48,7 @@ function render({ model, el }) {
   head.append(bar, summary);
   const list = html("div", "nba-rows");
   root.append(head, list);
-  el.append(root);
+  el.replaceChildren(root);
 
   /** @type {Map<string, {row: HTMLElement, mark: HTMLElement, label: HTMLElement,
    *   time: HTMLElement, meta: HTMLElement, retries: HTMLElement, details: HTMLElement,
