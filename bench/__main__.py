@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import sys
 
-from bench import cli, engine, lineage, notebook, panel, partitions, persist, wasm_lineage
+from bench import (
+    cli,
+    engine,
+    lineage,
+    live_views,
+    notebook,
+    panel,
+    partitions,
+    persist,
+    progress,
+    wasm_lineage,
+)
 
 
 def main() -> int:
@@ -17,6 +28,8 @@ def main() -> int:
     notebook.main()
     lineage.main()
     wasm_lineage.main()
+    live_views.main()
+    progress.main()
     cli.main()
     panel.main()
     persist.main()

@@ -20,7 +20,7 @@ from typing import Any
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.graph.asset_graph import AssetGraph, AssetNode
-from nbassets.widgets.layout import _dot_source, compute_layout
+from nbassets.widgets.layout import _RECENT_LAYOUTS, _dot_source, compute_layout
 from nbassets.widgets.lineage import LineageWidget
 
 
@@ -59,7 +59,11 @@ def main() -> None:
 
     base_json = _wall(shell("-Tjson0"))
     base_svg = _wall(shell("-Tsvg"))
-    ours = _wall(lambda: compute_layout(graph))
+    def fresh_layout() -> Any:
+        _RECENT_LAYOUTS.clear()  # a new graph each time, as a user's edit gives
+        return compute_layout(graph)
+
+    ours = _wall(fresh_layout)
     verdict = "ok" if ours <= 0.5 else "over target"
     print(
         f"  dot from the shell: {base_json * 1000:.0f} ms (JSON), {base_svg * 1000:.0f} ms (SVG); "

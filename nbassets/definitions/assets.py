@@ -56,6 +56,11 @@ class AssetOutput:
     is_required: bool = True
     deps: tuple[AssetKey, ...] | None = None
 
+    def __post_init__(self) -> None:
+        from nbassets.definitions.names import check_group_name
+
+        check_group_name(self.group_name)
+
 
 @dataclass(frozen=True, slots=True)
 class AssetInput:

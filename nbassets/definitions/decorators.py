@@ -150,7 +150,8 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             key=asset_key,
             description=description or inspect.getdoc(fn),
             metadata=normalize_metadata(metadata),
-            group_name=group_name or DEFAULT_GROUP,
+            # None is the default group; "" is refused, as Dagster refuses it.
+            group_name=DEFAULT_GROUP if group_name is None else group_name,
             code_version=code_version,
             tags=dict(tags or {}),
             # compute_kind is Dagster's older spelling of a single kind.

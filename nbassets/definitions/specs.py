@@ -111,6 +111,10 @@ class AssetSpec:
         set_(self, "description", description)
         set_(self, "metadata", normalize_metadata(metadata))
         set_(self, "skippable", skippable)
+        if group_name is not None:
+            from nbassets.definitions.names import check_group_name
+
+            check_group_name(group_name)
         set_(self, "group_name", group_name)
         set_(self, "code_version", code_version)
         # A list, as in Dagster: code compares it to lists.

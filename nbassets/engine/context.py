@@ -29,6 +29,10 @@ __all__ = [
 ]
 
 _python_log = logging.getLogger("nbassets.asset")
+# A library's convention: nothing reaches stderr unless the user configures logging. The
+# run's own views (progress rows, text progress) show each message with its asset's name;
+# without this, Python's last-resort handler printed warnings a second time, bare.
+_python_log.addHandler(logging.NullHandler())
 LogSink = Callable[[str, str], None]
 
 

@@ -283,9 +283,11 @@ class Registry:
         if source_id:
             self._sources[source_id] = definition
         self.instance.wipe(removed)
-        self._changed(RegistryEvent("defined", new_keys, removed))
+        # The new graph is in place before listeners hear of it: one may define more.
+        grown = None
         if graph is not None and not removed:
-            self._graph = graph.with_nodes(nodes_of(definition))
+            grown = graph.with_nodes(nodes_of(definition))
+        self._changed(RegistryEvent("defined", new_keys, removed), graph=grown)
 
     def _add_check(self, check: AssetChecksDefinition, source_id: str | None) -> None:
         previous = self._sources.get(source_id) if source_id else None
@@ -378,8 +380,8 @@ class Registry:
         if self._judge is not None:
             self._judge.invalidate()
 
-    def _changed(self, event: RegistryEvent) -> None:
-        self._graph = None
+    def _changed(self, event: RegistryEvent, graph: AssetGraph | None = None) -> None:
+        self._graph = graph
         self._keys = None
         self._judge = None
         self.run_cache.clear()

@@ -27,7 +27,6 @@ from nbassets.graph.partition_status import (
     partition_states,
     summarize_partitions,
 )
-from nbassets.graph.topology import topological_sort, upstream_closure
 from nbassets.storage.instance import Instance
 
 __all__ = ["StalenessJudge"]
@@ -101,10 +100,20 @@ class StalenessJudge:
         cached = self._reasons.get(key)
         if cached is not None:
             return cached
-        pending = [k for k in upstream_closure(self._graph, [key]) if k not in self._reasons]
-        for each in topological_sort(self._graph, pending):
-            self._reasons[each] = self._judge(each)
-        return self._reasons[key]
+        # Parents before children, descending only into ancestors not judged yet: judging
+        # every asset in turn visits each node and edge once, not once per descendant.
+        judged = self._reasons
+        stack: list[tuple[AssetKey, bool]] = [(key, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if node in judged:
+                continue
+            if parents_done:
+                judged[node] = self._judge(node)
+                continue
+            stack.append((node, True))
+            stack.extend((p, False) for p in self._graph.parents(node) if p not in judged)
+        return judged[key]
 
     def _judge(self, key: AssetKey) -> list[str]:
         entry = self._owner.get(key)

@@ -56,7 +56,9 @@ _ASSET_SPEC: tuple[Decorator, ...] = (
         help="Asset name or key (sales/orders). "
         "Default: the def's name, or the name the last line assigns.",
     ),
-    argument("-g", "--group", help="Group name (letters, digits, underscores)."),
+    argument(
+        "-g", "--group", help="Group name (letters, digits, underscores; '/' between segments)."
+    ),
     argument(
         "--key-prefix",
         nargs="+",
@@ -159,7 +161,6 @@ _SINGLE_VALUED = {
     "--retries",
     "--retry-delay",
 }
-_GROUP_NAME = re.compile(r"[A-Za-z0-9_]+")
 _INT = re.compile(r"[+-]?\d+")
 _FLOAT = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 
@@ -246,10 +247,14 @@ def parse_asset_line(line: str) -> AssetCellOptions:
     ns = _parse(_asset_spec.parser, _ASSET_SPEC, line, "%%asset")  # type: ignore[attr-defined]
     if ns.name is not None:
         _check_name(ns.name, "NAME")
-    if ns.group is not None and not _GROUP_NAME.fullmatch(ns.group):
-        raise UsageError(
-            f"--group expects a name of letters, digits and underscores; got {ns.group!r}."
-        )
+    if ns.group is not None:
+        from nbassets.definitions.names import check_group_name
+        from nbassets.errors import InvalidDefinitionError
+
+        try:
+            check_group_name(ns.group)
+        except InvalidDefinitionError as error:
+            raise UsageError(f"--group {ns.group}: {error}") from error
     retries = None if ns.retries is None else _count(ns.retries, "--retries")
     delay = None if ns.retry_delay is None else _seconds(ns.retry_delay, "--retry-delay")
     if delay is not None and retries is None:

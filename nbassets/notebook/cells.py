@@ -10,6 +10,7 @@ Responsibilities:
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,6 +40,7 @@ from nbassets.notebook.cell_options import (
 )
 from nbassets.notebook.cell_traceback import cell_filename
 from nbassets.notebook.code_version import code_version
+from nbassets.notebook.waiting import watch_waiting_cells
 
 __all__ = ["asset_names", "define_asset_cell", "define_check_cell"]
 
@@ -196,13 +198,32 @@ def define_asset_cell(
             owners=options.owners,
             kinds=options.kinds,
         )(fn)
+        waiting = tuple(
+            n
+            for n in analysis.input_candidates(options.resources)
+            if n not in inputs and not hasattr(builtins, n)
+        )
         definition.origin.update(
-            {"source": cell, "line": line, "cell_id": cell_id, "form": analysis.form}
+            {
+                "source": cell,
+                "line": line,
+                "cell_id": cell_id,
+                "form": analysis.form,
+                "waiting_for": waiting,
+            }
         )
         registry.add(definition, source_id=cell_id)
     except NbAssetsError as error:
         raise usage_error(error) from error
+    if waiting:
+        watch_waiting_cells(registry, user_ns, _redefine)
     return definition, options
+
+
+def _redefine(
+    registry: Registry, line: str, cell: str, user_ns: dict[str, Any], cell_id: str | None
+) -> None:
+    define_asset_cell(registry, line, cell, user_ns, cell_id=cell_id)
 
 
 def define_check_cell(

@@ -71,6 +71,7 @@ def partition_display(registry: Registry, key: AssetKey, user_ns: dict[str, Any]
         picker.message = f"{done} step(s) materialized" + (f", {failed} failed" if failed else "")
 
     picker.on_materialize(materialize)
-    box = ipywidgets.VBox(children=[picker, output])
-    box.picker = picker
-    return box
+    from nbassets.notebook.partition_view import PartitionView
+
+    return PartitionView(picker, output)
+

@@ -112,7 +112,20 @@ def user_traceback(error: BaseException) -> str:
     report = traceback.TracebackException.from_exception(error)
     if not _keep_user_frames(report, set()):
         return "".join(traceback.format_exception(error))
-    return _name_notebook_cells("".join(report.format()))
+    return _name_notebook_cells("".join(report.format())) + _not_an_asset_yet(error, report)
+
+
+def _not_an_asset_yet(error: BaseException, report: traceback.TracebackException) -> str:
+    """For a name an ``%%asset`` cell reads that exists nowhere: the cell it is waiting for."""
+    name = getattr(error, "name", None)
+    if type(error) is not NameError or not name or not report.stack:
+        return ""
+    if not report.stack[-1].filename.startswith(CELL_FILENAME_PREFIX):
+        return ""
+    return (
+        f"`{name}` is not an asset yet: run the cell that defines it. This cell will then "
+        f"depend on it.\n"
+    )
 
 
 def format_failure(result: ExecuteInProcessResult, labels: Mapping[str, str] | None = None) -> str:

@@ -130,7 +130,17 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         with self.output:
             from IPython.display import display
 
-            display(asset_display(self.registry, key))  # type: ignore[no-untyped-call]
+            display(asset_display(self.registry, key, _sources_of(key)))  # type: ignore[no-untyped-call]
+
+
+def _sources_of(key: AssetKey) -> dict[str, str]:
+    """The cell sources ``key`` ran with, by code version: the asset view diffs them."""
+    from IPython import get_ipython
+
+    from nbassets.notebook.state import state_of
+
+    shell = get_ipython()
+    return state_of(shell).sources.get(key, {}) if shell is not None else {}
 
 
 def lineage_view(
@@ -145,7 +155,11 @@ def lineage_view(
     text = _text(registry, keys)
     try:
         if renders_widgets():
-            return LineageView(registry, user_ns if user_ns is not None else {}, selection)
+            from nbassets.notebook.live_views import remember
+
+            view = LineageView(registry, user_ns if user_ns is not None else {}, selection)
+            remember(view)
+            return view
 
         layout = compute_layout(registry.graph, keys)
         svg = static_svg(layout, {k: registry.status(k) for k in keys})

@@ -24,6 +24,7 @@ from nbassets.notebook import assets_command
 from nbassets.notebook.advice import usage_error
 from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.cell_options import asset_arguments, asset_check_arguments
+from nbassets.notebook.cell_sources import source_id
 from nbassets.notebook.cell_traceback import cell_filename
 from nbassets.notebook.cells import define_asset_cell, define_check_cell
 from nbassets.notebook.displays import partition_display
@@ -77,7 +78,7 @@ class NbAssetsMagics(Magics):
         before = set(registry.keys())
         stored = dict(getattr(registry.instance.io_manager, "values", {}))
         definition, options = define_asset_cell(
-            registry, line, cell, self._ns, cell_id=state.cell_id
+            registry, line, cell, self._ns, cell_id=source_id(self._ip, state.cell_id)
         )
         key = next(iter(definition.keys))
         version = definition.effective_code_version(key)
@@ -102,8 +103,9 @@ class NbAssetsMagics(Magics):
             why = f"--no-run: %materialize {name} runs it"
         elif not state.autorun:
             why = f"autorun is off: %materialize {name} runs it, %assets config autorun=on"
+        untracked = self._untracked(definition)
         if why:
-            print(f"Defined {name} ({why}).{self._stale_note(key)}")
+            print(f"Defined {name} ({why}).{untracked}{self._stale_note(key)}")
             if definition.partitions_def is not None:
                 # In Jupyter, the partitions to pick from and materialize; nothing in terminals.
                 return partition_display(registry, key, self._ns)
@@ -126,11 +128,22 @@ class NbAssetsMagics(Magics):
             registry, self._ns, selection=sorted(with_missing_upstreams(registry, key))
         )
         value = result.asset_values.get(key)
-        print(self._summary(key, result, value) + self._stale_note(key))
+        print(self._summary(key, result, value) + untracked + self._stale_note(key))
         if value is not None:
             # Shown, not returned: IPython's Out[N] would keep every run's value alive.
             display(value)  # type: ignore[no-untyped-call]
         return None
+
+    def _untracked(self, definition: Any) -> str:
+        from nbassets.notebook.waiting import untracked_variables
+
+        names = untracked_variables(definition, self._ns)
+        if not names:
+            return ""
+        return (
+            f" · reads notebook variable(s) {', '.join(names)}: not tracked, changing them does "
+            "not make it stale"
+        )
 
     def _cell_number(self) -> int:
         """The N of ``In[N]`` for the running cell, as IPython's tracebacks number it."""
@@ -177,7 +190,9 @@ class NbAssetsMagics(Magics):
         """
         state = state_of(self._ip)
         registry = get_registry()
-        check = define_check_cell(registry, line, cell, self._ns, cell_id=state.cell_id)
+        check = define_check_cell(
+            registry, line, cell, self._ns, cell_id=source_id(self._ip, state.cell_id)
+        )
         label = check.check_key.to_user_string()
         filename = cell_filename(f"{check.asset_key.to_user_string()}:{check.name}")
         state.cell_numbers[filename] = self._cell_number()

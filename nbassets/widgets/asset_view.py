@@ -46,14 +46,20 @@ def _clip(text: str, limit: int = TEXT_LIMIT) -> str:
 def value_payload(value: Any) -> dict[str, Any]:
     """A value as the view draws it: a table, an image or text."""
     to_frame = getattr(value, "to_frame", None)
+    label = "DataFrame"
     if callable(to_frame) and not hasattr(value, "columns"):
+        # A Series is drawn as a one-column table, and named as what it is.
+        label = f"{type(value).__name__} of {len(value)}"
         value = to_frame()
     columns = getattr(value, "columns", None)
     if columns is not None and hasattr(value, "head") and hasattr(value, "itertuples"):
         head = value.head(TABLE_ROWS)
         shape = getattr(value, "shape", (len(head), len(columns)))
+        if label == "DataFrame":
+            label = f"{type(value).__name__} {'x'.join(str(n) for n in shape)}"
         return {
             "kind": "table",
+            "label": label,
             "columns": [str(head.index.name or "")] + [str(c) for c in columns],
             "rows": [[_clip(str(c), 200) for c in row] for row in head.itertuples()],
             "shape": "x".join(str(n) for n in shape),

@@ -24,7 +24,7 @@ from typing import Any
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.graph.asset_graph import AssetGraph
-from nbassets.widgets.graphviz_engine import run_graphviz
+from nbassets.widgets.graphviz_engine import graphviz_engine, run_graphviz
 from nbassets.widgets.statuses import STATUS_STYLES, STATUSES
 from nbassets.widgets.text_width import text_width
 
@@ -241,6 +241,25 @@ def _dot_source(
     return "\n".join(lines), edges, cluster_names
 
 
+# The last few Graphviz answers by their input: several live views of one graph share one.
+_RECENT_LAYOUTS: dict[tuple[str, str], dict[str, Any]] = {}
+_RECENT_MAX = 4
+
+
+def _graphviz_json(source: str) -> dict[str, Any]:
+    engine = graphviz_engine()
+    if engine is None:
+        return run_graphviz(source)  # raises, saying how to install Graphviz
+    cached = _RECENT_LAYOUTS.get((engine, source))
+    if cached is not None:
+        return cached
+    result = run_graphviz(source)
+    if len(_RECENT_LAYOUTS) >= _RECENT_MAX:
+        del _RECENT_LAYOUTS[next(iter(_RECENT_LAYOUTS))]
+    _RECENT_LAYOUTS[(engine, source)] = result
+    return result
+
+
 def _points(text: str) -> list[tuple[float, float]]:
     return [(float(x), float(y)) for x, y in (p.split(",")[:2] for p in text.split())]
 
@@ -266,7 +285,7 @@ def compute_layout(graph: AssetGraph, keys: Iterable[AssetKey] | None = None) ->
     if not drawn:
         return Layout((), (), (), 2 * MARGIN, 2 * MARGIN)
     source, edge_ids, cluster_names = _dot_source(graph, drawn, ids)
-    out = run_graphviz(source)
+    out = _graphviz_json(source)
     llx, lly, urx, ury = (float(v) for v in out["bb"].split(","))
 
     def fx(x: float) -> float:

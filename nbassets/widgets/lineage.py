@@ -170,12 +170,28 @@ class LineageWidget(anywidget.AnyWidget):
         if any(self.statuses.get(node_id) != status for node_id, status in changes.items()):
             self.statuses = {**self.statuses, **changes}
 
-    def set_graph(
-        self, graph: AssetGraph, keys: Iterable[CoercibleToAssetKey] | None = None
-    ) -> None:
-        """Draw a new graph (after definitions changed).
+    def recolour(self, status_of: Callable[[AssetKey], str | None]) -> None:
+        """Recolour every drawn asset from ``status_of(key)`` (``None`` keeps its colour).
 
-        Assets still drawn keep their status and stay selected.
+        One message to the front end, and only if a colour changed.
+        """
+        statuses = dict(self.statuses)
+        for node in self._layout.nodes:
+            status = status_of(node.key)
+            if status is not None:
+                statuses[node.id] = check_status(status)
+        if statuses != self.statuses:
+            self.statuses = statuses
+
+    def set_graph(
+        self,
+        graph: AssetGraph,
+        keys: Iterable[CoercibleToAssetKey] | None = None,
+        statuses: Mapping[CoercibleToAssetKey, str] | None = None,
+    ) -> None:
+        """Draw a new graph (after definitions changed), coloured by ``statuses``.
+
+        Without ``statuses``, assets still drawn keep their status; all stay selected.
         """
         old_layout, old_statuses = self._layout, dict(self.statuses)
         old_selected = list(self.selected)
@@ -183,13 +199,14 @@ class LineageWidget(anywidget.AnyWidget):
         self._layout = compute_layout(
             graph, None if keys is None else [coerce_key(k) for k in keys]
         )
-        statuses = self._initial_statuses(None)
-        for node in old_layout.nodes:
-            if node.key in self._layout and node.id in old_statuses:
-                statuses[self._layout.id_for(node.key)] = old_statuses[node.id]
+        drawn = self._initial_statuses(statuses)
+        if statuses is None:
+            for node in old_layout.nodes:
+                if node.key in self._layout and node.id in old_statuses:
+                    drawn[self._layout.id_for(node.key)] = old_statuses[node.id]
         with self.hold_sync():
             self.graph_layout = self._layout.to_json()
-            self.statuses = statuses
+            self.statuses = drawn
             self.selected = [
                 n for n in old_selected if AssetKey.from_user_string(str(n)) in self._layout
             ]

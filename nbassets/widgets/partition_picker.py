@@ -29,6 +29,7 @@ from nbassets.engine.events import EventType, RunEvent
 from nbassets.errors import NbAssetsError
 from nbassets.graph.registry import Registry, RegistryEvent
 from nbassets.widgets.asset_view import value_payload
+from nbassets.widgets.statuses import STATUSES
 from nbassets.widgets.themes import stylesheet
 
 __all__ = ["STATE_LETTERS", "PartitionPicker"]
@@ -142,6 +143,14 @@ class PartitionPicker(anywidget.AnyWidget):
             self._last = now
             self.refresh()
 
+    @traitlets.observe("selected")
+    def _selection_changed(self, change: dict[str, Any]) -> None:
+        # What the last run said and the last preview belong to the old selection.
+        if change["old"] != change["new"] and not self.running:
+            self.message = ""
+            if self.preview.get("partition") not in self.selected:
+                self.preview = {}
+
     def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
             return
@@ -167,14 +176,50 @@ class PartitionPicker(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle
-        counts: dict[str, int] = {}
+        return {**data, **self.static_bundle()}, metadata
+
+    def static_bundle(self) -> dict[str, str]:
+        """The picture nbconvert, GitHub and terminals show: counts, and the strip as SVG."""
         names = {v: k for k, v in STATE_LETTERS.items()}
-        for letter in self.states:
-            counts[names[letter]] = counts.get(names[letter], 0) + 1
+        found = [names.get(letter, "missing") for letter in self.states]
+        order = [*STATUSES, "running"]
+        counts = {s: found.count(s) for s in order if s in found}
         text = f"{self.asset}: {len(self.partitions)} partitions; " + ", ".join(
             f"{n} {s}" for s, n in counts.items()
         )
-        return {**data, "text/plain": text, "text/html": f"<p>{html.escape(text)}</p>"}, metadata
+        svg = strip_svg(self.partitions, found)
+        return {
+            "text/plain": text,
+            "text/html": f"<div><p>{html.escape(text)}</p>{svg}</div>",
+            "image/svg+xml": svg,
+        }
+
+
+def strip_svg(partitions: list[str], states: list[str], width: int = 640) -> str:
+    """A status strip: one cell per partition, in the lineage's status colours.
+
+    The first and last partition keys are written under it.
+    """
+    from nbassets.widgets.statuses import STATUS_STYLES
+
+    n = max(len(partitions), 1)
+    cell = width / n
+    rects = []
+    for i, state in enumerate(states):
+        style = STATUS_STYLES.get(state, STATUS_STYLES["missing"])
+        rects.append(
+            f'<rect x="{i * cell:.2f}" y="0" width="{max(cell, 0.5):.2f}" height="18" '
+            f'fill="{style.stroke}"><title>{html.escape(partitions[i])}: {state}</title></rect>'
+        )
+    first = html.escape(partitions[0]) if partitions else ""
+    last = html.escape(partitions[-1]) if partitions else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="36" '
+        f'viewBox="0 0 {width} 36" font-family="sans-serif" font-size="11">'
+        + "".join(rects)
+        + f'<text x="0" y="32">{first}</text>'
+        + f'<text x="{width}" y="32" text-anchor="end">{last}</text></svg>'
+    )
 
 
 def _is_date_like(key: str) -> bool:

@@ -4,9 +4,15 @@ Responsibilities:
 - ``RunProgress``: a run listener and an anywidget. It starts with every
   planned step as a pending row, updates rows as events arrive, shows an
   overall progress bar, and lets a failed row expand to its trimmed traceback.
-- Send rows to the page in batches: every event for small runs, at most every
-  ``FLUSH_INTERVAL_S`` for large ones (and always at the end), so a run of
-  thousands of partition steps does not flood the frontend.
+- Checks are rows of their own, counted apart from assets: a failed check is a
+  failure (✗) whose details are its description and metadata.
+- Send the page only what changed: each flush is one message holding the rows
+  changed since the last one (every event for small runs, at most every
+  ``FLUSH_INTERVAL_S`` for large ones, always at the end). The synced ``rows``
+  trait (what a new view starts from, and what a saved notebook keeps) is set
+  when the run ends; for runs of more than ``LIGHT_ROWS`` steps it keeps only the
+  rows worth reading (failures, skips, the last finished), so a backfill of
+  thousands of partitions stays light on the page and in the saved notebook.
 - A static fallback (a text summary and an HTML table) for nbconvert and
   frontends without widgets.
 
@@ -25,7 +31,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from nbassets.engine.events import ErrorInfo, EventType, RunEvent
+from nbassets.engine.events import AssetCheckEvaluation, ErrorInfo, EventType, RunEvent
 from nbassets.widgets.themes import stylesheet
 
 __all__ = ["PlannedStep", "RunProgress"]
@@ -34,14 +40,14 @@ STATIC = pathlib.Path(__file__).parent / "static"
 FLUSH_INTERVAL_S = 0.1
 # Up to this many rows every event reaches the page at once.
 EAGER_ROWS = 60
+# Runs with more steps show (and keep) only the rows worth reading, not every row.
+LIGHT_ROWS = 200
+RECENT_ROWS = 30
 MAX_LOG_LINES = 20
+_FINISHED = frozenset({"success", "passed"})
+_KEPT = frozenset({"failed", "skipped", "canceled", "warning", "running"})
 
 PlannedStep = tuple[str, str, str | None, str]  # step key, label, partition, kind
-
-
-def _first_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else ""
 
 
 class RunProgress(anywidget.AnyWidget):
@@ -57,6 +63,8 @@ class RunProgress(anywidget.AnyWidget):
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     total = traitlets.Int(0).tag(sync=True)
+    done = traitlets.Int(0).tag(sync=True)
+    light_rows = traitlets.Int(LIGHT_ROWS).tag(sync=True)
     summary = traitlets.Unicode("").tag(sync=True)
     finished = traitlets.Bool(False).tag(sync=True)
 
@@ -86,10 +94,12 @@ class RunProgress(anywidget.AnyWidget):
         )
         self._started = time.perf_counter()
         self._clock: dict[str, float] = {}
+        self._changed: dict[str, None] = {}
         self._last_flush = 0.0
         self.text_fallback = ""
-        super().__init__(total=len(self._rows), **kwargs)
-        self._flush(force=True)
+        super().__init__(
+            total=len(self._rows), rows=self._snapshot(), summary=self._summary(), **kwargs
+        )
 
     @staticmethod
     def _row(key: str, label: str, partition: str | None, kind: str) -> dict[str, Any]:
@@ -108,8 +118,7 @@ class RunProgress(anywidget.AnyWidget):
         }
 
     def __repr__(self) -> str:
-        done = sum(r["status"] not in ("pending", "running") for r in self._rows.values())
-        return f"<RunProgress: {done}/{len(self._rows)} steps>"
+        return f"<RunProgress: {self._done()}/{len(self._rows)} steps>"
 
     def _get(self, event: RunEvent) -> dict[str, Any]:
         key = event.step_key or ""
@@ -132,7 +141,9 @@ class RunProgress(anywidget.AnyWidget):
             row["status"] = "running"
             self._clock[row["id"]] = time.perf_counter()
         elif kind is EventType.STEP_SUCCESS:
-            row["status"] = "success"
+            # A check step's row already holds its verdict.
+            if row["status"] == "running":
+                row["status"] = "success"
             row["duration"] = round(float(event.data), 4)
         elif kind is EventType.STEP_FAILURE:
             row["status"] = "failed"
@@ -151,27 +162,66 @@ class RunProgress(anywidget.AnyWidget):
         elif kind is EventType.ASSET_MATERIALIZATION:
             row["metadata"] = self._format_metadata(event.data.metadata)
         elif kind is EventType.ASSET_CHECK_EVALUATION:
-            check = event.data
-            verdict = "passed" if check.passed else "FAILED"
-            note = f"check {check.check_name} {verdict}"
-            row["metadata"] = f"{row['metadata']}, {note}" if row["metadata"] else note
+            row = self._check(row, event.data)
         elif kind is EventType.LOG:
-            if len(row["logs"]) < MAX_LOG_LINES:
-                row["logs"] = [*row["logs"], f"{event.data.level.lower()}: {event.data.message}"]
+            if len(row["logs"]) >= MAX_LOG_LINES:
+                return
+            row["logs"] = [*row["logs"], f"{event.data.level.lower()}: {event.data.message}"]
         else:
             return
-        self._flush(force=kind in (EventType.STEP_FAILURE,))
+        self._changed[row["id"]] = None
+        self._flush(force=kind is EventType.STEP_FAILURE)
+
+    def _check(self, row: dict[str, Any], check: AssetCheckEvaluation) -> dict[str, Any]:
+        """The row of a check's verdict: the check step's own, or a new one under its asset."""
+        name = f"{check.asset_key.to_user_string()}:{check.check_name}"
+        if row["kind"] != "check":
+            # An asset reporting a check in its own result: the check gets its own row.
+            key = f"{row['id']}:{check.check_name}"
+            row = self._rows.setdefault(
+                key, self._row(key, name, row["partition"] or None, "check")
+            )
+            self.total = len(self._rows)
+        if check.passed:
+            row["status"] = "passed"
+        else:
+            warn = getattr(check.severity, "value", str(check.severity)) == "WARN"
+            row["status"] = "warning" if warn else "failed"
+            row["error"] = f"check {name} failed" + (
+                f": {check.description}" if check.description else ""
+            )
+            row["traceback"] = "\n".join(
+                f"{k}: {getattr(v, 'value', v)}" for k, v in check.metadata.items()
+            )
+        row["metadata"] = (check.description or "") if check.passed else ""
+        return row
 
     def _flush(self, *, force: bool = False) -> None:
         now = time.perf_counter()
         if not force and len(self._rows) > EAGER_ROWS and now - self._last_flush < FLUSH_INTERVAL_S:
             return
         self._last_flush = now
-        # New dicts: traitlets compares old and new values to decide whether to sync.
-        rows = [{**r, "logs": list(r["logs"])} for r in self._rows.values()]
+        changed = [self._copy(self._rows[key]) for key in self._changed]
+        self._changed = {}
         with self.hold_sync():
-            self.rows = rows
+            self.done = self._done()
             self.summary = self._summary()
+        if changed:
+            self.send({"type": "rows", "rows": changed})
+
+    @staticmethod
+    def _copy(row: dict[str, Any]) -> dict[str, Any]:
+        # New dicts: traitlets compares old and new values to decide whether to sync.
+        return {**row, "logs": list(row["logs"])}
+
+    def _snapshot(self) -> list[dict[str, Any]]:
+        """The rows a view starts from: all of a short run; the ones worth reading of a long one."""
+        rows = list(self._rows.values())
+        if len(rows) <= LIGHT_ROWS:
+            return [self._copy(r) for r in rows]
+        finished = [r for r in rows if r["status"] in _FINISHED][-RECENT_ROWS:]
+        keep = {id(r) for r in finished}
+        return [self._copy(r) for r in rows if r["status"] in _KEPT or id(r) in keep]
 
     def counts(self) -> dict[str, int]:
         """How many steps are in each status."""
@@ -180,11 +230,23 @@ class RunProgress(anywidget.AnyWidget):
             out[row["status"]] = out.get(row["status"], 0) + 1
         return out
 
+    def _done(self) -> int:
+        return sum(r["status"] not in ("pending", "running") for r in self._rows.values())
+
     def _summary(self) -> str:
-        counts = self.counts()
-        parts = [f"{counts.get('success', 0)} materialized"]
-        parts += [f"{counts[s]} {s}" for s in ("failed", "skipped") if counts.get(s)]
-        pending = counts.get("pending", 0) + counts.get("running", 0)
+        assets: dict[str, int] = {}
+        checks: dict[str, int] = {}
+        for row in self._rows.values():
+            counts = checks if row["kind"] == "check" else assets
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+        parts = [f"{assets.get('success', 0)} materialized"]
+        parts += [f"{assets[s]} {s}" for s in ("failed", "skipped") if assets.get(s)]
+        verdicts = [f"{checks[s]} {s}" for s in ("passed", "failed", "warning") if checks.get(s)]
+        if verdicts:
+            parts.append(f"checks: {', '.join(verdicts)}")
+        pending = sum(
+            counts.get("pending", 0) + counts.get("running", 0) for counts in (assets, checks)
+        )
         if pending and not self.finished:
             parts.append(f"{pending} to go")
         elapsed = time.perf_counter() - self._started
@@ -194,12 +256,16 @@ class RunProgress(anywidget.AnyWidget):
         """Mark the run over and send the final rows (idempotent)."""
         if self.finished:
             return
-        for row in self._rows.values():
+        for key, row in self._rows.items():
             if row["status"] == "running":
                 row["status"] = "canceled"
+                self._changed[key] = None
+        self._changed = {}
         with self.hold_sync():
             self.finished = True
-            self._flush(force=True)
+            self.rows = self._snapshot()
+            self.done = self._done()
+            self.summary = self._summary()
 
     def _repr_html(self) -> str:
         body = "".join(

@@ -226,3 +226,23 @@ def test_build_asset_context_with_partition_and_config() -> None:
     context = build_asset_context(partition_key="2024-01-01", asset_config={"a": 1})
     assert context.has_partition_key and context.partition_key == "2024-01-01"
     assert context.op_config == {"a": 1}
+
+
+
+def test_context_log_is_not_printed_bare_to_stderr() -> None:
+    # In a fresh interpreter: pytest's own log capture would hide Python's last resort.
+    import subprocess
+    import sys
+
+    script = (
+        "from nbassets import asset, materialize_to_memory\n"
+        "@asset\n"
+        "def noisy(context):\n"
+        "    context.log.warning('careful: 3 rows dropped')\n"
+        "    return 1\n"
+        "assert materialize_to_memory([noisy]).success\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "careful" not in done.stderr

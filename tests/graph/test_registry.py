@@ -253,3 +253,4 @@ def test_accept_on_a_never_materialized_asset_says_what_to_do() -> None:
             InvalidInvocationError, match=r"never been materialized.*Materialize it \(selection='a'"
         ):
             reg.accept("a")
+

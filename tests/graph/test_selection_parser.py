@@ -206,6 +206,11 @@ SYNTAX_ERRORS = [
     ("foo:bar", "unknown attribute 'foo' at position 1; expected one of key:, key_prefix:, group:"),
     ("root(*)", "unknown function 'root' at position 1; expected roots(...) or sinks(...)."),
     ("a or key:b", "bare name 'a' at position 1; expected an attribute, e.g. key:a."),
+    (
+        "orders++ and",
+        "'and' at position 10 has nothing after it; expected a selection after 'and'.\n"
+        "  orders++ and\n           ^",
+    ),
     ("1 +key:a", "unexpected '+' at position 3; expected an attribute such as key:NAME"),
     ('key:"abc', "the string opened at position 5 is not closed; expected a closing '\"'."),
     ("tag:k=", "unexpected end of input at position 7; expected a value for tag 'k' after '='"),

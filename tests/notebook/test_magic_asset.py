@@ -182,7 +182,7 @@ def test_config_option_gives_the_body_config(shell):
         ("--config Nope", "no 'Nope' in the notebook namespace"),
         ("--config nums", "must name a Config subclass"),
         ("--bogus", "Unknown option '--bogus'"),
-        ("--group 'a b'", "--group expects a name of letters"),
+        ("--group 'a b'", "Group name 'a b' is not valid"),
         ("--retries x", "--retries expects a whole number"),
         ("--retry-delay 1", "--retry-delay 1 needs --retries N"),
         ("--tags nokv", "--tags expects k=v pairs; got 'nokv'"),

@@ -136,3 +136,16 @@ def test_at_the_end_january_is_complete(executed):
     assert "  status: partial" in shown
     assert "  partitions: 31/91 materialized" in shown
     assert "failed partitions" not in shown
+
+
+def test_the_partition_picker_has_a_static_picture(executed):
+    # nbconvert and GitHub show this picture, not "VBox(children=(<PartitionPicker ...>))".
+    cell = next(c for c in executed.cells if c.id == "events")
+    (shown,) = [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" in o.get(
+        "data", {})]
+    data = shown["data"]
+    assert data["text/plain"].startswith("daily_events: 91 partitions; ")
+    assert "VBox" not in data["text/plain"]
+    svg = data["image/svg+xml"]
+    assert svg.count("<rect") == 91
+    assert ">2024-01-01</text>" in svg and ">2024-03-31</text>" in svg

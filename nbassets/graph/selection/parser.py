@@ -103,10 +103,27 @@ def parse_selection(text: str) -> AssetSelection:
     return _parse(text)
 
 
+_DANGLING = re.compile(r"(?:^|\s)(and|or|not|AND|OR|NOT)\s*$")
+
+
 @functools.lru_cache(maxsize=512)
 def _parse(text: str) -> AssetSelection:
     if grammar_of(text) == "query":
-        return _QueryParser(text).parse()
+        try:
+            return _QueryParser(text).parse()
+        except SelectionSyntaxError as error:
+            dangling = _DANGLING.search(text)
+            if dangling is None or "bare name" not in str(error):
+                raise
+            # `orders++ and`: classic names before a keyword with nothing after it. The
+            # mistake to point at is the dangling keyword, not the name.
+            word = dangling.group(1)
+            raise syntax_error(
+                text,
+                dangling.start(1),
+                f"a selection after {word!r}",
+                problem=f"{word!r} at position {dangling.start(1) + 1} has nothing after it",
+            ) from error
     return parse_classic(text)
 
 

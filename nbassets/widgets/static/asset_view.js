@@ -85,6 +85,27 @@ function chart(s) {
   return box;
 }
 
+/**
+ * The unified diff of the asset's code since it last ran, one line per element
+ * (added and removed lines marked by a class), as text.
+ * @param {string} diff
+ * @returns {HTMLElement}
+ */
+function diffBlock(diff) {
+  const block = html("details", "nba-diff");
+  block.open = true;
+  block.append(html("summary", "", "Code changed since it last ran"));
+  const pre = html("pre", "nba-pre nba-diff-lines");
+  for (const line of diff.replace(/\n$/, "").split("\n")) {
+    const kind = line.startsWith("+++") || line.startsWith("---") ? "file"
+      : line.startsWith("+") ? "add" : line.startsWith("-") ? "del"
+        : line.startsWith("@@") ? "hunk" : "same";
+    pre.append(html("span", `nba-diff-${kind}`, `${line}\n`));
+  }
+  block.append(pre);
+  return block;
+}
+
 /** @param {{ model: Model, el: HTMLElement }} ctx */
 function render({ model, el }) {
   const root = html("div", "nba-asset");
@@ -116,6 +137,7 @@ function render({ model, el }) {
       stale.append(html("b", "", "Stale because: "), html("span", "", h.stale.join("; ")));
       root.append(stale);
     }
+    if (data.definition?.diff) root.append(diffBlock(data.definition.diff));
     if (data.outcome) {
       root.append(html("pre", "nba-outcome", `${data.outcome.status}: ${data.outcome.message}`));
     }
@@ -149,8 +171,9 @@ function render({ model, el }) {
     panel.dataset.tab = tab;
     if (tab === "value") {
       const v = data.value ?? { kind: "none", text: "" };
+      if (v.partition) panel.append(html("div", "nba-note nba-value-partition", `partition ${v.partition}`));
       if (v.kind === "table") {
-        panel.append(html("div", "nba-note", `DataFrame ${v.shape}${v.truncated ? " (first rows)" : ""}`));
+        panel.append(html("div", "nba-note", `${v.label ?? `DataFrame ${v.shape}`}${v.truncated ? " (first rows)" : ""}`));
         panel.append(table(v.columns, v.rows));
       } else if (v.kind === "image" && v.mime === "image/png" && /^[A-Za-z0-9+/=]+$/.test(v.data)) {
         const img = /** @type {HTMLImageElement} */ (html("img", "nba-image"));

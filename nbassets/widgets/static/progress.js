@@ -3,6 +3,11 @@
 // Rows are keyed by step id and updated in place, so a failed row the user
 // opened stays open while the run goes on. Every string from the kernel
 // (labels, metadata, errors, logs) is inserted with textContent.
+//
+// The kernel sends changed rows as custom messages ({type: "rows", rows}); the
+// `rows` trait is the snapshot a view starts from (set again when the run ends).
+// Runs longer than `light_rows` steps draw only the rows worth reading: failed,
+// skipped, running, and the last RECENT finished ones.
 
 /**
  * @typedef {{id: string, label: string, partition: string, kind: string, status: string,
@@ -11,16 +16,21 @@
  * @typedef {{
  *   get(name: "rows"): Row[],
  *   get(name: "total"): number,
+ *   get(name: "done"): number,
+ *   get(name: "light_rows"): number,
  *   get(name: "summary"): string,
  *   get(name: "finished"): boolean,
- *   on(event: string, cb: () => void): void,
- *   off(event: string, cb: () => void): void,
+ *   on(event: string, cb: (...args: any[]) => void): void,
+ *   off(event: string, cb: (...args: any[]) => void): void,
  * }} Model
  */
 
 const MARKS = {
   pending: "·", running: "◌", success: "✓", failed: "✗", skipped: "↷", canceled: "■",
+  passed: "✓", warning: "!",
 };
+const RECENT = 30;
+const FINISHED = new Set(["success", "passed"]);
 
 /**
  * @param {string} tag
@@ -78,22 +88,43 @@ function render({ model, el }) {
     return parts;
   }
 
+  /** @type {Map<string, Row>} every row the kernel sent, in plan order */
+  const data = new Map();
+  const note = html("div", "nba-progress-note");
+  root.append(note);
+
+  function load() {
+    data.clear();
+    for (const r of model.get("rows")) data.set(r.id, r);
+  }
+
+  /** @param {Row[]} all @param {boolean} long */
+  function visibleRows(all, long) {
+    if (!long) return all;
+    const recent = new Set(all.filter((r) => FINISHED.has(r.status)).slice(-RECENT));
+    return all.filter((r) => recent.has(r) || (r.status !== "pending" && !FINISHED.has(r.status)));
+  }
+
   function update() {
-    const rows = model.get("rows");
-    let done = 0;
+    const all = [...data.values()];
+    const total = Math.max(model.get("total"), all.length);
+    const long = total > model.get("light_rows");
+    const rows = visibleRows(all, long);
+    const order = [];
     for (const r of rows) {
-      if (r.status !== "pending" && r.status !== "running") done += 1;
       const parts = shown.get(r.id) ?? build(r);
+      order.push(parts.row);
       const sig = JSON.stringify(r);
       if (parts.sig === sig) continue;
       parts.sig = sig;
       parts.row.dataset.status = r.status;
+      parts.row.dataset.kind = r.kind;
       parts.mark.textContent = MARKS[/** @type {keyof MARKS} */ (r.status)] ?? "?";
       parts.label.textContent = r.partition ? `${r.label} [${r.partition}]` : r.label;
       parts.time.textContent = r.duration === null ? "" : `${r.duration.toFixed(3)}s`;
       parts.meta.textContent = r.status === "skipped" ? `skipped: ${r.error}` : r.metadata;
       parts.retries.textContent = r.retries ? `${r.retries} retr${r.retries === 1 ? "y" : "ies"}` : "";
-      const failed = r.status === "failed";
+      const failed = r.status === "failed" || r.status === "warning";
       parts.details.hidden = !failed;
       if (failed) {
         const what = /** @type {HTMLElement} */ (parts.details.firstChild);
@@ -103,22 +134,51 @@ function render({ model, el }) {
       parts.logs.hidden = r.logs.length === 0;
       parts.logs.textContent = r.logs.join("\n");
     }
-    const total = Math.max(model.get("total"), rows.length);
+    if (long) {
+      // Only the visible rows stay in the page: thousands of steps, tens of elements.
+      const keep = new Set(rows.map((r) => r.id));
+      for (const [id, parts] of shown) {
+        if (!keep.has(id)) {
+          parts.row.remove();
+          shown.delete(id);
+        }
+      }
+      list.replaceChildren(...order);
+    }
+    const done = Math.max(model.get("done"), 0);
+    note.hidden = !long;
+    note.textContent = long
+      ? `${total} steps: showing failures, skips, running steps and the last ${RECENT} finished`
+      : "";
     const pct = total ? Math.round((100 * done) / total) : 100;
     fill.style.width = `${pct}%`;
     bar.setAttribute("aria-valuemax", String(total));
     bar.setAttribute("aria-valuenow", String(done));
     root.classList.toggle("nba-finished", model.get("finished"));
-    root.classList.toggle("nba-has-failure", rows.some((r) => r.status === "failed"));
+    root.classList.toggle("nba-has-failure", all.some((r) => r.status === "failed"));
     summary.textContent = `${done}/${total} · ${model.get("summary")}`;
   }
 
-  model.on("change:rows", update);
+  /** @param {any} msg */
+  function onMessage(msg) {
+    if (!msg || msg.type !== "rows") return;
+    for (const r of msg.rows) data.set(r.id, r);
+    update();
+  }
+
+  function reload() {
+    load();
+    update();
+  }
+
+  model.on("change:rows", reload);
+  model.on("msg:custom", onMessage);
   model.on("change:summary", update);
   model.on("change:finished", update);
-  update();
+  reload();
   return () => {
-    model.off("change:rows", update);
+    model.off("change:rows", reload);
+    model.off("msg:custom", onMessage);
     model.off("change:summary", update);
     model.off("change:finished", update);
   };
