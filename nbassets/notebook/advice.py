@@ -48,7 +48,9 @@ def notebook_advice(error: NbAssetsError) -> str | None:
                 f"Materialize them first: %materialize {asset} --partitions "
                 f"{error.names[0]}...{error.names[-1]}"
             )
-        return f"Materialize it first: %materialize {asset}"
+        partition = getattr(error, "partition", None)
+        option = f" --partition {partition}" if partition is not None else ""
+        return f"Materialize it first: %materialize {asset}{option}"
     if isinstance(error, PartitionRequiredError) and asset is not None:
         if error.partition is not None:
             return f"For example %assets value {asset} --partition {error.partition}."

@@ -107,3 +107,12 @@ def test_a_loop_defining_assets_in_one_cell_keeps_them_all(shell):
     shell.ok("%%asset --no-run\nalpha = 1", cell_id="named")
     shell.ok("%%asset --no-run\nbeta = 1", cell_id="named")
     assert "alpha" not in shell.registry and "beta" in shell.registry
+
+
+def test_a_missing_partition_value_says_how_to_materialize_that_partition(shell):
+    from IPython.core.error import UsageError
+
+    shell.ok("%%asset --partitions daily:2024-01-01:2024-01-31 --no-run\nevents = 1")
+    error = shell.error("%assets value events --partition 2024-01-26")
+    assert isinstance(error, UsageError)
+    assert str(error).endswith("Materialize it first: %materialize events --partition 2024-01-26")
