@@ -22,6 +22,7 @@ from nbassets.definitions.assets import (
 )
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.metadata import normalize_metadata
+from nbassets.definitions.names import check_group_name
 from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.signature import read_parameters
 from nbassets.definitions.specs import AssetCheckSpec, AssetIn, AssetOut, AssetSpec, coerce_dep
@@ -124,6 +125,8 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
                 f"@asset on '{fn.__name__}' got key= together with name= or key_prefix=; "
                 "key is the whole key, so pass only key=AssetKey([...])."
             )
+        if group_name is not None:
+            check_group_name(group_name)  # its own error first, whatever the function
         if key is None and name is None and not str(fn.__name__).isidentifier():
             # A lambda's name, <lambda>, cannot be written in a selection or bound.
             raise InvalidDefinitionError(
