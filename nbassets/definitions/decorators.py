@@ -22,6 +22,7 @@ from nbassets.definitions.assets import (
 )
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.metadata import normalize_metadata
+from nbassets.definitions.names import check_group_name
 from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.signature import read_parameters
 from nbassets.definitions.specs import AssetCheckSpec, AssetIn, AssetOut, AssetSpec, coerce_dep
@@ -123,6 +124,14 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             raise InvalidDefinitionError(
                 f"@asset on '{fn.__name__}' got key= together with name= or key_prefix=; "
                 "key is the whole key, so pass only key=AssetKey([...])."
+            )
+        if group_name is not None:
+            check_group_name(group_name)  # its own error first, whatever the function
+        if key is None and name is None and not str(fn.__name__).isidentifier():
+            # A lambda's name, <lambda>, cannot be written in a selection or bound.
+            raise InvalidDefinitionError(
+                f"@asset got a function named {fn.__name__!r}, which cannot name an asset; "
+                "pass name='...' (e.g. asset(name='total')(lambda: 1)) or use def."
             )
         asset_key = (
             coerce_key(key)
@@ -255,7 +264,9 @@ def multi_asset(
                         owners=tuple(spec.owners),
                         io_manager_key=spec.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         is_required=not spec.skippable,
-                        deps=spec.dep_keys if spec.deps else None,
+                        # Exactly the spec's deps, as in Dagster: a spec without deps
+                        # has none (so a spec may depend on a sibling without a cycle).
+                        deps=spec.dep_keys,
                     )
                 )
         spec_deps = [d for spec in specs or () for d in spec.deps]

@@ -29,6 +29,9 @@ class Jitter(enum.Enum):
     PLUS_MINUS = "PLUS_MINUS"
 
 
+_MAX_WAIT = 1e9
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Retry a failing step up to ``max_retries`` times.
@@ -49,9 +52,10 @@ class RetryPolicy:
             raise InvalidDefinitionError(
                 f"RetryPolicy(max_retries={self.max_retries}): max_retries must be 0 or more."
             )
-        if self.delay is not None and self.delay < 0:
+        if self.delay is not None and not 0 <= self.delay <= _MAX_WAIT:
             raise InvalidDefinitionError(
-                f"RetryPolicy(delay={self.delay}): delay is in seconds and must be 0 or more."
+                f"RetryPolicy(delay={self.delay}): delay is in seconds and must be 0 or more "
+                f"and finite (at most {_MAX_WAIT:.0e})."
             )
         if (self.backoff or self.jitter) and self.delay is None:
             raise InvalidDefinitionError(
@@ -64,7 +68,8 @@ class RetryPolicy:
         if self.backoff is Backoff.LINEAR:
             wait = base * attempt
         elif self.backoff is Backoff.EXPONENTIAL:
-            wait = base * (2**attempt - 1)
+            # A float power: 2**attempt as an int overflows float() after ~1,000 retries.
+            wait = base * (2.0 ** min(attempt, 64) - 1)
         else:
             wait = base
         draw = (rng or random).random
@@ -72,4 +77,6 @@ class RetryPolicy:
             wait *= draw()
         elif self.jitter is Jitter.PLUS_MINUS:
             wait += base * (2 * draw() - 1)
-        return max(wait, 0.0)
+        # time.sleep refuses absurd waits with OverflowError, which would replace the
+        # user's exception: cap at ~31 years, which is forever for a notebook.
+        return min(max(wait, 0.0), _MAX_WAIT)

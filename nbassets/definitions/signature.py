@@ -96,6 +96,14 @@ def read_parameters(
     ``Config`` subclass; the context when named ``context`` or annotated with
     the context type; otherwise an input.
     """
+    if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        raise InvalidDefinitionError(
+            f"Asset '{owner}' is an async function; nbassets runs assets synchronously and "
+            "would store an un-awaited coroutine. Define it with plain `def` and run the "
+            "async code inside it, e.g. `return asyncio.run(fetch())` (in Jupyter, where a "
+            "loop is running, in a thread: `ThreadPoolExecutor().submit(asyncio.run, "
+            "fetch()).result()`)."
+        )
     sig = signature_of(fn)
     context: str | None = None
     config: tuple[str, type[Config]] | None = None
@@ -124,7 +132,10 @@ def read_parameters(
         else:
             inputs.append(param.name)
     for name in ins or ():
-        if name not in inputs and not has_var_kwargs:
+        if name not in inputs and has_var_kwargs:
+            # As in Dagster: an input with no parameter of its own arrives in **kwargs.
+            inputs.append(name)
+        elif name not in inputs:
             hint = did_you_mean(name, inputs) or (
                 f" Its inputs are: {', '.join(inputs)}." if inputs else " It has no inputs."
             )

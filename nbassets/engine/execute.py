@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from nbassets.engine.events import EventType, RunEvent
+from nbassets.engine.interrupts import InterruptGuard
 from nbassets.engine.prepare import PreparedRun
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.engine.run import Run
@@ -89,26 +90,31 @@ def execute(
     record = RunRecord(
         run.run_id, "STARTED", time.time(), None, dict(tags), tuple(s.key for s in plan.steps)
     )
-    instance.runs.append(record)
-    canceled = False
-    run.emit(EventType.RUN_START)
-    active = _setup_resources(prepared.resources, run)
-    try:
-        prepared.executor.execute(run)
-    except KeyboardInterrupt:
-        canceled = True
-        run.emit(EventType.RUN_CANCELED, message="Run canceled by KeyboardInterrupt")
-        raise
-    finally:
-        _teardown_resources(active, run)
-        record.end_time = time.time()
-        failed = any(o == "failed" for o in run.outcomes.values())
-        record.status = "CANCELED" if canceled else ("FAILURE" if failed else "SUCCESS")
-        if instance.store is not None:
-            instance.store.record_run(record)
-        registry.running.difference_update(k for s in plan.steps for k in s.asset_keys)
-        if not canceled:
-            run.emit(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS)
+    # Outside user code a Ctrl-C is held until the next step boundary, so the run's
+    # record, each step's events and what is stored always agree.
+    with InterruptGuard() as guard:
+        run.guard = guard if guard.installed else None
+        instance.runs.append(record)
+        canceled = False
+        run.emit(EventType.RUN_START)
+        active = _setup_resources(prepared.resources, run)
+        try:
+            prepared.executor.execute(run)
+            guard.raise_pending()
+        except KeyboardInterrupt:
+            canceled = True
+            run.emit(EventType.RUN_CANCELED, message="Run canceled by KeyboardInterrupt")
+            raise
+        finally:
+            _teardown_resources(active, run)
+            record.end_time = time.time()
+            failed = any(o == "failed" for o in run.outcomes.values())
+            record.status = "CANCELED" if canceled else ("FAILURE" if failed else "SUCCESS")
+            if instance.store is not None:
+                instance.store.record_run(record)
+            registry.running.difference_update(k for s in plan.steps for k in s.asset_keys)
+            if not canceled:
+                run.emit(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS)
     result = ExecuteInProcessResult(
         run_id=run.run_id,
         events=run.events,

@@ -34,7 +34,10 @@ class InProcessExecutor(Executor):
 
     def execute(self, run: Run) -> None:
         execute_step = run.execute_step
+        guard = run.guard
         for step in run.plan.steps:
+            if guard is not None and guard.pending:
+                guard.raise_pending()  # a Ctrl-C held during the last step's bookkeeping
             execute_step(step)
 
 
@@ -57,22 +60,40 @@ class ThreadsExecutor(Executor):
         workers = self.max_concurrent or min(32, (os.cpu_count() or 1) + 4)
         pool = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nbassets")
         running: dict[Any, Step] = {}
+        guard = run.guard
+        if guard is not None:
+            # The main thread only schedules and waits: a Ctrl-C may land anywhere here.
+            guard.interruptible = True
         try:
             while pending or running:
                 ready = [s for s in pending if waits_on[id(s)] <= done]
                 for step in ready:
                     pending.remove(step)
-                    running[pool.submit(run.execute_step, step)] = step
+                    running[pool.submit(run.execute_step_in_worker, step)] = step
                 if not running:
                     raise RuntimeError(f"Steps cannot start: {[by_id[i].key for i in waits_on]}")
-                finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
+                # Short waits: a SIGINT the OS hands to a worker thread only reaches
+                # Python's handler when the main thread next runs bytecode.
+                finished: set[Any] = set()
+                while not finished:
+                    finished, _ = futures.wait(
+                        running, timeout=0.05, return_when=futures.FIRST_COMPLETED
+                    )
                 for future in finished:
                     step = running.pop(future)
                     future.result()  # re-raises KeyboardInterrupt from the step
                     done.add(id(step))
+        except KeyboardInterrupt:
+            if guard is not None:
+                guard.interruptible = False
+            # Steps still running end now, as cancelled; when their user code returns,
+            # what it produced is discarded (nothing stored, recorded or emitted).
+            run.cancel(list(running.values()))
+            raise
         finally:
-            # On interrupt, queued steps are dropped; steps already running finish in
-            # the background and still record their values.
+            if guard is not None:
+                guard.interruptible = False
+            # Queued steps are dropped; running ones are not waited for.
             pool.shutdown(wait=not running, cancel_futures=True)
 
 

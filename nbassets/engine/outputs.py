@@ -74,8 +74,27 @@ def read_outputs(
     if isinstance(returned, MaterializeResult):
         checks.extend(returned.check_results)
     if not definition.is_multi:
+        _check_names(definition, keys, returned)
         return [_one(keys[0], returned)], checks
     return _from_multi_return(definition, keys, returned), checks
+
+
+def _check_names(definition: AssetsDefinition, keys: tuple[AssetKey, ...], item: Any) -> None:
+    """Refuse a result naming another asset or output (Dagster fails the step too)."""
+    if isinstance(item, MaterializeResult) and item.asset_key is not None:
+        if item.asset_key not in keys:
+            raise OutputShapeError(
+                f"'{definition.node_name}' returned MaterializeResult(asset_key="
+                f"'{item.asset_key.to_user_string()}'), which is not its asset; it produces "
+                f"{[k.to_user_string() for k in keys]}. Leave asset_key out or name its own."
+            )
+    elif isinstance(item, Output):
+        names = [out.name for out in definition.outputs if out.key in keys]
+        if item.output_name not in names:
+            raise OutputShapeError(
+                f"'{definition.node_name}' returned Output(output_name='{item.output_name}'), "
+                f"but its outputs are {names}. Leave output_name out or use one of those."
+            )
 
 
 def _is_event_stream(returned: Any) -> bool:
@@ -110,6 +129,7 @@ def _from_stream(
                     f"'{definition.node_name}' produces several assets; give each "
                     "MaterializeResult its asset_key=."
                 )
+            _check_names(definition, keys, item)
             produced.append(_one(key, item))
             checks.extend(item.check_results)
         else:
@@ -130,6 +150,7 @@ def _from_multi_return(
         # materialization, store no value.
         return [Produced(out.key, None, has_value=False) for out in outputs]
     if len(outputs) == 1 and not isinstance(returned, tuple):
+        _check_names(definition, keys, returned)
         return [_one(outputs[0].key, returned)]
     if not isinstance(returned, tuple) or len(returned) != len(outputs):
         if hasattr(returned, "close") and type(returned).__name__ == "coroutine":

@@ -4,6 +4,8 @@ Responsibilities:
 - Success, run id, events, and Dagster's accessors (``output_for_node``,
   ``asset_materializations_for_node``, ``get_step_failure_events``, ...).
 - Failure information: which steps failed and were skipped, and why.
+- ``read_values_from``: let a result stop holding values an in-memory store
+  holds, so a result kept alive (IPython's ``Out``) keeps no value alive.
 """
 
 from __future__ import annotations
@@ -23,6 +25,31 @@ from nbassets.engine.events import (
 from nbassets.errors import InvalidInvocationError, did_you_mean
 
 __all__ = ["ExecuteInProcessResult"]
+
+
+class _Stored:
+    """Where a value the result no longer holds can be read: an in-memory store entry."""
+
+    __slots__ = ("key", "partition", "store")
+
+    def __init__(self, store: Mapping[Any, Any], key: AssetKey, partition: str | None) -> None:
+        self.store = store
+        self.key = key
+        self.partition = partition
+
+    def read(self) -> Any:
+        try:
+            return self.store[(self.key, self.partition)]
+        except KeyError:
+            where = f" partition '{self.partition}'" if self.partition is not None else ""
+            raise InvalidInvocationError(
+                f"The value of '{self.key.to_user_string()}'{where} is no longer stored (it was "
+                "removed after this run); materialize it again to read it."
+            ) from None
+
+
+def _read(value: Any) -> Any:
+    return value.read() if type(value) is _Stored else value
 
 
 @dataclass(frozen=True)
@@ -104,16 +131,16 @@ class ExecuteInProcessResult:
             )
         if output_name not in outputs:
             if len(outputs) == 1 and output_name == "result":
-                return next(iter(outputs.values()))
+                return _read(next(iter(outputs.values())))
             raise InvalidInvocationError(
                 f"Node '{node_str}' has no output '{output_name}'; its outputs: {sorted(outputs)}."
             )
-        return outputs[output_name]
+        return _read(outputs[output_name])
 
     @property
     def asset_values(self) -> dict[AssetKey, Any]:
         """The value of every asset this run materialized (nbassets addition)."""
-        return dict(self._values)
+        return {key: _read(value) for key, value in self._values.items()}
 
     def _partition_outputs(self, node: str, output_name: str) -> dict[str, Any]:
         """``{partition: value}`` for a node that ran a step per partition."""
@@ -122,9 +149,9 @@ class ExecuteInProcessResult:
             if _is_step_of(step_key, node) and step_key != node:
                 partition = step_key[len(node) + 1 : -1]
                 if output_name in outputs:
-                    found[partition] = outputs[output_name]
+                    found[partition] = _read(outputs[output_name])
                 elif len(outputs) == 1 and output_name == "result":
-                    found[partition] = next(iter(outputs.values()))
+                    found[partition] = _read(next(iter(outputs.values())))
         return found
 
     def output_value(self, output_name: str = "result") -> Any:
@@ -142,7 +169,32 @@ class ExecuteInProcessResult:
                 f"Asset '{key.to_user_string()}' has no value in this run."
                 f"{did_you_mean(key.to_user_string(), names)}"
             )
-        return self._values[key]
+        return _read(self._values[key])
+
+    def read_values_from(self, store: Mapping[tuple[AssetKey, str | None], Any]) -> None:
+        """Hold no value that ``store`` holds: read it there when asked.
+
+        ``store`` is an in-memory IO manager's ``values``. Afterwards the result
+        answers with what the store holds, so after a later run of the same asset
+        it gives the newer value; a value the store no longer has is an error
+        saying so. The notebook's magics call this, so ``Out[N]`` keeps no value
+        alive.
+        """
+        stored_by_step: dict[str, list[tuple[AssetKey, str | None]]] = {}
+        for event in self._events:
+            if event.event_type is EventType.ASSET_MATERIALIZATION and event.asset_key:
+                where = (event.asset_key, event.partition)
+                stored_by_step.setdefault(event.step_key or "", []).append(where)
+        outputs: dict[str, dict[str, Any]] = {}
+        for step_key, by_name in self._outputs.items():
+            candidates = stored_by_step.get(step_key, [])
+            outputs[step_key] = {
+                name: _reference(store, candidates, value) for name, value in by_name.items()
+            }
+        self._outputs = outputs
+        self._values = {
+            key: _reference(store, [(key, None)], value) for key, value in self._values.items()
+        }
 
     # Materializations and checks -----------------------------------------------------
 
@@ -211,6 +263,18 @@ class ExecuteInProcessResult:
         summary = ", ".join(f"{n} {o}" for o, n in sorted(counts.items())) or "no steps"
         state = "canceled" if self.canceled else ("success" if self.success else "failure")
         return f"<ExecuteInProcessResult {state}: {summary}; run_id={self.run_id[:8]}>"
+
+
+def _reference(
+    store: Mapping[tuple[AssetKey, str | None], Any],
+    candidates: list[tuple[AssetKey, str | None]],
+    value: Any,
+) -> Any:
+    """A ``_Stored`` for ``value`` when ``store`` holds this very object, else ``value``."""
+    for key, partition in candidates:
+        if store.get((key, partition), _Stored) is value:
+            return _Stored(store, key, partition)
+    return value
 
 
 def _is_step_of(step_key: str | None, node: str) -> bool:

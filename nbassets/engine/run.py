@@ -6,6 +6,9 @@ Responsibilities:
   materializations and check evaluations in the instance; emit events.
 - Skip steps downstream of a failure or a failed blocking check, naming why.
 - Keep every value that succeeded when a step fails or the run is interrupted.
+- Under the threads executor, serialize every effect of a step (events, stored
+  values, records) behind one lock held except while user code runs, so a
+  cancelled run can discard what its still-running steps produce.
 
 The hot path (``_run_asset``) does only what each step needs: the engine's
 overhead per asset is measured in ``bench/``.
@@ -45,6 +48,7 @@ from nbassets.engine.events import (
     StepFailureData,
     StepSkippedData,
 )
+from nbassets.engine.interrupts import InterruptGuard, exit_failure
 from nbassets.engine.outputs import OutputShapeError, read_outputs
 from nbassets.engine.plan import Plan
 from nbassets.engine.steps import Step
@@ -64,6 +68,10 @@ CODE_VERSION_TAG = "dagster/code_version"
 Listener = Callable[[RunEvent], None]
 _now = time.time
 _clock = time.perf_counter
+
+
+class _Discarded(BaseException):
+    """Unwinds a worker's step whose run was cancelled while its user code ran."""
 
 
 class Run:
@@ -100,10 +108,43 @@ class Run:
         self.errors: dict[str, BaseException] = {}
         self._unhealthy = False
         # Only the threads executor needs events serialized; in-process runs skip the lock.
-        self._lock: threading.Lock | None = None
+        self._lock: threading.RLock | None = None
+        self._owner: int | None = None
+        # Set (under the lock) when a threads run is cancelled: from then on, steps
+        # still running in worker threads store, record and emit nothing.
+        self.cancelled = False
+        # Holds SIGINT outside user code (in-process runs on the main thread).
+        self.guard: InterruptGuard | None = None
 
     def use_lock(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._owner = threading.get_ident()
+
+    def execute_step_in_worker(self, step: Step) -> Outcome:
+        """``execute_step`` for a worker thread: every effect made under the run's lock."""
+        lock = self._lock
+        assert lock is not None
+        with lock:
+            if self.cancelled:
+                return "failed"
+            try:
+                return self.execute_step(step)
+            except _Discarded:
+                return "failed"
+
+    def cancel(self, running: list[Step]) -> None:
+        """End ``running`` steps as failed (cancelled) and discard all they do from now on."""
+        lock = self._lock
+        assert lock is not None
+        with lock:
+            for step in running:
+                if step.key not in self.outcomes:
+                    interrupt = KeyboardInterrupt(
+                        "the run was cancelled while this step ran; whatever it returns "
+                        "is discarded"
+                    )
+                    self._fail(step, interrupt, _clock(), 0)
+            self.cancelled = True
 
     # Events ------------------------------------------------------------------------
 
@@ -131,6 +172,8 @@ class Run:
                 listener(event)
         else:
             with self._lock:
+                if self.cancelled and threading.get_ident() != self._owner:
+                    return event  # a cancelled step's worker: nobody may hear of it
                 self.events.append(event)
                 for listener in self.listeners:
                     listener(event)
@@ -193,9 +236,13 @@ class Run:
         except KeyboardInterrupt as interrupt:
             self._fail(step, interrupt, started, 0)
             raise
+        except _Discarded:
+            raise
+        except (SystemExit, GeneratorExit) as exit_:
+            # sys.exit() in user code (argparse, click) fails its step, not the run.
+            self._fail(step, exit_failure(exit_, step.label), started, 0)
+            return "failed"
         except BaseException as error:  # noqa: BLE001 - a step's failure must not end the run
-            if isinstance(error, (SystemExit, GeneratorExit)):
-                raise
             self._fail(step, error, started, getattr(error, "_nbassets_attempts", 0))
             return "failed"
         self.outcomes[step.key] = outcome
@@ -234,7 +281,17 @@ class Run:
         attempt = 0
         while True:
             try:
-                return fn(**kwargs)
+                if self._lock is not None:
+                    return self._call_in_worker(fn, kwargs)
+                guard = self.guard
+                if guard is None:
+                    return fn(**kwargs)
+                # Only here (and in a retry's wait) may a Ctrl-C interrupt the step.
+                guard.interruptible = True
+                try:
+                    return fn(**kwargs)
+                finally:
+                    guard.interruptible = False
             except (RetryRequested, Exception) as error:
                 allowed = policy.max_retries if policy is not None else 0
                 wait = policy.wait_before(attempt + 1) if policy is not None else 0.0
@@ -254,9 +311,34 @@ class Run:
                     f"Attempt {attempt} of {allowed} retries after {type(error).__name__}: {error}",
                 )
                 if wait:
-                    time.sleep(wait)
+                    self._wait(wait)
                 if context is not None:
                     context.retry_number = attempt
+
+    def _call_in_worker(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        """Call user code in a worker thread without the run's lock, then take it back."""
+        lock = self._lock
+        assert lock is not None
+        lock.release()
+        try:
+            return fn(**kwargs)
+        finally:
+            lock.acquire()
+            if self.cancelled:
+                raise _Discarded
+
+    def _wait(self, seconds: float) -> None:
+        """A retry's wait: interruptible, and without holding the run's lock."""
+        if self._lock is not None:
+            self._call_in_worker(lambda: time.sleep(seconds), {})
+        elif self.guard is not None:
+            self.guard.interruptible = True
+            try:
+                time.sleep(seconds)
+            finally:
+                self.guard.interruptible = False
+        else:
+            time.sleep(seconds)
 
     def _load(self, step: Step, item: Any) -> Any:
         """Load an input through its IO manager (values from this run included)."""

@@ -39,6 +39,11 @@ def config_for_ops(run_config: Any) -> dict[str, Any]:
             "'ops': {'my_asset': {'config': {...}}}."
         )
     ops = run_config.get("ops") or {}
+    if not isinstance(ops, Mapping) or not all(isinstance(name, str) for name in ops):
+        raise ConfigError(
+            f"run_config's 'ops' section must map asset names to their config, like "
+            f"{{'ops': {{'my_asset': {{'config': {{...}}}}}}}}; got {ops!r:.80}."
+        )
     return dict(ops)
 
 
@@ -61,8 +66,13 @@ def config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
         section = raw
     elif isinstance(raw, Mapping):
         section = raw.get("config")
-    else:
+    elif raw is None:
         section = None
+    else:
+        raise ConfigError(
+            f"run_config's entry for '{entry.node_name}' must be {{'config': {{...}}}}; got "
+            f"{raw!r:.80}."
+        )
     config = validate_config(entry.node_name, roles.config[1], section)
     return config, config.model_dump()
 

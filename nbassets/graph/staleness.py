@@ -62,6 +62,10 @@ class StalenessJudge:
                 has = self._instance.io_manager.has_value(key)
                 return "materialized" if has else "missing"
             return "missing"
+        if entry is None:
+            # Ran from an explicit asset list, never registered: no definition to
+            # judge staleness against, as for a failure of such a key.
+            return "materialized"
         return "stale" if self.reasons(key) else "materialized"
 
     def partition_states(self, key: AssetKey) -> dict[str, PartitionState]:

@@ -22,9 +22,11 @@ is the docstring (the asset's default description), not the value.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import keyword
 import types
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -264,7 +266,11 @@ def resolve_name(analysis: CellAnalysis, explicit: str | None) -> str:
                 "three ways: `%%asset NAME` on the first line; a body that is a single "
                 "`def NAME(...)`; or a body whose last line assigns the value, `NAME = ...`."
             )
+        check_asset_name(analysis.inferred_name)
         return analysis.inferred_name
+    # Python reads identifiers in NFKC form (the ligature in `ﬁle` is `file`), so the
+    # key must be the name downstream cells' code actually refers to.
+    explicit = unicodedata.normalize("NFKC", explicit)
     check_asset_name(explicit)
     return explicit
 
@@ -283,6 +289,27 @@ def check_asset_name(name: str) -> None:
             f"Asset name {name!r} is reserved: cell bodies read `{last}` as the run's "
             f"{last}. Choose another name."
         )
+    if last in _NOTEBOOK_NAMES or hasattr(builtins, last) or _is_output_cache_name(last):
+        raise InvalidDefinitionError(
+            f"Asset name {name!r} would replace the notebook's own `{last}` (IPython's or "
+            f"Python's), breaking later cells that use it. Choose another name, e.g. "
+            f"{last.strip('_') or 'value'}_data."
+        )
+
+
+# Names IPython and nbassets put in the notebook namespace.
+_NOTEBOOK_NAMES = frozenset(
+    ["In", "Out", "get_ipython", "exit", "quit", "nbassets", "display", "_ih", "_oh", "_dh"]
+)
+
+
+def _is_output_cache_name(name: str) -> bool:
+    """``_``, ``__``, ``_5``, ``_i5``, ``_ii``...: IPython's output and input caches."""
+    stripped = name.lstrip("_")
+    return not stripped or (name.startswith("_") and (
+        stripped.isdigit() or stripped in ("i", "ii", "iii")
+        or (stripped.startswith("i") and stripped[1:].isdigit())
+    )) or (name.startswith("__") and name.endswith("__"))
 
 
 def compile_cell(

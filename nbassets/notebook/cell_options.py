@@ -454,6 +454,8 @@ def _count(text: str, option: str) -> int:
 
 def _seconds(text: str, option: str) -> float:
     value = float(text) if _FLOAT.fullmatch(text) else -1.0
-    if value < 0:
-        raise UsageError(f"{option} expects a number of seconds, 0 or more; got {text!r}.")
+    if not 0 <= value <= 1e9:
+        raise UsageError(
+            f"{option} expects a number of seconds, 0 or more and finite; got {text!r}."
+        )
     return value

@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.display import display
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.engine import select_run
@@ -128,7 +129,10 @@ class NbAssetsMagics(Magics):
         )
         value = result.asset_values.get(key)
         print(self._summary(key, result, value) + untracked + self._stale_note(key))
-        return value
+        if value is not None:
+            # Shown, not returned: IPython's Out[N] would keep every run's value alive.
+            display(value)  # type: ignore[no-untyped-call]
+        return None
 
     def _untracked(self, definition: Any) -> str:
         from nbassets.notebook.waiting import untracked_variables
@@ -215,6 +219,7 @@ class NbAssetsMagics(Magics):
         `sinks(...)`, with `and`, `or`, `not`. Without a selection, everything
         missing or stale is materialized. Returns the ExecuteInProcessResult.
         """
+        quiet, line = _output_semicolon(line)
         options = parse_materialize_line(line)
         registry = get_registry()
         selection: Any = options.selection
@@ -247,7 +252,7 @@ class NbAssetsMagics(Magics):
                 )
             )
             return None
-        return run_in_notebook(
+        result = run_in_notebook(
             registry,
             self._ns,
             selection=selection,
@@ -257,6 +262,7 @@ class NbAssetsMagics(Magics):
             raise_on_error=not options.no_raise,
             **partitions,
         )
+        return None if quiet else result
 
     @line_magic
     def assets(self, line: str) -> Any:
@@ -276,4 +282,18 @@ class NbAssetsMagics(Magics):
                %assets value KEY --version ID        an older stored value
                %assets export dagster PATH [--dg-defs]   a Dagster module of these assets
         """
-        return assets_command.run(self._ip, line, sys.stdout)
+        quiet, line = _output_semicolon(line)
+        shown = assets_command.run(self._ip, line, sys.stdout)
+        return None if quiet else shown
+
+
+def _output_semicolon(line: str) -> tuple[bool, str]:
+    """Whether ``line`` ends with the ``;`` users type to hide output, and the line without it.
+
+    For a magic, IPython hands the ``;`` to the magic with the line and does not
+    hide the output itself (it looks at the transformed code), so the magic does.
+    """
+    stripped = line.rstrip()
+    if not stripped.endswith(";"):
+        return False, line
+    return True, stripped.rstrip(";").rstrip()

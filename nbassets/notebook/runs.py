@@ -35,6 +35,7 @@ from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.failures import format_failure, user_traceback
 from nbassets.notebook.frontend import renders_widgets
 from nbassets.notebook.progress import TextProgress, metadata_summary
+from nbassets.storage.io_manager import InMemoryIOManager
 
 __all__ = [
     "describe_plan",
@@ -257,6 +258,11 @@ def run_in_notebook(
     except NbAssetsError as error:
         raise usage_error(error) from error
     bind_values(user_ns, result.asset_values)
+    store = registry.instance.io_manager
+    if type(store) is InMemoryIOManager:
+        # The result lands in IPython's Out[N] (and sys.last_value on failure): it
+        # must not keep each run's values alive there, so it reads them in the store.
+        result.read_values_from(store.values)
     if len(result.get_step_success_events()) + len(result.get_step_failure_events()) > 1 or (
         not result.success
     ):

@@ -396,7 +396,12 @@ class StaticPartitionMapping(PartitionMapping):
         )
         for side, definition, keys in sides:
             if not isinstance(definition, StaticPartitionsDefinition):
-                continue
+                # Dagster refuses it too; silently mapping to nothing would lose data.
+                raise PartitionError(
+                    f"{self!r} maps static partitions, but the {side} asset is partitioned by "
+                    f"{definition!r}. Use StaticPartitionsDefinition on both sides, or a "
+                    "mapping for that kind (TimeWindowPartitionMapping for time windows)."
+                )
             known = definition.partition_keys
             for key in keys:
                 if not definition.has_partition_key(key):

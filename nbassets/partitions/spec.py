@@ -99,7 +99,13 @@ def parse_partitions_spec(spec: str) -> PartitionsDefinition:
         return _parse_static(spec, body)
     if kind == "dynamic":
         return DynamicPartitionsDefinition(body.strip())
-    return _parse_time(spec, kind, body.strip())
+    try:
+        return _parse_time(spec, kind, body.strip())
+    except OverflowError as error:
+        raise PartitionError(
+            f"Partitions spec {spec!r} reaches past 9999-12-31, the last date Python can "
+            "represent; end it earlier."
+        ) from error
 
 
 def _parse_static(spec: str, body: str) -> StaticPartitionsDefinition:

@@ -132,18 +132,28 @@ class TimeWindowPartitionMapping(PartitionMapping):
         for key in downstream_keys:
             n = downstream_def.index_of_key(key)
             assert n is not None  # validated by the caller
+            # Only the partition's own window must exist upstream; what the offsets add
+            # is cut to the upstream partitions that exist, as in Dagster ("the previous
+            # day" of the first day reads nothing instead of failing).
+            own = downstream_def.window_at_index(n)
+            own_first = upstream_def.index_at(own.start)
+            own_last = upstream_def.index_at(own.end - _TICK)
+            outside = [i for i in (own_first, own_last) if not 0 <= i < count]
+            if outside and refuse and not self.allow_nonexistent_upstream_partitions:
+                raise PartitionError(
+                    self._nonexistent_message(
+                        key, downstream_def, upstream_def, own_first, own_last, count
+                    )
+                )
+            missing.update(
+                dict.fromkeys(i for i in range(own_first, own_last + 1) if not 0 <= i < count)
+            )
             start = downstream_def.window_at_index(n + self.start_offset).start
             end = downstream_def.window_at_index(n + self.end_offset).end
             if end.timestamp() <= start.timestamp():
                 continue
             first, last = upstream_def.index_at(start), upstream_def.index_at(end - _TICK)
-            outside = [i for i in (first, last) if not 0 <= i < count]
-            if outside and refuse and not self.allow_nonexistent_upstream_partitions:
-                raise PartitionError(
-                    self._nonexistent_message(key, downstream_def, upstream_def, first, last, count)
-                )
             indices.update(dict.fromkeys(range(max(first, 0), min(last, count - 1) + 1)))
-            missing.update(dict.fromkeys(i for i in range(first, last + 1) if not 0 <= i < count))
         return sorted(indices), sorted(missing)
 
     def _nonexistent_message(

@@ -6,6 +6,9 @@ Responsibilities:
   and the storage ids of its inputs), which is what staleness is judged on.
 - Remember the last failed or skipped outcome of each asset, and each run.
 - Keep dynamic partition keys.
+- Keep memory bounded in long sessions: the last ``history_limit`` records per
+  asset and the last ``run_limit`` runs (the latest record of each partition,
+  which statuses are judged on, is always kept).
 - Data versions: a content hash per materialization, computed lazily (only
   when the asset is materialized again, or when staleness asks), so an
   upstream re-materialized to equal data leaves its downstream fresh.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -81,21 +85,45 @@ class RunRecord:
     step_keys: tuple[str, ...] = ()
 
 
-class Instance:
-    """The kernel's memory of materializations; one per registry."""
+HISTORY_LIMIT = 1000
+RUN_LIMIT = 1000
 
-    def __init__(self) -> None:
+
+class _BoundedList(list):  # type: ignore[type-arg]
+    """A list that forgets its oldest items past ``limit`` (still a plain list to readers)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        if len(self) > self.limit:
+            del self[: len(self) - self.limit]
+
+
+class Instance:
+    """The kernel's memory of materializations; one per registry.
+
+    Args:
+        history_limit: Materialization records kept per asset (older ones are
+            dropped; the latest per partition stays for statuses).
+        run_limit: Run records kept.
+    """
+
+    def __init__(self, history_limit: int = HISTORY_LIMIT, run_limit: int = RUN_LIMIT) -> None:
+        self.history_limit = history_limit
         self.io_manager = InMemoryIOManager()
         self._ids = itertools.count(1)
         self._latest: dict[tuple[AssetKey, str | None], MaterializationRecord] = {}
-        self._history: dict[AssetKey, list[MaterializationRecord]] = {}
+        self._history: dict[AssetKey, deque[MaterializationRecord]] = {}
         self.latest_ids: dict[AssetKey, int] = {}
         self._outcomes: dict[AssetKey, OutcomeRecord] = {}
         self._partition_outcomes: dict[tuple[AssetKey, str], OutcomeRecord] = {}
         self._dynamic: dict[str, list[str]] = {}
         # Bumped when dynamic partitions are added or deleted: cached statuses use it.
         self.dynamic_version = 0
-        self.runs: list[RunRecord] = []
+        self.runs: list[RunRecord] = _BoundedList(run_limit)
         # An attached AssetStore (nbassets.storage.persistence): every record is written there.
         self.store: Any = None
 
@@ -160,7 +188,10 @@ class Instance:
         """Make ``record`` the latest materialization of its asset (partition)."""
         asset_key, partition = record.asset_key, record.partition
         self._latest[(asset_key, partition)] = record
-        self._history.setdefault(asset_key, []).append(record)
+        history = self._history.get(asset_key)
+        if history is None:
+            history = self._history[asset_key] = deque(maxlen=self.history_limit)
+        history.append(record)
         self.latest_ids[asset_key] = record.storage_id
         if self._outcomes:
             self._outcomes.pop(asset_key, None)
@@ -170,7 +201,10 @@ class Instance:
     def adopt_restored(self, record: MaterializationRecord) -> None:
         """Add a record read back from a store (records arrive oldest first)."""
         key = record.asset_key
-        self._history.setdefault(key, []).append(record)
+        history = self._history.get(key)
+        if history is None:
+            history = self._history[key] = deque(maxlen=self.history_limit)
+        history.append(record)
         self._latest[(key, record.partition)] = record
         if record.storage_id > self.latest_ids.get(key, 0):
             self.latest_ids[key] = record.storage_id
@@ -222,7 +256,7 @@ class Instance:
     def forget_latest(self, asset_key: AssetKey, partition: str | None) -> None:
         """Drop the latest record of an asset partition whose stored value was lost."""
         record = self._latest.pop((asset_key, partition), None)
-        history = self._history.get(asset_key, [])
+        history = self._history.get(asset_key, deque())
         if record is not None and record in history:
             history.remove(record)
         if not history:

@@ -94,3 +94,147 @@ def test_spec_owners_are_a_list_as_in_dagster() -> None:
 
     ours, theirs = AssetSpec("a", owners=["team:x"]), dg.AssetSpec("a", owners=["team:x"])
     assert ours.owners == theirs.owners == ["team:x"]
+
+
+def _deps_of(definition: Any) -> dict[str, list[str]]:
+    return {
+        k.to_user_string(): sorted(d.to_user_string() for d in v)
+        for k, v in definition.asset_deps.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "spec_deps",
+    [
+        {"m1": ["up"], "m2": ["m1"]},  # a spec depending on its sibling: no cycle
+        {"m1": ["up"], "m2": []},  # a spec without deps has none
+        {"m1": [], "m2": ["up", "m1"]},
+    ],
+)
+def test_multi_asset_spec_deps_agree_with_dagster(spec_deps: dict[str, list[str]]) -> None:
+    import nbassets
+
+    def build(lib: Any) -> Any:
+        specs = [lib.AssetSpec(name, deps=deps) for name, deps in spec_deps.items()]
+
+        @lib.multi_asset(specs=specs)
+        def both() -> Any:
+            for name in spec_deps:
+                yield lib.MaterializeResult(asset_key=name)
+
+        return both
+
+    with nbassets.use_registry(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = build(nbassets), build(dg)
+        assert _deps_of(ours) == _deps_of(theirs)
+
+        @nbassets.asset
+        def up() -> int:
+            return 1
+
+        result = nbassets.materialize([up, ours])
+        assert result.success
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.MaterializeResult(asset_key="zzz"),
+        lambda lib: lib.Output(1, output_name="nope"),
+        lambda lib: lib.MaterializeResult(asset_key="solo"),
+        lambda lib: lib.Output(1),
+        lambda lib: 1,
+    ],
+)
+def test_results_naming_another_asset_or_output_fail_as_in_dagster(make: Any) -> None:
+    import nbassets
+
+    def run(lib: Any) -> tuple[bool, list[str]]:
+        # No return annotation: Dagster refuses an Output from a function annotated Any.
+        @lib.asset
+        def solo():  # type: ignore[no-untyped-def]
+            return make(lib)
+
+        result = lib.materialize([solo], raise_on_error=False)
+        return result.success, [e.step_key for e in result.get_step_failure_events()]
+
+    with nbassets.use_registry(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert run(nbassets) == run(dg)
+
+
+def test_static_mapping_between_time_windows_is_refused_as_in_dagster() -> None:
+    import nbassets
+    from nbassets.errors import PartitionError
+
+    table = {"2024-01-01": "2024-01-02"}
+    theirs = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-05")
+    with pytest.raises(Exception, match="StaticPartitionsDefinition"):
+        dg.StaticPartitionMapping(table).get_upstream_mapped_partitions_result_for_partitions(
+            theirs.empty_subset().with_partition_keys(["2024-01-02"]), theirs, theirs
+        )
+    ours = nbassets.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-05")
+    with pytest.raises(PartitionError, match="upstream asset is partitioned by Daily"):
+        nbassets.StaticPartitionMapping(table).validate(ours, ours)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(-3, 1), st.integers(-2, 2), st.integers(0, 5), st.sampled_from([None, "2024-01-07"])
+)
+def test_time_window_offsets_agree_with_dagster(
+    start_offset: int, end_offset: int, index: int, end_date: str | None
+) -> None:
+    import nbassets
+    from nbassets.errors import PartitionError
+
+    kwargs: dict[str, Any] = {"start_date": "2024-01-01"}
+    if end_date:
+        kwargs["end_date"] = end_date
+    now = __import__("datetime").datetime(2024, 1, 9)
+    theirs_def = dg.DailyPartitionsDefinition(**kwargs)
+    ours_def = nbassets.DailyPartitionsDefinition(**kwargs)
+    key = ours_def.get_partition_keys(current_time=now)[index]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mapping = dg.TimeWindowPartitionMapping(start_offset=start_offset, end_offset=end_offset)
+        try:
+            mapped = mapping.get_upstream_mapped_partitions_result_for_partitions(
+                theirs_def.empty_subset().with_partition_keys([key]), theirs_def, theirs_def,
+                current_time=now,
+            )
+        except Exception:  # noqa: BLE001 - Dagster refuses this case: so must we
+            expected = None
+        else:
+            expected = sorted(mapped.partitions_subset.get_partition_keys())
+            if mapped.required_but_nonexistent_subset.get_partition_keys():
+                expected = None
+    ours = nbassets.TimeWindowPartitionMapping(start_offset=start_offset, end_offset=end_offset)
+    try:
+        got = sorted(ours.upstream_partition_keys([key], ours_def, ours_def, current_time=now))
+    except PartitionError:
+        got = None
+    assert got == expected
+
+
+@pytest.mark.parametrize("text", ['group:"sales*"', 'group:"*_us"', 'group:"s*s_e*"'])
+def test_group_wildcards_agree_with_dagster(text: str) -> None:
+    import nbassets
+    from nbassets.graph.selection import parse_selection
+
+    groups = {"a": "sales_eu", "b": "sales_us", "c": "ops"}
+    ours = AssetGraph(AssetNode(AssetKey(k), (), group_name=g) for k, g in groups.items())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = DagsterGraph.from_assets(
+            [dg.multi_asset(specs=[dg.AssetSpec(k, group_name=g)], name=f"op_{k}")(lambda: None)
+             for k, g in groups.items()]
+        )
+        expected = {k.to_user_string() for k in dg.AssetSelection.from_string(text).resolve(theirs)}
+    selection = parse_selection(text)
+    assert {k.to_user_string() for k in selection.resolve(ours)} == expected
+    assert parse_selection(selection.to_selection_str()) == selection
+    assert nbassets.AssetSelection.groups(text.split('"')[1]).resolve(ours) == selection.resolve(
+        ours
+    )

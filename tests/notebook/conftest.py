@@ -36,6 +36,22 @@ class Shell:
         assert error is None, f"cell failed: {error!r}"
         return result.result
 
+    def shown(self, source: str, cell_id: str | None = None) -> Any:
+        """Run an ``%%asset`` cell that must succeed; return the value it displayed.
+
+        The value is displayed, not returned, so IPython's Out[N] does not keep it.
+        """
+        from nbassets.notebook import magics
+
+        displayed: list[Any] = []
+        original = magics.display
+        magics.display = lambda value, **kw: displayed.append(value)  # type: ignore[assignment]
+        try:
+            assert self.ok(source, cell_id) is None
+        finally:
+            magics.display = original  # type: ignore[assignment]
+        return displayed[-1] if displayed else None
+
     def error(self, source: str, cell_id: str | None = None) -> BaseException:
         """Run a cell that must fail; return the exception it raised."""
         result = self.run(source, cell_id)

@@ -44,9 +44,10 @@ def test_a_session_in_a_kernel(kernel_name, tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in progress["data"]
     assert progress["data"]["text/plain"].startswith("✓ prices")
     assert "prices · materialized in " in text_of(nb.cells[1])
-    # The DataFrame is the cell's result, so Jupyter shows it as its usual HTML table.
+    # The DataFrame is displayed (not the cell's result, which Out[N] would keep alive),
+    # so Jupyter shows it as its usual HTML table.
     html = prices[-1]["data"]["text/html"]
-    assert prices[-1]["output_type"] == "execute_result" and "<table" in html
+    assert prices[-1]["output_type"] == "display_data" and "<table" in html
     assert "total · materialized in " in out["total"] and "upstream: prices" in out["total"]
     assert "Check prices:check_prices passed." in out["check"]
     catalog = nb.cells[4].outputs[0]["data"]

@@ -16,14 +16,15 @@ K = AssetKey
 
 
 def test_statements_form_binds_and_displays_the_value(shell, capsys):
-    result = shell.run(
+    shown = shell.shown(
         "%%asset --group sales\n"
         "import pandas as pd\n"
         "orders = pd.DataFrame({'day': [1, 1, 2], 'amount': [3.0, 4.0, 5.0]})"
     )
-    # The displayhook gets the DataFrame itself, so Jupyter shows its usual table.
-    assert isinstance(result.result, pd.DataFrame)
-    assert shell.ns["orders"] is result.result
+    # display() gets the DataFrame itself, so Jupyter shows its usual table (and Out[N],
+    # which would keep every run's value alive, does not hold it).
+    assert isinstance(shown, pd.DataFrame)
+    assert shell.ns["orders"] is shown
     assert "pd" not in shell.ns  # the body's imports stay local
     out = capsys.readouterr().out
     assert "orders · materialized in " in out and "DataFrame 3x2" in out
@@ -31,14 +32,14 @@ def test_statements_form_binds_and_displays_the_value(shell, capsys):
 
 def test_last_expression_is_the_value_and_upstreams_are_in_the_summary(shell, capsys):
     shell.ok("%%asset\nbase = 20")
-    assert shell.ok("%%asset doubled\nbase * 2") == 40
-    line = capsys.readouterr().out.strip().splitlines()[-2]  # the last is Out[N]
+    assert shell.shown("%%asset doubled\nbase * 2") == 40
+    line = capsys.readouterr().out.strip().splitlines()[-1]
     assert line.startswith("doubled · materialized in ") and line.endswith("int · upstream: base")
 
 
 def test_function_form_takes_upstreams_from_parameters(shell):
     shell.ok("%%asset\nbase = 3")
-    value = shell.ok('%%asset\ndef tripled(base):\n    """Three times."""\n    return base * 3')
+    value = shell.shown('%%asset\ndef tripled(base):\n    """Three times."""\n    return base * 3')
     assert value == 9
     assert shell.registry.graph.parents(K("tripled")) == (K("base"),)
     assert shell.registry.definition_for("tripled").descriptions_by_key[K("tripled")] == (
@@ -47,7 +48,7 @@ def test_function_form_takes_upstreams_from_parameters(shell):
 
 
 def test_explicit_return_in_statements(shell):
-    assert shell.ok("%%asset ret\nif True:\n    return 5\nx = 1") == 5
+    assert shell.shown("%%asset ret\nif True:\n    return 5\nx = 1") == 5
 
 
 def test_multi_part_name_binds_the_last_part(shell, capsys):
@@ -171,7 +172,8 @@ def test_retries_rerun_the_body(shell, capsys):
 def test_config_option_gives_the_body_config(shell):
     shell.ok("from nbassets import Config\nclass Scale(Config):\n    factor: int = 2")
     shell.ok("%%asset\nnums = [1, 2]")
-    assert shell.ok("%%asset --config Scale\nscaled = [n * config.factor for n in nums]") == [2, 4]
+    shown = shell.shown("%%asset --config Scale\nscaled = [n * config.factor for n in nums]")
+    assert shown == [2, 4]
 
 
 @pytest.mark.parametrize(
@@ -200,8 +202,8 @@ def test_option_mistakes_name_the_token(shell, line, message):
 
 def test_resources_come_from_the_notebook(shell):
     shell.ok("class Db:\n    def get(self):\n        return 7\ndb = Db()")
-    assert shell.ok("%%asset --resources db\ndef from_db(db):\n    return db.get()") == 7
-    assert shell.ok("%%asset --resources db\nfrom_db2 = db.get() + 1") == 8
+    assert shell.shown("%%asset --resources db\ndef from_db(db):\n    return db.get()") == 7
+    assert shell.shown("%%asset --resources db\nfrom_db2 = db.get() + 1") == 8
 
 
 def test_a_missing_resource_says_how_to_provide_it(shell):
@@ -246,7 +248,7 @@ def test_autorun_materializes_missing_upstreams_first(shell, capsys):
     shell.ok("%%asset --no-run\nm1 = 5")
     shell.ok("%%asset --no-run\nm2 = m1 * 2")
     capsys.readouterr()
-    assert shell.ok("%%asset\nm3 = m2 + 1") == 11
+    assert shell.shown("%%asset\nm3 = m2 + 1") == 11
     out = capsys.readouterr().out
     assert out.index("✓ m1") < out.index("✓ m2") < out.index("✓ m3")
     assert "3 materialized" in out

@@ -45,7 +45,8 @@ def test_orders_is_shown_as_a_table(executed):
     lines = text_of(cell(executed, "orders")).splitlines()
     assert lines[0].startswith("✓ orders")
     assert lines[1].startswith("orders · materialized in ") and "DataFrame 32x6" in lines[1]
-    assert outputs[-1]["output_type"] == "execute_result"
+    # Displayed, not the cell's result: Out[N] would keep every run's value alive.
+    assert outputs[-1]["output_type"] == "display_data"
     assert "<table" in outputs[-1]["data"]["text/html"]
 
 

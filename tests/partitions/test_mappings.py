@@ -185,20 +185,14 @@ def test_previous_partition_downstream_mapping() -> None:
     assert mapping.downstream_partition_keys(["2024-02-29"], DAILY, DAILY, current_time=NOW) == []
 
 
-def test_nonexistent_upstream_is_an_error_unless_allowed() -> None:
+def test_an_offset_before_the_first_partition_reads_what_exists() -> None:
+    # As in Dagster 1.13: the "previous day" of day one is cut at the first partition.
     mapping = TimeWindowPartitionMapping(start_offset=-1)
-    with pytest.raises(
-        PartitionError,
-        match=r"Downstream partition '2024-01-01' .*reads upstream partitions '2023-12-31' to "
-        r"'2024-01-01' .*allow_nonexistent_upstream_partitions=True",
-    ):
-        mapping.upstream_partition_keys(["2024-01-01"], DAILY, DAILY, current_time=NOW)
-    lenient = TimeWindowPartitionMapping(
-        start_offset=-1, allow_nonexistent_upstream_partitions=True
-    )
-    assert lenient.upstream_partition_keys(["2024-01-01"], DAILY, DAILY, current_time=NOW) == [
+    assert mapping.upstream_partition_keys(["2024-01-01"], DAILY, DAILY, current_time=NOW) == [
         "2024-01-01"
     ]
+    previous = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+    assert previous.upstream_partition_keys(["2024-01-01"], DAILY, DAILY, current_time=NOW) == []
 
 
 def test_upstream_starting_later_is_reported() -> None:

@@ -92,3 +92,22 @@ def test_dynamic_partitions() -> None:
     assert instance.get_dynamic_partitions("fruits") == ["apple", "pear"]
     instance.delete_dynamic_partition("fruits", "apple")
     assert not instance.has_dynamic_partition("fruits", "apple")
+
+
+def test_history_and_runs_stay_bounded_in_a_long_session() -> None:
+    from nbassets import asset, materialize, use_registry
+    from nbassets.storage.instance import HISTORY_LIMIT, RUN_LIMIT
+
+    @asset
+    def ticked() -> int:
+        return 1
+
+    with use_registry() as registry:
+        for _ in range(max(HISTORY_LIMIT, RUN_LIMIT) + 50):
+            last = materialize([ticked])
+        instance = registry.instance
+        assert len(instance.history(ticked.key)) == HISTORY_LIMIT
+        assert len(instance.runs) == RUN_LIMIT
+        latest = instance.get_latest_materialization_event(ticked.key)
+        assert latest is not None and latest.run_id == last.run_id
+        assert registry.status(ticked.key) == "materialized"

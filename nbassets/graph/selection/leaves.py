@@ -161,6 +161,14 @@ class GroupSelection(AssetSelection):
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         groups = graph_index(graph).groups
+        if "*" in self.name:
+            # A wildcard names every group it matches, as in Dagster (group:"sales*").
+            regex = wildcard_regex(self.name)
+            matched = [name for name in groups if regex.fullmatch(name)]
+            if not matched:
+                raise unknown_value("group", self.name, groups, self.source)
+            members = tuple(key for name in matched for key in groups[name])
+            return _selectable(graph, members, self.include_sources)
         if self.name not in groups:
             raise unknown_value("group", self.name, groups, self.source)
         return _selectable(graph, groups[self.name], self.include_sources)
@@ -170,7 +178,7 @@ class GroupSelection(AssetSelection):
             raise SelectionError(
                 "AssetSelection.groups(..., include_sources=True) has no selection-string spelling."
             )
-        return f"group:{quote_value(self.name)}"
+        return f"group:{quote_value(self.name, pattern='*' in self.name)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,10 @@ __all__ = ["ATTRIBUTES", "grammar_of", "parse_selection", "tokenize"]
 
 ATTRIBUTES = ("key", "key_prefix", "group", "tag", "kind", "owner", "status")
 _FUNCTIONS = ("roots", "sinks")
+# Far beyond what anyone writes, well within Python's recursion limit for parsing
+# and for resolving the tree.
+_MAX_NESTING = 100
+_MAX_DEPTH_DIGITS = 6
 _WORD = re.compile(r"[\w.\-/*@]+")
 _DIGITS = re.compile(r"[0-9]+")
 _KEYWORD = re.compile(r"(?<![\w.\-/*])(?:and|or|not|AND|OR|NOT)(?![\w.\-/*])")
@@ -193,6 +197,32 @@ class _QueryParser:
         self.text = text
         self.tokens = tokenize(text)
         self.pos = 0
+        self.nesting = 0
+
+    def _enter(self) -> None:
+        """Count one level of parentheses, function or ``not``; refuse absurd depths."""
+        self.nesting += 1
+        if self.nesting > _MAX_NESTING:
+            token = self.peek()
+            raise syntax_error(
+                self.text,
+                token.start,
+                "a flatter selection",
+                problem=(
+                    f"more than {_MAX_NESTING} nested parentheses, functions or 'not's at "
+                    f"position {token.start + 1}"
+                ),
+            )
+
+    def _number(self, token: Token) -> int:
+        if len(token.value) > _MAX_DEPTH_DIGITS:
+            raise syntax_error(
+                self.text,
+                token.start,
+                f"a depth of at most {_MAX_DEPTH_DIGITS} digits",
+                problem=f"a {len(token.value)}-digit depth at position {token.start + 1}",
+            )
+        return int(token.value)
 
     def parse(self) -> AssetSelection:
         tree = self.or_expr()
@@ -217,10 +247,12 @@ class _QueryParser:
         return syntax_error(self.text, token.start, expected, found=token.shown())
 
     def or_expr(self) -> AssetSelection:
+        self._enter()
         parts = [self.and_expr()]
         while self.at_keyword("or"):
             self.take()
             parts.append(self.and_expr())
+        self.nesting -= 1
         return union(parts)
 
     def and_expr(self) -> AssetSelection:
@@ -233,7 +265,10 @@ class _QueryParser:
     def not_expr(self) -> AssetSelection:
         if self.at_keyword("not"):
             self.take()
-            return NotSelection(self.not_expr())
+            self._enter()
+            negated = NotSelection(self.not_expr())
+            self.nesting -= 1
+            return negated
         token = self.peek()
         if token.kind == "word" and token.value == "*":
             self.take()
@@ -243,7 +278,7 @@ class _QueryParser:
         if token.kind == "word" and _DIGITS.fullmatch(token.value) and after.kind == "+":
             if after.start == token.end:
                 self.pos += 2
-                up = int(token.value)
+                up = self._number(token)
         elif token.kind == "+":
             self.take()
             up = None
@@ -254,7 +289,7 @@ class _QueryParser:
             depth = self.peek()
             if depth.kind == "word" and _DIGITS.fullmatch(depth.value) and depth.start == plus.end:
                 self.take()
-                down = int(depth.value)
+                down = self._number(depth)
             else:
                 down = None
         upstream = None if up is False else UpstreamSelection(tree, up)
