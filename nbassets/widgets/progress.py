@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import pathlib
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -67,6 +68,9 @@ class RunProgress(anywidget.AnyWidget):
     light_rows = traitlets.Int(LIGHT_ROWS).tag(sync=True)
     summary = traitlets.Unicode("").tag(sync=True)
     finished = traitlets.Bool(False).tag(sync=True)
+    # Names this widget's row store in the page, which the front end fills from the
+    # model's messages before any view exists (a view may render after a run began).
+    uid = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -98,7 +102,11 @@ class RunProgress(anywidget.AnyWidget):
         self._last_flush = 0.0
         self.text_fallback = ""
         super().__init__(
-            total=len(self._rows), rows=self._snapshot(), summary=self._summary(), **kwargs
+            total=len(self._rows),
+            rows=self._snapshot(),
+            summary=self._summary(),
+            uid=uuid.uuid4().hex,
+            **kwargs,
         )
 
     @staticmethod

@@ -20,6 +20,7 @@
  *   get(name: "light_rows"): number,
  *   get(name: "summary"): string,
  *   get(name: "finished"): boolean,
+ *   get(name: "uid"): string,
  *   on(event: string, cb: (...args: any[]) => void): void,
  *   off(event: string, cb: (...args: any[]) => void): void,
  * }} Model
@@ -88,15 +89,10 @@ function render({ model, el }) {
     return parts;
   }
 
-  /** @type {Map<string, Row>} every row the kernel sent, in plan order */
-  const data = new Map();
+  const store = storeOf(model);
+  const data = store.data;
   const note = html("div", "nba-progress-note");
   root.append(note);
-
-  function load() {
-    data.clear();
-    for (const r of model.get("rows")) data.set(r.id, r);
-  }
 
   /** @param {Row[]} all @param {boolean} long */
   function visibleRows(all, long) {
@@ -159,29 +155,59 @@ function render({ model, el }) {
     summary.textContent = `${done}/${total} · ${model.get("summary")}`;
   }
 
-  /** @param {any} msg */
-  function onMessage(msg) {
-    if (!msg || msg.type !== "rows") return;
-    for (const r of msg.rows) data.set(r.id, r);
-    update();
-  }
-
-  function reload() {
-    load();
-    update();
-  }
-
-  model.on("change:rows", reload);
-  model.on("msg:custom", onMessage);
+  store.views.add(update);
   model.on("change:summary", update);
   model.on("change:finished", update);
-  reload();
+  update();
   return () => {
-    model.off("change:rows", reload);
-    model.off("msg:custom", onMessage);
+    store.views.delete(update);
     model.off("change:summary", update);
     model.off("change:finished", update);
   };
 }
 
-export default { render };
+/**
+ * Rows live per widget model, not per view: the kernel's row messages are applied as
+ * they arrive, so a view rendered after a run began (an output drawn late, a second
+ * view) still shows every step's latest state.
+ * @type {Map<string, {data: Map<string, Row>, views: Set<() => void>}>}
+ */
+const STORES = new Map();
+
+/** @param {Model} model */
+function storeOf(model) {
+  const uid = model.get("uid");
+  let store = STORES.get(uid);
+  if (!store) {
+    store = { data: new Map(), views: new Set() };
+    STORES.set(uid, store);
+  }
+  return store;
+}
+
+/** @param {{ model: Model }} ctx */
+function initialize({ model }) {
+  const store = storeOf(model);
+  const redraw = () => store.views.forEach((update) => update());
+  function reload() {
+    store.data.clear();
+    for (const r of model.get("rows")) store.data.set(r.id, r);
+    redraw();
+  }
+  /** @param {any} msg */
+  function onMessage(msg) {
+    if (!msg || msg.type !== "rows") return;
+    for (const r of msg.rows) store.data.set(r.id, r);
+    redraw();
+  }
+  reload();
+  model.on("change:rows", reload);
+  model.on("msg:custom", onMessage);
+  return () => {
+    model.off("change:rows", reload);
+    model.off("msg:custom", onMessage);
+    STORES.delete(model.get("uid"));
+  };
+}
+
+export default { initialize, render };
