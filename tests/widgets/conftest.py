@@ -168,6 +168,15 @@ def jupyter_server(
     for path in dirs.values():
         path.mkdir()
     _write_settings(dirs["settings"])
+    if jupyter_path is None:
+        # Widget tests look for the widgets in cell outputs; the Assets panel (installed
+        # with the package) draws the same lineage classes in the sidebar, so it is
+        # turned off here and tested with its own servers in tests/labextension.
+        labconfig = dirs["config"] / "labconfig"
+        labconfig.mkdir()
+        (labconfig / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": {"nbassets": True}}), encoding="utf-8"
+        )
     token = secrets.token_hex(16)
     port = _free_port()
     env = {
