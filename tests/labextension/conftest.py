@@ -33,6 +33,7 @@ from tests.widgets.conftest import (  # noqa: F401 - fixtures used by name
     lab_page,
     open_notebook,
     page_errors,
+    wait_for_kernel,
 )
 from tests.widgets.test_notebook7_browser import notebook7_page  # noqa: F401 - fixture
 
@@ -109,19 +110,6 @@ def write_notebook(server: LabServer, name: str, cells: list[tuple[str, str]]) -
     )
     nbformat.write(notebook, server.root / name)
     return name
-
-
-def wait_for_kernel(page: Any, path: str) -> None:
-    page.wait_for_function(
-        FIND_PANEL
-        + """
-        (path) => {
-          const kernel = findPanel(path)?.sessionContext?.session?.kernel;
-          return kernel && kernel.status === 'idle';
-        }""",
-        arg=path,
-        timeout=RUN_TIMEOUT_MS,
-    )
 
 
 class AssetsPage:

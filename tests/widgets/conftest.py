@@ -405,16 +405,7 @@ def open_notebook(
         nbformat.write(notebook, lab_server.root / name)
         opened.append(name)
         lab_page.goto(f"{lab_server.url}/lab/tree/{name}?token={lab_server.token}")
-        lab_page.wait_for_function(
-            FIND_PANEL
-            + """
-            (path) => {
-              const kernel = findPanel(path)?.sessionContext?.session?.kernel;
-              return kernel && kernel.status === 'idle';
-            }""",
-            arg=name,
-            timeout=RUN_TIMEOUT_MS,
-        )
+        wait_for_kernel(lab_page, name)
         opened_notebook = LabNotebook(lab_page, lab_server, name)
         opened_notebook.run_all()
         return opened_notebook
@@ -424,3 +415,17 @@ def open_notebook(
     for session in lab_server.api("GET", "/api/sessions"):
         if session.get("path") in opened:
             lab_server.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+def wait_for_kernel(page: Any, path: str) -> None:
+    """Wait until the notebook at ``path`` has a kernel and that kernel is idle."""
+    page.wait_for_function(
+        FIND_PANEL
+        + """
+        (path) => {
+          const kernel = findPanel(path)?.sessionContext?.session?.kernel;
+          return kernel && kernel.status === 'idle';
+        }""",
+        arg=path,
+        timeout=RUN_TIMEOUT_MS,
+    )

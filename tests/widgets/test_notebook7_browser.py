@@ -23,13 +23,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.widgets.conftest import (
-    FIND_PANEL,
-    RUN_TIMEOUT_MS,
     LabNotebook,
     LabServer,
     PageErrors,
     jupyter_server,
     save_screenshot,
+    wait_for_kernel,
 )
 
 pytestmark = pytest.mark.browser
@@ -69,16 +68,7 @@ def open_in_notebook7(server: LabServer, page: Any, name: str, cells: list[str])
     )
     nbformat.write(notebook, server.root / name)
     page.goto(f"{server.url}/notebooks/{name}?token={server.token}")
-    page.wait_for_function(
-        FIND_PANEL
-        + """
-        (path) => {
-          const kernel = findPanel(path)?.sessionContext?.session?.kernel;
-          return kernel && kernel.status === 'idle';
-        }""",
-        arg=name,
-        timeout=RUN_TIMEOUT_MS,
-    )
+    wait_for_kernel(page, name)
     # The server exposes the app as Lab's fixture does; LabNotebook drives Lab's notebook
     # panel through it, and Notebook 7 shows the same panel, so no menu clicking is needed.
     assert page.evaluate("() => window.jupyterapp?.name") == "Jupyter Notebook"
