@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from nbassets.definitions.assets import AssetsDefinition
@@ -30,6 +30,13 @@ from nbassets.definitions.results import (
     AssetCheckSeverity,
     Failure,
     RetryRequested,
+)
+from nbassets.engine.compute import (
+    Computed,
+    check_result,
+    merged_metadata,
+    retry_message,
+    retry_wait,
 )
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
@@ -221,18 +228,35 @@ class Run:
 
     def execute_step(self, step: Step) -> Outcome:
         """Run one step to its outcome; KeyboardInterrupt propagates after recording it."""
+        if not self.begin(step):
+            return "skipped"
+        return self.conclude(step, _clock(), None)
+
+    def begin(self, step: Step) -> bool:
+        """Skip ``step`` (False) when what it waits on did not succeed, else start it."""
         # Only a run that already has a failure, skip or blocked check looks upstream.
         reason = self.blocked_reason(step) if self._unhealthy else None
         if reason is not None:
             self.skip(step, reason)
-            return "skipped"
+            return False
         self.emit(EventType.STEP_START, step)
-        started = _clock()
+        return True
+
+    def conclude(self, step: Step, started: float, computed: Computed | None) -> Outcome:
+        """Compute ``step`` here (``computed`` is ``None``) or take a worker's answer; record it.
+
+        Whatever fails, in user code or in recording, fails the step alone;
+        KeyboardInterrupt propagates after the step is recorded as failed.
+        """
         try:
+            if computed is None:
+                computed = self._compute(step)
+            elif computed.notices or computed.error is not None:
+                self._replay(step, computed)
             if step.kind == "asset":
-                outcome = self._run_asset(step, started)
+                outcome = self._record_asset(step, computed, started)
             else:
-                outcome = self._run_check(step, started)
+                outcome = self._record_check_step(step, computed, started)
         except KeyboardInterrupt as interrupt:
             self._fail(step, interrupt, started, 0)
             raise
@@ -249,6 +273,19 @@ class Run:
         if outcome != "success":
             self._unhealthy = True
         return outcome
+
+    def _replay(self, step: Step, computed: Computed) -> None:
+        """Emit a worker's log lines and retry notices; raise the error that failed it."""
+        for notice in computed.notices:
+            kind = notice[0]
+            if kind == "LOG":
+                self.emit(EventType.LOG, step, None, LogData(notice[1], notice[2]), notice[2])
+            elif kind == "EVENT":
+                self._event_sink(step)(notice[1])
+            else:
+                self.emit(EventType.STEP_UP_FOR_RETRY, step, None, notice[1], notice[2])
+        if computed.error is not None:
+            raise computed.error
 
     def _fail(self, step: Step, error: BaseException, started: float, retries: int) -> None:
         self._unhealthy = True
@@ -293,13 +330,8 @@ class Run:
                 finally:
                     guard.interruptible = False
             except (RetryRequested, Exception) as error:
-                allowed = policy.max_retries if policy is not None else 0
-                wait = policy.wait_before(attempt + 1) if policy is not None else 0.0
-                if isinstance(error, RetryRequested):
-                    allowed, wait = error.max_retries, error.seconds_to_wait or 0.0
-                if isinstance(error, Failure) and not error.allow_retries:
-                    allowed = 0
-                if attempt >= allowed:
+                wait = retry_wait(error, attempt, policy)
+                if wait is None:
                     error._nbassets_attempts = attempt  # type: ignore[attr-defined]
                     raise
                 attempt += 1
@@ -308,7 +340,7 @@ class Run:
                     step,
                     None,
                     ErrorInfo.from_exception(error),
-                    f"Attempt {attempt} of {allowed} retries after {type(error).__name__}: {error}",
+                    retry_message(error, attempt, policy),
                 )
                 if wait:
                     self._wait(wait)
@@ -486,12 +518,22 @@ class Run:
         manager.handle_output(out_context, value)
         return out_context.consume_added_metadata()
 
-    def _run_asset(self, step: Step, started: float) -> Outcome:
+    def _compute(self, step: Step) -> Computed:
+        """Call the step's function here (in the kernel) and read what it returned."""
         definition = step.definition
-        assert isinstance(definition, AssetsDefinition)
         kwargs, context = self._arguments(step, definition)
         returned = self._call(step, definition.fn, kwargs, context, definition.retry_policy)
-        produced, check_results = read_outputs(definition, step.asset_keys, returned)
+        added = context._added if context is not None else None
+        if isinstance(definition, AssetsDefinition):
+            produced, checks = read_outputs(definition, step.asset_keys, returned)
+            return Computed(produced, checks, added)
+        return Computed((), (check_result(step.label, returned),), added)
+
+    def _record_asset(self, step: Step, computed: Computed, started: float) -> Outcome:
+        definition = step.definition
+        assert isinstance(definition, AssetsDefinition)
+        produced = computed.produced
+        added_metadata = computed.added
         duration = _clock() - started
         latest_ids = self.instance.latest_ids
         versions = {k: latest_ids.get(k, 0) for k in definition.upstream_keys}
@@ -501,8 +543,8 @@ class Run:
             key = item.key
             out = definition.output_by_key[key]
             metadata = item.metadata
-            if context is not None:
-                added = context.added_metadata_for(key)
+            if added_metadata:
+                added = merged_metadata(added_metadata, key)
                 if added:
                     metadata = {**metadata, **added}
             if multi:
@@ -531,8 +573,8 @@ class Run:
                     value if item.has_value and instance_keeps else NO_VALUE,
                 )
         blocked = (
-            self._evaluate_embedded_checks(step, definition, check_results)
-            if check_results
+            self._evaluate_embedded_checks(step, definition, computed.checks)
+            if computed.checks
             else False
         )
         self.emit(EventType.STEP_SUCCESS, step, None, duration)
@@ -595,7 +637,7 @@ class Run:
         )
 
     def _evaluate_embedded_checks(
-        self, step: Step, definition: AssetsDefinition, results: list[AssetCheckResult]
+        self, step: Step, definition: AssetsDefinition, results: Sequence[AssetCheckResult]
     ) -> bool:
         specs = {spec.name: spec for spec in definition.check_specs}
         blocked = False
@@ -629,19 +671,10 @@ class Run:
         # Dagster blocks downstream only on an ERROR-severity failure; WARN reports.
         return blocking and not result.passed and result.severity is AssetCheckSeverity.ERROR
 
-    def _run_check(self, step: Step, started: float) -> Outcome:
+    def _record_check_step(self, step: Step, computed: Computed, started: float) -> Outcome:
         check = step.definition
         assert isinstance(check, AssetChecksDefinition)
-        kwargs, context = self._arguments(step, check)
-        returned = self._call(step, check.fn, kwargs, context, check.retry_policy)
-        if isinstance(returned, bool) or type(returned).__name__ == "bool_":
-            # numpy's bool_ is what `(df.x > 0).all()` gives: the most common check.
-            returned = AssetCheckResult(passed=bool(returned))
-        if not isinstance(returned, AssetCheckResult):
-            raise InvalidDefinitionError(
-                f"Check '{check.check_key.to_user_string()}' returned {type(returned).__name__}; "
-                "return an AssetCheckResult(passed=...) or a bool."
-            )
+        returned = computed.checks[0]
         blocked = self._record_check(step, check.asset_key, check.name, check.blocking, returned)
         duration = _clock() - started
         self.emit(
