@@ -66,6 +66,7 @@ from nbassets.errors import (
     SelectionError,
     SelectionSyntaxError,
     UnknownAssetError,
+    UnshippableStepError,
 )
 from nbassets.graph.registry import Registry, get_registry, use_registry
 from nbassets.storage.instance import Instance
@@ -123,6 +124,8 @@ _LAZY = {
     "AssetObservation": "nbassets.definitions.source_assets",
     "SourceAsset": "nbassets.definitions.source_assets",
     "observable_source_asset": "nbassets.definitions.source_assets",
+    "DaskExecutor": "nbassets.engine.dask_executor",
+    "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.jobs",
     "JobDefinition": "nbassets.engine.jobs",
     "define_asset_job": "nbassets.engine.jobs",
@@ -197,6 +200,8 @@ if TYPE_CHECKING:
         SourceAsset,
         observable_source_asset,
     )
+    from nbassets.engine.dask_executor import DaskExecutor
+    from nbassets.engine.executor_spec import use_dask
     from nbassets.engine.jobs import Definitions, JobDefinition, define_asset_job
     from nbassets.graph.selection import AssetSelection
     from nbassets.notebook.lineage_view import lineage
@@ -276,6 +281,7 @@ __all__ = [
     "DagsterInvalidInvocationError",
     "DagsterInvariantViolationError",
     "DailyPartitionsDefinition",
+    "DaskExecutor",
     "DataVersion",
     "Definitions",
     "DuplicateKeyError",
@@ -342,6 +348,7 @@ __all__ = [
     "TimeWindowPartitionMapping",
     "TimeWindowPartitionsDefinition",
     "UnknownAssetError",
+    "UnshippableStepError",
     "WeeklyPartitionsDefinition",
     "asset",
     "asset_check",
@@ -376,6 +383,7 @@ __all__ = [
     "persist",
     "resource",
     "unload_ipython_extension",
+    "use_dask",
     "use_registry",
     "with_resources",
 ]

@@ -39,6 +39,7 @@ EXPORTED = [
     "DagsterInvalidInvocationError",
     "DagsterInvariantViolationError",
     "DailyPartitionsDefinition",
+    "DaskExecutor",
     "DataVersion",
     "Definitions",
     "DuplicateKeyError",
@@ -105,6 +106,7 @@ EXPORTED = [
     "TimeWindowPartitionMapping",
     "TimeWindowPartitionsDefinition",
     "UnknownAssetError",
+    "UnshippableStepError",
     "WeeklyPartitionsDefinition",
     "asset",
     "asset_check",
@@ -139,6 +141,7 @@ EXPORTED = [
     "persist",
     "resource",
     "unload_ipython_extension",
+    "use_dask",
     "use_registry",
     "with_resources",
 ]

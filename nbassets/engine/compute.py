@@ -23,16 +23,18 @@ from typing import Any
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.definitions.results import AssetCheckResult, Failure, RetryRequested
-from nbassets.engine.outputs import Produced
+from nbassets.engine.outputs import OutputShapeError, Produced
 from nbassets.errors import InvalidDefinitionError
 
 __all__ = [
     "Computed",
     "Notice",
+    "PreSplit",
     "check_result",
     "merged_metadata",
     "retry_message",
     "retry_wait",
+    "split_partitions",
 ]
 
 AddedMetadata = Mapping["AssetKey | None", Mapping[str, MetadataValue]]
@@ -59,6 +61,37 @@ class Computed:
     added: AddedMetadata | None = None
     notices: Sequence[Notice] = ()
     error: BaseException | None = None
+
+
+class PreSplit:
+    """A range step's value as a worker split it: ``(partition, value)`` pairs and the whole."""
+
+    __slots__ = ("parts", "whole")
+
+    def __init__(self, parts: list[tuple[str | None, Any]], whole: Any) -> None:
+        self.parts = parts
+        self.whole = whole
+
+
+def split_partitions(
+    label: str, partition_keys: Sequence[str], item: Produced
+) -> list[tuple[str | None, Any]]:
+    """A range step's value, one ``(partition, value)`` pair per partition key."""
+    if not item.has_value:
+        return [(key, None) for key in partition_keys]
+    value = item.value
+    if len(partition_keys) == 1 and not (isinstance(value, Mapping) and partition_keys[0] in value):
+        # A one-partition batch may return the partition's value itself.
+        return [(partition_keys[0], value)]
+    if not isinstance(value, Mapping) or set(partition_keys) - set(value):
+        first, last = partition_keys[0], partition_keys[-1]
+        raise OutputShapeError(
+            f"'{label}' ran partitions {first}...{last} in one step "
+            "(BackfillPolicy.single_run()), so it must return a dict of "
+            "{partition_key: value} with every key of context.partition_keys; got "
+            f"{type(value).__name__}."
+        )
+    return [(key, value[key]) for key in partition_keys]
 
 
 def merged_metadata(added: AddedMetadata | None, key: AssetKey) -> dict[str, MetadataValue]:

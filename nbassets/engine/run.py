@@ -16,6 +16,7 @@ overhead per asset is measured in ``bench/``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -33,10 +34,12 @@ from nbassets.definitions.results import (
 )
 from nbassets.engine.compute import (
     Computed,
+    PreSplit,
     check_result,
     merged_metadata,
     retry_message,
     retry_wait,
+    split_partitions,
 )
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
@@ -67,6 +70,7 @@ from nbassets.storage.io_manager import (
     OutputContext,
     has_stored_value,
 )
+from nbassets.storage.remote_values import RemoteValue, RemoteValues
 
 __all__ = ["Outcome", "Run"]
 
@@ -141,9 +145,7 @@ class Run:
 
     def cancel(self, running: list[Step]) -> None:
         """End ``running`` steps as failed (cancelled) and discard all they do from now on."""
-        lock = self._lock
-        assert lock is not None
-        with lock:
+        with self._lock or contextlib.nullcontext():
             for step in running:
                 if step.key not in self.outcomes:
                     interrupt = KeyboardInterrupt(
@@ -555,6 +557,8 @@ class Run:
             for partition, value in self._per_partition(step, item):
                 part_metadata = metadata
                 if item.has_value:
+                    if type(value) is RemoteValue:
+                        value = self._landed(value, out, instance_keeps)
                     added = self._store(step, key, out, value, partition)
                     if added:
                         part_metadata = {**metadata, **added}
@@ -580,27 +584,29 @@ class Run:
         self.emit(EventType.STEP_SUCCESS, step, None, duration)
         return "blocked" if blocked else "success"
 
+    def _landed(self, value: RemoteValue, out: Any, instance_keeps: bool) -> Any:
+        """What the kernel keeps of a value a Dask worker holds: the value, or a handle on it.
+
+        The default in-memory store keeps the handle (the value is fetched when read);
+        any other IO manager, and a persistent store, get the value itself.
+        """
+        manager = self.resources[out.io_manager_key]
+        if type(manager) is not InMemoryIOManager or (
+            instance_keeps and self.instance.store is not None
+        ):
+            return value.fetch()
+        if type(manager.values) is dict:
+            manager.values = RemoteValues(manager.values)
+        return value
+
     def _per_partition(self, step: Step, item: Any) -> list[tuple[str | None, Any]]:
         """(partition, value) pairs: one for a plain step, one per key for a range step."""
         if step.partition_keys is None:
             return [(step.partition_key, item.value)]
-        if not item.has_value:
-            return [(key, None) for key in step.partition_keys]
-        value = item.value
-        if len(step.partition_keys) == 1 and not (
-            isinstance(value, Mapping) and step.partition_keys[0] in value
-        ):
-            # A one-partition batch may return the partition's value itself.
-            return [(step.partition_keys[0], value)]
-        if not isinstance(value, Mapping) or set(step.partition_keys) - set(value):
-            first, last = step.partition_keys[0], step.partition_keys[-1]
-            raise OutputShapeError(
-                f"'{step.label}' ran partitions {first}...{last} in one step "
-                "(BackfillPolicy.single_run()), so it must return a dict of "
-                "{partition_key: value} with every key of context.partition_keys; got "
-                f"{type(value).__name__}."
-            )
-        return [(key, value[key]) for key in step.partition_keys]
+        if type(item.value) is PreSplit:  # split on the worker that holds the values
+            split, item.value = item.value, item.value.whole
+            return split.parts
+        return split_partitions(step.label, step.partition_keys, item)
 
     def _record(
         self,
