@@ -127,6 +127,7 @@ _LAZY = {
     "JobDefinition": "nbassets.engine.jobs",
     "define_asset_job": "nbassets.engine.jobs",
     "DagsterInstance": "nbassets.storage.testing",
+    "InputChangedWarning": "nbassets.engine.input_guard",
     "instance_for_test": "nbassets.storage.testing",
     **{
         name: "nbassets.partitions"
@@ -294,6 +295,7 @@ __all__ = [
     "In",
     "InMemoryIOManager",
     "InitResourceContext",
+    "InputChangedWarning",
     "InputContext",
     "Instance",
     "Int",

@@ -57,6 +57,7 @@ EXPORTED = [
     "In",
     "InMemoryIOManager",
     "InitResourceContext",
+    "InputChangedWarning",
     "InputContext",
     "Instance",
     "Int",

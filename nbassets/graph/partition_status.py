@@ -80,6 +80,7 @@ def partition_states(
     keys = pdef.get_partition_keys(dynamic_partitions_store=instance)
     failed = instance.partition_outcomes(key)
     current = definition.effective_code_version(key)
+    changed = instance.changed_in_place
     states: dict[str, PartitionState] = {}
     for partition in keys:
         outcome = failed.get(partition)
@@ -90,7 +91,7 @@ def partition_states(
         if record is None:
             states[partition] = "missing"
             continue
-        stale = record.code_version != current
+        stale = record.code_version != current or (key, partition) in changed
         for item in definition.inputs if not stale else ():
             upstream = owner.get(item.key)
             reads = upstream_partitions(

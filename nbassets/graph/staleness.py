@@ -123,6 +123,9 @@ class StalenessJudge:
         if latest is None:
             return []
         found: list[str] = []
+        changed = self._instance.changed_in_place.get((key, None))
+        if changed is not None:
+            found.append(changed)
         current = entry.effective_code_version(key)
         if latest.code_version != current:
             found.append(
@@ -168,5 +171,6 @@ class StalenessJudge:
                 record.code_version = entry.effective_code_version(key)
                 record.input_versions = current
                 record.accepted = True
+                self._instance.changed_in_place.pop((key, record.partition), None)
                 self._instance.record_changed(record)
         self.invalidate()
