@@ -141,9 +141,12 @@ class AssetSelection:
         return TagSelection(key, value, include_sources)
 
     @staticmethod
-    def kind(kind: str) -> AssetSelection:
-        """Assets of the given kind (``"pandas"``)."""
-        return KindSelection(kind)
+    def kind(kind: str | None, include_sources: bool = False) -> AssetSelection:
+        """Assets of the given kind (``"pandas"``); ``None``: assets without a kind.
+
+        External assets (``AssetSpec``) are included only with ``include_sources=True``.
+        """
+        return KindSelection(kind, include_sources)
 
     @staticmethod
     def owner(owner: str) -> AssetSelection:

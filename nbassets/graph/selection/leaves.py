@@ -221,18 +221,27 @@ class TagSelection(AssetSelection):
 
 @dataclass(frozen=True, slots=True)
 class KindSelection(AssetSelection):
-    """Assets of kind ``name``."""
+    """Assets of kind ``name``; with ``name=None``, assets that have no kind."""
 
-    name: str
+    name: str | None
+    include_sources: bool = False
     source: str = _source()
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        if self.name is None:
+            kindless = tuple(key for key in graph.keys if not graph.node(key).kinds)
+            return _selectable(graph, kindless, self.include_sources)
         kinds = graph_index(graph).kinds
         if self.name not in kinds:
             raise unknown_value("kind", self.name, kinds, self.source)
-        return _selectable(graph, kinds[self.name], False)
+        return _selectable(graph, kinds[self.name], self.include_sources)
 
     def to_selection_str(self) -> str:
+        if self.include_sources or self.name is None:
+            raise SelectionError(
+                "AssetSelection.kind(None) and AssetSelection.kind(..., include_sources=True) "
+                "have no selection-string spelling."
+            )
         return f"kind:{quote_value(self.name)}"
 
 

@@ -376,7 +376,7 @@ class _QueryParser:
         if name.value == "group":
             return GroupSelection(value, False, source)
         if name.value == "kind":
-            return KindSelection(value, source)
+            return KindSelection(value, False, source)
         return OwnerSelection(value, source)
 
     def asset_key(self, token: Token) -> AssetKey:
