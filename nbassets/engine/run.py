@@ -31,6 +31,7 @@ from nbassets.definitions.results import (
     Failure,
     RetryRequested,
 )
+from nbassets.engine.check_results import match_check_results
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
@@ -456,7 +457,12 @@ class Run:
                     **common, partitions_def=definition.partitions_def, assets_def=definition
                 )
             else:
-                context = AssetCheckExecutionContext(**common, check_name=definition.name)
+                context = AssetCheckExecutionContext(
+                    **common,
+                    check_name=definition.name,
+                    check_keys=[s.key for s in definition.selected_specs],
+                    checks_def=definition,
+                )
             if roles.context is not None:
                 kwargs[roles.context] = context
         if roles.config is not None:
@@ -634,15 +640,9 @@ class Run:
         assert isinstance(check, AssetChecksDefinition)
         kwargs, context = self._arguments(step, check)
         returned = self._call(step, check.fn, kwargs, context, check.retry_policy)
-        if isinstance(returned, bool) or type(returned).__name__ == "bool_":
-            # numpy's bool_ is what `(df.x > 0).all()` gives: the most common check.
-            returned = AssetCheckResult(passed=bool(returned))
-        if not isinstance(returned, AssetCheckResult):
-            raise InvalidDefinitionError(
-                f"Check '{check.check_key.to_user_string()}' returned {type(returned).__name__}; "
-                "return an AssetCheckResult(passed=...) or a bool."
-            )
-        blocked = self._record_check(step, check.asset_key, check.name, check.blocking, returned)
+        blocked = False
+        for spec, result in match_check_results(check, returned):
+            blocked |= self._record_check(step, spec.asset_key, spec.name, spec.blocking, result)
         duration = _clock() - started
         self.emit(
             EventType.STEP_SUCCESS,
