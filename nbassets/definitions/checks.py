@@ -142,7 +142,19 @@ class AssetChecksDefinition:
 
     @property
     def keys_by_input_name(self) -> dict[str, AssetKey]:
-        return {i.name: i.key for i in self.inputs}
+        """Each input's asset; an asset checked but not read is a value-less input, as in Dagster.
+
+        Such an input is named after its key (parts joined by ``_``, ``.`` and ``-``
+        as ``_``) and only orders the check after its asset.
+        """
+        named = {i.name: i.key for i in self.inputs}
+        read = set(named.values())
+        deps = [s.asset_key for s in self.all_specs]
+        deps += [coerce_dep(d).asset_key for s in self.all_specs for d in s.additional_deps]
+        for key in dict.fromkeys(deps):
+            if key not in read:
+                named["_".join(key.parts).replace("-", "_").replace(".", "_")] = key
+        return named
 
     @property
     def asset_key(self) -> AssetKey:
@@ -190,7 +202,9 @@ class AssetChecksDefinition:
         return f"<AssetChecksDefinition {self.check_key.to_user_string()}>"
 
 
-def invoke_check(check: AssetChecksDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def invoke_check(
+    check: AssetChecksDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     """Call a check's function directly, as in a unit test.
 
     A context (``build_asset_check_context()``) may come first even when the function
@@ -272,14 +286,13 @@ def asset_check(
         extra = additional_ins or {}
         value_params = [p for p in roles.inputs if p not in extra]
         if len(value_params) > 1:
-            preferred = [p for p in value_params if p == target.parts[-1]]
-            if not preferred:
-                raise InvalidDefinitionError(
-                    f"Check '{owner}' has parameters {value_params}; name the one that receives "
-                    f"the asset's value '{target.parts[-1]}', or map the others with "
-                    "additional_ins."
-                )
-            value_params = preferred
+            raise InvalidDefinitionError(
+                f"When defining check '{check_name}', multiple assets provided as parameters: "
+                f"{value_params}. These should either match the target asset or be specified "
+                "in 'additional_ins'.",
+                advice=f"Keep one parameter for '{target.to_user_string()}' and map the others "
+                "with additional_ins={'name': AssetIn('key')}.",
+            )
         inputs = [AssetInput(p, target) for p in value_params]
         inputs += [
             AssetInput(p, spec.key_for(p), input_manager_key=spec.input_manager_key)
@@ -358,7 +371,9 @@ def multi_asset_check(
         resource_keys = frozenset(required_resource_keys or ())
         roles = read_parameters(fn, owner=op_name, ins=coerced_ins, resource_keys=resource_keys)
         deps = dict.fromkeys(s.asset_key for s in spec_list)
-        deps.update(dict.fromkeys(coerce_dep(d).asset_key for s in spec_list for d in s.additional_deps))
+        deps.update(
+            dict.fromkeys(coerce_dep(d).asset_key for s in spec_list for d in s.additional_deps)
+        )
         inputs = []
         for param in roles.inputs:
             asset_in = coerced_ins.get(param, AssetIn())

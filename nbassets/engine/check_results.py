@@ -5,8 +5,8 @@ Responsibilities:
   results (a ``@multi_asset_check`` returns or yields one per check).
 - Give each result its spec: by ``asset_key`` and ``check_name``, either left out
   when only one check fits, as Dagster does.
-- Refuse a result for a check the run did not select, and a missing result when
-  the definition cannot be subset.
+- Refuse a result for a check the run is not evaluating, and a missing result
+  when the definition cannot be subset.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.results import AssetCheckResult
 from nbassets.definitions.specs import AssetCheckSpec
 from nbassets.engine.outputs import OutputShapeError
-from nbassets.errors import InvalidDefinitionError
+from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
 
 __all__ = ["match_check_results"]
 
@@ -47,54 +48,57 @@ def _results(check: AssetChecksDefinition, returned: Any) -> list[AssetCheckResu
 
 
 def _spec_for(check: AssetChecksDefinition, result: AssetCheckResult) -> AssetCheckSpec:
-    candidates = list(check.all_specs)
+    """The selected spec ``result`` reports on (Dagster's rules and wording, plus the fix)."""
+    names_by_asset: dict[AssetKey, list[str]] = {}
+    for spec in check.selected_specs:
+        names_by_asset.setdefault(spec.asset_key, []).append(spec.name)
+    assets = [k.to_user_string() for k in names_by_asset]
     if result.asset_key is not None:
-        candidates = [s for s in candidates if s.asset_key == result.asset_key]
-    elif len({s.asset_key for s in candidates}) > 1:
-        assets = sorted(s.asset_key.to_user_string() for s in candidates)
-        raise OutputShapeError(
-            f"Check '{check.label}' returned an AssetCheckResult without asset_key, but its "
-            f"checks are on several assets {assets}; pass asset_key=... and check_name=...."
-        )
-    if result.check_name is not None:
-        candidates = [s for s in candidates if s.name == result.check_name]
-    if len(candidates) == 1:
-        return candidates[0]
-    named = ", ".join(repr(s.key.to_user_string()) for s in check.all_specs)
-    if not candidates:
-        asked = ":".join(
-            part
-            for part in (
-                result.asset_key.to_user_string() if result.asset_key else None,
-                result.check_name,
+        if result.asset_key not in names_by_asset:
+            raise InvalidInvocationError(
+                "Received unexpected AssetCheckResult. It targets asset "
+                f"'{result.asset_key.to_user_string()}' which is not targeted by any of the "
+                f"checks currently being evaluated. Targeted assets: {assets}.",
+                advice="Give asset_key= one of those assets, or leave it out.",
             )
-            if part
+        asset = result.asset_key
+    elif len(names_by_asset) > 1:
+        raise InvalidInvocationError(
+            "AssetCheckResult didn't specify an asset key, but there are multiple assets to "
+            f"choose from: {assets}.",
+            advice="Pass asset_key= (and check_name=) to each AssetCheckResult.",
         )
-        raise OutputShapeError(
-            f"Check '{check.label}' returned a result for '{asked}', which is not one of its "
-            f"checks ({named}). Fix asset_key/check_name, or add an AssetCheckSpec for it."
+    else:
+        asset = next(iter(names_by_asset))
+    names = names_by_asset[asset]
+    if result.check_name is not None:
+        if result.check_name not in names:
+            raise InvalidInvocationError(
+                "Received unexpected AssetCheckResult. No checks currently being evaluated "
+                f"target asset '{asset.to_user_string()}' and have name '{result.check_name}'. "
+                f"Checks being evaluated for this asset: {names}.",
+                advice="Use one of those names, or add an AssetCheckSpec for it.",
+            )
+        name = result.check_name
+    elif len(names) > 1:
+        raise InvalidInvocationError(
+            "AssetCheckResult didn't specify a check name, but there are multiple checks to "
+            f"choose from for asset '{asset.to_user_string()}': {names}.",
+            advice="Pass check_name= to each AssetCheckResult.",
         )
-    raise OutputShapeError(
-        f"Check '{check.label}' returned an AssetCheckResult without check_name, but "
-        f"several of its checks fit ({named}); pass check_name=...."
-    )
+    else:
+        name = names[0]
+    return next(s for s in check.selected_specs if s.asset_key == asset and s.name == name)
 
 
 def match_check_results(
     check: AssetChecksDefinition, returned: Any
 ) -> list[tuple[AssetCheckSpec, AssetCheckResult]]:
     """Pair each returned result with its spec, in the order the function gave them."""
-    selected = {s.key for s in check.selected_specs}
     matched = []
     seen = set()
     for result in _results(check, returned):
         spec = _spec_for(check, result)
-        if spec.key not in selected:
-            raise OutputShapeError(
-                f"Check '{check.label}' returned a result for "
-                f"'{spec.key.to_user_string()}', which this run did not select; yield only "
-                "the checks in context.selected_asset_check_keys."
-            )
         if spec.key in seen:
             raise OutputShapeError(
                 f"Check '{check.label}' returned two results for "

@@ -398,7 +398,12 @@ def _plan(
     defs = chosen.definitions
     reusable = run_config is None and request.empty
     # Dynamic partitions can change between runs: plans that use them are not reused.
-    cache_key = (chosen.keys, frozenset(s.key for c in chosen.checks for s in c.selected_specs), request, remedy)
+    cache_key = (
+        chosen.keys,
+        frozenset(s.key for c in chosen.checks for s in c.selected_specs),
+        request,
+        remedy,
+    )
     plan = defs.plans.get(cache_key) if reusable else None
     if plan is not None:
         revalidate(plan, defs.owner, resources)

@@ -41,6 +41,7 @@ from nbassets.engine.context import (
 )
 from nbassets.engine.events import (
     AssetCheckEvaluation,
+    AssetCheckEvaluationTargetMaterializationData,
     AssetMaterialization,
     ErrorInfo,
     EventType,
@@ -444,7 +445,11 @@ class Run:
                 "partition_key": step.partition_key,
                 "partition_keys": step.partition_keys,
                 "instance": self.instance,
-                "input_keys": {i.param: i.key for i in step.inputs},
+                "input_keys": (
+                    definition.keys_by_input_name
+                    if isinstance(definition, AssetChecksDefinition)
+                    else {i.param: i.key for i in step.inputs}
+                ),
                 "input_partitions": {
                     i.param: list(i.partitions)
                     if i.partitions is not None
@@ -619,8 +624,28 @@ class Run:
     def _record_check(
         self, step: Step, key: AssetKey, name: str, blocking: bool, result: AssetCheckResult
     ) -> bool:
+        partition = step.partition_key
+        latest = (
+            self.instance.latest(key, partition)
+            if partition is not None
+            else self.instance.get_latest_materialization_event(key)
+        )
+        target = (
+            AssetCheckEvaluationTargetMaterializationData(
+                latest.storage_id, latest.run_id, latest.timestamp
+            )
+            if latest is not None
+            else None
+        )
         evaluation = AssetCheckEvaluation(
-            key, name, result.passed, result.metadata, result.severity, result.description, blocking
+            key,
+            name,
+            result.passed,
+            result.metadata,
+            result.severity,
+            result.description,
+            blocking,
+            target,
         )
         verdict = "passed" if result.passed else "failed"
         if self.instance.store is not None:

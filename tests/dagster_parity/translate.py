@@ -23,8 +23,8 @@ it runs with that reason. Everything else runs as written.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import builtins
 import functools
