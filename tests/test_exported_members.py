@@ -134,6 +134,7 @@ EXPORTED = [
     "materialize",
     "materialize_to_memory",
     "multi_asset",
+    "multi_asset_check",
     "observable_source_asset",
     "op",
     "persist",
