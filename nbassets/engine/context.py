@@ -132,6 +132,7 @@ class AssetExecutionContext:
         "_partitions_def",
         "instance",
         "log",
+        "node_outputs",
         "op_config",
         "partition_key_value",
         "resources",
@@ -181,6 +182,8 @@ class AssetExecutionContext:
         )
         self._added: dict[AssetKey | None, dict[str, MetadataValue]] = {}
         self._config = None
+        # Set by a graph-backed asset: each inner op's outputs, by handle.
+        self.node_outputs: dict[str, dict[str, Any]] | None = None
 
     @property
     def run_id(self) -> str:

@@ -503,6 +503,9 @@ class Run:
         kwargs, context = self._arguments(step, definition)
         returned = self._call(step, definition.fn, kwargs, context, definition.retry_policy)
         produced, check_results = read_outputs(definition, step.asset_keys, returned)
+        if context is not None and context.node_outputs:
+            for handle, values in context.node_outputs.items():
+                self.outputs[f"{step.key}.{handle}"] = values
         duration = _clock() - started
         latest_ids = self.instance.latest_ids
         versions = {k: latest_ids.get(k, 0) for k in definition.upstream_keys}
