@@ -107,6 +107,16 @@ def _is_context_param(name: str) -> bool:
     return name in ("context", "_context", "_", "ctx")
 
 
+def _is_config_or_resource(annotation: Any) -> bool:
+    """A ``Config`` or ``ConfigurableResource`` parameter: the op's config or a resource."""
+    import sys
+
+    module = sys.modules.get("nbassets.definitions.config")
+    if module is None or not isinstance(annotation, type):
+        return False
+    return issubclass(annotation, (module.Config, module.ConfigurableResource))
+
+
 def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict[str, In]:
     """Each input, in parameter order, with its type and default filled in."""
     params = list(inspect.signature(fn).parameters.values())
@@ -124,8 +134,10 @@ def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             takes_kwargs = True
             continue
-        given = ins.get(param.name, In())
         annotation = hints.get(param.name, NO_DEFAULT)
+        if param.name not in ins and _is_config_or_resource(annotation):
+            continue
+        given = ins.get(param.name, In())
         if given.dagster_type is None and annotation is not NO_DEFAULT:
             given = replace(given, dagster_type=annotation)
         if not given.has_default_value and param.default is not NO_DEFAULT:

@@ -79,8 +79,8 @@ class MaterializeResult(Generic[_T]):
         return f"MaterializeResult({key}metadata={list(self.metadata)})"
 
 
-class Output:
-    """A value for one output, with metadata: Dagster's ``Output``."""
+class Output(Generic[_T]):
+    """A value for one output, with metadata: Dagster's ``Output`` (``Output[int]`` types it)."""
 
     __slots__ = ("data_version", "metadata", "output_name", "tags", "value")
 
