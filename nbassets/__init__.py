@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nbassets.definitions.assets import AssetsDefinition
-from nbassets.definitions.checks import AssetChecksDefinition, asset_check
+from nbassets.definitions.checks import AssetChecksDefinition, asset_check, multi_asset_check
 from nbassets.definitions.decorators import asset, multi_asset
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import (
@@ -92,7 +92,7 @@ _LAZY = {
     "lineage": "nbassets.notebook.lineage_view",
     "persist": "nbassets.storage.persistence",
     "with_resources": "nbassets.definitions.resources",
-    "job": "nbassets.definitions.ops",
+    "job": "nbassets.engine.op_jobs",
     "build_resources": "nbassets.definitions.resources",
     "ObserveResult": "nbassets.definitions.source_assets",
     "Bool": "nbassets.definitions.config_schema",
@@ -106,13 +106,26 @@ _LAZY = {
     "load_assets_from_package_module": "nbassets.definitions.loading",
     "load_assets_from_package_name": "nbassets.definitions.loading",
     "AutomationCondition": "nbassets.definitions.automation",
-    "GraphDefinition": "nbassets.definitions.ops",
+    "GraphDefinition": "nbassets.definitions.graphs",
     "In": "nbassets.definitions.ops",
     "Nothing": "nbassets.definitions.ops",
     "OpDefinition": "nbassets.definitions.ops",
     "Out": "nbassets.definitions.ops",
-    "graph_asset": "nbassets.definitions.ops",
-    "graph_multi_asset": "nbassets.definitions.ops",
+    "graph_asset": "nbassets.definitions.graph_assets",
+    "graph_multi_asset": "nbassets.definitions.graph_assets",
+    "DynamicOut": "nbassets.definitions.ops",
+    "DynamicOutput": "nbassets.definitions.ops",
+    "ConfigMapping": "nbassets.definitions.graphs",
+    "DependencyDefinition": "nbassets.definitions.graphs",
+    "GraphIn": "nbassets.definitions.graphs",
+    "GraphOut": "nbassets.definitions.graphs",
+    "MultiDependencyDefinition": "nbassets.definitions.graphs",
+    "NodeInvocation": "nbassets.definitions.graphs",
+    "config_mapping": "nbassets.definitions.graphs",
+    "DagsterStepOutputNotFoundError": "nbassets.engine.op_runs",
+    "execute_job": "nbassets.engine.op_jobs",
+    "reconstructable": "nbassets.engine.op_jobs",
+    "validate_run_config": "nbassets.engine.op_jobs",
     "op": "nbassets.definitions.ops",
     "ResourceDefinition": "nbassets.definitions.resources",
     "IOManagerDefinition": "nbassets.definitions.resources",
@@ -164,6 +177,17 @@ if TYPE_CHECKING:
         RunConfig,
     )
     from nbassets.definitions.config_schema import Bool, Field, Float, Int, String
+    from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
+    from nbassets.definitions.graphs import (
+        ConfigMapping,
+        DependencyDefinition,
+        GraphDefinition,
+        GraphIn,
+        GraphOut,
+        MultiDependencyDefinition,
+        NodeInvocation,
+        config_mapping,
+    )
     from nbassets.definitions.loading import (
         load_asset_checks_from_modules,
         load_assets_from_current_module,
@@ -172,14 +196,12 @@ if TYPE_CHECKING:
         load_assets_from_package_name,
     )
     from nbassets.definitions.ops import (
-        GraphDefinition,
+        DynamicOut,
+        DynamicOutput,
         In,
         Nothing,
         OpDefinition,
         Out,
-        graph_asset,
-        graph_multi_asset,
-        job,
         op,
     )
     from nbassets.definitions.resources import (
@@ -199,6 +221,8 @@ if TYPE_CHECKING:
         observable_source_asset,
     )
     from nbassets.engine.jobs import Definitions, JobDefinition, define_asset_job
+    from nbassets.engine.op_jobs import execute_job, job, reconstructable, validate_run_config
+    from nbassets.engine.op_runs import DagsterStepOutputNotFoundError
     from nbassets.graph.selection import AssetSelection
     from nbassets.notebook.lineage_view import lineage
     from nbassets.partitions import (
@@ -267,6 +291,7 @@ __all__ = [
     "Bool",
     "Config",
     "ConfigError",
+    "ConfigMapping",
     "ConfigurableIOManager",
     "ConfigurableResource",
     "CycleError",
@@ -276,10 +301,14 @@ __all__ = [
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",
     "DagsterInvariantViolationError",
+    "DagsterStepOutputNotFoundError",
     "DailyPartitionsDefinition",
     "DataVersion",
     "Definitions",
+    "DependencyDefinition",
     "DuplicateKeyError",
+    "DynamicOut",
+    "DynamicOutput",
     "DynamicPartitionsDefinition",
     "EventType",
     "ExecuteInProcessResult",
@@ -288,6 +317,8 @@ __all__ = [
     "FilesystemIOManager",
     "Float",
     "GraphDefinition",
+    "GraphIn",
+    "GraphOut",
     "HourlyPartitionsDefinition",
     "IOManager",
     "IOManagerDefinition",
@@ -309,10 +340,12 @@ __all__ = [
     "MissingResourceError",
     "MissingUpstreamError",
     "MonthlyPartitionsDefinition",
+    "MultiDependencyDefinition",
     "MultiPartitionKey",
     "MultiPartitionsDefinition",
     "MultiToSingleDimensionPartitionMapping",
     "NbAssetsError",
+    "NodeInvocation",
     "Nothing",
     "ObserveResult",
     "OpDefinition",
@@ -354,7 +387,9 @@ __all__ = [
     "build_op_context",
     "build_output_context",
     "build_resources",
+    "config_mapping",
     "define_asset_job",
+    "execute_job",
     "get_registry",
     "graph",
     "graph_asset",
@@ -373,12 +408,15 @@ __all__ = [
     "materialize",
     "materialize_to_memory",
     "multi_asset",
+    "multi_asset_check",
     "observable_source_asset",
     "op",
     "persist",
+    "reconstructable",
     "resource",
     "unload_ipython_extension",
     "use_registry",
+    "validate_run_config",
     "with_resources",
 ]
 

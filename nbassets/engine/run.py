@@ -31,6 +31,7 @@ from nbassets.definitions.results import (
     Failure,
     RetryRequested,
 )
+from nbassets.engine.check_results import match_check_results
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
@@ -40,6 +41,7 @@ from nbassets.engine.context import (
 )
 from nbassets.engine.events import (
     AssetCheckEvaluation,
+    AssetCheckEvaluationTargetMaterializationData,
     AssetMaterialization,
     ErrorInfo,
     EventType,
@@ -468,7 +470,11 @@ class Run:
                 "partition_key": step.partition_key,
                 "partition_keys": step.partition_keys,
                 "instance": self.instance,
-                "input_keys": {i.param: i.key for i in step.inputs},
+                "input_keys": (
+                    definition.keys_by_input_name
+                    if isinstance(definition, AssetChecksDefinition)
+                    else {i.param: i.key for i in step.inputs}
+                ),
                 "input_partitions": {
                     i.param: list(i.partitions)
                     if i.partitions is not None
@@ -481,7 +487,12 @@ class Run:
                     **common, partitions_def=definition.partitions_def, assets_def=definition
                 )
             else:
-                context = AssetCheckExecutionContext(**common, check_name=definition.name)
+                context = AssetCheckExecutionContext(
+                    **common,
+                    check_name=definition.name,
+                    check_keys=[s.key for s in definition.selected_specs],
+                    checks_def=definition,
+                )
             if roles.context is not None:
                 kwargs[roles.context] = context
         if roles.config is not None:
@@ -524,6 +535,9 @@ class Run:
             step, definition.fn, kwargs, context, definition.retry_policy, watch
         )
         produced, check_results = read_outputs(definition, step.asset_keys, returned)
+        if context is not None and context.node_outputs:
+            for handle, values in context.node_outputs.items():
+                self.outputs[f"{step.key}.{handle}"] = values
         duration = _clock() - started
         latest_ids = self.instance.latest_ids
         versions = {k: latest_ids.get(k, 0) for k in definition.upstream_keys}
@@ -645,8 +659,28 @@ class Run:
     def _record_check(
         self, step: Step, key: AssetKey, name: str, blocking: bool, result: AssetCheckResult
     ) -> bool:
+        partition = step.partition_key
+        latest = (
+            self.instance.latest(key, partition)
+            if partition is not None
+            else self.instance.get_latest_materialization_event(key)
+        )
+        target = (
+            AssetCheckEvaluationTargetMaterializationData(
+                latest.storage_id, latest.run_id, latest.timestamp
+            )
+            if latest is not None
+            else None
+        )
         evaluation = AssetCheckEvaluation(
-            key, name, result.passed, result.metadata, result.severity, result.description, blocking
+            key,
+            name,
+            result.passed,
+            result.metadata,
+            result.severity,
+            result.description,
+            blocking,
+            target,
         )
         verdict = "passed" if result.passed else "failed"
         if self.instance.store is not None:
@@ -667,15 +701,9 @@ class Run:
         kwargs, context = self._arguments(step, check)
         watch = watch_inputs(step, kwargs, check.fn, self.memory_managers) if step.inputs else None
         returned = self._call_watched(step, check.fn, kwargs, context, check.retry_policy, watch)
-        if isinstance(returned, bool) or type(returned).__name__ == "bool_":
-            # numpy's bool_ is what `(df.x > 0).all()` gives: the most common check.
-            returned = AssetCheckResult(passed=bool(returned))
-        if not isinstance(returned, AssetCheckResult):
-            raise InvalidDefinitionError(
-                f"Check '{check.check_key.to_user_string()}' returned {type(returned).__name__}; "
-                "return an AssetCheckResult(passed=...) or a bool."
-            )
-        blocked = self._record_check(step, check.asset_key, check.name, check.blocking, returned)
+        blocked = False
+        for spec, result in match_check_results(check, returned):
+            blocked |= self._record_check(step, spec.asset_key, spec.name, spec.blocking, result)
         duration = _clock() - started
         self.emit(
             EventType.STEP_SUCCESS,

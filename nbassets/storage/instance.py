@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.storage.data_versions import fingerprint
 from nbassets.storage.io_manager import InMemoryIOManager
@@ -64,6 +64,11 @@ class MaterializationRecord:
     # manager holds, so it costs no memory); NO_VALUE once hashed or never known.
     value_ref: Any = NO_VALUE
 
+    @property
+    def partition_key(self) -> str | None:
+        """Dagster's name for ``partition`` on an event record."""
+        return self.partition
+
 
 @dataclass(slots=True)
 class OutcomeRecord:
@@ -83,6 +88,15 @@ class RunRecord:
     end_time: float | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     step_keys: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class EventRecordsResult:
+    """A page of records: Dagster's ``EventRecordsResult``."""
+
+    records: list[MaterializationRecord]
+    cursor: str
+    has_more: bool
 
 
 HISTORY_LIMIT = 1000
@@ -298,6 +312,36 @@ class Instance:
     def get_latest_materialization_event(self, asset_key: AssetKey) -> MaterializationRecord | None:
         history = self._history.get(asset_key)
         return history[-1] if history else None
+
+    def fetch_materializations(
+        self,
+        records_filter: Any,
+        limit: int,
+        cursor: str | None = None,
+        ascending: bool = False,
+    ) -> EventRecordsResult:
+        """Materialization records of one asset, newest first, as Dagster's instance gives.
+
+        ``records_filter`` is an ``AssetKey`` (or anything with ``asset_key`` and,
+        optionally, ``asset_partitions``); ``cursor`` is the ``cursor`` of an earlier
+        result, to read on from there.
+        """
+        key = getattr(records_filter, "asset_key", records_filter)
+        key = coerce_key(key)
+        partitions = getattr(records_filter, "asset_partitions", None)
+        records = list(self._history.get(key, ()))
+        if partitions is not None:
+            records = [r for r in records if r.partition in set(partitions)]
+        if not ascending:
+            records.reverse()
+        if cursor is not None:
+            after = int(cursor)
+            records = [
+                r for r in records if (r.storage_id > after if ascending else r.storage_id < after)
+            ]
+        page = records[:limit]
+        next_cursor = str(page[-1].storage_id) if page else (cursor or "")
+        return EventRecordsResult(page, next_cursor, len(records) > limit)
 
     def history(self, asset_key: AssetKey) -> list[MaterializationRecord]:
         return list(self._history.get(asset_key, ()))
