@@ -105,7 +105,8 @@ class AssetsDefinition:
     ) -> None:
         if node_def is not None:
             # Dagster's form: a graph (or op) and the asset keys of its inputs and outputs.
-            from nbassets.definitions.ops import OpDefinition, assets_from_graph, graph_of_op
+            from nbassets.definitions.graph_assets import assets_from_graph, graph_of_op
+            from nbassets.definitions.ops import OpDefinition
 
             if isinstance(node_def, OpDefinition):
                 node_def = graph_of_op(node_def)

@@ -11,7 +11,7 @@ Responsibilities:
   time, and (from a worker) the log lines and retry notices to replay in order.
 - ``retry_wait``: whether an attempt that raised is retried, and after how long;
   the one rule every executor follows.
-- ``check_result``: a check function's return value as an ``AssetCheckResult``.
+- ``check_results_in``: the check results a check function returned (on a worker).
 """
 
 from __future__ import annotations
@@ -24,13 +24,12 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.definitions.results import AssetCheckResult, Failure, RetryRequested
 from nbassets.engine.outputs import OutputShapeError, Produced
-from nbassets.errors import InvalidDefinitionError
 
 __all__ = [
     "Computed",
     "Notice",
     "PreSplit",
-    "check_result",
+    "check_results_in",
     "merged_metadata",
     "retry_message",
     "retry_wait",
@@ -54,6 +53,8 @@ class Computed:
             (``None`` for the step as a whole); ``None`` when nothing was added.
         notices: Log lines, logged events and retry notices from a worker, in order.
         error: The exception that failed the step on a worker (raised by record).
+        returned: A check step's return value, matched to its checks by record
+            (a generator's items, as a list, from a worker).
     """
 
     produced: Sequence[Produced] = ()
@@ -61,6 +62,7 @@ class Computed:
     added: AddedMetadata | None = None
     notices: Sequence[Notice] = ()
     error: BaseException | None = None
+    returned: Any = None
 
 
 class PreSplit:
@@ -131,14 +133,16 @@ def retry_message(error: BaseException, attempt: int, policy: Any) -> str:
     return f"Attempt {attempt} of {allowed} retries after {type(error).__name__}: {error}"
 
 
-def check_result(label: str, returned: Any) -> AssetCheckResult:
-    """A check function's return value as a result: a bool, or an ``AssetCheckResult``."""
+def check_results_in(returned: Any) -> list[AssetCheckResult]:
+    """The check results in a check function's return value, as far as they can be read.
+
+    Record matches them to their checks and refuses a wrong shape; this reading only
+    lets a worker tell whether a blocking check failed.
+    """
     if isinstance(returned, bool) or type(returned).__name__ == "bool_":
-        # numpy's bool_ is what `(df.x > 0).all()` gives: the most common check.
-        return AssetCheckResult(passed=bool(returned))
-    if not isinstance(returned, AssetCheckResult):
-        raise InvalidDefinitionError(
-            f"Check '{label}' returned {type(returned).__name__}; "
-            "return an AssetCheckResult(passed=...) or a bool."
-        )
-    return returned
+        return [AssetCheckResult(passed=bool(returned))]
+    if isinstance(returned, AssetCheckResult):
+        return [returned]
+    if isinstance(returned, list):
+        return [item for item in returned if isinstance(item, AssetCheckResult)]
+    return []

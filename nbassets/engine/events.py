@@ -22,6 +22,7 @@ from nbassets.definitions.results import AssetCheckSeverity
 
 __all__ = [
     "AssetCheckEvaluation",
+    "AssetCheckEvaluationTargetMaterializationData",
     "AssetMaterialization",
     "DagsterEventType",
     "ErrorInfo",
@@ -46,6 +47,7 @@ class EventType(str, enum.Enum):
     STEP_OUTPUT = "STEP_OUTPUT"
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
+    ASSET_OBSERVATION = "ASSET_OBSERVATION"
     LOGS_CAPTURED = "LOGS_CAPTURED"
     LOG = "LOG"
 
@@ -103,6 +105,15 @@ class AssetMaterialization:
 
 
 @dataclass(frozen=True, slots=True)
+class AssetCheckEvaluationTargetMaterializationData:
+    """The materialization a check evaluated: the latest of its asset when it ran."""
+
+    storage_id: int
+    run_id: str
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
 class AssetCheckEvaluation:
     asset_key: AssetKey
     check_name: str
@@ -111,6 +122,8 @@ class AssetCheckEvaluation:
     severity: AssetCheckSeverity = AssetCheckSeverity.ERROR
     description: str | None = None
     blocking: bool = False
+    # None when the asset had never been materialized (a check on a source asset, say).
+    target_materialization_data: AssetCheckEvaluationTargetMaterializationData | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from nbassets.engine.compute import (
     Computed,
     Notice,
     PreSplit,
-    check_result,
+    check_results_in,
     retry_message,
     retry_wait,
     split_partitions,
@@ -49,7 +49,7 @@ from nbassets.engine.context import (
 )
 from nbassets.engine.events import ErrorInfo
 from nbassets.engine.interrupts import exit_failure
-from nbassets.engine.outputs import OutputShapeError, OutputsSpec, Produced, read_outputs
+from nbassets.engine.outputs import OutputShapeError, OutputsSpec, read_outputs
 from nbassets.engine.steps import Step
 from nbassets.errors import UnshippableStepError
 from nbassets.storage.io_manager import InMemoryIOManager, InputContext
@@ -217,8 +217,10 @@ def ship(
         if len(definition.check_specs) == 1:
             shipped.sole_check = definition.check_specs[0].name
     else:
-        shipped.blocking = frozenset({definition.name} if definition.blocking else ())
-        shipped.sole_check = definition.name
+        specs = definition.selected_specs
+        shipped.blocking = frozenset(s.name for s in specs if s.blocking)
+        if len(specs) == 1:
+            shipped.sole_check = specs[0].name
     return shipped, values, remote
 
 
@@ -247,7 +249,11 @@ def _light_context(
         "log": RunLogger(notices.log, notices.event),
         "partition_key": step.partition_key,
         "partition_keys": step.partition_keys,
-        "input_keys": {i.param: i.key for i in step.inputs},
+        "input_keys": (
+            definition.keys_by_input_name
+            if isinstance(definition, AssetChecksDefinition)
+            else {i.param: i.key for i in step.inputs}
+        ),
         "input_partitions": {
             i.param: list(i.partitions)
             if i.partitions is not None
@@ -257,7 +263,9 @@ def _light_context(
     }
     if isinstance(definition, AssetsDefinition):
         return AssetExecutionContext(**common, partitions_def=definition.partitions_def)
-    return AssetCheckExecutionContext(**common, check_name=definition.name)
+    return AssetCheckExecutionContext(
+        **common, check_name=definition.name, check_keys=[s.key for s in definition.selected_specs]
+    )
 
 
 def landed(summary: Computed, step: Step, future: Any) -> Computed:
@@ -388,8 +396,11 @@ def compute_shipped(
             kwargs[shipped.context_param] = shipped.context
         returned = _call(shipped, kwargs, notices)
         if shipped.kind == "check":
-            produced: list[Produced] = []
-            checks = [check_result(shipped.label, returned)]
+            if inspect.isgenerator(returned) or isinstance(returned, (tuple, set)):
+                returned = list(returned)  # a multi-check's results, to send back
+            added = shipped.context._added if shipped.context is not None else None
+            computed = Computed(added=added or None, notices=notices, returned=returned)
+            return StepResult(computed, {}, _blocks(shipped, check_results_in(returned)))
         else:
             assert shipped.outputs is not None
             produced, checks = read_outputs(shipped.outputs, shipped.keys, returned)
@@ -472,4 +483,6 @@ def summarize(result: StepResult) -> Computed:
             error = RuntimeError(f"{type(error).__name__}: {error}")
             error._nbassets_stack = stack  # type: ignore[attr-defined]
     produced = [replace(item, value=None) for item in computed.produced]
-    return Computed(produced, computed.checks, computed.added, computed.notices, error)
+    return Computed(
+        produced, computed.checks, computed.added, computed.notices, error, computed.returned
+    )
