@@ -266,7 +266,8 @@ class _DaskRun:
                     if guard is not None:
                         guard.interruptible = False
                 step = self.summaries.pop(done)
-                self.answer(step, self._summary(done, step))
+                if step.key not in self.recorded:  # else skipped, its futures cancelled
+                    self.answer(step, self._summary(done, step))
                 if guard is not None:
                     guard.raise_pending()
         except KeyboardInterrupt:
@@ -277,6 +278,8 @@ class _DaskRun:
         """The step's answer: its summary with handles on its values, or why it failed."""
         if done.status == "finished":
             return landed(done.result(), step, self.futures[step.key])
+        if done.status == "cancelled":
+            return Computed(error=RuntimeError("its Dask task was cancelled"))
         # The task itself failed (a worker died, the function could not be unpickled).
         error = done.exception()
         return Computed(error=error if error is not None else RuntimeError("cancelled"))

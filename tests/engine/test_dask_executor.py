@@ -260,3 +260,49 @@ def test_an_unpicklable_resource_is_named_with_the_fix(dask_client: Any) -> None
         ),
     ):
         materialize([uses_db], resources={"db": Database()}, executor=DaskExecutor(dask_client))
+
+
+@asset(check_specs=[nbassets.AssetCheckSpec("positive", asset="guarded", blocking=True)])
+def guarded() -> Any:
+    yield nbassets.Output(-1)
+    yield nbassets.AssetCheckResult(passed=False)
+
+
+@asset
+def behind_guard(guarded: int) -> int:
+    return guarded
+
+
+@asset
+def checked() -> int:
+    return 5
+
+
+@nbassets.asset_check(asset=checked, blocking=True)
+def small(checked: int) -> bool:
+    return checked < 3
+
+
+@asset
+def behind_check(checked: int) -> int:
+    return checked
+
+
+def test_blocking_checks_skip_downstream_as_in_process(dask_client: Any) -> None:
+    definitions = [guarded, behind_guard, checked, small, behind_check]
+    seen = []
+    for executor in ("in_process", DaskExecutor(client=dask_client)):
+        with nbassets.use_registry():
+            result = materialize(definitions, executor=executor, raise_on_error=False)
+        seen.append(
+            (
+                _per_step(result.all_events),
+                [e.message for e in result.all_events if e.event_type is EventType.STEP_SKIPPED],
+                [(c.check_name, c.passed) for c in result.get_asset_check_evaluations()],
+            )
+        )
+    assert seen[1] == seen[0]
+    assert sorted(seen[1][1]) == [
+        "Skipped: a blocking check on 'checked:small' failed",
+        "Skipped: a blocking check on 'guarded' failed",
+    ]
