@@ -10,7 +10,7 @@ as in Dagster.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from nbassets.definitions.graphs import GraphDefinition
@@ -50,7 +50,7 @@ def _graph_function(
                     f"Graph '{graph_def.name}' finished without a value for its output '{name}'."
                 )
             return values[name]
-        return iter([Output(values[name], output_name=name) for name in outputs if name in values])
+        return _yield_outputs([Output(values[n], output_name=n) for n in outputs if n in values])
 
     params = [inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     params += [
@@ -63,6 +63,10 @@ def _graph_function(
     run_graph.__doc__ = graph_def.description
     run_graph.__module__ = getattr(graph_def.fn, "__module__", __name__)
     return run_graph
+
+
+def _yield_outputs(items: list[Any]) -> Iterator[Any]:
+    yield from items
 
 
 _UNUSED = ("automation_condition", "auto_materialize_policy", "freshness_policy", "hooks")
@@ -143,11 +147,9 @@ def _nothing_inputs(graph_def: GraphDefinition) -> set[str]:
 
     found = set()
     for name in graph_def.input_names:
-        targets = graph_def.input_sources(name)
+        targets = [(graph_def.nodes[n].definition, i) for n, i in graph_def.input_sources(name)]
         if targets and all(
-            isinstance(graph_def.nodes[n].definition, OpDefinition)
-            and graph_def.nodes[n].definition.ins[i].dagster_type is Nothing
-            for n, i in targets
+            isinstance(d, OpDefinition) and d.ins[i].dagster_type is Nothing for d, i in targets
         ):
             found.add(name)
     return found
