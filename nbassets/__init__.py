@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nbassets.definitions.assets import AssetsDefinition
-from nbassets.definitions.checks import AssetChecksDefinition, asset_check
+from nbassets.definitions.checks import AssetChecksDefinition, asset_check, multi_asset_check
 from nbassets.definitions.decorators import asset, multi_asset
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import (
@@ -142,6 +142,7 @@ _LAZY = {
     "JobDefinition": "nbassets.engine.jobs",
     "define_asset_job": "nbassets.engine.jobs",
     "DagsterInstance": "nbassets.storage.testing",
+    "InputChangedWarning": "nbassets.engine.input_guard",
     "instance_for_test": "nbassets.storage.testing",
     **{
         name: "nbassets.partitions"
@@ -341,6 +342,7 @@ __all__ = [
     "In",
     "InMemoryIOManager",
     "InitResourceContext",
+    "InputChangedWarning",
     "InputContext",
     "Instance",
     "Int",
@@ -422,6 +424,7 @@ __all__ = [
     "materialize",
     "materialize_to_memory",
     "multi_asset",
+    "multi_asset_check",
     "observable_source_asset",
     "op",
     "persist",

@@ -155,6 +155,16 @@ def _is_context_param(name: str) -> bool:
     return name in ("context", "_context", "_", "ctx")
 
 
+def _is_config_or_resource(annotation: Any) -> bool:
+    """A ``Config`` or ``ConfigurableResource`` parameter: the op's config or a resource."""
+    import sys
+
+    module = sys.modules.get("nbassets.definitions.config")
+    if module is None or not isinstance(annotation, type):
+        return False
+    return issubclass(annotation, (module.Config, module.ConfigurableResource))
+
+
 def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict[str, In]:
     """Each input, in parameter order, with its type and default filled in."""
     params = list(inspect.signature(fn).parameters.values())
@@ -172,14 +182,16 @@ def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             takes_kwargs = True
             continue
-        given = ins.get(param.name, In())
         annotation = hints.get(param.name, NO_DEFAULT)
+        if param.name not in ins and _is_config_or_resource(annotation):
+            continue
         if annotation is None or annotation is type(None):
             raise InvalidDefinitionError(
                 f"Input '{param.name}' of op '{name}' is annotated with Nothing (None): such an "
                 "input carries no value. Declare it ins={'"
                 f"{param.name}': In(Nothing)}} and drop the parameter."
             )
+        given = ins.get(param.name, In())
         if given.dagster_type is None and annotation is not NO_DEFAULT:
             # An annotation that did not resolve stays a string: it names no type here.
             if not isinstance(annotation, str):

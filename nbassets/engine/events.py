@@ -22,6 +22,7 @@ from nbassets.definitions.results import AssetCheckSeverity
 
 __all__ = [
     "AssetCheckEvaluation",
+    "AssetCheckEvaluationTargetMaterializationData",
     "AssetMaterialization",
     "DagsterEventType",
     "ErrorInfo",
@@ -103,6 +104,15 @@ class AssetMaterialization:
 
 
 @dataclass(frozen=True, slots=True)
+class AssetCheckEvaluationTargetMaterializationData:
+    """The materialization a check evaluated: the latest of its asset when it ran."""
+
+    storage_id: int
+    run_id: str
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
 class AssetCheckEvaluation:
     asset_key: AssetKey
     check_name: str
@@ -111,6 +121,8 @@ class AssetCheckEvaluation:
     severity: AssetCheckSeverity = AssetCheckSeverity.ERROR
     description: str | None = None
     blocking: bool = False
+    # None when the asset had never been materialized (a check on a source asset, say).
+    target_materialization_data: AssetCheckEvaluationTargetMaterializationData | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -303,7 +303,11 @@ class Definitions:
                 seen.add(check_key)
         registry = defs.resolve_asset_graph()
         for check in defs.asset_checks:
-            if not isinstance(check, AssetChecksDefinition) or check.partitions_def is None:
+            if (
+                not isinstance(check, AssetChecksDefinition)
+                or check.multi
+                or check.partitions_def is None
+            ):
                 continue
             target = registry.owners().get(check.asset_key)
             expected = getattr(target, "partitions_def", None)
