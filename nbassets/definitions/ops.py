@@ -192,10 +192,10 @@ def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict
                 f"{param.name}': In(Nothing)}} and drop the parameter."
             )
         given = ins.get(param.name, In())
-        if given.dagster_type is None and annotation is not NO_DEFAULT:
-            # An annotation that did not resolve stays a string: it names no type here.
-            if not isinstance(annotation, str):
-                given = replace(given, dagster_type=annotation)
+        # An annotation that did not resolve stays a string: it names no type here.
+        unresolved = isinstance(annotation, str)
+        if given.dagster_type is None and annotation is not NO_DEFAULT and not unresolved:
+            given = replace(given, dagster_type=annotation)
         if not given.has_default_value and param.default is not NO_DEFAULT:
             given = replace(given, default_value=param.default)
         found[param.name] = given
