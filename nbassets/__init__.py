@@ -124,6 +124,7 @@ _LAZY = {
     "NodeInvocation": "nbassets.definitions.graphs",
     "config_mapping": "nbassets.definitions.graphs",
     "DagsterStepOutputNotFoundError": "nbassets.engine.op_runs",
+    "DagsterInvalidConfigDefinitionError": "nbassets.definitions.config_schema",
     "execute_job": "nbassets.engine.op_jobs",
     "reconstructable": "nbassets.engine.op_jobs",
     "validate_run_config": "nbassets.engine.op_jobs",
@@ -140,6 +141,7 @@ _LAZY = {
     "DaskExecutor": "nbassets.engine.dask_executor",
     "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.jobs",
+    "AssetValueLoader": "nbassets.engine.jobs",
     "JobDefinition": "nbassets.engine.jobs",
     "define_asset_job": "nbassets.engine.jobs",
     "DagsterInstance": "nbassets.storage.testing",
@@ -179,7 +181,14 @@ if TYPE_CHECKING:
         ConfigurableResource,
         RunConfig,
     )
-    from nbassets.definitions.config_schema import Bool, Field, Float, Int, String
+    from nbassets.definitions.config_schema import (
+        Bool,
+        DagsterInvalidConfigDefinitionError,
+        Field,
+        Float,
+        Int,
+        String,
+    )
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
     from nbassets.definitions.graphs import (
         ConfigMapping,
@@ -225,7 +234,12 @@ if TYPE_CHECKING:
     )
     from nbassets.engine.dask_executor import DaskExecutor
     from nbassets.engine.executor_spec import use_dask
-    from nbassets.engine.jobs import Definitions, JobDefinition, define_asset_job
+    from nbassets.engine.jobs import (
+        AssetValueLoader,
+        Definitions,
+        JobDefinition,
+        define_asset_job,
+    )
     from nbassets.engine.op_jobs import execute_job, job, reconstructable, validate_run_config
     from nbassets.engine.op_runs import DagsterStepOutputNotFoundError
     from nbassets.graph.selection import AssetSelection
@@ -289,6 +303,7 @@ __all__ = [
     "AssetOut",
     "AssetSelection",
     "AssetSpec",
+    "AssetValueLoader",
     "AssetsDefinition",
     "AutomationCondition",
     "BackfillPolicy",
@@ -302,6 +317,7 @@ __all__ = [
     "CycleError",
     "DagsterEventType",
     "DagsterInstance",
+    "DagsterInvalidConfigDefinitionError",
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",

@@ -297,12 +297,15 @@ def test_blocking_checks_skip_downstream_as_in_process(dask_client: Any) -> None
         seen.append(
             (
                 _per_step(result.all_events),
-                [e.message for e in result.all_events if e.event_type is EventType.STEP_SKIPPED],
-                [(c.check_name, c.passed) for c in result.get_asset_check_evaluations()],
+                # Independent branches finish in any order on Dask, as with threads.
+                sorted(
+                    e.message for e in result.all_events if e.event_type is EventType.STEP_SKIPPED
+                ),
+                sorted((c.check_name, c.passed) for c in result.get_asset_check_evaluations()),
             )
         )
     assert seen[1] == seen[0]
-    assert sorted(seen[1][1]) == [
+    assert seen[1][1] == [
         "Skipped: a blocking check on 'checked:small' failed",
         "Skipped: a blocking check on 'guarded' failed",
     ]
