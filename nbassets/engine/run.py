@@ -50,6 +50,7 @@ from nbassets.engine.events import (
     StepFailureData,
     StepSkippedData,
 )
+from nbassets.engine.input_guard import InputWatch, watch_inputs
 from nbassets.engine.interrupts import InterruptGuard, exit_failure
 from nbassets.engine.outputs import OutputShapeError, read_outputs
 from nbassets.engine.plan import Plan
@@ -180,6 +181,9 @@ class Run:
                 for listener in self.listeners:
                     listener(event)
         return event
+
+    def warn(self, step: Step, message: str) -> None:
+        self.emit(EventType.LOG, step, None, LogData("WARNING", message), message)
 
     def _event_sink(self, step: Step) -> Callable[[Any], None]:
         def sink(event: Any) -> None:
@@ -316,6 +320,27 @@ class Run:
                     self._wait(wait)
                 if context is not None:
                     context.retry_number = attempt
+
+    def _call_watched(
+        self,
+        step: Step,
+        fn: Callable[..., Any],
+        kwargs: dict[str, Any],
+        context: AssetExecutionContext | None,
+        policy: Any,
+        watch: InputWatch | None,
+    ) -> Any:
+        """``_call``, then report the inputs the user code changed in place (returned or not)."""
+        if watch is None:
+            return self._call(step, fn, kwargs, context, policy)
+        try:
+            returned = self._call(step, fn, kwargs, context, policy)
+        except Exception as error:
+            watch.settle(step, self)
+            watch.explain(step, error)
+            raise
+        watch.settle(step, self)
+        return returned
 
     def _call_in_worker(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         """Call user code in a worker thread without the run's lock, then take it back."""
@@ -501,7 +526,14 @@ class Run:
         definition = step.definition
         assert isinstance(definition, AssetsDefinition)
         kwargs, context = self._arguments(step, definition)
-        returned = self._call(step, definition.fn, kwargs, context, definition.retry_policy)
+        watch = (
+            watch_inputs(step, kwargs, definition.fn, self.memory_managers)
+            if step.inputs
+            else None
+        )
+        returned = self._call_watched(
+            step, definition.fn, kwargs, context, definition.retry_policy, watch
+        )
         produced, check_results = read_outputs(definition, step.asset_keys, returned)
         if context is not None and context.node_outputs:
             for handle, values in context.node_outputs.items():
@@ -667,7 +699,8 @@ class Run:
         check = step.definition
         assert isinstance(check, AssetChecksDefinition)
         kwargs, context = self._arguments(step, check)
-        returned = self._call(step, check.fn, kwargs, context, check.retry_policy)
+        watch = watch_inputs(step, kwargs, check.fn, self.memory_managers) if step.inputs else None
+        returned = self._call_watched(step, check.fn, kwargs, context, check.retry_policy, watch)
         blocked = False
         for spec, result in match_check_results(check, returned):
             blocked |= self._record_check(step, spec.asset_key, spec.name, spec.blocking, result)

@@ -337,7 +337,8 @@ def _code_change(
 
 def _partitions(registry: Registry, key: AssetKey) -> PartitionsSummary:
     summary = registry.partition_summary(key)
-    states = registry.partition_states(key)
+    # Failed and stale partitions were run: no need to list every partition.
+    states = registry.judge.touched_partition_states(key)
     return PartitionsSummary(
         total=summary.total,
         counts=dict(summary.counts),

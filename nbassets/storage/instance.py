@@ -140,6 +140,9 @@ class Instance:
         self.runs: list[RunRecord] = _BoundedList(run_limit)
         # An attached AssetStore (nbassets.storage.persistence): every record is written there.
         self.store: Any = None
+        # (key, partition) -> why: stored values a step changed in place (stale until the
+        # asset is materialized again).
+        self.changed_in_place: dict[tuple[AssetKey, str | None], str] = {}
 
     # Materializations ------------------------------------------------------------
 
@@ -207,6 +210,8 @@ class Instance:
             history = self._history[asset_key] = deque(maxlen=self.history_limit)
         history.append(record)
         self.latest_ids[asset_key] = record.storage_id
+        if self.changed_in_place:
+            self.changed_in_place.pop((asset_key, partition), None)
         if self._outcomes:
             self._outcomes.pop(asset_key, None)
         if self._partition_outcomes and partition is not None:
@@ -255,6 +260,21 @@ class Instance:
         newest = self.data_version(history[-1])
         return newest is not None and newest == before
 
+    def mark_changed_in_place(
+        self, asset_key: AssetKey, partition: str | None, reason: str
+    ) -> None:
+        """A step changed the stored value of ``asset_key`` in place: it is stale until rerun.
+
+        Its data version is dropped (and, if not taken yet, can no longer be): steps
+        that read the changed value read other data than the one materialized, so
+        none of them may count as fresh by an equal data version.
+        """
+        self.changed_in_place[(asset_key, partition)] = reason
+        record = self._latest.get((asset_key, partition))
+        if record is not None:
+            record.value_ref = NO_VALUE
+            record.data_version = None
+
     def record_changed(self, record: MaterializationRecord) -> None:
         """``record`` was updated in place (accepted): write the change through."""
         if self.store is not None and record.stored is not None:
@@ -270,6 +290,7 @@ class Instance:
     def forget_latest(self, asset_key: AssetKey, partition: str | None) -> None:
         """Drop the latest record of an asset partition whose stored value was lost."""
         record = self._latest.pop((asset_key, partition), None)
+        self.changed_in_place.pop((asset_key, partition), None)
         history = self._history.get(asset_key, deque())
         if record is not None and record in history:
             history.remove(record)
@@ -362,6 +383,8 @@ class Instance:
             self._history.pop(key, None)
             self.latest_ids.pop(key, None)
             self._outcomes.pop(key, None)
+            for stored in [k for k in self.changed_in_place if k[0] == key]:
+                del self.changed_in_place[stored]
             for stored in [k for k in self._latest if k[0] == key]:
                 del self._latest[stored]
             for stored in [k for k in self._partition_outcomes if k[0] == key]:
