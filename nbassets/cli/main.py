@@ -62,7 +62,10 @@ def _parser() -> _Parser:
     run.add_argument("--partitions", help="START...END or A,B,C")
     run.add_argument("--config", help="run config: JSON, or a variable defined in the notebook")
     run.add_argument("--tags", nargs="+", default=[], metavar="K=V")
-    run.add_argument("--executor", help="in_process (default) or threads[:N]")
+    run.add_argument(
+        "--executor",
+        help="in_process (default), threads[:N], dask (a local cluster) or dask:ADDRESS",
+    )
     run.add_argument("--dry-run", action="store_true", help="print the plan, run nothing")
     run.add_argument("--list", action="store_true", help="list the assets and their status")
     run.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")

@@ -121,6 +121,9 @@ class DaskExecutor(Executor):
             return None
         return str(link) if link else None
 
+    def open(self) -> None:
+        self.resolve_client()
+
     def check(self, steps: list[Step], resources: Mapping[str, Any]) -> None:
         check_shippable(steps, resources)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["RemoteValue", "RemoteValues", "pick", "raw_value"]
+__all__ = ["RemoteValue", "RemoteValues", "fetch_remote", "pick", "raw_value"]
 
 
 def pick(result: Any, slot: Any) -> Any:
@@ -89,3 +89,26 @@ def raw_value(values: dict[Any, Any], slot: Any) -> Any:
     if type(values) is RemoteValues:
         return dict.__getitem__(values, slot)
     return values[slot]
+
+
+def fetch_remote(values: dict[Any, Any], slots: list[Any]) -> None:
+    """Fetch the ``RemoteValue`` entries of ``slots`` in one gather, and keep the values.
+
+    Reading them one by one would cost one round trip to the cluster each. When the
+    gather fails, the entries stay handles: reading one then says what went wrong.
+    """
+    if type(values) is not RemoteValues:
+        return
+    pending = [
+        (slot, entry) for slot in slots if type(entry := dict.get(values, slot)) is RemoteValue
+    ]
+    if not pending:
+        return
+    client = pending[0][1].future.client
+    futures = [client.submit(pick, entry.future, entry.slot, pure=False) for _, entry in pending]
+    try:
+        fetched = client.gather(futures)
+    except Exception:  # noqa: BLE001 - each value's own read reports its failure
+        return
+    for (slot, _), value in zip(pending, fetched, strict=True):
+        dict.__setitem__(values, slot, value)
