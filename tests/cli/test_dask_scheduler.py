@@ -101,3 +101,16 @@ def test_an_unreachable_scheduler_is_a_usage_error(tmp_path: Path) -> None:
     done = nbassets("run", notebook, "--executor", f"dask:{address}", cwd=tmp_path, timeout=120)
     assert done.returncode == 2  # a usage error, before the run starts
     assert f"Cannot reach a Dask scheduler at '{address}'" in done.stderr, done.stderr
+
+
+def test_run_on_a_local_cluster_started_by_the_command(tmp_path: Path) -> None:
+    made_by = tmp_path / "made_by.txt"
+    notebook = write_notebook(
+        tmp_path / "local.ipynb",
+        "%load_ext nbassets\nimport os",
+        ("a", f"%%asset\nopen({str(made_by)!r}, 'w').write(str(os.getpid()))\na = 1"),
+    )
+    done = nbassets("run", notebook, "--executor", "dask", cwd=tmp_path, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert "✓ a" in done.stderr
+    assert made_by.exists()  # written by a worker process the command spawned and ended
