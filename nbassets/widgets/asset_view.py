@@ -16,7 +16,7 @@ import datetime as dt
 import html
 import io
 import pathlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anywidget
@@ -26,6 +26,7 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.graph.registry import Registry
 from nbassets.graph.summary import metadata_text, size_text, summarize_asset
 from nbassets.widgets.logbook import LogBook
+from nbassets.widgets.statuses import ordered_counts
 from nbassets.widgets.themes import stylesheet
 
 __all__ = ["AssetViewWidget", "asset_payload", "value_payload"]
@@ -102,6 +103,9 @@ def asset_payload(
         "description": summary.description,
         "stale": list(summary.stale_reasons),
         "partitions": summary.partitions.text if summary.partitions is not None else "",
+        "partition_counts": (
+            ordered_counts(summary.partitions.counts) if summary.partitions is not None else []
+        ),
         # Set in a persisted notebook, where a value comes from memory or from disk.
         "value_from": summary.value_from,
         "on_disk": size_text(summary.stored_size),
@@ -165,7 +169,20 @@ class AssetViewWidget(anywidget.AnyWidget):
     def __init__(self, data: dict[str, Any], text: str = "", **kwargs: Any) -> None:
         """Build the view from ``asset_payload`` data; ``text`` is the plain-text fallback."""
         self.text_fallback = text
+        self._close_callbacks: list[Callable[[], Any]] = []
         super().__init__(data=data, **kwargs)
+
+    def on_close(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback()`` once when the widget is closed (e.g. to stop following)."""
+        self._close_callbacks.append(callback)
+
+    def close(self) -> None:
+        """Close the widget and run the ``on_close`` callbacks."""
+        # getattr: ipywidgets closes from __del__ even when __init__ raised early.
+        callbacks, self._close_callbacks = getattr(self, "_close_callbacks", []), []
+        for callback in callbacks:
+            callback()
+        super().close()
 
     def __repr__(self) -> str:
         return f"<AssetViewWidget: {self.data.get('header', {}).get('key', '?')}>"

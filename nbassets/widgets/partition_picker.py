@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import pathlib
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,7 @@ from nbassets.engine.events import EventType, RunEvent
 from nbassets.errors import NbAssetsError
 from nbassets.graph.registry import Registry, RegistryEvent
 from nbassets.widgets.asset_view import value_payload
-from nbassets.widgets.statuses import STATUSES
+from nbassets.widgets.statuses import ordered_counts
 from nbassets.widgets.themes import stylesheet
 
 __all__ = ["STATE_LETTERS", "PartitionPicker"]
@@ -43,6 +44,7 @@ STATE_LETTERS = {
     "running": "R",
     "skipped": "K",
 }
+_NAMES = {letter: name for name, letter in STATE_LETTERS.items()}
 REFRESH_S = 0.1
 _RUN_ENDS = frozenset({EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED})
 
@@ -178,14 +180,15 @@ class PartitionPicker(anywidget.AnyWidget):
         data, metadata = bundle
         return {**data, **self.static_bundle()}, metadata
 
+    def counts(self) -> list[list[Any]]:
+        """``[[state, n], ...]`` over the strip, in ``COUNT_ORDER`` (as the page says them)."""
+        return ordered_counts(Counter(_NAMES.get(letter, "missing") for letter in self.states))
+
     def static_bundle(self) -> dict[str, str]:
         """The picture nbconvert, GitHub and terminals show: counts, and the strip as SVG."""
-        names = {v: k for k, v in STATE_LETTERS.items()}
-        found = [names.get(letter, "missing") for letter in self.states]
-        order = [*STATUSES, "running"]
-        counts = {s: found.count(s) for s in order if s in found}
+        found = [_NAMES.get(letter, "missing") for letter in self.states]
         text = f"{self.asset}: {len(self.partitions)} partitions; " + ", ".join(
-            f"{n} {s}" for s, n in counts.items()
+            f"{n} {s}" for s, n in self.counts()
         )
         svg = strip_svg(self.partitions, found)
         return {

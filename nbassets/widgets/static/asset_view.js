@@ -131,6 +131,7 @@ function render({ model, el }) {
       facts.append(item);
     }
     root.append(header, facts);
+    if (data.gone) root.append(html("div", "nba-gone", data.gone));
     if (h.description) root.append(html("div", "nba-description", h.description));
     if (h.stale?.length) {
       const stale = html("div", "nba-stale");
