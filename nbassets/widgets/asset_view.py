@@ -58,11 +58,13 @@ def value_payload(value: Any) -> dict[str, Any]:
         shape = getattr(value, "shape", (len(head), len(columns)))
         if label == "DataFrame":
             label = f"{type(value).__name__} {'x'.join(str(n) for n in shape)}"
+        cells, align = _formatted(head)
         return {
             "kind": "table",
             "label": label,
             "columns": [str(head.index.name or "")] + [str(c) for c in columns],
-            "rows": [[_clip(str(c), 200) for c in row] for row in head.itertuples()],
+            "rows": cells,
+            "align": align,
             "shape": "x".join(str(n) for n in shape),
             "truncated": len(value) > TABLE_ROWS,
         }
@@ -77,6 +79,51 @@ def value_payload(value: Any) -> dict[str, Any]:
     if png is not None:
         return {"kind": "image", "mime": "image/png", "data": base64.b64encode(png).decode()}
     return {"kind": "text", "text": _clip(repr(value)), "type": type(value).__name__}
+
+
+def _formatted(head: Any) -> tuple[list[list[str]], list[str]]:
+    """A frame's rows as pandas prints them (index first), and each column's alignment.
+
+    pandas' own formatter gives one float precision per column, ``NaN``/``NaT``/``None``
+    as pandas writes them and dates without a midnight time; numbers, dates and
+    booleans are right-aligned, text left. Frames pandas cannot format fall back to
+    ``str`` of each cell, left-aligned.
+    """
+    import sys
+
+    pandas = sys.modules.get("pandas")
+    if pandas is None or not isinstance(head, pandas.DataFrame):
+        rows = [[_clip(str(c), 200) for c in row] for row in head.itertuples()]
+        return rows, ["left"] * (len(head.columns) + 1)
+    from pandas.api import types
+
+    try:
+        from pandas.arrays import NumpyExtensionArray
+    except ImportError:  # pandas < 2.1 calls it PandasArray
+        from pandas.arrays import PandasArray as NumpyExtensionArray
+    from pandas.io.formats.format import format_array
+
+    series = [head.index.to_series(), *(head.iloc[:, i] for i in range(head.shape[1]))]
+    columns: list[list[str]] = []
+    align: list[str] = []
+    for column in series:
+        # A NumPy column formats as a NumPy array (one precision per column, as printed).
+        values = column.array
+        if isinstance(values, NumpyExtensionArray):
+            values = values.to_numpy()
+        try:
+            texts = [t.strip() for t in format_array(values, None, leading_space=False)]
+        except Exception:  # noqa: BLE001 - an exotic extension type: plain str() still shows it
+            texts = [str(v) for v in values]
+        columns.append([_clip(t, 200) for t in texts])
+        dtype = column.dtype
+        figures = (
+            types.is_numeric_dtype(dtype)
+            or types.is_datetime64_any_dtype(dtype)
+            or types.is_timedelta64_dtype(dtype)
+        )
+        align.append("right" if figures else "left")
+    return [list(row) for row in zip(*columns, strict=True)], align
 
 
 def asset_payload(

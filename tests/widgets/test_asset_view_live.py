@@ -97,7 +97,7 @@ def test_after_a_picker_run_the_header_and_the_strip_agree() -> None:
         later.flush()
         assert view.data["header"]["partitions"] == "19/31 materialized"
         assert picker.states.count("M") == 19
-        assert view.data["header"]["partition_counts"] == picker.counts() == [
+        assert view.data["header"]["partition_counts"] == picker.counts == [
             ["materialized", 19], ["missing", 12],
         ]
         # The Value tab names the partition it shows: the latest one materialized.
