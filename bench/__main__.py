@@ -10,6 +10,7 @@ import sys
 from bench import (
     cli,
     engine,
+    input_guard,
     lineage,
     live_views,
     notebook,
@@ -24,6 +25,7 @@ from bench import (
 def main() -> int:
     print(f"nbassets benchmarks (python {sys.version.split()[0]})\n")
     engine.main()
+    input_guard.main()
     partitions.main()
     notebook.main()
     lineage.main()

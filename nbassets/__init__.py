@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nbassets.definitions.assets import AssetsDefinition
-from nbassets.definitions.checks import AssetChecksDefinition, asset_check
+from nbassets.definitions.checks import AssetChecksDefinition, asset_check, multi_asset_check
 from nbassets.definitions.decorators import asset, multi_asset
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import (
@@ -92,7 +92,7 @@ _LAZY = {
     "lineage": "nbassets.notebook.lineage_view",
     "persist": "nbassets.storage.persistence",
     "with_resources": "nbassets.definitions.resources",
-    "job": "nbassets.definitions.ops",
+    "job": "nbassets.engine.op_jobs",
     "build_resources": "nbassets.definitions.resources",
     "ObserveResult": "nbassets.definitions.source_assets",
     "Bool": "nbassets.definitions.config_schema",
@@ -106,13 +106,27 @@ _LAZY = {
     "load_assets_from_package_module": "nbassets.definitions.loading",
     "load_assets_from_package_name": "nbassets.definitions.loading",
     "AutomationCondition": "nbassets.definitions.automation",
-    "GraphDefinition": "nbassets.definitions.ops",
+    "GraphDefinition": "nbassets.definitions.graphs",
     "In": "nbassets.definitions.ops",
     "Nothing": "nbassets.definitions.ops",
     "OpDefinition": "nbassets.definitions.ops",
     "Out": "nbassets.definitions.ops",
-    "graph_asset": "nbassets.definitions.ops",
-    "graph_multi_asset": "nbassets.definitions.ops",
+    "graph_asset": "nbassets.definitions.graph_assets",
+    "graph_multi_asset": "nbassets.definitions.graph_assets",
+    "DynamicOut": "nbassets.definitions.ops",
+    "DynamicOutput": "nbassets.definitions.ops",
+    "ConfigMapping": "nbassets.definitions.graphs",
+    "DependencyDefinition": "nbassets.definitions.graphs",
+    "GraphIn": "nbassets.definitions.graphs",
+    "GraphOut": "nbassets.definitions.graphs",
+    "MultiDependencyDefinition": "nbassets.definitions.graphs",
+    "NodeInvocation": "nbassets.definitions.graphs",
+    "config_mapping": "nbassets.definitions.graphs",
+    "DagsterStepOutputNotFoundError": "nbassets.engine.op_runs",
+    "DagsterInvalidConfigDefinitionError": "nbassets.definitions.config_schema",
+    "execute_job": "nbassets.engine.op_jobs",
+    "reconstructable": "nbassets.engine.op_jobs",
+    "validate_run_config": "nbassets.engine.op_jobs",
     "op": "nbassets.definitions.ops",
     "ResourceDefinition": "nbassets.definitions.resources",
     "IOManagerDefinition": "nbassets.definitions.resources",
@@ -124,9 +138,11 @@ _LAZY = {
     "SourceAsset": "nbassets.definitions.source_assets",
     "observable_source_asset": "nbassets.definitions.source_assets",
     "Definitions": "nbassets.engine.jobs",
+    "AssetValueLoader": "nbassets.engine.jobs",
     "JobDefinition": "nbassets.engine.jobs",
     "define_asset_job": "nbassets.engine.jobs",
     "DagsterInstance": "nbassets.storage.testing",
+    "InputChangedWarning": "nbassets.engine.input_guard",
     "instance_for_test": "nbassets.storage.testing",
     **{
         name: "nbassets.partitions"
@@ -162,7 +178,25 @@ if TYPE_CHECKING:
         ConfigurableResource,
         RunConfig,
     )
-    from nbassets.definitions.config_schema import Bool, Field, Float, Int, String
+    from nbassets.definitions.config_schema import (
+        Bool,
+        DagsterInvalidConfigDefinitionError,
+        Field,
+        Float,
+        Int,
+        String,
+    )
+    from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
+    from nbassets.definitions.graphs import (
+        ConfigMapping,
+        DependencyDefinition,
+        GraphDefinition,
+        GraphIn,
+        GraphOut,
+        MultiDependencyDefinition,
+        NodeInvocation,
+        config_mapping,
+    )
     from nbassets.definitions.loading import (
         load_asset_checks_from_modules,
         load_assets_from_current_module,
@@ -171,14 +205,12 @@ if TYPE_CHECKING:
         load_assets_from_package_name,
     )
     from nbassets.definitions.ops import (
-        GraphDefinition,
+        DynamicOut,
+        DynamicOutput,
         In,
         Nothing,
         OpDefinition,
         Out,
-        graph_asset,
-        graph_multi_asset,
-        job,
         op,
     )
     from nbassets.definitions.resources import (
@@ -197,7 +229,14 @@ if TYPE_CHECKING:
         SourceAsset,
         observable_source_asset,
     )
-    from nbassets.engine.jobs import Definitions, JobDefinition, define_asset_job
+    from nbassets.engine.jobs import (
+        AssetValueLoader,
+        Definitions,
+        JobDefinition,
+        define_asset_job,
+    )
+    from nbassets.engine.op_jobs import execute_job, job, reconstructable, validate_run_config
+    from nbassets.engine.op_runs import DagsterStepOutputNotFoundError
     from nbassets.graph.selection import AssetSelection
     from nbassets.notebook.lineage_view import lineage
     from nbassets.partitions import (
@@ -259,6 +298,7 @@ __all__ = [
     "AssetOut",
     "AssetSelection",
     "AssetSpec",
+    "AssetValueLoader",
     "AssetsDefinition",
     "AutomationCondition",
     "BackfillPolicy",
@@ -266,19 +306,25 @@ __all__ = [
     "Bool",
     "Config",
     "ConfigError",
+    "ConfigMapping",
     "ConfigurableIOManager",
     "ConfigurableResource",
     "CycleError",
     "DagsterEventType",
     "DagsterInstance",
+    "DagsterInvalidConfigDefinitionError",
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",
     "DagsterInvariantViolationError",
+    "DagsterStepOutputNotFoundError",
     "DailyPartitionsDefinition",
     "DataVersion",
     "Definitions",
+    "DependencyDefinition",
     "DuplicateKeyError",
+    "DynamicOut",
+    "DynamicOutput",
     "DynamicPartitionsDefinition",
     "EventType",
     "ExecuteInProcessResult",
@@ -287,6 +333,8 @@ __all__ = [
     "FilesystemIOManager",
     "Float",
     "GraphDefinition",
+    "GraphIn",
+    "GraphOut",
     "HourlyPartitionsDefinition",
     "IOManager",
     "IOManagerDefinition",
@@ -294,6 +342,7 @@ __all__ = [
     "In",
     "InMemoryIOManager",
     "InitResourceContext",
+    "InputChangedWarning",
     "InputContext",
     "Instance",
     "Int",
@@ -307,10 +356,12 @@ __all__ = [
     "MissingResourceError",
     "MissingUpstreamError",
     "MonthlyPartitionsDefinition",
+    "MultiDependencyDefinition",
     "MultiPartitionKey",
     "MultiPartitionsDefinition",
     "MultiToSingleDimensionPartitionMapping",
     "NbAssetsError",
+    "NodeInvocation",
     "Nothing",
     "ObserveResult",
     "OpDefinition",
@@ -352,7 +403,9 @@ __all__ = [
     "build_op_context",
     "build_output_context",
     "build_resources",
+    "config_mapping",
     "define_asset_job",
+    "execute_job",
     "get_registry",
     "graph",
     "graph_asset",
@@ -371,12 +424,15 @@ __all__ = [
     "materialize",
     "materialize_to_memory",
     "multi_asset",
+    "multi_asset_check",
     "observable_source_asset",
     "op",
     "persist",
+    "reconstructable",
     "resource",
     "unload_ipython_extension",
     "use_registry",
+    "validate_run_config",
     "with_resources",
 ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
@@ -37,8 +37,13 @@ class DataVersion:
     value: str
 
 
-class MaterializeResult:
+_T = TypeVar("_T")
+
+
+class MaterializeResult(Generic[_T]):
     """A successful materialization: optional value, metadata, check results and tags.
+
+    ``MaterializeResult[T]`` annotates an asset whose result carries a value of type ``T``.
 
     Without ``value`` the asset stores nothing through its IO manager, as in Dagster,
     where ``MaterializeResult`` means the function wrote its data itself.
@@ -74,8 +79,8 @@ class MaterializeResult:
         return f"MaterializeResult({key}metadata={list(self.metadata)})"
 
 
-class Output:
-    """A value for one output, with metadata: Dagster's ``Output``."""
+class Output(Generic[_T]):
+    """A value for one output, with metadata: Dagster's ``Output`` (``Output[int]`` types it)."""
 
     __slots__ = ("data_version", "metadata", "output_name", "tags", "value")
 
@@ -92,6 +97,18 @@ class Output:
         self.metadata: dict[str, MetadataValue] = normalize_metadata(metadata)
         self.data_version = data_version
         self.tags = dict(tags or {})
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Output)
+            and self.value == other.value
+            and self.output_name == other.output_name
+            and self.metadata == other.metadata
+            and self.data_version == other.data_version
+            and self.tags == other.tags
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Output(output_name={self.output_name!r}, metadata={list(self.metadata)})"

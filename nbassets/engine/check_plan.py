@@ -3,6 +3,7 @@
 Responsibilities:
 - A check step after each step of the asset it checks (one per partition), or,
   for a check selected without its asset, a step reading the stored value.
+- One step for a ``@multi_asset_check``, after the steps of all the assets it checks.
 - Order them so a check runs right after what it reads, and a blocking check
   gates the steps downstream of its asset.
 """
@@ -22,32 +23,43 @@ from nbassets.storage.io_manager import has_stored_value
 __all__ = ["check_steps_for", "interleave"]
 
 
-def _standalone_check(
+def _whole_run_check(
     check: AssetChecksDefinition,
     owner: Mapping[AssetKey, Any],
     resources: Mapping[str, Any],
     steps_of: Mapping[AssetKey, list[Step]],
 ) -> Step:
-    """A check selected without its asset: it reads the asset's stored value."""
+    """One step for the whole run: a ``@multi_asset_check``, or a check without its asset.
+
+    It runs after every step of the assets it checks or reads; an input no step of
+    the run produces is read from the stored value.
+    """
     inputs = []
     for item in check.inputs:
         up = owner.get(item.key)
-        io_key = io_manager_key_of(up, item.key)
+        io_key = item.input_manager_key or io_manager_key_of(up, item.key)
         producers = steps_of.get(item.key, [])
         if not producers and has_stored_value(resources.get(io_key), item.key, None) is False:
             raise MissingUpstreamError(
-                f"Check '{check.check_key.to_user_string()}' reads '{item.key.to_user_string()}'"
+                f"Check '{check.label}' reads '{item.key.to_user_string()}'"
                 ", which has no stored value.",
                 advice=f"Materialize it first (selection='{item.key.to_user_string()}').",
                 asset=item.key,
             )
         inputs.append(StepInput(item.name, item.key, bool(producers), io_key, None, {}))
-    upstream = tuple({id(p): p for i in check.inputs for p in steps_of.get(i.key, [])}.values())
+    targets = tuple(dict.fromkeys(s.asset_key for s in check.selected_specs))
+    read = [i.key for i in check.inputs]
+    upstream = tuple({id(p): p for k in (*read, *targets) for p in steps_of.get(k, [])}.values())
+    step_key = (
+        check.name
+        if check.multi
+        else f"{check.asset_key.to_python_identifier()}_{check.name}"
+    )
     return Step(
-        key=f"{check.asset_key.to_python_identifier()}_{check.name}",
+        key=step_key,
         kind="check",
         definition=check,
-        asset_keys=(check.asset_key,),
+        asset_keys=targets,
         inputs=tuple(inputs),
         upstream=upstream,
         config=None,
@@ -69,10 +81,13 @@ def check_steps_for(
             steps_of.setdefault(key, []).append(step)
     made = []
     for check in checks:
+        if check.multi:
+            made.append(_whole_run_check(check, owner, resources, steps_of))
+            continue
         targets: list[Step | None] = list(steps_of.get(check.asset_key, ())) or [None]
         for target in targets:
             if target is None:
-                made.append(_standalone_check(check, owner, resources, steps_of))
+                made.append(_whole_run_check(check, owner, resources, steps_of))
                 continue
             inputs = []
             upstream: dict[int, Step] = {id(target): target}
@@ -84,7 +99,7 @@ def check_steps_for(
                         item.name,
                         item.key,
                         own or bool(producers),
-                        io_manager_key_of(owner.get(item.key), item.key),
+                        item.input_manager_key or io_manager_key_of(owner.get(item.key), item.key),
                         target.partition_key if own else None,
                         {},
                         target.partition_keys if own else None,
@@ -128,8 +143,10 @@ def interleave(ordered: list[Step], check_steps: list[Step]) -> list[Step]:
     blocking: dict[AssetKey, list[Step]] = {}
     for check in check_steps:
         definition = check.definition
-        if isinstance(definition, AssetChecksDefinition) and definition.blocking:
-            blocking.setdefault(definition.asset_key, []).append(check)
+        if isinstance(definition, AssetChecksDefinition):
+            for spec in definition.selected_specs:
+                if spec.blocking:
+                    blocking.setdefault(spec.asset_key, []).append(check)
     result: list[Step] = list(after.get(-1, ()))
     for i, step in enumerate(ordered):
         gates = [c for u in step.upstream for k in u.asset_keys for c in blocking.get(k, ())]

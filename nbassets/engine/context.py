@@ -132,6 +132,7 @@ class AssetExecutionContext:
         "_partitions_def",
         "instance",
         "log",
+        "node_outputs",
         "op_config",
         "partition_key_value",
         "resources",
@@ -181,6 +182,8 @@ class AssetExecutionContext:
         )
         self._added: dict[AssetKey | None, dict[str, MetadataValue]] = {}
         self._config = None
+        # Set by a graph-backed asset: each inner op's outputs, by handle.
+        self.node_outputs: dict[str, dict[str, Any]] | None = None
 
     @property
     def run_id(self) -> str:
@@ -241,6 +244,21 @@ class AssetExecutionContext:
     @property
     def assets_def(self) -> Any:
         return self._assets_def
+
+    @property
+    def selected_output_names(self) -> set[str]:
+        """The output names of the selected assets (all of them unless a subset runs)."""
+        if self._assets_def is None:
+            return {"result"} if self._keys else set()
+        by_key = self._assets_def.output_by_key
+        return {by_key[key].name for key in self.selected_asset_keys if key in by_key}
+
+    @property
+    def selected_asset_check_keys(self) -> set[Any]:
+        """The checks this step evaluates (every check of its definition)."""
+        if self._assets_def is None:
+            return set()
+        return set(getattr(self._assets_def, "check_keys", ()))
 
     @property
     def is_subset(self) -> bool:
@@ -387,20 +405,56 @@ class AssetCheckExecutionContext(AssetExecutionContext):
     """Passed to an asset check that declares a ``context`` parameter.
 
     ``asset_key`` is the key of the checked asset; ``check_name`` and
-    ``op_def.name`` name the check.
+    ``op_def.name`` name the check; ``selected_asset_check_keys`` are the checks
+    this call evaluates (all of a ``@multi_asset_check``'s, unless the run selected
+    only some).
     """
 
-    __slots__ = ("check_name",)
+    __slots__ = ("_check_keys", "_checks_def", "check_name")
 
-    def __init__(self, *, check_name: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        check_name: str,
+        check_keys: Sequence[Any] = (),
+        checks_def: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.check_name = check_name
+        self._check_keys = tuple(check_keys)
+        self._checks_def = checks_def
 
     @property
     def op_def(self) -> Any:
         from nbassets.definitions.assets import OpHandle
 
         return OpHandle(self.check_name, {})
+
+    @property
+    def checks_def(self) -> Any:
+        return self._checks_def
+
+    @property
+    def selected_asset_check_keys(self) -> set[Any]:
+        return set(self._check_keys)
+
+    @property
+    def check_specs(self) -> list[Any]:
+        """The specs of the checks this call evaluates."""
+        if self._checks_def is None:
+            return []
+        return [s for s in self._checks_def.selected_specs if s.key in self._check_keys]
+
+    def bind(self, assets_def: Any) -> None:
+        """Take the checks definition a directly called check function belongs to."""
+        if self._checks_def is not None:
+            return
+        self._checks_def = assets_def
+        self.check_name = assets_def.name
+        self._check_keys = tuple(s.key for s in assets_def.selected_specs)
+        if not self._keys:
+            self._keys = assets_def.asset_keys
 
 
 def build_asset_context(
@@ -451,7 +505,10 @@ def build_asset_check_context(
     check_name: str = "check",
     asset_key: Any = None,
 ) -> AssetCheckExecutionContext:
-    """A context for calling an asset check function directly, as in a unit test."""
+    """A context for calling an asset check function directly, as in a unit test.
+
+    Passed to a check, it takes that check's name, keys and asset.
+    """
     from nbassets.definitions.keys import coerce_key
 
     del resources_config

@@ -22,6 +22,7 @@ from nbassets.definitions.results import AssetCheckSeverity
 
 __all__ = [
     "AssetCheckEvaluation",
+    "AssetCheckEvaluationTargetMaterializationData",
     "AssetMaterialization",
     "DagsterEventType",
     "ErrorInfo",
@@ -46,6 +47,7 @@ class EventType(str, enum.Enum):
     STEP_OUTPUT = "STEP_OUTPUT"
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
+    ASSET_OBSERVATION = "ASSET_OBSERVATION"
     LOGS_CAPTURED = "LOGS_CAPTURED"
     LOG = "LOG"
 
@@ -102,6 +104,15 @@ class AssetMaterialization:
 
 
 @dataclass(frozen=True, slots=True)
+class AssetCheckEvaluationTargetMaterializationData:
+    """The materialization a check evaluated: the latest of its asset when it ran."""
+
+    storage_id: int
+    run_id: str
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
 class AssetCheckEvaluation:
     asset_key: AssetKey
     check_name: str
@@ -110,6 +121,8 @@ class AssetCheckEvaluation:
     severity: AssetCheckSeverity = AssetCheckSeverity.ERROR
     description: str | None = None
     blocking: bool = False
+    # None when the asset had never been materialized (a check on a source asset, say).
+    target_materialization_data: AssetCheckEvaluationTargetMaterializationData | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +196,14 @@ class RunEvent:
     @property
     def is_asset_materialization(self) -> bool:
         return self.event_type is EventType.ASSET_MATERIALIZATION
+
+    @property
+    def is_step_materialization(self) -> bool:
+        return self.event_type is EventType.ASSET_MATERIALIZATION
+
+    @property
+    def is_successful_output(self) -> bool:
+        return self.event_type is EventType.STEP_OUTPUT
 
     @property
     def is_asset_check_evaluation(self) -> bool:

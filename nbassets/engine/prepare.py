@@ -183,13 +183,29 @@ def _selected_checks(
         return ()
     by_asset: dict[AssetKey, list[Any]] = {}
     for check in defs.checks:
-        by_asset.setdefault(check.asset_key, []).append(check.check_key)
+        for check_key in check.check_keys:
+            by_asset.setdefault(check_key.asset_key, []).append(check_key)
+    implied = {c for key in selected for c in by_asset.get(key, ())}
     resolve_checks = getattr(selection, "resolve_checks", None)
-    if resolve_checks is not None:
-        wanted = resolve_checks(defs.graph, by_asset)
-    else:
-        wanted = {c for key in selected for c in by_asset.get(key, ())}
-    return tuple(check for check in defs.checks if check.check_key in wanted)
+    wanted = resolve_checks(defs.graph, by_asset) if resolve_checks is not None else implied
+    chosen = []
+    for check in defs.checks:
+        keys = check.check_keys & wanted
+        if not keys:
+            continue
+        if keys != check.check_keys and not check.can_subset:
+            if not keys - implied:
+                # Pulled in only by its assets: it runs in a run that covers all of them.
+                continue
+            missing = ", ".join(sorted(k.to_user_string() for k in check.check_keys - keys))
+            raise InvalidDefinitionError(
+                f"The selection takes only some checks of '{check.name}' (it leaves out "
+                f"{missing}), but its function evaluates all of them together. Select all "
+                "its checks, or define it with @multi_asset_check(..., can_subset=True) and "
+                "read context.selected_asset_check_keys."
+            )
+        chosen.append(check.subset_for(keys))
+    return tuple(chosen)
 
 
 def _check_partition(request: PartitionRequest, selected: Iterable[AssetKey], owner: Owner) -> None:
@@ -382,7 +398,12 @@ def _plan(
     defs = chosen.definitions
     reusable = run_config is None and request.empty
     # Dynamic partitions can change between runs: plans that use them are not reused.
-    cache_key = (chosen.keys, frozenset(c.check_key for c in chosen.checks), request, remedy)
+    cache_key = (
+        chosen.keys,
+        frozenset(s.key for c in chosen.checks for s in c.selected_specs),
+        request,
+        remedy,
+    )
     plan = defs.plans.get(cache_key) if reusable else None
     if plan is not None:
         revalidate(plan, defs.owner, resources)

@@ -31,6 +31,7 @@ from nbassets.definitions.results import (
     Failure,
     RetryRequested,
 )
+from nbassets.engine.check_results import match_check_results
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
@@ -40,6 +41,7 @@ from nbassets.engine.context import (
 )
 from nbassets.engine.events import (
     AssetCheckEvaluation,
+    AssetCheckEvaluationTargetMaterializationData,
     AssetMaterialization,
     ErrorInfo,
     EventType,
@@ -48,6 +50,7 @@ from nbassets.engine.events import (
     StepFailureData,
     StepSkippedData,
 )
+from nbassets.engine.input_guard import InputWatch, watch_inputs
 from nbassets.engine.interrupts import InterruptGuard, exit_failure
 from nbassets.engine.outputs import OutputShapeError, read_outputs
 from nbassets.engine.plan import Plan
@@ -178,6 +181,9 @@ class Run:
                 for listener in self.listeners:
                     listener(event)
         return event
+
+    def warn(self, step: Step, message: str) -> None:
+        self.emit(EventType.LOG, step, None, LogData("WARNING", message), message)
 
     def _event_sink(self, step: Step) -> Callable[[Any], None]:
         def sink(event: Any) -> None:
@@ -315,6 +321,27 @@ class Run:
                 if context is not None:
                     context.retry_number = attempt
 
+    def _call_watched(
+        self,
+        step: Step,
+        fn: Callable[..., Any],
+        kwargs: dict[str, Any],
+        context: AssetExecutionContext | None,
+        policy: Any,
+        watch: InputWatch | None,
+    ) -> Any:
+        """``_call``, then report the inputs the user code changed in place (returned or not)."""
+        if watch is None:
+            return self._call(step, fn, kwargs, context, policy)
+        try:
+            returned = self._call(step, fn, kwargs, context, policy)
+        except Exception as error:
+            watch.settle(step, self)
+            watch.explain(step, error)
+            raise
+        watch.settle(step, self)
+        return returned
+
     def _call_in_worker(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         """Call user code in a worker thread without the run's lock, then take it back."""
         lock = self._lock
@@ -443,7 +470,11 @@ class Run:
                 "partition_key": step.partition_key,
                 "partition_keys": step.partition_keys,
                 "instance": self.instance,
-                "input_keys": {i.param: i.key for i in step.inputs},
+                "input_keys": (
+                    definition.keys_by_input_name
+                    if isinstance(definition, AssetChecksDefinition)
+                    else {i.param: i.key for i in step.inputs}
+                ),
                 "input_partitions": {
                     i.param: list(i.partitions)
                     if i.partitions is not None
@@ -456,7 +487,12 @@ class Run:
                     **common, partitions_def=definition.partitions_def, assets_def=definition
                 )
             else:
-                context = AssetCheckExecutionContext(**common, check_name=definition.name)
+                context = AssetCheckExecutionContext(
+                    **common,
+                    check_name=definition.name,
+                    check_keys=[s.key for s in definition.selected_specs],
+                    checks_def=definition,
+                )
             if roles.context is not None:
                 kwargs[roles.context] = context
         if roles.config is not None:
@@ -490,8 +526,18 @@ class Run:
         definition = step.definition
         assert isinstance(definition, AssetsDefinition)
         kwargs, context = self._arguments(step, definition)
-        returned = self._call(step, definition.fn, kwargs, context, definition.retry_policy)
+        watch = (
+            watch_inputs(step, kwargs, definition.fn, self.memory_managers)
+            if step.inputs
+            else None
+        )
+        returned = self._call_watched(
+            step, definition.fn, kwargs, context, definition.retry_policy, watch
+        )
         produced, check_results = read_outputs(definition, step.asset_keys, returned)
+        if context is not None and context.node_outputs:
+            for handle, values in context.node_outputs.items():
+                self.outputs[f"{step.key}.{handle}"] = values
         duration = _clock() - started
         latest_ids = self.instance.latest_ids
         versions = {k: latest_ids.get(k, 0) for k in definition.upstream_keys}
@@ -613,8 +659,28 @@ class Run:
     def _record_check(
         self, step: Step, key: AssetKey, name: str, blocking: bool, result: AssetCheckResult
     ) -> bool:
+        partition = step.partition_key
+        latest = (
+            self.instance.latest(key, partition)
+            if partition is not None
+            else self.instance.get_latest_materialization_event(key)
+        )
+        target = (
+            AssetCheckEvaluationTargetMaterializationData(
+                latest.storage_id, latest.run_id, latest.timestamp
+            )
+            if latest is not None
+            else None
+        )
         evaluation = AssetCheckEvaluation(
-            key, name, result.passed, result.metadata, result.severity, result.description, blocking
+            key,
+            name,
+            result.passed,
+            result.metadata,
+            result.severity,
+            result.description,
+            blocking,
+            target,
         )
         verdict = "passed" if result.passed else "failed"
         if self.instance.store is not None:
@@ -633,16 +699,11 @@ class Run:
         check = step.definition
         assert isinstance(check, AssetChecksDefinition)
         kwargs, context = self._arguments(step, check)
-        returned = self._call(step, check.fn, kwargs, context, check.retry_policy)
-        if isinstance(returned, bool) or type(returned).__name__ == "bool_":
-            # numpy's bool_ is what `(df.x > 0).all()` gives: the most common check.
-            returned = AssetCheckResult(passed=bool(returned))
-        if not isinstance(returned, AssetCheckResult):
-            raise InvalidDefinitionError(
-                f"Check '{check.check_key.to_user_string()}' returned {type(returned).__name__}; "
-                "return an AssetCheckResult(passed=...) or a bool."
-            )
-        blocked = self._record_check(step, check.asset_key, check.name, check.blocking, returned)
+        watch = watch_inputs(step, kwargs, check.fn, self.memory_managers) if step.inputs else None
+        returned = self._call_watched(step, check.fn, kwargs, context, check.retry_policy, watch)
+        blocked = False
+        for spec, result in match_check_results(check, returned):
+            blocked |= self._record_check(step, spec.asset_key, spec.name, spec.blocking, result)
         duration = _clock() - started
         self.emit(
             EventType.STEP_SUCCESS,

@@ -59,7 +59,7 @@ class Step:
         """How a person names the step: the asset key, or ``asset:check``."""
         if self.kind == "check":
             assert isinstance(self.definition, AssetChecksDefinition)
-            return self.definition.check_key.to_user_string()
+            return self.definition.label
         return ", ".join(k.to_user_string() for k in self.asset_keys)
 
 

@@ -17,7 +17,7 @@ class _CallablePackage(types.ModuleType):
     """This package, callable as Dagster's ``graph`` decorator."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from nbassets.definitions.ops import graph
+        from nbassets.definitions.graphs import graph
 
         return graph(*args, **kwargs)
 

@@ -4,7 +4,9 @@ Responsibilities:
 - Per partition: materialized, missing, failed (its last attempt failed and it was
   not materialized since), or stale (its code changed, or an upstream partition it
   reads was materialized after it).
-- A summary an asset view can print: "312/365 materialized, 2 failed".
+- A summary an asset view can print: "312/365 materialized, 2 failed", counted
+  from the number of partitions and the partitions that were run, never by
+  listing every key (an hourly definition from 1900 has a million).
 - The asset's single status from its partitions: failed, missing, stale, partial
   or materialized.
 """
@@ -21,7 +23,14 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.partitions.reads import upstream_partitions
 from nbassets.storage.instance import Instance
 
-__all__ = ["PartitionState", "PartitionSummary", "partition_states", "summarize_partitions"]
+__all__ = [
+    "PartitionState",
+    "PartitionSummary",
+    "partition_states",
+    "summarize_partitions",
+    "summarize_touched",
+    "touched_partition_states",
+]
 
 PartitionState = Literal["materialized", "missing", "failed", "stale"]
 
@@ -76,25 +85,82 @@ def partition_states(
     ``upstream_stale(key, partitions)`` says whether what a partition reads of an
     upstream is itself stale, so staleness flows downstream partition by partition.
     """
+    keys = definition.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+    judge = _PartitionJudge(definition, key, owner, instance, upstream_stale)
+    return {partition: judge.state(partition) for partition in keys}
+
+
+def touched_partition_states(
+    definition: AssetsDefinition,
+    key: AssetKey,
+    owner: Mapping[AssetKey, Any],
+    instance: Instance,
+    upstream_stale: Callable[[AssetKey, tuple[str, ...]], bool] | None = None,
+) -> dict[str, PartitionState]:
+    """The state of each partition that was materialized or failed, in partition order.
+
+    Every other partition is missing. Only the partitions the instance knows of are
+    looked at, so a definition with millions of partitions costs what was run.
+    """
     pdef = definition.partitions_def
-    keys = pdef.get_partition_keys(dynamic_partitions_store=instance)
-    failed = instance.partition_outcomes(key)
-    current = definition.effective_code_version(key)
-    states: dict[str, PartitionState] = {}
-    for partition in keys:
-        outcome = failed.get(partition)
+    known = instance.materialized_partitions(key) | set(instance.partition_outcomes(key))
+    present = [
+        p for p in known if pdef.has_partition_key(p, dynamic_partitions_store=instance)
+    ]
+    judge = _PartitionJudge(definition, key, owner, instance, upstream_stale)
+    states = {p: judge.state(p) for p in _in_partition_order(pdef, present, instance)}
+    return {p: state for p, state in states.items() if state != "missing"}
+
+
+def _in_partition_order(pdef: Any, partitions: list[str], instance: Instance) -> list[str]:
+    index_of = getattr(pdef, "index_of_key", None)
+    if index_of is not None:  # time windows: each key's window number, no listing
+        return sorted(partitions, key=lambda p: index_of(p))
+    wanted = set(partitions)
+    return [p for p in pdef.get_partition_keys(dynamic_partitions_store=instance) if p in wanted]
+
+
+def summarize_touched(total: int, touched: Mapping[str, PartitionState]) -> PartitionSummary:
+    """The summary of ``total`` partitions of which only ``touched`` are not missing."""
+    counts: Counter[PartitionState] = Counter(touched.values())
+    if total > len(touched):
+        counts["missing"] = total - len(touched)
+    return PartitionSummary(total, counts)
+
+
+class _PartitionJudge:
+    """Judges one partition at a time of one partitioned asset."""
+
+    def __init__(
+        self,
+        definition: AssetsDefinition,
+        key: AssetKey,
+        owner: Mapping[AssetKey, Any],
+        instance: Instance,
+        upstream_stale: Callable[[AssetKey, tuple[str, ...]], bool] | None,
+    ) -> None:
+        self.definition = definition
+        self.key = key
+        self.owner = owner
+        self.instance = instance
+        self.upstream_stale = upstream_stale
+        self.failed = instance.partition_outcomes(key)
+        self.current = definition.effective_code_version(key)
+
+    def state(self, partition: str) -> PartitionState:
+        key, instance, definition = self.key, self.instance, self.definition
+        outcome = self.failed.get(partition)
         if outcome is not None and outcome.status == "failed":
-            states[partition] = "failed"
-            continue
+            return "failed"
         record = instance.latest(key, partition)
         if record is None:
-            states[partition] = "missing"
-            continue
-        stale = record.code_version != current
-        for item in definition.inputs if not stale else ():
-            upstream = owner.get(item.key)
+            return "missing"
+        if record.code_version != self.current or (key, partition) in instance.changed_in_place:
+            return "stale"
+        for item in definition.inputs:
+            upstream = self.owner.get(item.key)
             reads = upstream_partitions(
-                downstream_def=pdef,
+                downstream_def=definition.partitions_def,
                 downstream_keys=[partition],
                 upstream_def=getattr(upstream, "partitions_def", None),
                 mapping=item.partition_mapping,
@@ -103,18 +169,16 @@ def partition_states(
             )
             seen = record.input_versions.get(item.key, 0)
             if _newest(instance, item.key, reads.many, reads.single) > seen:
-                stale = True
-                break
+                return "stale"
             read = (
                 reads.many
                 if reads.many is not None
                 else ((reads.single,) if reads.single is not None else ())
             )
-            if upstream_stale is not None and item.key != key and upstream_stale(item.key, read):
-                stale = True
-                break
-        states[partition] = "stale" if stale else "materialized"
-    return states
+            stale_upstream = self.upstream_stale
+            if stale_upstream is not None and item.key != key and stale_upstream(item.key, read):
+                return "stale"
+        return "materialized"
 
 
 def summarize_partitions(states: Mapping[str, PartitionState]) -> PartitionSummary:

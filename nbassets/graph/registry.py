@@ -113,7 +113,8 @@ class Registry:
 
     @property
     def checks(self) -> list[AssetChecksDefinition]:
-        return list(self._checks.values())
+        # A @multi_asset_check holds several keys; list it once.
+        return list({id(c): c for c in self._checks.values()}.values())
 
     def keys(self) -> list[AssetKey]:
         """Every defined key, in definition order."""
@@ -241,7 +242,8 @@ class Registry:
             raise
 
     def checks_for(self, key: AssetKey) -> list[AssetChecksDefinition]:
-        return [c for c in self._checks.values() if c.asset_key == key]
+        found = {id(c): c for k, c in self._checks.items() if k.asset_key == key}
+        return list(found.values())
 
     # Changing --------------------------------------------------------------------------
 
@@ -292,11 +294,13 @@ class Registry:
     def _add_check(self, check: AssetChecksDefinition, source_id: str | None) -> None:
         previous = self._sources.get(source_id) if source_id else None
         if isinstance(previous, AssetChecksDefinition):
-            self._checks.pop(previous.check_key, None)
-        self._checks[check.check_key] = check
+            for key in previous.check_keys:
+                self._checks.pop(key, None)
+        for key in check.check_keys:
+            self._checks[key] = check
         if source_id:
             self._sources[source_id] = check
-        self._changed(RegistryEvent("defined", (check.asset_key,)))
+        self._changed(RegistryEvent("defined", check.asset_keys))
 
     def _check_acyclic(
         self, definition: AssetsDefinition | AssetSpec, owner: dict[AssetKey, Any]
@@ -327,7 +331,9 @@ class Registry:
         self._entries = [e for e in self._entries if e is not entry]
         self._owner = {k: e for k, e in self._owner.items() if e is not entry}
         self._sources = {s: d for s, d in self._sources.items() if d is not entry}
-        self._checks = {ck: c for ck, c in self._checks.items() if c.asset_key not in gone}
+        self._checks = {
+            ck: c for ck, c in self._checks.items() if not set(c.asset_keys) & set(gone)
+        }
         self.instance.wipe(gone)
         self._changed(RegistryEvent("removed", removed=gone))
         return gone

@@ -25,7 +25,8 @@ from nbassets.graph.partition_status import (
     PartitionState,
     PartitionSummary,
     partition_states,
-    summarize_partitions,
+    summarize_touched,
+    touched_partition_states,
 )
 from nbassets.storage.instance import Instance
 
@@ -43,11 +44,13 @@ class StalenessJudge:
         self._instance = instance
         self._reasons: dict[AssetKey, list[str]] = {}
         self._partitions: dict[AssetKey, dict[str, PartitionState]] = {}
+        self._touched: dict[AssetKey, dict[str, PartitionState]] = {}
         self._dynamic_version = instance.dynamic_version
 
     def invalidate(self) -> None:
         self._reasons.clear()
         self._partitions.clear()
+        self._touched.clear()
 
     def status(self, key: AssetKey) -> AssetStatus:
         entry = self._owner.get(key)
@@ -68,18 +71,34 @@ class StalenessJudge:
             return "materialized"
         return "stale" if self.reasons(key) else "materialized"
 
-    def partition_states(self, key: AssetKey) -> dict[str, PartitionState]:
+    def _check_dynamic_version(self) -> None:
         # Dynamic partitions change without a definition changing: their version counts.
         version = self._instance.dynamic_version
         if version != self._dynamic_version:
             self._partitions.clear()
+            self._touched.clear()
             self._dynamic_version = version
+
+    def partition_states(self, key: AssetKey) -> dict[str, PartitionState]:
+        """Every partition's state (lists every key: for pickers and small definitions)."""
+        self._check_dynamic_version()
         cached = self._partitions.get(key)
         if cached is None:
             cached = partition_states(
                 self._owner[key], key, self._owner, self._instance, self._upstream_stale
             )
             self._partitions[key] = cached
+        return cached
+
+    def touched_partition_states(self, key: AssetKey) -> dict[str, PartitionState]:
+        """States of the partitions that are not missing, in partition order."""
+        self._check_dynamic_version()
+        cached = self._touched.get(key)
+        if cached is None:
+            cached = touched_partition_states(
+                self._owner[key], key, self._owner, self._instance, self._upstream_stale
+            )
+            self._touched[key] = cached
         return cached
 
     def _upstream_stale(self, key: AssetKey, partitions: tuple[str, ...]) -> bool:
@@ -89,11 +108,14 @@ class StalenessJudge:
             return False
         if getattr(entry, "partitions_def", None) is None:
             return bool(self.reasons(key))
-        states = self.partition_states(key)
+        states = self.touched_partition_states(key)
         return any(states.get(p) == "stale" for p in partitions)
 
     def partition_summary(self, key: AssetKey) -> PartitionSummary:
-        return summarize_partitions(self.partition_states(key))
+        """Counts per state, from the number of partitions and those that were run."""
+        pdef = self._owner[key].partitions_def
+        total = pdef.get_num_partitions(dynamic_partitions_store=self._instance)
+        return summarize_touched(total, self.touched_partition_states(key))
 
     def reasons(self, key: AssetKey) -> list[str]:
         """Why ``key`` is stale; empty when it is fresh or was never materialized."""
@@ -123,6 +145,9 @@ class StalenessJudge:
         if latest is None:
             return []
         found: list[str] = []
+        changed = self._instance.changed_in_place.get((key, None))
+        if changed is not None:
+            found.append(changed)
         current = entry.effective_code_version(key)
         if latest.code_version != current:
             found.append(
@@ -167,5 +192,6 @@ class StalenessJudge:
                 record.code_version = entry.effective_code_version(key)
                 record.input_versions = current
                 record.accepted = True
+                self._instance.changed_in_place.pop((key, record.partition), None)
                 self._instance.record_changed(record)
         self.invalidate()

@@ -264,7 +264,12 @@ def summarize_asset(
         outcome=None if outcome is None else (outcome.status, outcome.message),
         upstream=tuple(graph.parents(asset_key)),
         downstream=tuple(graph.children(asset_key)),
-        checks=tuple(c.check_key.to_user_string() for c in registry.checks_for(asset_key)),
+        checks=tuple(
+            k.to_user_string()
+            for c in registry.checks_for(asset_key)
+            for k in sorted(c.check_keys, key=lambda k: k.name)
+            if k.asset_key == asset_key
+        ),
         partitions=partitions,
         history=history,
         source=source,
@@ -332,7 +337,8 @@ def _code_change(
 
 def _partitions(registry: Registry, key: AssetKey) -> PartitionsSummary:
     summary = registry.partition_summary(key)
-    states = registry.partition_states(key)
+    # Failed and stale partitions were run: no need to list every partition.
+    states = registry.judge.touched_partition_states(key)
     return PartitionsSummary(
         total=summary.total,
         counts=dict(summary.counts),

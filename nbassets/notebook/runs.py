@@ -289,6 +289,9 @@ def step_labels(registry: Registry) -> dict[str, str]:
     """Engine step key -> the name the user knows, for single-asset steps and checks."""
     labels = {k.to_python_identifier(): k.to_user_string() for k in registry.keys()}
     for check in registry.checks:
+        if check.multi:
+            labels[check.name] = check.label
+            continue
         step = f"{check.asset_key.to_python_identifier()}_{check.name}"
         labels[step] = check.check_key.to_user_string()
     return labels

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.storage.data_versions import fingerprint
 from nbassets.storage.io_manager import InMemoryIOManager
@@ -64,6 +64,11 @@ class MaterializationRecord:
     # manager holds, so it costs no memory); NO_VALUE once hashed or never known.
     value_ref: Any = NO_VALUE
 
+    @property
+    def partition_key(self) -> str | None:
+        """Dagster's name for ``partition`` on an event record."""
+        return self.partition
+
 
 @dataclass(slots=True)
 class OutcomeRecord:
@@ -83,6 +88,15 @@ class RunRecord:
     end_time: float | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     step_keys: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class EventRecordsResult:
+    """A page of records: Dagster's ``EventRecordsResult``."""
+
+    records: list[MaterializationRecord]
+    cursor: str
+    has_more: bool
 
 
 HISTORY_LIMIT = 1000
@@ -126,6 +140,9 @@ class Instance:
         self.runs: list[RunRecord] = _BoundedList(run_limit)
         # An attached AssetStore (nbassets.storage.persistence): every record is written there.
         self.store: Any = None
+        # (key, partition) -> why: stored values a step changed in place (stale until the
+        # asset is materialized again).
+        self.changed_in_place: dict[tuple[AssetKey, str | None], str] = {}
 
     # Materializations ------------------------------------------------------------
 
@@ -193,6 +210,8 @@ class Instance:
             history = self._history[asset_key] = deque(maxlen=self.history_limit)
         history.append(record)
         self.latest_ids[asset_key] = record.storage_id
+        if self.changed_in_place:
+            self.changed_in_place.pop((asset_key, partition), None)
         if self._outcomes:
             self._outcomes.pop(asset_key, None)
         if self._partition_outcomes and partition is not None:
@@ -241,6 +260,21 @@ class Instance:
         newest = self.data_version(history[-1])
         return newest is not None and newest == before
 
+    def mark_changed_in_place(
+        self, asset_key: AssetKey, partition: str | None, reason: str
+    ) -> None:
+        """A step changed the stored value of ``asset_key`` in place: it is stale until rerun.
+
+        Its data version is dropped (and, if not taken yet, can no longer be): steps
+        that read the changed value read other data than the one materialized, so
+        none of them may count as fresh by an equal data version.
+        """
+        self.changed_in_place[(asset_key, partition)] = reason
+        record = self._latest.get((asset_key, partition))
+        if record is not None:
+            record.value_ref = NO_VALUE
+            record.data_version = None
+
     def record_changed(self, record: MaterializationRecord) -> None:
         """``record`` was updated in place (accepted): write the change through."""
         if self.store is not None and record.stored is not None:
@@ -256,6 +290,7 @@ class Instance:
     def forget_latest(self, asset_key: AssetKey, partition: str | None) -> None:
         """Drop the latest record of an asset partition whose stored value was lost."""
         record = self._latest.pop((asset_key, partition), None)
+        self.changed_in_place.pop((asset_key, partition), None)
         history = self._history.get(asset_key, deque())
         if record is not None and record in history:
             history.remove(record)
@@ -277,6 +312,36 @@ class Instance:
     def get_latest_materialization_event(self, asset_key: AssetKey) -> MaterializationRecord | None:
         history = self._history.get(asset_key)
         return history[-1] if history else None
+
+    def fetch_materializations(
+        self,
+        records_filter: Any,
+        limit: int,
+        cursor: str | None = None,
+        ascending: bool = False,
+    ) -> EventRecordsResult:
+        """Materialization records of one asset, newest first, as Dagster's instance gives.
+
+        ``records_filter`` is an ``AssetKey`` (or anything with ``asset_key`` and,
+        optionally, ``asset_partitions``); ``cursor`` is the ``cursor`` of an earlier
+        result, to read on from there.
+        """
+        key = getattr(records_filter, "asset_key", records_filter)
+        key = coerce_key(key)
+        partitions = getattr(records_filter, "asset_partitions", None)
+        records = list(self._history.get(key, ()))
+        if partitions is not None:
+            records = [r for r in records if r.partition in set(partitions)]
+        if not ascending:
+            records.reverse()
+        if cursor is not None:
+            after = int(cursor)
+            records = [
+                r for r in records if (r.storage_id > after if ascending else r.storage_id < after)
+            ]
+        page = records[:limit]
+        next_cursor = str(page[-1].storage_id) if page else (cursor or "")
+        return EventRecordsResult(page, next_cursor, len(records) > limit)
 
     def history(self, asset_key: AssetKey) -> list[MaterializationRecord]:
         return list(self._history.get(asset_key, ()))
@@ -318,6 +383,8 @@ class Instance:
             self._history.pop(key, None)
             self.latest_ids.pop(key, None)
             self._outcomes.pop(key, None)
+            for stored in [k for k in self.changed_in_place if k[0] == key]:
+                del self.changed_in_place[stored]
             for stored in [k for k in self._latest if k[0] == key]:
                 del self._latest[stored]
             for stored in [k for k in self._partition_outcomes if k[0] == key]:

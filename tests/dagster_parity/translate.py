@@ -23,6 +23,7 @@ it runs with that reason. Everything else runs as written.
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
 import builtins
@@ -158,6 +159,15 @@ def _placeholder(name: str, reason: str) -> Any:
     return broken
 
 
+def _future_flags(tree: ast.Module) -> int:
+    flags = 0
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for alias in node.names:
+                flags |= getattr(__future__, alias.name).compiler_flag
+    return flags
+
+
 def load(path: Path, module_name: str) -> LoadedModule:
     """Translate and run the test module at ``path`` under ``module_name``."""
     source = path.read_text(encoding="utf-8")
@@ -168,6 +178,14 @@ def load(path: Path, module_name: str) -> LoadedModule:
     loaded = LoadedModule(module)
     aliases: set[str] = set()
     prefix = "\0dg."  # cannot clash with a Python identifier
+    # Each statement is compiled on its own: give it the module's own __future__
+    # flags, not this file's (its `annotations` import would turn every annotation
+    # of Dagster's tests into a string).
+    flags = _future_flags(tree)
+
+    def run(node: ast.stmt) -> None:
+        code = compile(ast.Module([node], []), str(path), "exec", flags=flags, dont_inherit=True)
+        exec(code, namespace)
 
     for node in tree.body:
         if isinstance(node, ast.Import):
@@ -180,7 +198,7 @@ def load(path: Path, module_name: str) -> LoadedModule:
                     namespace[bound] = _Internal(alias.name)
                     loaded.verdicts[bound] = Verdict("internal", f"needs {alias.name}")
                 else:
-                    exec(compile(ast.Module([node], []), str(path), "exec"), namespace)
+                    run(node)
             continue
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PUBLIC_MODULE):
             for alias in node.names:
@@ -206,7 +224,7 @@ def load(path: Path, module_name: str) -> LoadedModule:
         for name in bound:
             loaded.uses.setdefault(name, set()).update(uses - {name})
         try:
-            exec(compile(ast.Module([node], []), str(path), "exec"), namespace)
+            run(node)
         except InternalNeeded as exc:
             verdict = Verdict("internal", str(exc))
         except Exception as exc:  # noqa: BLE001 - reported per test, not swallowed

@@ -23,7 +23,7 @@ def test_graph_is_the_package_and_the_decorator() -> None:
     def twice(x):
         return double(double(x))
 
-    assert twice.node_names_in_order() == ["double", "double_2"]
+    assert twice.node_names == ["double", "double_2"]
 
 
 def test_graph_backed_asset_runs_its_ops_in_order() -> None:
@@ -71,7 +71,7 @@ def test_op_job_runs_in_process_and_reports_each_node() -> None:
     result = my_job.execute_in_process()
     assert result.success
     assert result.output_for_node("add") == 2
-    with pytest.raises(dg.InvalidInvocationError, match="No node 'ad'.*'add'"):
+    with pytest.raises(dg.InvalidInvocationError, match="no op named ad.*'add'"):
         result.output_for_node("ad")
 
 

@@ -238,3 +238,55 @@ def test_group_wildcards_agree_with_dagster(text: str) -> None:
     assert nbassets.AssetSelection.groups(text.split('"')[1]).resolve(ours) == selection.resolve(
         ours
     )
+
+
+KINDS = ["pandas", "sql", "s3"]
+
+
+@st.composite
+def kinded_assets(draw: st.DrawFn) -> list[tuple[str, frozenset[str], bool]]:
+    """Assets ``k0..kn``, each with some kinds, some external (AssetSpec)."""
+    size = draw(st.integers(1, 6))
+    return [
+        (f"k{i}", frozenset(draw(st.sets(st.sampled_from(KINDS), max_size=2))), draw(st.booleans()))
+        for i in range(size)
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    kinded_assets(),
+    st.sampled_from([*KINDS, None]),
+    st.booleans(),
+)
+def test_kind_selection_with_include_sources_agrees_with_dagster(
+    assets: list[tuple[str, frozenset[str], bool]], kind: str | None, include_sources: bool
+) -> None:
+    from nbassets.errors import SelectionError
+
+    ours = AssetGraph(
+        AssetNode(AssetKey(name), (), kinds=kinds, is_external=external)
+        for name, kinds, external in assets
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        definitions = [
+            dg.AssetSpec(name, kinds=set(kinds))
+            if external
+            else dg.multi_asset(specs=[dg.AssetSpec(name, kinds=set(kinds))], name=f"op_{name}")(
+                lambda: None
+            )
+            for name, kinds, external in assets
+        ]
+        theirs = dg.Definitions(assets=definitions).resolve_asset_graph()
+        selection = dg.AssetSelection.kind(kind, include_sources=include_sources)
+        expected = {k.to_user_string() for k in selection.resolve(theirs)}
+    mine = AssetSelection.kind(kind, include_sources=include_sources)
+    if kind is not None and not any(kind in kinds for _, kinds, _ in assets):
+        # A kind no asset has is an error naming the kinds that exist (README:
+        # "Selections that match nothing"); Dagster selects nothing.
+        assert expected == set()
+        with pytest.raises(SelectionError, match=f"Unknown kind '{kind}'"):
+            mine.resolve(ours)
+        return
+    assert {k.to_user_string() for k in mine.resolve(ours)} == expected

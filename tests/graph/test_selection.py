@@ -124,7 +124,6 @@ API_CASES = [
     (AssetSelection.assets("a", "c", "e").roots(), "a e"),
     (AssetSelection.assets("c").upstream(), "a b c e"),
     (AssetSelection.all().roots(), "a e"),
-    (AssetSelection.all().sources(), "a e"),
     (AssetSelection.all().sinks(), "c d"),
     (AssetSelection.groups("g").sinks(), "b"),
     (AssetSelection.all() - AssetSelection.groups("g"), "c d e"),
@@ -449,3 +448,9 @@ def test_selections_survive_pickling() -> None:
     selection = AssetSelection.from_string("(key:a+1 or group:g) and not tag:k=v")
     assert pickle.loads(pickle.dumps(selection)) == selection
     assert names(pickle.loads(pickle.dumps(selection)).resolve(DESIGN_GRAPH)) == "b"
+
+
+def test_sources_is_the_deprecated_name_of_roots() -> None:
+    with pytest.warns(DeprecationWarning, match=r"use AssetSelection.roots\(\)"):
+        selection = AssetSelection.all().sources()
+    assert selection == AssetSelection.all().roots()

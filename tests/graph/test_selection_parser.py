@@ -82,17 +82,20 @@ def test_parse(text: str, expected: AssetSelection) -> None:
 @pytest.mark.parametrize(
     ("text", "spelled"),
     [
-        ("b+", "key:b+1"),
-        ("*c*", "+key:c+"),
-        ("++a+", "2+key:a+1"),
-        ("a, b", "key:a or key:b"),
-        ("key:a and not key:b and key:c", "(key:a and not key:b) and key:c"),
-        ("not (key:a or key:b)", "not (key:a or key:b)"),
-        ("+(key:a and group:g)", "+(key:a and group:g)"),
+        # Values are always quoted and compound operands parenthesized, as Dagster spells them.
+        ("b+", 'key:"b"+1'),
+        ("*c*", '+key:"c"+'),
+        ("++a+", '2+key:"a"+1'),
+        ("a, b", 'key:"a" or key:"b"'),
+        ("key:a and not key:b and key:c", '(key:"a" and not key:"b") and key:"c"'),
+        ("key:a or key:b and key:c", 'key:"a" or (key:"b" and key:"c")'),
+        ("not (key:a or key:b)", 'not (key:"a" or key:"b")'),
+        ("+(key:a and group:g)", '+(key:"a" and group:"g")'),
         ('key:"my asset"', 'key:"my asset"'),
         ('tag:"a=b"=""', 'tag:"a=b"=""'),
-        ("owner:ana@x.org", "owner:ana@x.org"),
-        ("(key:a+) +", "(key:a+)+"),
+        ("owner:ana@x.org", 'owner:"ana@x.org"'),
+        ("(key:a+) +", '(key:"a"+)+'),
+        ("key_substring:ord", 'key_substring:"ord"'),
     ],
 )
 def test_to_selection_str(text: str, spelled: str) -> None:
@@ -103,9 +106,15 @@ def test_to_selection_str(text: str, spelled: str) -> None:
 
 
 def test_api_selections_spell_in_the_query_grammar() -> None:
-    assert AssetSelection.assets("a", "b").to_selection_str() == "key:a or key:b"
-    assert AssetSelection.key_prefixes(["sales", "eu"]).to_selection_str() == "key_prefix:sales/eu"
-    assert AssetSelection.groups("g").sinks().to_selection_str() == "sinks(group:g)"
+    assert AssetSelection.assets("a", "b").to_selection_str() == 'key:"a" or key:"b"'
+    assert (
+        AssetSelection.key_prefixes(["sales", "eu"]).to_selection_str() == 'key_prefix:"sales/eu"'
+    )
+    assert AssetSelection.groups("g").sinks().to_selection_str() == 'sinks(group:"g")'
+    # A multi-key selection stays one operand of a later `|`, in parentheses.
+    both = AssetSelection.assets("a", "b") | AssetSelection.assets("c")
+    assert str(both) == '(key:"a" or key:"b") or key:"c"'
+    assert AssetSelection.tag_string("k=v").to_selection_str() == 'tag:"k"="v"'
 
 
 @pytest.mark.parametrize(
@@ -203,7 +212,11 @@ SYNTAX_ERRORS = [
     ("key:a or +*", "unexpected '*' at position 11; expected an attribute such as key:NAME, '('"),
     ("*+", "unexpected '+' at position 2; expected a name."),
     ("*+ or key:a", "unexpected '+' at position 2; expected 'and', 'or' or end of input."),
-    ("foo:bar", "unknown attribute 'foo' at position 1; expected one of key:, key_prefix:, group:"),
+    (
+        "foo:bar",
+        "unknown attribute 'foo' at position 1; expected one of key:, key_prefix:, "
+        "key_substring:, group:",
+    ),
     ("root(*)", "unknown function 'root' at position 1; expected roots(...) or sinks(...)."),
     ("a or key:b", "bare name 'a' at position 1; expected an attribute, e.g. key:a."),
     (

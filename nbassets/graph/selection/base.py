@@ -18,6 +18,7 @@ on this one, so they are imported at the end of it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -88,10 +89,18 @@ class AssetSelection:
         """How tightly the spelled form binds (see ``OR`` ... ``ATOM``)."""
         return ATOM
 
+    def needs_parentheses(self) -> bool:
+        """Whether Dagster spells this node in parentheses as an operand (``and``/``or``)."""
+        return False
+
     def operand_str(self, minimum: int) -> str:
-        """Spell this node as an operand of a form that needs ``minimum`` binding."""
+        """Spell this node as an operand of a form that needs ``minimum`` binding.
+
+        As Dagster does, every ``and``/``or``/``and not`` operand is parenthesized,
+        even where precedence would not need it: ``a or (b and c)``.
+        """
         text = self.to_selection_str()
-        return f"({text})" if self.precedence() < minimum else text
+        return f"({text})" if self.needs_parentheses() or self.precedence() < minimum else text
 
     @staticmethod
     def all(include_sources: bool = False) -> AssetSelection:
@@ -106,7 +115,7 @@ class AssetSelection:
         (``["sales", "orders"]``), an ``AssetKey``, or a definition (every key it
         produces).
         """
-        return union(KeySelection(key) for key in keys_of(assets_defs))
+        return union((KeySelection(key) for key in keys_of(assets_defs)), grouped=True)
 
     @staticmethod
     def keys(*assets_defs: Any) -> AssetSelection:
@@ -116,7 +125,7 @@ class AssetSelection:
     @staticmethod
     def groups(*group_strs: str, include_sources: bool = False) -> AssetSelection:
         """Assets in any of the given groups."""
-        return union(GroupSelection(name, include_sources) for name in group_strs)
+        return union((GroupSelection(name, include_sources) for name in group_strs), grouped=True)
 
     @staticmethod
     def key_prefixes(
@@ -141,9 +150,34 @@ class AssetSelection:
         return TagSelection(key, value, include_sources)
 
     @staticmethod
-    def kind(kind: str) -> AssetSelection:
-        """Assets of the given kind (``"pandas"``)."""
-        return KindSelection(kind)
+    def kind(kind: str | None, include_sources: bool = False) -> AssetSelection:
+        """Assets of the given kind (``"pandas"``); ``None`` selects those with no kind."""
+        return KindSelection(kind, include_sources)
+
+    @staticmethod
+    def key_substring(key_substring: str, include_sources: bool = False) -> AssetSelection:
+        """Assets whose key, spelled ``a/b``, contains ``key_substring``.
+
+        Raises (on resolve):
+            SelectionError: no asset key contains it.
+        """
+        return KeySubstringSelection(key_substring, include_sources)
+
+    @staticmethod
+    def tag_string(string: str, include_sources: bool = False) -> AssetSelection:
+        """Assets with the tag ``"key=value"``; ``"key"`` alone means the value ``""``.
+
+        Raises:
+            SelectionError: the string has more than one ``=``.
+        """
+        parts = string.split("=")
+        if len(parts) > 2:
+            raise SelectionError(
+                f"Invalid tag selection string {string!r}: write 'key' or 'key=value', "
+                "with at most one '='."
+            )
+        value = parts[1] if len(parts) == 2 else ""
+        return TagSelection(parts[0], value, include_sources)
 
     @staticmethod
     def owner(owner: str) -> AssetSelection:
@@ -186,8 +220,17 @@ class AssetSelection:
         return RootsSelection(self)
 
     def sources(self) -> AssetSelection:
-        """Dagster's older name for ``roots``."""
+        """Dagster's older name for ``roots`` (deprecated there, and so here)."""
+        warnings.warn(
+            "AssetSelection.sources() is deprecated; use AssetSelection.roots() instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return self.roots()
+
+    def upstream_source_assets(self) -> AssetSelection:
+        """The external (source) assets upstream of this selection's assets."""
+        return UpstreamSourcesSelection(self)
 
     def sinks(self) -> AssetSelection:
         """The selected assets with no child inside the selection."""
@@ -401,6 +444,7 @@ from nbassets.graph.selection.leaves import (  # noqa: E402
     GroupSelection,
     KeyPrefixSelection,
     KeySelection,
+    KeySubstringSelection,
     KindSelection,
     OwnerSelection,
     StatusSelection,
@@ -413,6 +457,7 @@ from nbassets.graph.selection.ops import (  # noqa: E402
     RootsSelection,
     SinksSelection,
     UpstreamSelection,
+    UpstreamSourcesSelection,
     intersect,
     union,
 )

@@ -38,8 +38,6 @@ STATUSES: tuple[str, ...] = tuple(sorted(get_args(AssetStatus)))
 
 # Characters a value may contain without quotes; the query lexer reads words of
 # exactly these characters plus `*` (see nbassets.graph.selection.parser).
-_PLAIN_VALUE = re.compile(r"[\w.\-/@]+")
-_PLAIN_PATTERN = re.compile(r"[\w.\-/*@]+")
 
 
 @functools.lru_cache(maxsize=16)
@@ -139,14 +137,11 @@ def unknown_value(
     return SelectionError(f"Unknown {what} '{value}'{suffix}{where}.{hint}")
 
 
-def quote_value(value: str, *, pattern: bool = False) -> str:
-    r"""Spell ``value`` so the query lexer reads it back as one value.
+def quote_value(value: str) -> str:
+    r"""Spell ``value`` double-quoted, as Dagster's ``str(AssetSelection)`` does.
 
-    Plain names stay bare (``sales/orders``); anything else is double-quoted
-    with ``\\`` and ``"`` escaped. ``pattern=True`` leaves ``*`` bare, for keys.
+    ``\\`` and ``"`` are escaped; the lexer reads it back as one value (a ``*``
+    inside the quotes stays a wildcard, as in Dagster's grammar).
     """
-    plain = _PLAIN_PATTERN if pattern else _PLAIN_VALUE
-    if plain.fullmatch(value):
-        return value
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

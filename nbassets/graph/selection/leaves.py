@@ -33,6 +33,7 @@ __all__ = [
     "AllSelection",
     "GroupSelection",
     "KeyPrefixSelection",
+    "KeySubstringSelection",
     "KeyPatternSelection",
     "KeySelection",
     "KindSelection",
@@ -120,7 +121,39 @@ class KeyPatternSelection(AssetSelection):
         return found
 
     def to_selection_str(self) -> str:
-        return f"key:{quote_value(self.pattern, pattern=True)}"
+        return f"key:{quote_value(self.pattern)}"
+
+
+@dataclass(frozen=True, slots=True)
+class KeySubstringSelection(AssetSelection):
+    """Assets whose ``a/b`` spelling contains ``substring``.
+
+    Keys of external assets count only with ``include_sources``; a substring no key
+    contains at all is an error (a typo), one only external keys contain selects
+    nothing.
+    """
+
+    substring: str
+    include_sources: bool = False
+    source: str = _source()
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        index = graph_index(graph)
+        found = tuple(key for key, spelled in index.spellings if self.substring in spelled)
+        if not found:
+            names = [spelled for key, spelled in index.spellings if key not in index.externals]
+            where = f" in {in_selection(self.source)}" if self.source else ""
+            hint = did_you_mean(self.substring, names) or " Check the spelling."
+            raise SelectionError(f"No asset key contains '{self.substring}'{where}.{hint}")
+        return _selectable(graph, found, self.include_sources)
+
+    def to_selection_str(self) -> str:
+        if self.include_sources:
+            raise SelectionError(
+                "AssetSelection.key_substring(..., include_sources=True) has no "
+                "selection-string spelling."
+            )
+        return f"key_substring:{quote_value(self.substring)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +211,7 @@ class GroupSelection(AssetSelection):
             raise SelectionError(
                 "AssetSelection.groups(..., include_sources=True) has no selection-string spelling."
             )
-        return f"group:{quote_value(self.name, pattern='*' in self.name)}"
+        return f"group:{quote_value(self.name)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,23 +249,34 @@ class TagSelection(AssetSelection):
                 "AssetSelection.tag(..., include_sources=True) has no selection-string spelling."
             )
         spelled = f"tag:{quote_value(self.key)}"
+        # `tag:"k"` alone means any value; an empty value is spelled `tag:"k"=""`.
         return spelled if self.value is None else f"{spelled}={quote_value(self.value)}"
 
 
 @dataclass(frozen=True, slots=True)
 class KindSelection(AssetSelection):
-    """Assets of kind ``name``."""
+    """Assets of kind ``name``; with ``name=None``, the assets that have no kind."""
 
-    name: str
+    name: str | None
+    include_sources: bool = False
     source: str = _source()
 
     def resolve(self, graph: AssetGraph) -> set[AssetKey]:
         kinds = graph_index(graph).kinds
+        if self.name is None:
+            kinded = {key for keys in kinds.values() for key in keys}
+            unkinded = tuple(key for key in graph.keys if key not in kinded)
+            return _selectable(graph, unkinded, self.include_sources)
         if self.name not in kinds:
             raise unknown_value("kind", self.name, kinds, self.source)
-        return _selectable(graph, kinds[self.name], False)
+        return _selectable(graph, kinds[self.name], self.include_sources)
 
     def to_selection_str(self) -> str:
+        if self.name is None or self.include_sources:
+            raise SelectionError(
+                "AssetSelection.kind(None) and kind(..., include_sources=True) have no "
+                "selection-string spelling."
+            )
         return f"kind:{quote_value(self.name)}"
 
 

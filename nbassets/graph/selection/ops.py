@@ -18,7 +18,7 @@ traversal starts from stay.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetCheckKey
@@ -45,22 +45,27 @@ __all__ = [
     "RootsSelection",
     "SinksSelection",
     "UpstreamSelection",
+    "UpstreamSourcesSelection",
     "intersect",
     "union",
 ]
 
 
-def union(items: Iterable[AssetSelection]) -> AssetSelection:
-    """The union of ``items``, nested unions flattened; a single item is returned as is."""
+def union(items: Iterable[AssetSelection], *, grouped: bool = False) -> AssetSelection:
+    """The union of ``items``, nested unions flattened; a single item is returned as is.
+
+    A ``grouped`` union (``AssetSelection.assets("a", "b")``) stays one operand of
+    a later ``|``, as Dagster's multi-key selection does: it is spelled in parentheses.
+    """
     operands: list[AssetSelection] = []
     for item in items:
-        if isinstance(item, OrSelection):
+        if isinstance(item, OrSelection) and not item.grouped:
             operands.extend(item.operands)
         else:
             operands.append(item)
     if len(operands) == 1:
         return operands[0]
-    return OrSelection(tuple(operands))
+    return OrSelection(tuple(operands), grouped)
 
 
 def intersect(left: AssetSelection, right: AssetSelection) -> AssetSelection:
@@ -81,6 +86,8 @@ class OrSelection(AssetSelection):
     """Assets in any operand."""
 
     operands: tuple[AssetSelection, ...]
+    # Built by one call (assets("a", "b")): kept whole by a later `|`; not compared.
+    grouped: bool = field(default=False, compare=False)
 
     def resolve_checks(self, graph: AssetGraph, checks: ChecksByAsset) -> set[AssetCheckKey]:
         return set().union(*(o.resolve_checks(graph, checks) for o in self.operands))
@@ -108,6 +115,9 @@ class OrSelection(AssetSelection):
 
     def precedence(self) -> int:
         return TRAVERSAL if self._up_and_down() else OR
+
+    def needs_parentheses(self) -> bool:
+        return self._up_and_down() is None
 
     def to_selection_str(self) -> str:
         pair = self._up_and_down()
@@ -140,6 +150,9 @@ class AndSelection(AssetSelection):
     def precedence(self) -> int:
         return AND
 
+    def needs_parentheses(self) -> bool:
+        return True
+
     def to_selection_str(self) -> str:
         return " and ".join(operand.operand_str(NOT) for operand in self.operands)
 
@@ -159,6 +172,9 @@ class DifferenceSelection(AssetSelection):
 
     def precedence(self) -> int:
         return AND
+
+    def needs_parentheses(self) -> bool:
+        return True
 
     def to_selection_str(self) -> str:
         return f"{self.left.operand_str(AND)} and not {self.right.operand_str(NOT)}"
@@ -264,6 +280,18 @@ class DownstreamSelection(AssetSelection):
         if not self.include_self:
             raise _no_spelling("downstream")
         return f"{self.operand.operand_str(ATOM)}{self.suffix()}"
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamSourcesSelection(AssetSelection):
+    """The external (source) assets upstream of ``operand``, however far up."""
+
+    operand: AssetSelection
+
+    def resolve(self, graph: AssetGraph) -> set[AssetKey]:
+        chosen = self.operand.resolve(graph)
+        above = upstream_closure(graph, chosen, include_self=False)
+        return {key for key in above if key not in materializable_keys(graph)}
 
 
 @dataclass(frozen=True, slots=True)

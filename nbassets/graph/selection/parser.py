@@ -4,10 +4,10 @@ Responsibilities:
 - Decide which grammar a string uses (``grammar_of``).
 - The classic op-selection grammar: ``a``, ``a+``, ``++a``, ``*a*``, ``sales/orders``,
   clauses separated by commas or spaces.
-- The query grammar of current Dagster: attributes (``key:``, ``group:``, ``tag:``,
-  ``kind:``, ``owner:``, plus nbassets' ``status:`` and ``key_prefix:``), ``*``,
-  traversals (``2+key:a+``), ``roots(...)``, ``sinks(...)``, ``not``/``and``/``or``
-  and parentheses, binding in that order.
+- The query grammar of current Dagster: attributes (``key:``, ``key_substring:``,
+  ``group:``, ``tag:``, ``kind:``, ``owner:``, plus nbassets' ``status:`` and
+  ``key_prefix:``), ``*``, traversals (``2+key:a+``), ``roots(...)``, ``sinks(...)``,
+  ``not``/``and``/``or`` and parentheses, binding in that order.
 - Syntax errors that say where, what was found and what was expected, with a
   caret under the text.
 
@@ -45,6 +45,7 @@ from nbassets.graph.selection.leaves import (
     KeyPatternSelection,
     KeyPrefixSelection,
     KeySelection,
+    KeySubstringSelection,
     KindSelection,
     OwnerSelection,
     StatusSelection,
@@ -64,7 +65,7 @@ from nbassets.graph.selection.syntax import syntax_error
 
 __all__ = ["ATTRIBUTES", "grammar_of", "parse_selection", "tokenize"]
 
-ATTRIBUTES = ("key", "key_prefix", "group", "tag", "kind", "owner", "status")
+ATTRIBUTES = ("key", "key_prefix", "key_substring", "group", "tag", "kind", "owner", "status")
 _FUNCTIONS = ("roots", "sinks")
 # Far beyond what anyone writes, well within Python's recursion limit for parsing
 # and for resolving the tree.
@@ -361,6 +362,8 @@ class _QueryParser:
             if "*" in value:
                 return KeyPatternSelection(value, source)
             return KeySelection(self.asset_key(token), source)
+        if name.value == "key_substring":
+            return KeySubstringSelection(value, False, source)
         if name.value == "key_prefix":
             return KeyPrefixSelection(self.asset_key(token).parts, False, source)
         if name.value == "tag":
@@ -376,7 +379,7 @@ class _QueryParser:
         if name.value == "group":
             return GroupSelection(value, False, source)
         if name.value == "kind":
-            return KindSelection(value, source)
+            return KindSelection(value, False, source)
         return OwnerSelection(value, source)
 
     def asset_key(self, token: Token) -> AssetKey:

@@ -1,0 +1,300 @@
+"""Op jobs: a graph of ops run as a job, Dagster's ``@job`` and ``GraphDefinition.to_job``.
+
+Responsibilities:
+
+* ``OpJob``: a graph with a name, resources, default run config (or a
+  ``ConfigMapping`` from the job's config to its ops'), tags; ``execute_in_process``.
+  It is a ``JobDefinition`` so ``Definitions(jobs=[...])`` holds it beside asset jobs.
+* ``job``: the decorator.
+* ``execute_job`` / ``reconstructable``: Dagster's out-of-process entry points; a
+  notebook run is in process, so ``execute_job`` runs the job here, and
+  ``reconstructable`` only checks the job can be found again by name.
+* ``validate_run_config``: the run config a job would run with, checked.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from nbassets.definitions.graphs import ConfigMapping, GraphDefinition
+from nbassets.engine.jobs import JobDefinition
+from nbassets.engine.op_runs import OpGraphResult, plan_steps, run_graph
+from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
+
+__all__ = [
+    "OpJob",
+    "ReconstructableJob",
+    "execute_job",
+    "job",
+    "reconstructable",
+    "validate_run_config",
+]
+
+
+class OpJob(JobDefinition):
+    """A graph of ops run as a job, in process."""
+
+    def __init__(
+        self,
+        graph_def: GraphDefinition,
+        *,
+        name: str | None = None,
+        config: Any = None,
+        tags: Mapping[str, Any] | None = None,
+        run_tags: Mapping[str, Any] | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        description: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        logger_defs: Mapping[str, Any] | None = None,
+        owners: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(
+            name or graph_def.name,
+            None,
+            resources=resource_defs,
+            config=config,
+            tags={**(tags or {})},
+            description=description or graph_def.description,
+        )
+        self.graph = graph_def
+        self.graph_def = graph_def
+        self.run_tags = {**(tags or {}), **(run_tags or {})}
+        self.resource_defs = dict(resource_defs or {})
+        self.metadata = dict(metadata or {})
+        self.loggers = dict(logger_defs or {})
+        self.owners = list(owners or [])
+
+    # Introspection, as Dagster's JobDefinition ---------------------------------------------
+
+    @property
+    def nodes(self) -> list[Any]:
+        return list(self.graph.nodes.values())
+
+    @property
+    def node_defs(self) -> list[Any]:
+        return self.graph.node_defs
+
+    @property
+    def top_level_node_defs(self) -> list[Any]:
+        return self.graph.node_defs
+
+    def has_node(self, name: str) -> bool:
+        return self.graph.has_node(name)
+
+    def get_node(self, handle: Any) -> Any:
+        graph: GraphDefinition = self.graph
+        node = None
+        for part in str(handle).split("."):
+            node = graph.nodes[part]
+            if isinstance(node.definition, GraphDefinition):
+                graph = node.definition
+        return node
+
+    def bind(self, definitions: Sequence[Any], resources: Mapping[str, Any]) -> OpJob:
+        """An op job runs its own graph: only the definitions' resources join it."""
+        del definitions
+        bound = OpJob(
+            self.graph,
+            name=self.name,
+            config=self.config,
+            tags=self.tags,
+            run_tags=self.run_tags,
+            resource_defs={**resources, **self.resource_defs},
+            description=self.description,
+        )
+        return bound
+
+    def run_config_for(self, run_config: Any) -> dict[str, Any]:
+        """The run config the ops see: the job's default, or its mapping of ``run_config``."""
+        if isinstance(self.config, ConfigMapping):
+            return dict(self.config.resolve(run_config) or {})
+        if run_config is not None:
+            return dict(run_config)
+        config = self.config
+        if config is not None and hasattr(config, "to_config_dict"):
+            return dict(config.to_config_dict())
+        return dict(config or {})
+
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        instance: Any = None,
+        partition_key: str | None = None,
+        raise_on_error: bool = True,
+        op_selection: Sequence[str] | None = None,
+        asset_selection: Sequence[Any] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        run_id: str | None = None,
+        input_values: Mapping[str, Any] | None = None,
+    ) -> OpGraphResult:
+        """Run every op of the graph once, in order, in this process.
+
+        Raises:
+            InvalidInvocationError: ``op_selection`` or ``asset_selection`` is given
+                (op jobs run whole in nbassets).
+        """
+        del partition_key
+        if op_selection is not None or asset_selection is not None:
+            raise InvalidInvocationError(
+                f"op_selection narrows asset jobs; job '{self.name}' is a graph of ops and "
+                "runs whole in nbassets."
+            )
+        return run_graph(
+            self.graph,
+            job_name=self.name,
+            run_config=self.run_config_for(run_config),
+            resources={**self.resource_defs, **(resources or {})},
+            input_values=input_values,
+            raise_on_error=raise_on_error,
+            tags={**self.run_tags, **(tags or {})},
+            run_id=run_id,
+            instance=instance,
+        )
+
+    def __repr__(self) -> str:
+        return f"<JobDefinition {self.name} (graph of ops)>"
+
+
+def job(
+    compose_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    config: Any = None,
+    tags: Mapping[str, Any] | None = None,
+    run_tags: Mapping[str, Any] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    logger_defs: Mapping[str, Any] | None = None,
+    owners: Sequence[str] | None = None,
+    **ignored: Any,
+) -> Any:
+    """Define a job from a composition of ops, as Dagster's ``@job``, run in process."""
+    del ignored
+
+    def build(fn: Callable[..., Any]) -> OpJob:
+        graph_def = GraphDefinition(name, fn=fn, description=description)
+        return OpJob(
+            graph_def,
+            name=name,
+            config=config,
+            tags=tags,
+            run_tags=run_tags,
+            resource_defs=resource_defs,
+            description=description,
+            metadata=metadata,
+            logger_defs=logger_defs,
+            owners=owners,
+        )
+
+    return build(compose_fn) if compose_fn is not None else build
+
+
+class ReconstructableJob:
+    """A job that can be found again by its module and name: Dagster's ``reconstructable``."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        self.module = getattr(target, "__module__", None)
+
+    def get_definition(self) -> Any:
+        target = self.target
+        return target() if callable(target) and not isinstance(target, JobDefinition) else target
+
+    def __repr__(self) -> str:
+        return f"ReconstructableJob({getattr(self.target, 'name', self.target)!r})"
+
+
+def reconstructable(target: Any) -> ReconstructableJob:
+    """Mark a job (or a module-level function returning one) as findable again by name.
+
+    Raises:
+        InvalidDefinitionError: ``target`` is a lambda or defined inside a function,
+            where Dagster could not find it again either.
+    """
+    name = getattr(target, "__name__", None) or getattr(target, "name", None)
+    if inspect.isfunction(target):
+        if target.__name__ == "<lambda>":
+            raise InvalidDefinitionError(
+                "reconstructable() got a lambda; it needs a job or a function defined at "
+                "module scope."
+            )
+        if "<locals>" in target.__qualname__:
+            raise InvalidDefinitionError(
+                f"reconstructable() got {target.__qualname__}, a function defined inside "
+                "another function; define it at module scope."
+            )
+    elif not isinstance(target, JobDefinition):
+        raise InvalidDefinitionError(
+            f"reconstructable() takes a job or a function returning one; got {name or target!r}."
+        )
+    return ReconstructableJob(target)
+
+
+def execute_job(
+    job: Any,
+    instance: Any = None,
+    run_config: Any = None,
+    tags: Mapping[str, Any] | None = None,
+    raise_on_error: bool = False,
+    op_selection: Sequence[str] | None = None,
+    reexecution_options: Any = None,
+    asset_selection: Any = None,
+) -> Any:
+    """Run ``job`` (a ``reconstructable`` one or the job itself); here, in process."""
+    del reexecution_options
+    definition = job.get_definition() if isinstance(job, ReconstructableJob) else job
+    return _ResultContext(
+        definition.execute_in_process(
+            run_config=run_config,
+            instance=instance,
+            raise_on_error=raise_on_error,
+            op_selection=op_selection,
+            asset_selection=asset_selection,
+            tags=tags,
+        )
+    )
+
+
+class _ResultContext:
+    """``execute_job``'s result, usable with ``with`` as Dagster's is."""
+
+    def __init__(self, result: Any) -> None:
+        self._result = result
+
+    def __enter__(self) -> Any:
+        return self._result
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._result, name)
+
+
+def validate_run_config(
+    job_def: Any, run_config: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The run config ``job_def`` would run with, defaults filled; raises if it does not fit.
+
+    Raises:
+        ConfigError: a key an op does not take, a missing required key, a wrong type.
+    """
+    from nbassets.engine.op_runs import _op_config
+
+    if not isinstance(job_def, OpJob):
+        return dict(run_config or {})
+    config = job_def.run_config_for(run_config)
+    steps, _ = plan_steps(job_def.graph, config, {})
+    ops: dict[str, Any] = {}
+    for step in steps:
+        node_config = _op_config(step)
+        target = ops
+        parts = step.handle.split(".")
+        for part in parts[:-1]:
+            target = target.setdefault(part, {}).setdefault("ops", {})
+        target[parts[-1]] = {"config": node_config} if node_config is not None else {}
+    return {**config, "ops": ops}

@@ -1,0 +1,681 @@
+"""Running a graph of ops in process: Dagster's op-level execution, trimmed.
+
+Responsibilities:
+
+* ``plan_steps``: flatten a graph (graphs inside it too) into op steps named by their
+  handle (``outer.inner``), each input resolved to the output feeding it, a graph
+  input, run config (``ops.<name>.inputs``) or its default.
+* ``run_graph``: call each step's op in order with its inputs, config and resources;
+  turn what it returns or yields into outputs and events (``Output``,
+  ``DynamicOutput``, ``AssetMaterialization``...); skip a step whose input was not
+  produced; stop at a failure (raise it, or record it when ``raise_on_error=False``).
+* ``OpGraphResult``: the run's outcome, read by node handle (``output_for_node``,
+  ``events_for_node``) or by graph output (``output_value``).
+* ``invoke_op_directly``: calling an op outside a graph, as in a unit test.
+
+There are no IO managers between ops: values pass in memory, as the run is in process.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbassets.definitions.graphs import (
+    ConfigMapping,
+    FanIn,
+    GraphDefinition,
+    GraphInputRef,
+    NodeOutput,
+)
+from nbassets.definitions.ops import DynamicOutput, In, Nothing, OpDefinition
+from nbassets.definitions.results import Output
+from nbassets.engine.context import (
+    AssetExecutionContext,
+    Resources,
+    RunInfo,
+    RunLogger,
+    build_op_context,
+)
+from nbassets.engine.events import ErrorInfo, EventType, RunEvent, StepFailureData, StepSkippedData
+from nbassets.engine.result import ExecuteInProcessResult
+from nbassets.errors import (
+    ConfigError,
+    InvalidDefinitionError,
+    InvalidInvocationError,
+    NbAssetsError,
+    did_you_mean,
+)
+
+__all__ = ["OpGraphResult", "StepOutputNotFoundError", "invoke_op_directly", "run_graph"]
+
+
+class StepOutputNotFoundError(InvalidInvocationError):
+    """An op finished without producing an output it must produce."""
+
+
+@dataclass(frozen=True)
+class StepOutputData:
+    """What a ``STEP_OUTPUT`` event carries: the output's name and metadata."""
+
+    output_name: str
+    mapping_key: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Step:
+    """One op call of the flattened graph."""
+
+    handle: str
+    op: OpDefinition
+    inputs: dict[str, Any]
+    config: Any
+    tags: dict[str, Any]
+
+
+# Planning --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Value:
+    value: Any
+
+
+_MISSING = object()
+
+
+def _section(config: Any, name: str) -> dict[str, Any]:
+    ops = config.get("ops") if isinstance(config, Mapping) else None
+    found = ops.get(name) if isinstance(ops, Mapping) else None
+    return dict(found) if isinstance(found, Mapping) else {}
+
+
+def plan_steps(
+    graph: GraphDefinition,
+    run_config: Mapping[str, Any],
+    input_values: Mapping[str, Any],
+) -> tuple[list[Step], dict[str, Any]]:
+    """The op steps of ``graph`` in run order, and where each graph output comes from."""
+    steps: list[Step] = []
+    top_inputs = {name: _Value(value) for name, value in input_values.items()}
+    outputs = _flatten(graph, "", top_inputs, run_config, steps)
+    return steps, outputs
+
+
+def _flatten(
+    graph: GraphDefinition,
+    prefix: str,
+    graph_inputs: Mapping[str, Any],
+    config: Any,
+    steps: list[Step],
+) -> dict[str, Any]:
+    """Add ``graph``'s steps under ``prefix``; return its outputs' resolved sources."""
+    produced: dict[str, dict[str, Any]] = {}  # node -> output -> source
+
+    def resolve(source: Any) -> Any:
+        if isinstance(source, NodeOutput):
+            return produced[source.node].get(source.output, _MISSING)
+        if isinstance(source, GraphInputRef):
+            return graph_inputs.get(source.name, _MISSING)
+        if isinstance(source, FanIn):
+            return FanIn(tuple(resolve(s) for s in source.sources))
+        return source
+
+    for node in graph.nodes.values():
+        handle = prefix + node.name
+        section = _section(config, node.name)
+        inputs = {name: resolve(source) for name, source in node.inputs.items()}
+        definition = node.definition
+        if isinstance(definition, GraphDefinition):
+            inner_config: Any = section
+            if isinstance(definition.config, ConfigMapping):
+                inner_config = {"ops": definition.config.resolve(section.get("config"))}
+            elif isinstance(definition.config, Mapping) and not section:
+                inner_config = definition.config
+            inputs.update(_config_inputs(handle, section, definition.input_names, inputs))
+            produced[node.name] = _flatten(definition, handle + ".", inputs, inner_config, steps)
+            continue
+        inputs.update(_config_inputs(handle, section, list(definition.ins), inputs))
+        for name, spec in definition.ins.items():
+            if name not in inputs or inputs[name] is _MISSING:
+                inputs[name] = _unconnected(handle, name, spec)
+        steps.append(Step(handle, definition, inputs, section.get("config"), node.tags))
+        produced[node.name] = {out: NodeOutput(handle, out) for out in definition.outs}
+    return {name: resolve(source) for name, source in graph.outputs.items()}
+
+
+def _config_inputs(
+    handle: str, section: Mapping[str, Any], names: Sequence[str], connected: Mapping[str, Any]
+) -> dict[str, Any]:
+    given = section.get("inputs") or {}
+    found = {}
+    for name, raw in given.items():
+        if name not in names:
+            raise ConfigError(
+                f"Error in config for op '{handle}': it has no input '{name}'; its inputs: "
+                f"{list(names)}."
+            )
+        if name in connected and connected[name] is not _MISSING:
+            raise ConfigError(
+                f"Error in config for op '{handle}': input '{name}' is connected to another "
+                "op's output, so run config cannot give it."
+            )
+        value = raw.get("value", raw) if isinstance(raw, Mapping) and len(raw) == 1 else raw
+        found[name] = _Value(value)
+    return found
+
+
+def _unconnected(handle: str, name: str, spec: In) -> Any:
+    if spec.dagster_type is Nothing:
+        return _Value(None)
+    if spec.has_default_value:
+        return _Value(spec.default_value)
+    raise InvalidDefinitionError(
+        f"Input '{name}' of op '{handle}' is not connected to the output of a previous node "
+        "and has no default: connect it inside the graph, give it In(default_value=...), or "
+        f"pass run_config={{'ops': {{'{handle.split('.')[-1]}': {{'inputs': {{'{name}': "
+        "...}}}}."
+    )
+
+
+# Running -----------------------------------------------------------------------------------
+
+
+class _Run:
+    def __init__(self, run_id: str, job_name: str, tags: Mapping[str, Any]) -> None:
+        self.run_id = run_id
+        self.job_name = job_name
+        self.tags = {k: str(v) for k, v in tags.items()}
+        self.events: list[RunEvent] = []
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self.outcomes: dict[str, str] = {}
+        self.reasons: dict[str, str] = {}
+
+    def emit(
+        self, kind: EventType, step: str | None = None, data: Any = None, msg: str = ""
+    ) -> None:
+        asset_key = getattr(data, "asset_key", None)
+        self.events.append(RunEvent(kind, self.run_id, time.time(), step, asset_key, data, msg))
+
+
+def run_graph(
+    graph: GraphDefinition,
+    *,
+    job_name: str,
+    run_config: Mapping[str, Any] | None = None,
+    resources: Mapping[str, Any] | None = None,
+    input_values: Mapping[str, Any] | None = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+    instance: Any = None,
+) -> OpGraphResult:
+    """Run every op of ``graph`` once, in dependency order, in this process.
+
+    Raises:
+        InvalidDefinitionError: an input no op, config or default provides; a resource
+            an op requires that the run lacks.
+        ConfigError: run config that does not fit the ops.
+        Exception: what an op raised, when ``raise_on_error`` (the default).
+    """
+    from nbassets.definitions.resources import resolve_resources
+
+    config = dict(run_config or {})
+    steps, graph_outputs = plan_steps(graph, config, input_values or {})
+    available = dict(resources or {})
+    for step in steps:
+        missing = sorted(step.op.required_resource_keys - set(available))
+        if missing:
+            raise InvalidDefinitionError(
+                f"Resource {missing[0]!r} is required by op '{step.handle}', but was not "
+                f"provided. Pass resources={{'{missing[0]}': ...}} to the job or run."
+            )
+    built = resolve_resources(available)
+    run = _Run(run_id or str(uuid.uuid4()), job_name, tags or {})
+    run.emit(EventType.RUN_START, msg=f'Started execution of run for "{job_name}".')
+    failure: BaseException | None = None
+    for step in steps:
+        skipped = _skip_reason(step, run.outputs)
+        if skipped is not None:
+            run.outcomes[step.handle] = "skipped"
+            run.reasons[step.handle] = skipped
+            run.emit(EventType.STEP_SKIPPED, step.handle, StepSkippedData(skipped))
+            continue
+        try:
+            _run_step(run, step, config, built, instance)
+        except Exception as exc:  # noqa: BLE001 - recorded, then raised or kept
+            run.outcomes[step.handle] = "failed"
+            run.emit(
+                EventType.STEP_FAILURE, step.handle, StepFailureData(ErrorInfo.from_exception(exc))
+            )
+            if raise_on_error:
+                run.emit(EventType.RUN_FAILURE)
+                raise
+            failure = exc
+            continue
+        run.outcomes[step.handle] = "success"
+        run.emit(
+            EventType.STEP_SUCCESS, step.handle, msg=f'Finished execution of step "{step.handle}".'
+        )
+    run.emit(EventType.RUN_FAILURE if failure is not None else EventType.RUN_SUCCESS)
+    return OpGraphResult(run, graph, graph_outputs, failed=failure is not None)
+
+
+def _value_of(source: Any, outputs: Mapping[str, Mapping[str, Any]]) -> Any:
+    if isinstance(source, _Value):
+        return source.value
+    if isinstance(source, NodeOutput):
+        return outputs.get(source.node, {}).get(source.output, _MISSING)
+    if isinstance(source, FanIn):
+        values = [_value_of(s, outputs) for s in source.sources]
+        present = [v for v in values if v is not _MISSING]
+        return present if present or not values else _MISSING
+    return _MISSING
+
+
+def _skip_reason(step: Step, outputs: Mapping[str, Mapping[str, Any]]) -> str | None:
+    for name, source in step.inputs.items():
+        if _value_of(source, outputs) is _MISSING:
+            where = f" of '{source.node}'" if isinstance(source, NodeOutput) else ""
+            return f"input '{name}' was not produced (its upstream output{where} did not run)"
+    return None
+
+
+def _op_config(step: Step) -> Any:
+    from nbassets.engine.run_config import check_schema_config
+
+    schema = step.op.config_schema
+    if schema is not None:
+        return check_schema_config(step.handle, schema, step.config)
+    return step.config
+
+
+def _run_step(
+    run: _Run,
+    step: Step,
+    run_config: Mapping[str, Any],
+    resources: Mapping[str, Any],
+    instance: Any,
+    base_context: Any = None,
+) -> None:
+    run.emit(EventType.STEP_START, step.handle, msg=f'Started execution of step "{step.handle}".')
+    values = {
+        name: _value_of(source, run.outputs)
+        for name, source in step.inputs.items()
+        if not _is_nothing(step.op.ins.get(name))
+    }
+    op_config = _op_config(step)
+    if base_context is not None:
+        # Inside a graph-backed asset: the asset's run, partition and resources.
+        context = copy.copy(base_context)
+        context.op_config = op_config
+        context.step_key = step.handle
+    else:
+        context = AssetExecutionContext(
+            run=RunInfo(run.run_id, run.tags, dict(run_config), run.job_name),
+            step_key=step.handle,
+            resources=Resources(resources),
+            op_config=op_config,
+            log=RunLogger(event_sink=lambda event: _record_event(run, step, event)),
+            instance=instance,
+        )
+    returned = _call(step.op, context, values, op_config)
+    produced: dict[str, Any] = {}
+    for item in iterate_results(step.op, returned):
+        if isinstance(item, DynamicOutput):
+            bucket = produced.setdefault(item.output_name, {})
+            if item.mapping_key in bucket:
+                raise InvalidInvocationError(
+                    f'Op "{step.op.name}" yielded DynamicOutput mapping_key '
+                    f'"{item.mapping_key}" twice for output "{item.output_name}".'
+                )
+            bucket[item.mapping_key] = item.value
+            run.emit(
+                EventType.STEP_OUTPUT,
+                step.handle,
+                StepOutputData(item.output_name, item.mapping_key, dict(item.metadata)),
+            )
+        elif isinstance(item, Output):
+            if item.output_name in produced:
+                raise InvalidInvocationError(
+                    f'Compute for op "{step.op.name}" returned an output '
+                    f'"{item.output_name}" multiple times.'
+                )
+            produced[item.output_name] = item.value
+            run.emit(
+                EventType.STEP_OUTPUT,
+                step.handle,
+                StepOutputData(item.output_name, None, dict(item.metadata)),
+            )
+        else:
+            _record_event(run, step, item)
+    for name, spec in step.op.outs.items():
+        if name not in produced and spec.is_required:
+            raise StepOutputNotFoundError(
+                f'Core compute for op "{step.op.name}" did not return an output for '
+                f'non-optional output "{name}".'
+            )
+    run.outputs[step.handle] = produced
+
+
+def _record_event(run: _Run, step: Step, event: Any) -> None:
+    kind = {
+        "AssetMaterialization": EventType.ASSET_MATERIALIZATION,
+        "AssetObservation": EventType.ASSET_OBSERVATION,
+        "AssetCheckEvaluation": EventType.ASSET_CHECK_EVALUATION,
+    }.get(type(event).__name__)
+    if kind is None:
+        raise InvalidInvocationError(
+            f'Compute function for op "{step.op.name}" yielded a value of type '
+            f"{type(event)} rather than an instance of Output, AssetMaterialization, or "
+            "ExpectationResult. Values yielded by ops must be wrapped in one of these types. "
+            "If your op has a single output and yields no other events, you may want to use "
+            "`return` instead of `yield` in the body of your op compute function. If you are "
+            "already using `return`, and you expected to return a value of type "
+            f"{type(event)}, you may be inadvertently returning a generator rather than the "
+            f"value you expected. Value is {event!r:.80}"
+        )
+    run.emit(kind, step.handle, event)
+
+
+def _is_nothing(spec: In | None) -> bool:
+    return spec is not None and spec.dagster_type is Nothing
+
+
+def _call(op: OpDefinition, context: Any, values: Mapping[str, Any], config: Any) -> Any:
+    if not op.decorated:
+        return op.compute_fn(context, dict(values))
+    kwargs = dict(values)
+    params = list(inspect.signature(op.compute_fn).parameters.values())
+    if op.takes_context:
+        params = params[1:]
+    for param in params:
+        if param.name in kwargs or param.kind is inspect.Parameter.VAR_KEYWORD:
+            continue
+        config_class = _config_class(param.annotation)
+        if config_class is not None:
+            from nbassets.definitions.config import validate_config
+
+            kwargs[param.name] = validate_config(op.name, config_class, config)
+        elif param.name in context.resources:
+            kwargs[param.name] = getattr(context.resources, param.name)
+    if op.takes_context:
+        return op.compute_fn(context, **kwargs)
+    return op.compute_fn(**kwargs)
+
+
+def _config_class(annotation: Any) -> Any:
+    import sys
+
+    module = sys.modules.get("nbassets.definitions.config")
+    if module is None or not isinstance(annotation, type):
+        return None
+    return annotation if issubclass(annotation, module.Config) else None
+
+
+def iterate_results(op: OpDefinition, returned: Any) -> Iterator[Any]:
+    """What an op's function returned or yielded, as ``Output``s and events."""
+    if inspect.isgenerator(returned) or (
+        isinstance(returned, Iterator) and not isinstance(returned, (str, bytes))
+    ):
+        for item in returned:
+            if isinstance(item, (Output, DynamicOutput)):
+                yield item
+            else:
+                yield item  # events, or a bare value (refused by the caller)
+        return
+    names = list(op.outs)
+    if not names:
+        if returned is not None:
+            raise InvalidInvocationError(
+                f'Error in op "{op.name}": Unexpectedly returned output {returned!r:.60} of '
+                f"type {type(returned)}. Op is explicitly defined to return no results."
+            )
+        return
+    if len(names) == 1:
+        if isinstance(returned, Output):
+            if returned.output_name not in (names[0], "result"):
+                raise InvalidInvocationError(
+                    f'Op "{op.name}" returned Output "{returned.output_name}", but its only '
+                    f'output is "{names[0]}".'
+                )
+            yield Output(returned.value, names[0], returned.metadata)
+        elif returned is None and not op.outs[names[0]].is_required:
+            return
+        else:
+            yield Output(returned, names[0])
+        return
+    if returned is None:
+        return  # each required output then reports itself missing
+    if not isinstance(returned, tuple):
+        raise InvalidInvocationError(
+            f"{op.name} has multiple outputs, but only one output was returned of type "
+            f"{type(returned)}. When using multiple outputs, either yield each output, or "
+            "return a tuple containing a value for each output."
+        )
+    if len(returned) != len(names):
+        raise InvalidDefinitionError(
+            f"Length mismatch between returned tuple of outputs and number of output "
+            f'definitions on op "{op.name}". Output tuple has {len(returned)} outputs, while '
+            f"op has {len(names)} outputs."
+        )
+    for name, value in zip(names, returned, strict=True):
+        if isinstance(value, Output):
+            if value.output_name not in (name, "result"):
+                raise InvalidInvocationError(
+                    f'Op "{op.name}" returned Output "{value.output_name}" in the place of '
+                    f'output "{name}".'
+                )
+            yield Output(value.value, name, value.metadata)
+        else:
+            yield Output(value, name)
+
+
+# Direct calls ---------------------------------------------------------------------------
+
+
+def invoke_op_directly(op: OpDefinition, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Call ``op`` outside a graph, as a unit test does: ``my_op(context, 1, b=2)``."""
+    context = None
+    if args and _looks_like_context(args[0]):
+        context, args = args[0], args[1:]
+    elif "context" in kwargs and op.takes_context:
+        context = kwargs.pop("context")
+    if op.takes_context and context is None:
+        context = build_op_context()
+    elif not op.takes_context and context is not None and op.decorated:
+        raise InvalidInvocationError(
+            f"Op '{op.name}' does not take a context, but one was passed as the first "
+            "argument. Call it with its inputs only."
+        )
+    names = list(op.ins)
+    if len(args) > len(names):
+        raise InvalidInvocationError(
+            f"Too many input arguments were provided for op '{op.name}'. This may be because "
+            f"you passed a context argument it does not take; it takes inputs {names}."
+        )
+    values = dict(zip(names, args, strict=False))
+    for key, value in kwargs.items():
+        if key in values:
+            raise InvalidInvocationError(f"Op '{op.name}' got input '{key}' twice.")
+        values[key] = value
+    for name, spec in op.ins.items():
+        if name in values or _is_nothing(spec):
+            continue
+        if spec.has_default_value:
+            values[name] = spec.default_value
+        elif _config_class(spec.dagster_type) is None:
+            raise InvalidInvocationError(
+                f"No value provided for required input \"{name}\" of op '{op.name}'."
+            )
+    config = getattr(context, "op_config", None) if context is not None else None
+    if op.config_schema is not None and context is not None:
+        from nbassets.engine.run_config import check_schema_config
+
+        config = check_schema_config(op.name, op.config_schema, config)
+        if isinstance(context, AssetExecutionContext):
+            context.op_config = config
+    if not op.decorated:
+        return op.compute_fn(context, values)
+    return _call(op, context, values, config)
+
+
+def _looks_like_context(value: Any) -> bool:
+    return hasattr(value, "log") and hasattr(value, "resources")
+
+
+# Results --------------------------------------------------------------------------------
+
+
+class OpGraphResult(ExecuteInProcessResult):
+    """The outcome of running a graph of ops: values by node handle or graph output."""
+
+    def __init__(
+        self, run: _Run, graph: GraphDefinition, graph_outputs: Mapping[str, Any], failed: bool
+    ) -> None:
+        super().__init__(
+            run_id=run.run_id,
+            events=run.events,
+            outputs=run.outputs,
+            values={},
+            outcomes=run.outcomes,
+            reasons=run.reasons,
+            tags=run.tags,
+        )
+        self.job_def_name = run.job_name
+        self._graph = graph
+        self._graph_outputs = dict(graph_outputs)
+        self._failed = failed
+
+    @property
+    def success(self) -> bool:
+        return not self._failed
+
+    @property
+    def job_name(self) -> str:
+        return self.job_def_name
+
+    def _source_for(self, node_str: str, output_name: str) -> Any:
+        graph: GraphDefinition = self._graph
+        parts = node_str.split(".")
+        prefix = ""
+        for depth, part in enumerate(parts):
+            if part not in graph.nodes:
+                raise InvalidInvocationError(
+                    f"{graph.name} has no op named {node_str}." + did_you_mean(part, graph.nodes)
+                )
+            definition = graph.nodes[part].definition
+            last = depth == len(parts) - 1
+            if isinstance(definition, OpDefinition):
+                if not last:
+                    raise InvalidInvocationError(f"{graph.name} has no op named {node_str}.")
+                return NodeOutput(prefix + part, output_name)
+            prefix += part + "."
+            graph = definition
+        return _graph_output(graph, prefix, output_name)
+
+    def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
+        """The value node ``node_str`` (``graph.op`` inside graphs) gave ``output_name``."""
+        source = self._source_for(node_str, output_name)
+        value = _value_of(source, self._outputs) if isinstance(source, NodeOutput) else source
+        if value is _MISSING:
+            raise InvalidInvocationError(
+                f"No outputs found for output '{output_name}' from node '{node_str}'."
+            )
+        return value
+
+    def output_value(self, output_name: str = "result") -> Any:
+        """The value of the graph's own output ``output_name``."""
+        if output_name not in self._graph_outputs:
+            raise InvalidInvocationError(
+                f"Graph '{self._graph.name}' has no output '{output_name}'; its outputs: "
+                f"{sorted(self._graph_outputs)}."
+            )
+        source = self._graph_outputs[output_name]
+        value = _value_of(source, self._outputs)
+        if value is _MISSING:
+            raise InvalidInvocationError(
+                f"No outputs found for output '{output_name}' of graph '{self._graph.name}'."
+            )
+        return value
+
+    def events_for_node(self, node_name: str) -> list[RunEvent]:
+        return [
+            e
+            for e in self._events
+            if e.step_key is not None
+            and (e.step_key == node_name or e.step_key.startswith(node_name + "."))
+        ]
+
+    def get_step_success_events(self) -> list[RunEvent]:
+        return self.filter_events(EventType.STEP_SUCCESS)
+
+    def __repr__(self) -> str:
+        state = "success" if self.success else "failure"
+        return f"<ExecuteInProcessResult {state}: job '{self.job_def_name}'>"
+
+
+def _graph_output(graph: GraphDefinition, prefix: str, output_name: str) -> Any:
+    if output_name not in graph.outputs:
+        raise InvalidInvocationError(
+            f"Graph '{graph.name}' has no output '{output_name}'; its outputs: "
+            f"{sorted(graph.outputs)}."
+        )
+    source = graph.outputs[output_name]
+    if isinstance(source, NodeOutput):
+        inner = graph.nodes[source.node].definition
+        if isinstance(inner, GraphDefinition):
+            return _graph_output(inner, prefix + source.node + ".", source.output)
+        return NodeOutput(prefix + source.node, source.output)
+    raise NbAssetsError(f"Graph '{graph.name}' output '{output_name}' maps a graph input.")
+
+
+# Inside a graph-backed asset -------------------------------------------------------------
+
+
+def run_graph_in_asset(
+    graph: GraphDefinition, context: Any, inputs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Run ``graph``'s ops inside an asset step; return the graph outputs it produced.
+
+    Each op's outputs are left on ``context.node_outputs`` by handle, for the engine to
+    keep under ``<asset node>.<handle>``. A failing op raises, failing the asset.
+    """
+    config = _graph_config(graph, context)
+    steps, outputs = plan_steps(graph, config, inputs)
+    run = _Run(context.run_id, context.job_name, context.run.tags)
+    resources = context.resources._asdict()
+    for step in steps:
+        skipped = _skip_reason(step, run.outputs)
+        if skipped is not None:
+            continue
+        _run_step(run, step, context.run_config, resources, context.instance, context)
+    context.node_outputs = run.outputs
+    values = {}
+    for name, source in outputs.items():
+        value = _value_of(source, run.outputs)
+        if value is not _MISSING:
+            values[name] = value
+    return values
+
+
+def _graph_config(graph: GraphDefinition, context: Any) -> dict[str, Any]:
+    """Config of the graph's ops: the asset's run config section, or the graph's own."""
+    section = _section(context.run_config, context.step_key.split("[")[0])
+    if isinstance(graph.config, ConfigMapping):
+        return {"ops": graph.config.resolve(section.get("config"))}
+    if section.get("ops"):
+        return section
+    own = graph.config
+    if isinstance(own, Mapping):
+        return dict(own) if "ops" in own else {"ops": dict(own)}
+    return {}
+
+
+DagsterStepOutputNotFoundError = StepOutputNotFoundError
