@@ -294,6 +294,7 @@ class AssetsDefinition:
             required_resource_keys=self.required_resource_keys,
             input_defs=tuple(inputs),
             output_defs=tuple(outputs),
+            compute=self,
         )
 
     @property
@@ -302,13 +303,18 @@ class AssetsDefinition:
 
     @property
     def keys_by_input_name(self) -> dict[str, AssetKey]:
-        """Each input's key; a ``deps`` entry is an input named after its key, as in Dagster."""
-        found = {i.name: i.key for i in self.inputs}
+        """Each input's asset; a dependency without a value is an input too, as in Dagster.
+
+        Such an input (``deps``, ``AssetIn(dagster_type=Nothing)``) is named after its
+        key: parts joined by ``_``, with ``.`` and ``-`` as ``_``.
+        """
+        named = {i.name: i.key for i in self.inputs}
+        read = set(named.values())
         for dep in self.deps:
-            key = dep.asset_key
-            if key not in found.values():
-                found[key.to_python_identifier()] = key
-        return found
+            if dep.asset_key not in read and dep.asset_key not in self.output_by_key:
+                parts = "_".join(dep.asset_key.parts)
+                named[parts.replace("-", "_").replace(".", "_")] = dep.asset_key
+        return named
 
     @property
     def keys_by_output_name(self) -> dict[str, AssetKey]:
