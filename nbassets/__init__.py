@@ -123,6 +123,7 @@ _LAZY = {
     "NodeInvocation": "nbassets.definitions.graphs",
     "config_mapping": "nbassets.definitions.graphs",
     "DagsterStepOutputNotFoundError": "nbassets.engine.op_runs",
+    "DagsterInvalidConfigDefinitionError": "nbassets.definitions.config_schema",
     "execute_job": "nbassets.engine.op_jobs",
     "reconstructable": "nbassets.engine.op_jobs",
     "validate_run_config": "nbassets.engine.op_jobs",
@@ -137,6 +138,7 @@ _LAZY = {
     "SourceAsset": "nbassets.definitions.source_assets",
     "observable_source_asset": "nbassets.definitions.source_assets",
     "Definitions": "nbassets.engine.jobs",
+    "AssetValueLoader": "nbassets.engine.jobs",
     "JobDefinition": "nbassets.engine.jobs",
     "define_asset_job": "nbassets.engine.jobs",
     "DagsterInstance": "nbassets.storage.testing",
@@ -176,7 +178,14 @@ if TYPE_CHECKING:
         ConfigurableResource,
         RunConfig,
     )
-    from nbassets.definitions.config_schema import Bool, Field, Float, Int, String
+    from nbassets.definitions.config_schema import (
+        Bool,
+        DagsterInvalidConfigDefinitionError,
+        Field,
+        Float,
+        Int,
+        String,
+    )
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
     from nbassets.definitions.graphs import (
         ConfigMapping,
@@ -220,7 +229,12 @@ if TYPE_CHECKING:
         SourceAsset,
         observable_source_asset,
     )
-    from nbassets.engine.jobs import Definitions, JobDefinition, define_asset_job
+    from nbassets.engine.jobs import (
+        AssetValueLoader,
+        Definitions,
+        JobDefinition,
+        define_asset_job,
+    )
     from nbassets.engine.op_jobs import execute_job, job, reconstructable, validate_run_config
     from nbassets.engine.op_runs import DagsterStepOutputNotFoundError
     from nbassets.graph.selection import AssetSelection
@@ -284,6 +298,7 @@ __all__ = [
     "AssetOut",
     "AssetSelection",
     "AssetSpec",
+    "AssetValueLoader",
     "AssetsDefinition",
     "AutomationCondition",
     "BackfillPolicy",
@@ -297,6 +312,7 @@ __all__ = [
     "CycleError",
     "DagsterEventType",
     "DagsterInstance",
+    "DagsterInvalidConfigDefinitionError",
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",

@@ -102,17 +102,30 @@ class AssetsDefinition:
         keys_by_input_name: Mapping[str, Any] | None = None,
         keys_by_output_name: Mapping[str, Any] | None = None,
         node_def: Any = None,
+        **node_options: Any,
     ) -> None:
         if node_def is not None:
             # Dagster's form: a graph (or op) and the asset keys of its inputs and outputs.
-            from nbassets.definitions.graph_assets import assets_from_graph, graph_of_op
-            from nbassets.definitions.ops import OpDefinition
+            from nbassets.definitions.graph_assets import assets_from_node
 
-            if isinstance(node_def, OpDefinition):
-                node_def = graph_of_op(node_def)
-            built = assets_from_graph(node_def, keys_by_input_name, keys_by_output_name)
+            built = assets_from_node(
+                node_def,
+                keys_by_input_name=keys_by_input_name,
+                keys_by_output_name=keys_by_output_name,
+                partitions_def=partitions_def,
+                resource_defs=resource_defs,
+                can_subset=can_subset,
+                backfill_policy=backfill_policy,
+                check_specs=check_specs or None,
+                **node_options,
+            )
             self.__dict__.update(built.__dict__)
             return
+        if node_options:
+            raise InvalidDefinitionError(
+                f"AssetsDefinition(...) got {sorted(node_options)}, which only go with "
+                "node_def= (a graph or op); build assets with @asset or @multi_asset instead."
+            )
         if fn is _MISSING or node_name is _MISSING or roles is _MISSING:
             raise InvalidDefinitionError(
                 "AssetsDefinition(...) needs node_def= with keys_by_input_name= and "
@@ -223,6 +236,22 @@ class AssetsDefinition:
     def code_versions_by_key(self) -> dict[AssetKey, str | None]:
         return {out.key: out.code_version for out in self.outputs}
 
+    @classmethod
+    def from_graph(cls, graph_def: Any, **options: Any) -> AssetsDefinition:
+        """An asset (or several) computed by a graph of ops, as Dagster's ``from_graph``."""
+        from nbassets.definitions.graph_assets import assets_from_node
+
+        built: AssetsDefinition = assets_from_node(graph_def, **options)
+        return built
+
+    @classmethod
+    def from_op(cls, op_def: Any, **options: Any) -> AssetsDefinition:
+        """An asset (or several) computed by one op, as Dagster's ``from_op``."""
+        from nbassets.definitions.graph_assets import assets_from_node
+
+        built: AssetsDefinition = assets_from_node(op_def, **options)
+        return built
+
     @property
     def op(self) -> OpHandle:
         """The op view of this definition (Dagster's ``assets_def.op``)."""
@@ -258,6 +287,7 @@ class AssetsDefinition:
             required_resource_keys=self.required_resource_keys,
             input_defs=tuple(inputs),
             output_defs=tuple(outputs),
+            compute=self,
         )
 
     @property
@@ -266,7 +296,18 @@ class AssetsDefinition:
 
     @property
     def keys_by_input_name(self) -> dict[str, AssetKey]:
-        return {i.name: i.key for i in self.inputs}
+        """Each input's asset; a dependency without a value is an input too, as in Dagster.
+
+        Such an input (``deps``, ``AssetIn(dagster_type=Nothing)``) is named after its
+        key: parts joined by ``_``, with ``.`` and ``-`` as ``_``.
+        """
+        named = {i.name: i.key for i in self.inputs}
+        read = set(named.values())
+        for dep in self.deps:
+            if dep.asset_key not in read and dep.asset_key not in self.output_by_key:
+                parts = "_".join(dep.asset_key.parts)
+                named[parts.replace("-", "_").replace(".", "_")] = dep.asset_key
+        return named
 
     @property
     def keys_by_output_name(self) -> dict[str, AssetKey]:
@@ -312,27 +353,87 @@ class AssetsDefinition:
                     owners=tuple(spec.owners),
                 )
             )
-        copy = AssetsDefinition(
-            fn=self.fn,
-            node_name=self.node_name,
-            outputs=outputs,
-            inputs=self.inputs,
-            deps=self.deps,
-            roles=self.roles,
-            required_resource_keys=self.required_resource_keys,
-            retry_policy=self.retry_policy,
-            check_specs=self.check_specs,
-            partitions_def=self.partitions_def,
-            backfill_policy=self.backfill_policy,
-            op_tags=self.op_tags,
-            resource_defs=self.resource_defs,
-            can_subset=self.can_subset,
-            is_multi=self.is_multi,
-            description=self.description,
-            config_schema=self.config_schema,
-        )
+        return self._copy(outputs=outputs)
+
+    def _copy(self, **changes: Any) -> AssetsDefinition:
+        """This definition with some constructor arguments changed (same function)."""
+        arguments: dict[str, Any] = {
+            "fn": self.fn,
+            "node_name": self.node_name,
+            "outputs": self.outputs,
+            "inputs": self.inputs,
+            "deps": self.deps,
+            "roles": self.roles,
+            "required_resource_keys": self.required_resource_keys,
+            "retry_policy": self.retry_policy,
+            "check_specs": self.check_specs,
+            "partitions_def": self.partitions_def,
+            "backfill_policy": self.backfill_policy,
+            "op_tags": self.op_tags,
+            "resource_defs": self.resource_defs,
+            "can_subset": self.can_subset,
+            "is_multi": self.is_multi,
+            "description": self.description,
+            "config_schema": self.config_schema,
+        }
+        arguments.update(changes)
+        copy = AssetsDefinition(**arguments)
         copy.origin = dict(self.origin)
         return copy
+
+    def with_attributes(
+        self,
+        *,
+        asset_key_replacements: Mapping[AssetKey, AssetKey] | None = None,
+        group_names_by_key: Mapping[AssetKey, str] | None = None,
+        tags_by_key: Mapping[AssetKey, Mapping[str, str]] | None = None,
+        metadata_by_key: Mapping[AssetKey, Mapping[str, Any]] | None = None,
+        descriptions_by_key: Mapping[AssetKey, str] | None = None,
+        **ignored: Any,
+    ) -> AssetsDefinition:
+        """A copy with keys replaced (produced and upstream ones) and attributes changed."""
+        from nbassets.definitions.metadata import normalize_metadata
+
+        del ignored
+        moved = {coerce_key(k): coerce_key(v) for k, v in (asset_key_replacements or {}).items()}
+
+        def new(key: AssetKey) -> AssetKey:
+            return moved.get(key, key)
+
+        groups = {coerce_key(k): v for k, v in (group_names_by_key or {}).items()}
+        tags = {coerce_key(k): v for k, v in (tags_by_key or {}).items()}
+        metadata = {coerce_key(k): v for k, v in (metadata_by_key or {}).items()}
+        descriptions = {coerce_key(k): v for k, v in (descriptions_by_key or {}).items()}
+        outputs = [
+            replace(
+                out,
+                key=new(out.key),
+                deps=tuple(new(k) for k in out.deps) if out.deps is not None else None,
+                group_name=groups.get(out.key, out.group_name),
+                tags=dict(tags.get(out.key, out.tags)),
+                metadata=normalize_metadata(metadata[out.key])
+                if out.key in metadata
+                else out.metadata,
+                description=descriptions.get(out.key, out.description),
+            )
+            for out in self.outputs
+        ]
+        inputs = [replace(item, key=new(item.key)) for item in self.inputs]
+        deps = [replace(dep, asset=new(dep.asset_key)) for dep in self.deps]
+        check_specs = [
+            replace(spec, asset=new(spec.asset_key)) if hasattr(spec, "asset_key") else spec
+            for spec in self.check_specs
+        ]
+        return self._copy(outputs=outputs, inputs=inputs, deps=deps, check_specs=check_specs)
+
+    @property
+    def specs_by_key(self) -> dict[AssetKey, AssetSpec]:
+        return {spec.key: spec for spec in self.specs}
+
+    @property
+    def input_names(self) -> list[str]:
+        """Every input: the parameters receiving values, then ``deps`` (value-less)."""
+        return list(self.keys_by_input_name)
 
     def get_partition_mapping(self, key: AssetKey) -> Any:
         for item in self.inputs:

@@ -134,6 +134,7 @@ class AssetChecksDefinition:
             pool=self.pool,
             required_resource_keys=self.required_resource_keys,
             input_defs=tuple(InputDefinition(i.name, asset_key=i.key) for i in self.inputs),
+            compute=self,
         )
 
     @property

@@ -10,6 +10,7 @@ Responsibilities:
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, overload
 
@@ -37,6 +38,26 @@ def _prefix(key_prefix: str | Sequence[str] | None) -> tuple[str, ...]:
     if key_prefix is None:
         return ()
     return (key_prefix,) if isinstance(key_prefix, str) else tuple(key_prefix)
+
+
+def _split_nothing(
+    ins: Mapping[str, AssetIn] | None,
+) -> tuple[dict[str, AssetIn] | None, list[AssetKey]]:
+    """``ins`` without its ``dagster_type=Nothing`` entries, and the keys of those.
+
+    A ``Nothing`` input passes no value: it only orders the asset after its upstream,
+    like ``deps``, and needs no parameter.
+    """
+    if not ins:
+        return None if ins is None else {}, []
+    # `Nothing` lives with the ops; if they were never imported, nothing is Nothing.
+    ops = sys.modules.get("nbassets.definitions.ops")
+    nothing = getattr(ops, "Nothing", None)
+    if nothing is None:
+        return dict(ins), []
+    values = {name: spec for name, spec in ins.items() if spec.dagster_type is not nothing}
+    keys = [spec.key_for(name) for name, spec in ins.items() if spec.dagster_type is nothing]
+    return values, keys
 
 
 def _inputs(
@@ -139,8 +160,9 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             else AssetKey((*_prefix(key_prefix), name or fn.__name__))
         )
         resource_keys = frozenset(required_resource_keys or ())
+        value_ins, nothing_keys = _split_nothing(ins)
         roles = read_parameters(
-            fn, owner=asset_key.to_user_string(), ins=ins, resource_keys=resource_keys
+            fn, owner=asset_key.to_user_string(), ins=value_ins, resource_keys=resource_keys
         )
         manager_key = io_manager_key
         bound = dict(resource_defs or {})
@@ -148,7 +170,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             # An IO manager given with the asset is bound as a resource of its own.
             manager_key = io_manager_key or f"{asset_key.to_python_identifier()}__io_manager"
             bound[manager_key] = io_manager_def
-        all_deps = [*(deps or ()), *(non_argument_deps or ())]
+        all_deps = [*(deps or ()), *(non_argument_deps or ()), *nothing_keys]
         output = AssetOutput(
             key=asset_key,
             description=description or inspect.getdoc(fn),
@@ -167,7 +189,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             fn=fn,
             node_name=asset_key.to_python_identifier(),
             outputs=[output],
-            inputs=_inputs(roles.inputs, ins),
+            inputs=_inputs(roles.inputs, value_ins),
             deps=[coerce_dep(d) for d in all_deps],
             roles=roles,
             required_resource_keys=resource_keys,
@@ -225,7 +247,8 @@ def multi_asset(
     def build(fn: AssetFn) -> AssetsDefinition:
         node_name = name or fn.__name__
         resource_keys = frozenset(required_resource_keys or ())
-        roles = read_parameters(fn, owner=node_name, ins=ins, resource_keys=resource_keys)
+        value_ins, nothing_keys = _split_nothing(ins)
+        roles = read_parameters(fn, owner=node_name, ins=value_ins, resource_keys=resource_keys)
         internal = {
             k: tuple(coerce_key(x) for x in v) for k, v in (internal_asset_deps or {}).items()
         }
@@ -274,8 +297,8 @@ def multi_asset(
             fn=fn,
             node_name=node_name,
             outputs=outputs,
-            inputs=_inputs(roles.inputs, ins),
-            deps=[coerce_dep(d) for d in [*(deps or ()), *spec_deps]],
+            inputs=_inputs(roles.inputs, value_ins),
+            deps=[coerce_dep(d) for d in [*(deps or ()), *spec_deps, *nothing_keys]],
             roles=roles,
             required_resource_keys=resource_keys,
             retry_policy=retry_policy,

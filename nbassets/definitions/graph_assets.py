@@ -10,35 +10,63 @@ as in Dagster.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from nbassets.definitions.graphs import GraphDefinition
 from nbassets.definitions.ops import OpDefinition
 
-__all__ = ["assets_from_graph", "graph_asset", "graph_multi_asset", "graph_of_op"]
+__all__ = [
+    "assets_from_graph",
+    "assets_from_node",
+    "graph_asset",
+    "graph_multi_asset",
+    "graph_of_op",
+]
 
 
-def _graph_function(graph_def: GraphDefinition, outputs: Sequence[str] | None) -> Any:
-    """A function of ``(context, *inputs)`` running the graph, for an asset to wrap."""
+def _graph_function(
+    graph_def: GraphDefinition, outputs: Sequence[str] | None, nothing: Iterable[str] = ()
+) -> Any:
+    """A function of ``(context, *inputs)`` running the graph, for an asset to wrap.
+
+    With several outputs it yields an ``Output`` for each the graph produced, so an
+    optional output (or one outside a subset) may be left out.
+    """
 
     def run_graph(context: Any, **inputs: Any) -> Any:
+        from nbassets.definitions.results import Output
         from nbassets.engine.op_runs import run_graph_in_asset
 
         values = run_graph_in_asset(graph_def, context, inputs)
         if outputs is None:
-            return values[graph_def.output_names[0]] if graph_def.output_names else None
-        return tuple(values[name] for name in outputs)
+            if not graph_def.output_names:
+                return None
+            name = graph_def.output_names[0]
+            if name not in values:
+                from nbassets.engine.op_runs import StepOutputNotFoundError
+
+                raise StepOutputNotFoundError(
+                    f"Graph '{graph_def.name}' finished without a value for its output '{name}'."
+                )
+            return values[name]
+        return _yield_outputs([Output(values[n], output_name=n) for n in outputs if n in values])
 
     params = [inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     params += [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in graph_def.input_names
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY)
+        for name in graph_def.input_names
+        if name not in set(nothing)
     ]
     run_graph.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     run_graph.__name__ = graph_def.name
     run_graph.__doc__ = graph_def.description
     run_graph.__module__ = getattr(graph_def.fn, "__module__", __name__)
     return run_graph
+
+
+def _yield_outputs(items: list[Any]) -> Iterator[Any]:
+    yield from items
 
 
 _UNUSED = ("automation_condition", "auto_materialize_policy", "freshness_policy", "hooks")
@@ -89,16 +117,134 @@ def assets_from_graph(
     keys_by_output_name: Mapping[str, Any] | None,
 ) -> Any:
     """The ``AssetsDefinition(node_def=graph, ...)`` form: a graph-backed asset by keys."""
+    return assets_from_node(
+        graph_def, keys_by_input_name=keys_by_input_name, keys_by_output_name=keys_by_output_name
+    )
+
+
+def _prefix(key_prefix: Any) -> list[str]:
+    if key_prefix is None:
+        return []
+    return [key_prefix] if isinstance(key_prefix, str) else list(key_prefix)
+
+
+def _graph_output_spec(graph_def: GraphDefinition, output_name: str) -> Any:
+    """The op ``Out`` behind a graph output (``None`` when a graph input feeds it)."""
+    from nbassets.definitions.graphs import NodeOutput
+
+    source = graph_def.outputs.get(output_name)
+    while isinstance(source, NodeOutput):
+        definition = graph_def.nodes[source.node].definition
+        if isinstance(definition, OpDefinition):
+            return definition.outs.get(source.output)
+        graph_def, source = definition, definition.outputs.get(source.output)
+    return None
+
+
+def _nothing_inputs(graph_def: GraphDefinition) -> set[str]:
+    """Graph inputs that feed only ``Nothing`` op inputs: dependencies without a value."""
+    from nbassets.definitions.ops import Nothing
+
+    found = set()
+    for name in graph_def.input_names:
+        targets = [(graph_def.nodes[n].definition, i) for n, i in graph_def.input_sources(name)]
+        if targets and all(
+            isinstance(d, OpDefinition) and d.ins[i].dagster_type is Nothing for d, i in targets
+        ):
+            found.add(name)
+    return found
+
+
+def assets_from_node(
+    node_def: Any,
+    *,
+    keys_by_input_name: Mapping[str, Any] | None = None,
+    keys_by_output_name: Mapping[str, Any] | None = None,
+    key_prefix: Any = None,
+    internal_asset_deps: Mapping[str, Any] | None = None,
+    asset_deps: Mapping[Any, Any] | None = None,
+    partitions_def: Any = None,
+    group_name: str | None = None,
+    group_names_by_output_name: Mapping[str, str] | None = None,
+    group_names_by_key: Mapping[Any, str] | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    can_subset: bool = False,
+    metadata_by_output_name: Mapping[str, Any] | None = None,
+    descriptions_by_output_name: Mapping[str, str] | None = None,
+    code_versions_by_output_name: Mapping[str, str] | None = None,
+    tags_by_output_name: Mapping[str, Any] | None = None,
+    owners_by_output_name: Mapping[str, Any] | None = None,
+    backfill_policy: Any = None,
+    check_specs: Any = None,
+    **ignored: Any,
+) -> Any:
+    """Dagster's ``AssetsDefinition.from_graph`` / ``from_op`` and the constructor form.
+
+    Keys default as in Dagster: an input's key is its name; an output's key is its name,
+    or the graph's name for a graph with the one output ``result``; ``key_prefix``
+    prefixes every output key.
+    """
     from nbassets.definitions.decorators import multi_asset
-    from nbassets.definitions.keys import coerce_key
+    from nbassets.definitions.keys import AssetKey, coerce_key
     from nbassets.definitions.specs import AssetIn, AssetOut
 
-    ins = {name: AssetIn(key=coerce_key(key)) for name, key in (keys_by_input_name or {}).items()}
-    outs = {
-        name: AssetOut(key=coerce_key(key)) for name, key in (keys_by_output_name or {}).items()
+    del ignored
+    graph_def = graph_of_op(node_def) if isinstance(node_def, OpDefinition) else node_def
+    prefix = _prefix(key_prefix)
+    given_in = dict(keys_by_input_name or {})
+    in_keys = {
+        name: coerce_key(given_in.get(name, AssetKey([name]))) for name in graph_def.input_names
     }
-    names = list(outs) if len(outs) > 1 else None
-    return multi_asset(outs=outs, ins=ins, name=graph_def.name)(_graph_function(graph_def, names))
+    given_out = dict(keys_by_output_name or {})
+    names = graph_def.output_names
+    out_keys = {}
+    for name in names:
+        if name in given_out:
+            base = coerce_key(given_out[name])
+        else:
+            only = len(names) == 1 and name == "result"
+            base = AssetKey([graph_def.name if only else name])
+        out_keys[name] = AssetKey([*prefix, *base.path]) if prefix else base
+    name_by_key = {key: name for name, key in out_keys.items()}
+    internal = {name: list(keys) for name, keys in (internal_asset_deps or {}).items()}
+    for key, keys in (asset_deps or {}).items():
+        name = name_by_key.get(coerce_key(key))
+        if name is not None:
+            internal[name] = [k for k in keys if coerce_key(k) != coerce_key(key)]
+    groups = dict(group_names_by_output_name or {})
+    for key, group in (group_names_by_key or {}).items():
+        if coerce_key(key) in name_by_key:
+            groups[name_by_key[coerce_key(key)]] = group
+    outs = {}
+    for name in names:
+        spec = _graph_output_spec(graph_def, name)
+        outs[name] = AssetOut(
+            key=out_keys[name],
+            group_name=groups.get(name) or group_name,
+            metadata=(metadata_by_output_name or {}).get(name),
+            description=(descriptions_by_output_name or {}).get(name),
+            code_version=(code_versions_by_output_name or {}).get(name),
+            tags=(tags_by_output_name or {}).get(name),
+            owners=(owners_by_output_name or {}).get(name),
+            is_required=not can_subset and (spec is None or spec.is_required),
+        )
+    nothing = _nothing_inputs(graph_def)
+    ins = {name: AssetIn(key=key) for name, key in in_keys.items() if name not in nothing}
+    deps = [key for name, key in in_keys.items() if name in nothing]
+    fn = _graph_function(graph_def, names if len(names) > 1 else None, nothing)
+    return multi_asset(
+        outs=outs,
+        ins=ins,
+        deps=deps or None,
+        name=graph_def.name,
+        partitions_def=partitions_def,
+        can_subset=can_subset,
+        resource_defs=resource_defs,
+        backfill_policy=backfill_policy,
+        check_specs=check_specs,
+        internal_asset_deps=internal or None,
+        required_resource_keys=graph_def.required_resource_keys,
+    )(fn)
 
 
 def graph_of_op(op_def: OpDefinition) -> GraphDefinition:

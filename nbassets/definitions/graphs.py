@@ -175,6 +175,7 @@ class _Composition:
     graph_name: str
     nodes: dict[str, Node] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    definitions: dict[str, Any] = field(default_factory=dict)
 
 
 _composing: contextvars.ContextVar[_Composition | None] = contextvars.ContextVar(
@@ -197,7 +198,7 @@ class PendingInvocation:
     retry_policy: Any = None
 
     def alias(self, name: str) -> PendingInvocation:
-        return replace(self, alias_name=name)
+        return replace(self, alias_name=check_node_name(name))
 
     def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
         return replace(self, tags={**(self.tags or {}), **tags})
@@ -215,6 +216,19 @@ class PendingInvocation:
                 "a @graph or @job body."
             )
         return invoke_in_composition(self.definition, args, kwargs, pending=self)
+
+
+def check_node_name(name: str) -> str:
+    """A node name (an alias) is letters, digits and underscores, as op names are.
+
+    Raises:
+        InvalidDefinitionError: anything else.
+    """
+    if not isinstance(name, str) or not name or not name.replace("_", "a").isalnum():
+        raise InvalidDefinitionError(
+            f"{name!r} is not a valid name for a node: use letters, digits and underscores."
+        )
+    return name
 
 
 def _node_name(composition: _Composition, base: str, alias: str | None) -> str:
@@ -239,8 +253,24 @@ def _as_source(value: Any, node: str, input_name: str, graph_name: str) -> Any:
         return value
     if isinstance(value, OutputHandle):
         return value.source
+    if isinstance(value, (OpDefinition, GraphDefinition, PendingInvocation)):
+        label = getattr(value, "name", None) or value.definition.name  # type: ignore[union-attr]
+        raise InvalidDefinitionError(
+            f"In graph '{graph_name}', input '{input_name}' of '{node}' was given '{label}' "
+            "itself, not its output. Did you forget parentheses? Call it: "
+            f"{label}()."
+        )
     if isinstance(value, (list, tuple)) and value and not isinstance(value, OutputTuple):
-        return FanIn(tuple(_as_source(v, node, input_name, graph_name) for v in value))
+        parts = []
+        for item in value:
+            if not isinstance(item, (OutputHandle, GraphInputRef, NodeOutput)):
+                raise InvalidDefinitionError(
+                    f"In graph '{graph_name}', input '{input_name}' of '{node}' got a list "
+                    f"holding {item!r:.40}. Lists can only contain the output from previous op "
+                    "invocations or input mappings."
+                )
+            parts.append(_as_source(item, node, input_name, graph_name))
+        return FanIn(tuple(parts))
     raise InvalidDefinitionError(
         f"In graph '{graph_name}', input '{input_name}' of '{node}' was given {value!r:.60}, "
         "a plain value. Inside a graph, inputs come from other ops' outputs or the graph's "
@@ -258,6 +288,12 @@ def invoke_in_composition(
     composition = _composing.get()
     assert composition is not None
     alias = pending.alias_name if pending is not None else None
+    known = composition.definitions.setdefault(definition.name, definition)
+    if known is not definition:
+        raise InvalidDefinitionError(
+            f"Detected conflicting node definitions with the same name '{definition.name}' in "
+            f"graph '{composition.graph_name}'. Give each op or graph its own name."
+        )
     name = _node_name(composition, definition.name, alias)
     input_names = list(definition.input_names)
     if len(args) > len(input_names):
@@ -324,9 +360,15 @@ class OutputHandle:
         return self.source.output
 
     def alias(self, name: str) -> Any:
-        raise InvalidDefinitionError(
+        raise InvalidInvocationError(
             f"'{self.node_name}' was called before .alias('{name}'): alias the op, then call "
-            f"it: my_op.alias('{name}')()."
+            f"it: my_op.alias('{name}')(). Consider checking the location of parentheses."
+        )
+
+    def __getitem__(self, index: Any) -> Any:
+        raise InvalidInvocationError(
+            f"'{self.node_name}' has one output; it cannot be indexed. Declare "
+            "out={'a': Out(), 'b': Out()} for several outputs."
         )
 
     def map(self, fn: Callable[..., Any]) -> Any:
@@ -335,7 +377,7 @@ class OutputHandle:
         )
 
     def __iter__(self) -> Any:
-        raise InvalidDefinitionError(
+        raise InvalidInvocationError(
             f"'{self.node_name}' has one output; it cannot be unpacked into several. Declare "
             "out={'a': Out(), 'b': Out()} for several outputs."
         )
@@ -485,12 +527,16 @@ class GraphDefinition:
     ) -> None:
         by_name: dict[str, Any] = {}
         for definition in node_defs:
-            if not isinstance(definition, (OpDefinition, GraphDefinition)):
+            if callable(definition) and not isinstance(definition, (OpDefinition, GraphDefinition)):
                 label = getattr(definition, "__name__", repr(definition))
                 raise InvalidDefinitionError(
-                    f"Graph '{self.name}' got {definition!r:.60} in node_defs. You have passed "
-                    f"a lambda or function {label} where an op or graph belongs: decorate it "
-                    "with @op."
+                    f"Invalid item in node list: {definition!r:.60}. You have passed a lambda or "
+                    f"function {label} where an op or graph belongs: decorate it with @op."
+                )
+            if not isinstance(definition, (OpDefinition, GraphDefinition)):
+                raise InvalidDefinitionError(
+                    f"Invalid item in node list: {definition!r:.60}. Graph '{self.name}' takes "
+                    "ops and graphs in node_defs."
                 )
             if definition.name in by_name and by_name[definition.name] is not definition:
                 raise InvalidDefinitionError(
@@ -498,6 +544,25 @@ class GraphDefinition:
                     f"'{definition.name}'. Give them different names."
                 )
             by_name[definition.name] = definition
+        if not isinstance(dependencies, Mapping):
+            raise InvalidDefinitionError(
+                'The expected type for "dependencies" is Union[Mapping[str, Mapping[str, '
+                "DependencyDefinition]], Mapping[NodeInvocation, Mapping[str, "
+                f"DependencyDefinition]]]; got {type(dependencies).__name__} in graph "
+                f"'{self.name}'."
+            )
+        for key, deps in dependencies.items():
+            label = key.alias or key.name if isinstance(key, NodeInvocation) else key
+            if isinstance(deps, (DependencyDefinition, MultiDependencyDefinition)):
+                raise InvalidDefinitionError(
+                    f"Received a IDependencyDefinition one layer too high under key {label}. "
+                    "Dependencies map each node to {input name: DependencyDefinition}."
+                )
+            if not isinstance(deps, Mapping):
+                raise InvalidDefinitionError(
+                    f'Expected a dict of input name to DependencyDefinition for node "{label}"; '
+                    f"got {deps!r:.60}."
+                )
         invocations: dict[str, tuple[str, NodeInvocation | None]] = {}
         for key in dependencies:
             if isinstance(key, NodeInvocation):
@@ -511,8 +576,9 @@ class GraphDefinition:
         for node_name, (definition_name, invocation) in invocations.items():
             if definition_name not in by_name:
                 raise InvalidDefinitionError(
-                    f"Graph '{self.name}' has dependencies for node '{node_name}', but no "
-                    f"definition named '{definition_name}' is in node_defs."
+                    f'Invalid dependencies: node "{definition_name}" in dependency dictionary '
+                    f"not found in node list of graph '{self.name}'; its nodes: "
+                    f"{sorted(by_name)}."
                 )
             self.nodes[node_name] = Node(
                 node_name,
@@ -525,26 +591,27 @@ class GraphDefinition:
             node = self.nodes[node_name]
             for input_name, dep in deps.items():
                 if input_name not in node.definition.input_names:
+                    kind = "op" if isinstance(node.definition, OpDefinition) else "graph"
                     raise InvalidDefinitionError(
-                        f"Graph '{self.name}': node '{node_name}' has no input "
-                        f"'{input_name}'; it takes {list(node.definition.input_names)}."
+                        f'Invalid dependencies: {kind} "{node_name}" does not have input '
+                        f'"{input_name}". Available inputs: {list(node.definition.input_names)}'
                     )
-                node.inputs[input_name] = self._explicit_source(node_name, dep)
+                node.inputs[input_name] = self._explicit_source(node_name, input_name, dep)
         self.nodes = _in_dependency_order(self.name, self.nodes)
 
-    def _explicit_source(self, node_name: str, dep: Any) -> Any:
+    def _explicit_source(self, node_name: str, input_name: str, dep: Any) -> Any:
         if isinstance(dep, MultiDependencyDefinition):
             return FanIn(
                 tuple(
-                    self._explicit_source(node_name, d)
+                    self._explicit_source(node_name, input_name, d)
                     for d in dep.dependencies
                     if isinstance(d, DependencyDefinition)
                 )
             )
         if not isinstance(dep, DependencyDefinition):
             raise InvalidDefinitionError(
-                f"Graph '{self.name}': dependencies of '{node_name}' must be "
-                f"DependencyDefinition(...); got {dep!r:.60}."
+                f'Expected IDependencyDefinition for node "{node_name}" input "{input_name}" '
+                f"in graph '{self.name}'; got {dep!r:.60}."
             )
         if dep.node == node_name:
             raise InvalidDefinitionError(
@@ -552,14 +619,14 @@ class GraphDefinition:
             )
         if dep.node not in self.nodes:
             raise InvalidDefinitionError(
-                f"Graph '{self.name}': node '{node_name}' depends on node '{dep.node}', which "
-                f"is not in the graph; nodes: {sorted(self.nodes)}."
+                f'node "{dep.node}" not found in node list of graph \'{self.name}\' (node '
+                f'"{node_name}" depends on it); its nodes: {sorted(self.nodes)}.'
             )
         outputs = _output_names(self.nodes[dep.node].definition)
         if dep.output not in outputs:
             raise InvalidDefinitionError(
-                f"Graph '{self.name}': node '{node_name}' depends on output '{dep.output}' of "
-                f"'{dep.node}', which has outputs {outputs}."
+                f'node "{dep.node}" does not have output "{dep.output}" (node "{node_name}" '
+                f"depends on it); its outputs: {outputs}."
             )
         return NodeOutput(dep.node, dep.output)
 
@@ -653,7 +720,7 @@ class GraphDefinition:
     # Configured calls, running -------------------------------------------------------------
 
     def alias(self, name: str) -> PendingInvocation:
-        return PendingInvocation(self, alias_name=name)
+        return PendingInvocation(self, alias_name=check_node_name(name))
 
     def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
         return PendingInvocation(self, tags=tags)

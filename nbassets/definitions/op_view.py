@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey
+from nbassets.errors import InvalidInvocationError
 
 __all__ = ["DagsterType", "InputDefinition", "OpHandle", "OutputDefinition", "dagster_type_of"]
 
@@ -80,6 +81,16 @@ class OpHandle:
     required_resource_keys: frozenset[str] = frozenset()
     input_defs: Sequence[InputDefinition] = ()
     output_defs: Sequence[OutputDefinition] = ()
+    # Calling the op calls the definition's function (Dagster's `assets_def.op(...)`).
+    compute: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.compute is None:
+            raise InvalidInvocationError(
+                f"Op '{self.name}' cannot be called directly here; call the definition "
+                "it belongs to instead."
+            )
+        return self.compute(*args, **kwargs)
 
     @property
     def ins(self) -> dict[str, InputDefinition]:

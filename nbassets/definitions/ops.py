@@ -27,7 +27,7 @@ from nbassets.definitions.op_view import (
     annotations_of,
     dagster_type_of,
 )
-from nbassets.errors import InvalidDefinitionError
+from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
 
 __all__ = [
     "DynamicOut",
@@ -46,6 +46,48 @@ class Nothing:
     """The type of an input that orders an op after another without passing a value."""
 
 
+def _check_type(dagster_type: Any) -> None:
+    """Refuse an ``In``/``Out`` type that is neither a Python type nor a typing construct."""
+    if dagster_type is None or dagster_type is Any:
+        return
+    try:
+        hash(dagster_type)
+    except TypeError:
+        raise InvalidDefinitionError(
+            "Invalid type: dagster_type must be an instance of DagsterType or a Python type: "
+            f"got {dagster_type}, which isn't hashable. Did you pass an instance of a type "
+            "instead of the type?"
+        ) from None
+    if isinstance(dagster_type, type) or typing.get_origin(dagster_type) is not None:
+        return
+    if isinstance(dagster_type, (typing.TypeVar, str)) or not callable(dagster_type):
+        raise InvalidDefinitionError(
+            "Invalid type: dagster_type must be an instance of DagsterType or a Python type: "
+            f"got {dagster_type}."
+        )
+
+
+def _check_tags(tags: Mapping[str, Any], owner: str) -> None:
+    """Tags are stored as JSON: a value must survive the round trip unchanged."""
+    import json
+
+    for key, value in tags.items():
+        if isinstance(value, str):
+            continue
+        try:
+            encoded = json.dumps(value)
+        except (TypeError, ValueError):
+            raise InvalidDefinitionError(
+                f"Could not JSON encode value {value!r} of tag '{key}' on {owner}: tag values "
+                "are strings or JSON-encodable values."
+            ) from None
+        if json.loads(encoded) != value:
+            raise InvalidDefinitionError(
+                f'JSON encoding "{encoded}" of value "{value}" is not equivalent to original '
+                f"value (tag '{key}' on {owner}); use a list or a dict."
+            )
+
+
 @dataclass(frozen=True)
 class In:
     """An op input: its type, description, default and metadata."""
@@ -57,6 +99,9 @@ class In:
     asset_key: Any = None
     asset_partitions: Any = None
     input_manager_key: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_type(self.dagster_type)
 
     @property
     def has_default_value(self) -> bool:
@@ -73,6 +118,9 @@ class Out:
     io_manager_key: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     code_version: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_type(self.dagster_type)
 
 
 @dataclass(frozen=True)
@@ -137,8 +185,16 @@ def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict
         annotation = hints.get(param.name, NO_DEFAULT)
         if param.name not in ins and _is_config_or_resource(annotation):
             continue
+        if annotation is None or annotation is type(None):
+            raise InvalidDefinitionError(
+                f"Input '{param.name}' of op '{name}' is annotated with Nothing (None): such an "
+                "input carries no value. Declare it ins={'"
+                f"{param.name}': In(Nothing)}} and drop the parameter."
+            )
         given = ins.get(param.name, In())
-        if given.dagster_type is None and annotation is not NO_DEFAULT:
+        # An annotation that did not resolve stays a string: it names no type here.
+        unresolved = isinstance(annotation, str)
+        if given.dagster_type is None and annotation is not NO_DEFAULT and not unresolved:
             given = replace(given, dagster_type=annotation)
         if not given.has_default_value and param.default is not NO_DEFAULT:
             given = replace(given, default_value=param.default)
@@ -158,6 +214,8 @@ def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict
 
 def _outputs_of(fn: Callable[..., Any], out: Any) -> dict[str, Out]:
     returns = annotations_of(fn).get("return", NO_DEFAULT)
+    if isinstance(returns, str):
+        returns = NO_DEFAULT  # an annotation that did not resolve names no type here
     if out is None:
         out = Out()
     if isinstance(out, Out):
@@ -166,12 +224,29 @@ def _outputs_of(fn: Callable[..., Any], out: Any) -> dict[str, Out]:
         return {"result": _with_io_manager(out)}
     outs = dict(out)
     args = typing.get_args(returns) if returns is not NO_DEFAULT else ()
+    if len(outs) > 1 and returns not in (NO_DEFAULT, None) and not _is_generator_type(returns):
+        if typing.get_origin(returns) is not tuple:
+            raise InvalidInvocationError(
+                "Expected Tuple annotation for multiple outputs, but received non-tuple "
+                f"annotation {returns}."
+            )
+        if len(args) != len(outs):
+            raise InvalidInvocationError(
+                "Expected Tuple annotation to have number of entries matching the number of "
+                f"outputs for more than one output. Expected {len(outs)} outputs but "
+                f"annotation has {len(args)}."
+            )
     if len(outs) > 1 and len(args) == len(outs) and typing.get_origin(returns) is tuple:
         outs = {
             name: spec if spec.dagster_type is not None else replace(spec, dagster_type=arg)
             for (name, spec), arg in zip(outs.items(), args, strict=True)
         }
     return {name: _with_io_manager(spec) for name, spec in outs.items()}
+
+
+def _is_generator_type(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    return getattr(origin, "__name__", "") in ("Iterator", "Generator", "Iterable")
 
 
 def _unwrap_output(annotation: Any) -> Any:
@@ -220,6 +295,11 @@ class OpDefinition:
         if decorated:
             self.ins = _inputs_of(compute_fn, dict(ins or {}), self.name)
             self.outs = _outputs_of(compute_fn, outs if outs is not None else out)
+            if code_version or version:
+                self.outs = {
+                    n: o if o.code_version else replace(o, code_version=code_version or version)
+                    for n, o in self.outs.items()
+                }
         else:
             # Dagster's explicit form: compute_fn(context, inputs) yields Outputs.
             self.ins = dict(ins or {})
@@ -228,7 +308,12 @@ class OpDefinition:
             }
         self.description = description or inspect.getdoc(compute_fn)
         self.tags = dict(tags or {})
+        _check_tags(self.tags, f"op '{self.name}'")
         self.required_resource_keys = frozenset(required_resource_keys or ())
+        if config_schema is not None:
+            from nbassets.definitions.config_schema import check_config_schema
+
+            check_config_schema(config_schema)
         self.config_schema = config_schema
         self.retry_policy = retry_policy
         self.version = code_version or version
@@ -312,9 +397,9 @@ class OpDefinition:
     # Configured calls inside a graph ---------------------------------------------------
 
     def alias(self, name: str) -> Any:
-        from nbassets.definitions.graphs import PendingInvocation
+        from nbassets.definitions.graphs import PendingInvocation, check_node_name
 
-        return PendingInvocation(self, alias_name=name)
+        return PendingInvocation(self, alias_name=check_node_name(name))
 
     def tag(self, tags: Mapping[str, Any]) -> Any:
         from nbassets.definitions.graphs import PendingInvocation

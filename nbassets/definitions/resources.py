@@ -77,6 +77,10 @@ class ResourceDefinition:
                 "Use ResourceDefinition.hardcoded_resource(value) for a fixed value."
             )
         self.resource_fn = resource_fn
+        if config_schema is not None:
+            from nbassets.definitions.config_schema import check_config_schema
+
+            check_config_schema(config_schema)
         self.config_schema = config_schema
         self.description = description
         self.required_resource_keys = frozenset(required_resource_keys or ())

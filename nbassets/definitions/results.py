@@ -98,6 +98,18 @@ class Output(Generic[_T]):
         self.data_version = data_version
         self.tags = dict(tags or {})
 
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Output)
+            and self.value == other.value
+            and self.output_name == other.output_name
+            and self.metadata == other.metadata
+            and self.data_version == other.data_version
+            and self.tags == other.tags
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __repr__(self) -> str:
         return f"Output(output_name={self.output_name!r}, metadata={list(self.metadata)})"
 

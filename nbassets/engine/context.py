@@ -246,6 +246,21 @@ class AssetExecutionContext:
         return self._assets_def
 
     @property
+    def selected_output_names(self) -> set[str]:
+        """The output names of the selected assets (all of them unless a subset runs)."""
+        if self._assets_def is None:
+            return {"result"} if self._keys else set()
+        by_key = self._assets_def.output_by_key
+        return {by_key[key].name for key in self.selected_asset_keys if key in by_key}
+
+    @property
+    def selected_asset_check_keys(self) -> set[Any]:
+        """The checks this step evaluates (every check of its definition)."""
+        if self._assets_def is None:
+            return set()
+        return set(getattr(self._assets_def, "check_keys", ()))
+
+    @property
     def is_subset(self) -> bool:
         return len(self.selected_asset_keys) < len(self._keys)
 

@@ -198,6 +198,14 @@ class RunEvent:
         return self.event_type is EventType.ASSET_MATERIALIZATION
 
     @property
+    def is_step_materialization(self) -> bool:
+        return self.event_type is EventType.ASSET_MATERIALIZATION
+
+    @property
+    def is_successful_output(self) -> bool:
+        return self.event_type is EventType.STEP_OUTPUT
+
+    @property
     def is_asset_check_evaluation(self) -> bool:
         return self.event_type is EventType.ASSET_CHECK_EVALUATION
 

@@ -27,7 +27,7 @@ from nbassets.errors import InvalidDefinitionError, UnknownAssetError, did_you_m
 from nbassets.graph.registry import Registry
 from nbassets.storage.instance import Instance
 
-__all__ = ["Definitions", "JobDefinition", "define_asset_job"]
+__all__ = ["AssetValueLoader", "Definitions", "JobDefinition", "define_asset_job"]
 
 IMPLICIT_JOB_NAME = "__ASSET_JOB"
 
@@ -236,6 +236,38 @@ class Definitions:
 
     get_implicit_global_asset_job_def = resolve_implicit_global_asset_job_def
 
+    def resolve_all_job_defs(self) -> list[JobDefinition]:
+        """Every job, bound; the implicit job over all assets first when there are assets."""
+        jobs = [self.resolve_job_def(name) for name in self.jobs]
+        if self.has_implicit_global_asset_job_def():
+            jobs.insert(0, self.resolve_implicit_global_asset_job_def())
+        return jobs
+
+    get_all_job_defs = resolve_all_job_defs
+
+    def has_implicit_global_asset_job_def(self) -> bool:
+        """Whether these definitions hold assets or checks for the implicit job to run."""
+        return bool(self.definitions)
+
+    def get_asset_value_loader(self, instance: Instance | None = None) -> AssetValueLoader:
+        """A loader reading assets' stored values through their IO managers."""
+        return AssetValueLoader(self, instance)
+
+    def load_asset_value(
+        self,
+        asset_key: Any,
+        *,
+        instance: Instance | None = None,
+        partition_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **ignored: Any,
+    ) -> Any:
+        """The stored value of ``asset_key``, read by its IO manager (Dagster's name)."""
+        del ignored
+        return AssetValueLoader(self, instance).load_asset_value(
+            asset_key, partition_key=partition_key, metadata=metadata
+        )
+
     def resolve_assets_def(self, key: Any) -> AssetsDefinition:
         """The definition producing ``key``."""
         wanted = coerce_key(key)
@@ -289,3 +321,65 @@ class Definitions:
 
     def __repr__(self) -> str:
         return f"Definitions({len(self.assets)} assets, {len(self.jobs)} jobs)"
+
+
+class AssetValueLoader:
+    """Loads assets' stored values outside a run: Dagster's ``AssetValueLoader``.
+
+    Each asset's IO manager comes from its own ``resource_defs``, then the
+    definitions' resources; the default ``io_manager`` is the instance's in-memory
+    store (the kernel registry's instance when none is given), where runs keep values.
+    """
+
+    def __init__(self, definitions: Definitions, instance: Instance | None = None) -> None:
+        from nbassets.graph.registry import get_registry
+
+        self.definitions = definitions
+        self.instance = instance if instance is not None else get_registry().instance
+
+    def __enter__(self) -> AssetValueLoader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def load_asset_value(
+        self,
+        asset_key: Any,
+        *,
+        python_type: Any = None,
+        partition_key: str | None = None,
+        input_definition_metadata: Mapping[str, Any] | None = None,
+        resource_config: Any = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """The value of ``asset_key`` (one partition of it with ``partition_key``).
+
+        Raises:
+            UnknownAssetError: no asset of these definitions has that key.
+            MissingResourceError: its IO manager is not among the resources.
+        """
+        from nbassets.definitions.resources import resolve_resources
+        from nbassets.errors import MissingResourceError
+        from nbassets.storage.io_manager import InputContext
+
+        del python_type, resource_config
+        key = coerce_key(asset_key)
+        definition = self.definitions.resolve_assets_def(key)
+        manager_key = definition.io_manager_keys.get(key, "io_manager")
+        available = {**self.definitions.resources, **definition.resource_defs}
+        if manager_key not in available:
+            if manager_key != "io_manager":
+                raise MissingResourceError(
+                    f"Asset '{key.to_user_string()}' is stored by IO manager '{manager_key}', "
+                    "which these definitions do not provide. Add it to resources=."
+                )
+            available[manager_key] = self.instance.io_manager
+        manager = resolve_resources({manager_key: available[manager_key]})[manager_key]
+        return manager.load_input(
+            InputContext(
+                asset_key=key,
+                partition_key=partition_key,
+                definition_metadata=metadata or input_definition_metadata,
+            )
+        )

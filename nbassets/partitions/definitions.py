@@ -67,6 +67,24 @@ class PartitionsDefinition(ABC):
     def _identity(self) -> Hashable:
         """A value that is equal for two definitions exactly when they are equal."""
 
+    def get_serializable_unique_identifier(
+        self, dynamic_partitions_store: DynamicPartitionsStore | None = None
+    ) -> str:
+        """A hash naming this definition: equal definitions give equal identifiers."""
+        from nbassets.partitions.serialization import unique_identifier
+
+        return unique_identifier(self)
+
+    def deserialize_subset(self, serialized: str) -> PartitionsSubset:
+        """The subset that ``subset.serialize()`` wrote (Dagster's formats, old ones too).
+
+        Raises:
+            PartitionError: the text is not a serialized subset of this kind of definition.
+        """
+        from nbassets.partitions.serialization import deserialize_subset
+
+        return deserialize_subset(self, serialized)
+
     def empty_subset(self) -> PartitionsSubset:
         """A subset of this definition holding no partition."""
         from nbassets.partitions.subset import PartitionsSubset

@@ -129,7 +129,12 @@ class PartitionMapping(ABC):
         self.validate(upstream_def, downstream_def)
         keys = list(dict.fromkeys(upstream_keys))
         for key in keys:
-            upstream_def.validate_partition_key(key, current_time, dynamic_partitions_store)
+            # A partition that exists now maps downstream even when ``current_time`` is
+            # earlier; only which downstream partitions exist depends on ``current_time``.
+            if current_time is None or not upstream_def.has_partition_key(
+                key, current_time, dynamic_partitions_store
+            ):
+                upstream_def.validate_partition_key(key, None, dynamic_partitions_store)
         if downstream_def is None:
             return []
         result = self._downstream(

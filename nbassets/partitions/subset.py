@@ -97,6 +97,12 @@ class PartitionsSubset:
     def __sub__(self, other: PartitionsSubset | Iterable[str]) -> PartitionsSubset:
         return PartitionsSubset(self.partitions_def, self._keys - self._keys_of(other))
 
+    def serialize(self) -> str:
+        """This subset as JSON text in Dagster's format; read back with ``deserialize_subset``."""
+        from nbassets.partitions.serialization import serialize_subset
+
+        return serialize_subset(self)
+
     def __contains__(self, key: object) -> bool:
         return key in self._keys
 

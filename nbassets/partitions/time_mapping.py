@@ -15,7 +15,7 @@ mapping costs the size of its answer, not the length of either definition.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from nbassets.errors import PartitionError
@@ -29,6 +29,16 @@ if TYPE_CHECKING:
 __all__ = ["TimeWindowPartitionMapping"]
 
 _TICK = timedelta(microseconds=1)
+
+
+def _just_before(instant: datetime) -> datetime:
+    """The instant a microsecond earlier, in UTC.
+
+    Aware arithmetic in a local zone is wall-clock arithmetic: a microsecond before
+    03:00 on a spring-forward day would land in the skipped hour and resolve an hour
+    later. UTC has no such gap.
+    """
+    return instant.astimezone(timezone.utc) - _TICK
 
 
 class TimeWindowPartitionMapping(PartitionMapping):
@@ -137,7 +147,7 @@ class TimeWindowPartitionMapping(PartitionMapping):
             # day" of the first day reads nothing instead of failing).
             own = downstream_def.window_at_index(n)
             own_first = upstream_def.index_at(own.start)
-            own_last = upstream_def.index_at(own.end - _TICK)
+            own_last = upstream_def.index_at(_just_before(own.end))
             outside = [i for i in (own_first, own_last) if not 0 <= i < count]
             if outside and refuse and not self.allow_nonexistent_upstream_partitions:
                 raise PartitionError(
@@ -152,7 +162,7 @@ class TimeWindowPartitionMapping(PartitionMapping):
             end = downstream_def.window_at_index(n + self.end_offset).end
             if end.timestamp() <= start.timestamp():
                 continue
-            first, last = upstream_def.index_at(start), upstream_def.index_at(end - _TICK)
+            first, last = upstream_def.index_at(start), upstream_def.index_at(_just_before(end))
             indices.update(dict.fromkeys(range(max(first, 0), min(last, count - 1) + 1)))
         return sorted(indices), sorted(missing)
 
@@ -199,7 +209,7 @@ class TimeWindowPartitionMapping(PartitionMapping):
             # Downstream window k reads [tick(k + start_offset), tick(k + 1 + end_offset));
             # it overlaps [window.start, window.end) exactly for k in this range.
             low = downstream_def.index_at(window.start) - self.end_offset
-            high = downstream_def.index_at(window.end - _TICK) - self.start_offset
+            high = downstream_def.index_at(_just_before(window.end)) - self.start_offset
             indices.update(dict.fromkeys(range(max(low, 0), min(high, count - 1) + 1)))
         return [downstream_def.key_at_index(i) for i in sorted(indices)]
 

@@ -175,10 +175,11 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
 
     def key_at_index(self, n: int) -> str:
         """Return the key of window ``n`` (0 is the first partition; may lie outside the set)."""
-        if not self._grid.is_hourly:
+        if not self._grid.is_hourly and self.schedule.kind != "cron":
             return self._format_fields(self._grid.local_tick(n))
         value = self._grid.tick(n)
-        # Only an hourly schedule meets the same local time twice when clocks go back.
+        # An hourly (or finer cron) schedule meets the same local time twice when clocks
+        # go back: the second one is spelled with its UTC offset, as Dagster does.
         if (
             "%z" not in self.fmt
             and value.fold
@@ -234,7 +235,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
 
     def _parse(self, key: str) -> datetime | None:
         formats = [self.fmt]
-        if self._grid.is_hourly and "%z" not in self.fmt:
+        if (self._grid.is_hourly or self.schedule.kind == "cron") and "%z" not in self.fmt:
             formats.append(self.fmt + "%z")
         for candidate in formats:
             try:

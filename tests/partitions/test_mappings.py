@@ -347,3 +347,30 @@ def test_mapping_reprs() -> None:
     assert repr(StaticPartitionMapping({"a": "b"})) == "StaticPartitionMapping({'a': 'b'})"
     assert repr(AllPartitionMapping()) == "AllPartitionMapping()"
     assert hash(TimeWindowPartitionMapping()) == hash(TimeWindowPartitionMapping())
+
+
+def test_offsets_across_the_spring_forward_gap_are_one_real_hour() -> None:
+    # 02:00 does not exist on 2024-03-10 in Los Angeles: the hour before 03:00 is 01:00.
+    hours = HourlyPartitionsDefinition("2023-11-01-00:00", timezone="America/Los_Angeles")
+    previous = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+    now = datetime(2024, 3, 20)
+    subset = hours.subset_with_partition_keys(["2024-03-10-03:00"])
+    upstream = previous.get_upstream_mapped_partitions_result_for_partitions(
+        subset, hours, hours, current_time=now
+    )
+    assert upstream.partitions_subset.get_partition_keys() == ["2024-03-10-01:00"]
+
+
+def test_the_repeated_hour_maps_to_its_neighbours() -> None:
+    hours = HourlyPartitionsDefinition("2023-11-01-00:00", timezone="America/Los_Angeles")
+    previous = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+    now = datetime(2023, 11, 5, 10)
+    second = hours.subset_with_partition_keys(["2023-11-05-01:00-0800"])
+    upstream = previous.get_upstream_mapped_partitions_result_for_partitions(
+        second, hours, hours, current_time=now
+    )
+    assert upstream.partitions_subset.get_partition_keys() == ["2023-11-05-01:00"]
+    downstream = previous.get_downstream_partitions_for_partitions(
+        second, hours, hours, current_time=now
+    )
+    assert downstream.get_partition_keys() == ["2023-11-05-02:00"]

@@ -563,3 +563,23 @@ def test_dagster_attributes() -> None:
     assert weekly.start == at(2022, 3, 12)
     assert weekly.end is None
     assert MonthlyPartitionsDefinition("2024-01-01").day_offset == 1
+
+
+def test_a_cron_finer_than_an_hour_spells_the_repeated_hour_with_its_offset() -> None:
+    quarters = TimeWindowPartitionsDefinition(
+        cron_schedule="*/15 * * * *",
+        start="2020-11-01-01:30",
+        end="2020-11-01-02:00",
+        timezone="US/Pacific",
+        fmt="%Y-%m-%d-%H:%M",
+    )
+    keys = quarters.get_partition_keys()
+    assert keys == [
+        "2020-11-01-01:30",
+        "2020-11-01-01:45",
+        "2020-11-01-01:00-0800",
+        "2020-11-01-01:15-0800",
+        "2020-11-01-01:30-0800",
+        "2020-11-01-01:45-0800",
+    ]
+    assert all(quarters.has_partition_key(key) for key in keys)
