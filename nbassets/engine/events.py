@@ -67,7 +67,8 @@ class ErrorInfo:
 
     @staticmethod
     def from_exception(error: BaseException) -> ErrorInfo:
-        stack = traceback.format_tb(error.__traceback__)
+        # An error that failed a step on a Dask worker brings its stack as text.
+        stack = getattr(error, "_nbassets_stack", None) or traceback.format_tb(error.__traceback__)
         message = "".join(traceback.format_exception_only(type(error), error)).strip()
         return ErrorInfo(message, type(error).__name__, tuple(stack), error)
 

@@ -10,9 +10,9 @@ Responsibilities:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.keys import AssetKey
@@ -20,7 +20,45 @@ from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.definitions.results import AssetCheckResult, MaterializeResult, Output
 from nbassets.errors import NbAssetsError
 
-__all__ = ["OutputShapeError", "Produced", "read_outputs"]
+__all__ = [
+    "OutputShapeError",
+    "OutputsOwner",
+    "OutputsSpec",
+    "Produced",
+    "read_outputs",
+]
+
+
+class OutputsOwner(Protocol):
+    """What reading a return value needs of its definition (``AssetsDefinition`` has it)."""
+
+    @property
+    def node_name(self) -> str: ...
+    @property
+    def is_multi(self) -> bool: ...
+    @property
+    def outputs(self) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSpec:
+    name: str
+    key: AssetKey
+    is_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutputsSpec:
+    """A definition's outputs alone: picklable, for reading a return value on a worker."""
+
+    node_name: str
+    is_multi: bool
+    outputs: tuple[OutputSpec, ...]
+
+    @staticmethod
+    def of(definition: AssetsDefinition) -> OutputsSpec:
+        outputs = tuple(OutputSpec(o.name, o.key, o.is_required) for o in definition.outputs)
+        return OutputsSpec(definition.node_name, definition.is_multi, outputs)
 
 
 class OutputShapeError(NbAssetsError):
@@ -55,7 +93,7 @@ def _one(key: AssetKey, item: Any) -> Produced:
 
 
 def read_outputs(
-    definition: AssetsDefinition, keys: tuple[AssetKey, ...], returned: Any
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], returned: Any
 ) -> tuple[list[Produced], list[AssetCheckResult]]:
     """Sort ``returned`` into values per key and check results."""
     kind = type(returned)
@@ -79,7 +117,7 @@ def read_outputs(
     return _from_multi_return(definition, keys, returned), checks
 
 
-def _check_names(definition: AssetsDefinition, keys: tuple[AssetKey, ...], item: Any) -> None:
+def _check_names(definition: OutputsOwner, keys: tuple[AssetKey, ...], item: Any) -> None:
     """Refuse a result naming another asset or output (Dagster fails the step too)."""
     if isinstance(item, MaterializeResult) and item.asset_key is not None:
         if item.asset_key not in keys:
@@ -106,7 +144,7 @@ def _is_event_stream(returned: Any) -> bool:
 
 
 def _from_stream(
-    definition: AssetsDefinition, keys: tuple[AssetKey, ...], stream: Iterable[Any]
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], stream: Iterable[Any]
 ) -> tuple[list[Produced], list[AssetCheckResult]]:
     by_name = {out.name: out.key for out in definition.outputs}
     produced: list[Produced] = []
@@ -142,7 +180,7 @@ def _from_stream(
 
 
 def _from_multi_return(
-    definition: AssetsDefinition, keys: tuple[AssetKey, ...], returned: Any
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], returned: Any
 ) -> list[Produced]:
     outputs = [out for out in definition.outputs if out.key in keys]
     if returned is None and len(outputs) > 1:
@@ -170,7 +208,7 @@ def _from_multi_return(
 
 
 def _require(
-    definition: AssetsDefinition, keys: tuple[AssetKey, ...], produced: list[Produced]
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], produced: list[Produced]
 ) -> None:
     got = {p.key for p in produced}
     absent = [
