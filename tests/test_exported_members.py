@@ -99,6 +99,7 @@ EXPORTED = [
     "PartitionsDefinition",
     "Registry",
     "ResourceDefinition",
+    "ResourceParam",
     "RetryPolicy",
     "RetryRequested",
     "RunConfig",
