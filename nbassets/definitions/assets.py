@@ -488,7 +488,22 @@ class AssetsDefinition:
                 binder(self)
             if roles.config is not None and roles.config[0] not in bound:
                 kwargs[roles.config[0]] = roles.config[1]()
-        return self.fn(*args, **kwargs)
+        returned = self.fn(*args, **kwargs)
+        if getattr(returned, "asset_key", None) is not None:
+            # A MaterializeResult naming another asset fails here as it would in a run.
+            from nbassets.engine.outputs import check_names
+
+            check_names(self, tuple(self.keys), returned)
+        elif isinstance(returned, list) and self.is_multi and len(self.outputs) > 1:
+            from nbassets.engine.outputs import multiple_outputs_error
+
+            raise multiple_outputs_error(self, "a list")
+        elif inspect.isgenerator(returned) and self.is_multi:
+            # What it yields is checked when it ends, as a run checks it.
+            from nbassets.engine.outputs import checked_direct_stream
+
+            return checked_direct_stream(self, returned)
+        return returned
 
     def __repr__(self) -> str:
         keys = ", ".join(k.to_user_string() for k in self.keys)
