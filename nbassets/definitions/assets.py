@@ -55,6 +55,8 @@ class AssetOutput:
     io_manager_key: str = DEFAULT_IO_MANAGER_KEY
     is_required: bool = True
     deps: tuple[AssetKey, ...] | None = None
+    # The type given with dagster_type= (shown by op.output_defs); else the annotation's.
+    dagster_type: Any = None
 
     def __post_init__(self) -> None:
         from nbassets.definitions.names import check_group_name
@@ -266,7 +268,7 @@ class AssetsDefinition:
         outputs = [
             OutputDefinition(
                 out.name,
-                dagster_type_of(returned),
+                dagster_type_of(out.dagster_type if out.dagster_type is not None else returned),
                 {name: getattr(value, "value", value) for name, value in out.metadata.items()},
                 out.description,
                 out.code_version,

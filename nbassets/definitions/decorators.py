@@ -185,6 +185,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             owners=tuple(owners or ()),
             io_manager_key=manager_key or DEFAULT_IO_MANAGER_KEY,
             is_required=output_required,
+            dagster_type=dagster_type,
         )
         definition = AssetsDefinition(
             fn=fn,
@@ -270,6 +271,7 @@ def multi_asset(
                         owners=tuple(out.owners or ()),
                         io_manager_key=out.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         is_required=out.is_required,
+                        dagster_type=out.dagster_type,
                         deps=out_deps,
                     )
                 )
