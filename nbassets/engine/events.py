@@ -22,6 +22,7 @@ from nbassets.definitions.results import AssetCheckSeverity
 
 __all__ = [
     "AssetCheckEvaluation",
+    "AssetCheckEvaluationPlanned",
     "AssetCheckEvaluationTargetMaterializationData",
     "AssetMaterialization",
     "DagsterEventType",
@@ -47,6 +48,9 @@ class EventType(str, enum.Enum):
     STEP_OUTPUT = "STEP_OUTPUT"
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
+    # Written to the instance's event log when a run starts, not sent to listeners.
+    ASSET_MATERIALIZATION_PLANNED = "ASSET_MATERIALIZATION_PLANNED"
+    ASSET_CHECK_EVALUATION_PLANNED = "ASSET_CHECK_EVALUATION_PLANNED"
     ASSET_OBSERVATION = "ASSET_OBSERVATION"
     LOGS_CAPTURED = "LOGS_CAPTURED"
     LOG = "LOG"
@@ -101,6 +105,14 @@ class AssetMaterialization:
     def __post_init__(self) -> None:
         if type(self.asset_key) is not AssetKey:
             self.asset_key = coerce_key(self.asset_key)
+
+
+@dataclass(frozen=True, slots=True)
+class AssetCheckEvaluationPlanned:
+    """A check the run means to evaluate (the data of ``ASSET_CHECK_EVALUATION_PLANNED``)."""
+
+    asset_key: AssetKey
+    check_name: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,9 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from nbassets.engine.events import EventType, RunEvent
+from nbassets.engine.events import AssetCheckEvaluationPlanned, EventType, RunEvent
 from nbassets.engine.interrupts import InterruptGuard
+from nbassets.engine.plan import Plan
 from nbassets.engine.prepare import PreparedRun
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.engine.run import Run
@@ -95,6 +96,7 @@ def execute(
     with InterruptGuard() as guard:
         run.guard = guard if guard.installed else None
         instance.runs.append(record)
+        instance.run_log.start(run.run_id, _planned_events(plan, run.run_id), run.events)
         canceled = False
         run.emit(EventType.RUN_START)
         active = _setup_resources(prepared.resources, run)
@@ -147,3 +149,29 @@ def _setup_resources(resources: Mapping[str, Any], run: Run) -> list[Any]:
 def _teardown_resources(active: list[Any], run: Run) -> None:
     for value in reversed(active):
         value.teardown_after_execution(run)
+
+
+def _planned_events(plan: Plan, run_id: str) -> list[RunEvent]:
+    """What the run sets out to do, for the instance's event log (as Dagster logs it)."""
+    now = time.time()
+    planned: list[RunEvent] = []
+    for step in plan.steps:
+        if step.kind == "asset":
+            planned.extend(
+                RunEvent(EventType.ASSET_MATERIALIZATION_PLANNED, run_id, now, step.key, key)
+                for key in step.asset_keys
+            )
+            continue
+        for spec in step.definition.selected_specs:  # type: ignore[union-attr]
+            planned.append(
+                RunEvent(
+                    EventType.ASSET_CHECK_EVALUATION_PLANNED,
+                    run_id,
+                    now,
+                    step.key,
+                    spec.asset_key,
+                    AssetCheckEvaluationPlanned(spec.asset_key, spec.name),
+                    partition=step.partition_key,
+                )
+            )
+    return planned
