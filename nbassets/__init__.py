@@ -66,6 +66,7 @@ from nbassets.errors import (
     SelectionError,
     SelectionSyntaxError,
     UnknownAssetError,
+    UnshippableStepError,
 )
 from nbassets.graph.registry import Registry, get_registry, use_registry
 from nbassets.storage.instance import Instance
@@ -138,6 +139,8 @@ _LAZY = {
     "AssetObservation": "nbassets.definitions.source_assets",
     "SourceAsset": "nbassets.definitions.source_assets",
     "observable_source_asset": "nbassets.definitions.source_assets",
+    "DaskExecutor": "nbassets.engine.dask_executor",
+    "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.jobs",
     "AssetValueLoader": "nbassets.engine.jobs",
     "JobDefinition": "nbassets.engine.jobs",
@@ -231,6 +234,8 @@ if TYPE_CHECKING:
         SourceAsset,
         observable_source_asset,
     )
+    from nbassets.engine.dask_executor import DaskExecutor
+    from nbassets.engine.executor_spec import use_dask
     from nbassets.engine.jobs import (
         AssetValueLoader,
         Definitions,
@@ -321,6 +326,7 @@ __all__ = [
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
     "DailyPartitionsDefinition",
+    "DaskExecutor",
     "DataVersion",
     "Definitions",
     "DependencyDefinition",
@@ -396,6 +402,7 @@ __all__ = [
     "TimeWindowPartitionMapping",
     "TimeWindowPartitionsDefinition",
     "UnknownAssetError",
+    "UnshippableStepError",
     "WeeklyPartitionsDefinition",
     "asset",
     "asset_check",
@@ -434,6 +441,7 @@ __all__ = [
     "reconstructable",
     "resource",
     "unload_ipython_extension",
+    "use_dask",
     "use_registry",
     "validate_run_config",
     "with_resources",

@@ -7,7 +7,8 @@ Hierarchy::
     NbAssetsError
     ├── InvalidDefinitionError        a definition's arguments are wrong
     │   ├── CycleError                a definition would close a dependency cycle
-    │   └── DuplicateKeyError         two definitions produce one key in one run
+    │   ├── DuplicateKeyError         two definitions produce one key in one run
+    │   └── UnshippableStepError      a step cannot be sent to a Dask worker (unpicklable)
     ├── SelectionError                a selection cannot be resolved
     │   ├── SelectionSyntaxError      a selection string does not parse
     │   └── UnknownAssetError         a selection or lookup names no defined asset
@@ -63,6 +64,7 @@ __all__ = [
     "SelectionError",
     "SelectionSyntaxError",
     "UnknownAssetError",
+    "UnshippableStepError",
     "did_you_mean",
 ]
 
@@ -108,6 +110,13 @@ class CycleError(InvalidDefinitionError):
 
 class DuplicateKeyError(InvalidDefinitionError):
     """Raised when two definitions given to one run produce the same asset key."""
+
+
+class UnshippableStepError(InvalidDefinitionError):
+    """Raised before a Dask run starts when a step cannot be pickled to a worker.
+
+    The message names the asset and the object (function, config or resource).
+    """
 
 
 class SelectionError(NbAssetsError):

@@ -32,3 +32,17 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     terminalreporter.section("browser tests", sep="=", yellow=True, bold=True)
     terminalreporter.write_line(f"{len(_not_run)} browser test(s) did NOT run: {NO_CHROMIUM}")
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Any:
+    """A real Dask cluster shared by the session: two worker processes, one thread each."""
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        yield client

@@ -22,7 +22,6 @@ from nbassets.definitions.results import AssetCheckSeverity
 
 __all__ = [
     "AssetCheckEvaluation",
-    "AssetCheckEvaluationPlanned",
     "AssetCheckEvaluationTargetMaterializationData",
     "AssetMaterialization",
     "DagsterEventType",
@@ -48,10 +47,9 @@ class EventType(str, enum.Enum):
     STEP_OUTPUT = "STEP_OUTPUT"
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
-    # Written to the instance's event log when a run starts, not sent to listeners.
+    ASSET_OBSERVATION = "ASSET_OBSERVATION"
     ASSET_MATERIALIZATION_PLANNED = "ASSET_MATERIALIZATION_PLANNED"
     ASSET_CHECK_EVALUATION_PLANNED = "ASSET_CHECK_EVALUATION_PLANNED"
-    ASSET_OBSERVATION = "ASSET_OBSERVATION"
     LOGS_CAPTURED = "LOGS_CAPTURED"
     LOG = "LOG"
 
@@ -71,7 +69,8 @@ class ErrorInfo:
 
     @staticmethod
     def from_exception(error: BaseException) -> ErrorInfo:
-        stack = traceback.format_tb(error.__traceback__)
+        # An error that failed a step on a Dask worker brings its stack as text.
+        stack = getattr(error, "_nbassets_stack", None) or traceback.format_tb(error.__traceback__)
         message = "".join(traceback.format_exception_only(type(error), error)).strip()
         return ErrorInfo(message, type(error).__name__, tuple(stack), error)
 
@@ -106,13 +105,15 @@ class AssetMaterialization:
         if type(self.asset_key) is not AssetKey:
             self.asset_key = coerce_key(self.asset_key)
 
+    @property
+    def label(self) -> str:
+        """Dagster's label: the key's parts joined by spaces."""
+        return " ".join(self.asset_key.path)
 
-@dataclass(frozen=True, slots=True)
-class AssetCheckEvaluationPlanned:
-    """A check the run means to evaluate (the data of ``ASSET_CHECK_EVALUATION_PLANNED``)."""
-
-    asset_key: AssetKey
-    check_name: str
+    @property
+    def materialization(self) -> AssetMaterialization:
+        """Itself: Dagster's event data wraps the materialization; here it is the data."""
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +209,14 @@ class RunEvent:
     @property
     def is_asset_materialization(self) -> bool:
         return self.event_type is EventType.ASSET_MATERIALIZATION
+
+    @property
+    def is_job_success(self) -> bool:
+        return self.event_type is EventType.RUN_SUCCESS
+
+    @property
+    def is_job_failure(self) -> bool:
+        return self.event_type is EventType.RUN_FAILURE
 
     @property
     def is_step_materialization(self) -> bool:

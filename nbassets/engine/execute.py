@@ -18,9 +18,8 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from nbassets.engine.events import AssetCheckEvaluationPlanned, EventType, RunEvent
+from nbassets.engine.events import EventType, RunEvent
 from nbassets.engine.interrupts import InterruptGuard
-from nbassets.engine.plan import Plan
 from nbassets.engine.prepare import PreparedRun
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.engine.run import Run
@@ -96,7 +95,6 @@ def execute(
     with InterruptGuard() as guard:
         run.guard = guard if guard.installed else None
         instance.runs.append(record)
-        instance.run_log.start(run.run_id, _planned_events(plan, run.run_id), run.events)
         canceled = False
         run.emit(EventType.RUN_START)
         active = _setup_resources(prepared.resources, run)
@@ -117,6 +115,9 @@ def execute(
             registry.running.difference_update(k for s in plan.steps for k in s.asset_keys)
             if not canceled:
                 run.emit(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS)
+    keep = getattr(instance, "keep_run_events", None)
+    if keep is not None:  # Dagster's instance keeps an event log; planned events first
+        keep(run.run_id, [*_planned_events(plan, run), *run.events])
     result = ExecuteInProcessResult(
         run_id=run.run_id,
         events=run.events,
@@ -151,27 +152,53 @@ def _teardown_resources(active: list[Any], run: Run) -> None:
         value.teardown_after_execution(run)
 
 
-def _planned_events(plan: Plan, run_id: str) -> list[RunEvent]:
-    """What the run sets out to do, for the instance's event log (as Dagster logs it)."""
-    now = time.time()
-    planned: list[RunEvent] = []
+def _planned_events(plan: Any, run: Run) -> list[RunEvent]:
+    """The ``*_PLANNED`` events Dagster logs at a run's start: each asset and check planned."""
+    from nbassets.storage.testing import PlannedEvent
+
+    started = run.events[0].timestamp if run.events else time.time()
+    planned = []
     for step in plan.steps:
-        if step.kind == "asset":
-            planned.extend(
-                RunEvent(EventType.ASSET_MATERIALIZATION_PLANNED, run_id, now, step.key, key)
-                for key in step.asset_keys
-            )
+        if step.kind == "check":
+            # A run that selected some checks of a multi-asset check plans only those.
+            selected = getattr(step.definition, "selected_specs", None)
+            keys = [s.key for s in selected] if selected is not None else step.definition.check_keys
+            for check_key in sorted(keys, key=str):
+                data = PlannedEvent(check_key.asset_key, step.partition_key, check_key.name)
+                planned.append(
+                    RunEvent(
+                        EventType.ASSET_CHECK_EVALUATION_PLANNED,
+                        run.run_id,
+                        started,
+                        step.key,
+                        check_key.asset_key,
+                        data,
+                    )
+                )
             continue
-        for spec in step.definition.selected_specs:  # type: ignore[union-attr]
+        for key in step.asset_keys:
+            data = PlannedEvent(key, step.partition_key)
             planned.append(
                 RunEvent(
-                    EventType.ASSET_CHECK_EVALUATION_PLANNED,
-                    run_id,
-                    now,
+                    EventType.ASSET_MATERIALIZATION_PLANNED,
+                    run.run_id,
+                    started,
                     step.key,
-                    spec.asset_key,
-                    AssetCheckEvaluationPlanned(spec.asset_key, spec.name),
-                    partition=step.partition_key,
+                    key,
+                    data,
                 )
             )
+        for spec in getattr(step.definition, "check_specs", ()):
+            if spec.asset_key in step.asset_keys:
+                data = PlannedEvent(spec.asset_key, step.partition_key, spec.name)
+                planned.append(
+                    RunEvent(
+                        EventType.ASSET_CHECK_EVALUATION_PLANNED,
+                        run.run_id,
+                        started,
+                        step.key,
+                        spec.asset_key,
+                        data,
+                    )
+                )
     return planned

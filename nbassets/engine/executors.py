@@ -4,26 +4,32 @@ Responsibilities:
 - ``in_process``: one step after another in plan order (deterministic; default).
 - ``threads``: up to ``max_concurrent`` steps at once, each as soon as the
   steps it waits on are done; events still arrive in a consistent order per step.
-- ``parse_executor``: the ``in_process`` / ``threads[:N]`` spelling of the magics.
+- ``Executor.check``: refuse, before a run starts, what the executor cannot run.
+
+The Dask executor is in ``nbassets.engine.dask_executor``; the spellings
+(``in_process``, ``threads[:N]``, ``dask[:ADDRESS]``) in ``nbassets.engine.executor_spec``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from nbassets.engine.run import Run
 from nbassets.engine.steps import Step
-from nbassets.errors import InvalidInvocationError, did_you_mean
 
-__all__ = ["Executor", "InProcessExecutor", "ThreadsExecutor", "parse_executor"]
+__all__ = ["Executor", "InProcessExecutor", "ThreadsExecutor"]
 
 
 class Executor:
     """Runs every step of ``run.plan``; a ``KeyboardInterrupt`` propagates."""
 
     name = "executor"
+
+    def check(self, steps: list[Step], resources: Mapping[str, Any]) -> None:
+        """Raise an ``NbAssetsError`` before the run starts if a step cannot run here."""
 
     def execute(self, run: Run) -> None:
         raise NotImplementedError
@@ -95,33 +101,3 @@ class ThreadsExecutor(Executor):
                 guard.interruptible = False
             # Queued steps are dropped; running ones are not waited for.
             pool.shutdown(wait=not running, cancel_futures=True)
-
-
-_KINDS = ("in_process", "threads")
-
-
-def parse_executor(spec: str | Executor | None) -> Executor:
-    """``None``/``"in_process"`` -> in-process; ``"threads"`` or ``"threads:4"`` -> threads."""
-    if spec is None:
-        return InProcessExecutor()
-    if isinstance(spec, Executor):
-        return spec
-    kind, _, arg = spec.partition(":")
-    if kind == "in_process" and not arg:
-        return InProcessExecutor()
-    if kind == "threads":
-        if not arg:
-            return ThreadsExecutor()
-        if arg.isdigit() and int(arg) > 0:
-            return ThreadsExecutor(int(arg))
-        raise InvalidInvocationError(
-            f"Executor '{spec}': the number after 'threads:' must be a positive integer, "
-            "e.g. threads:4."
-        )
-    if kind == "dask":
-        raise InvalidInvocationError(
-            "The dask executor is not available yet; use in_process (default) or threads[:N]."
-        )
-    raise InvalidInvocationError(
-        f"Unknown executor '{spec}'.{did_you_mean(kind, _KINDS)} Choose in_process or threads[:N]."
-    )

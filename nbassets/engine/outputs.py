@@ -10,9 +10,9 @@ Responsibilities:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.keys import AssetKey
@@ -22,12 +22,46 @@ from nbassets.errors import InvalidInvocationError
 
 __all__ = [
     "OutputShapeError",
+    "OutputsOwner",
+    "OutputsSpec",
     "Produced",
     "check_names",
     "checked_direct_stream",
     "multiple_outputs_error",
     "read_outputs",
 ]
+
+
+class OutputsOwner(Protocol):
+    """What reading a return value needs of its definition (``AssetsDefinition`` has it)."""
+
+    @property
+    def node_name(self) -> str: ...
+    @property
+    def is_multi(self) -> bool: ...
+    @property
+    def outputs(self) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSpec:
+    name: str
+    key: AssetKey
+    is_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutputsSpec:
+    """A definition's outputs alone: picklable, for reading a return value on a worker."""
+
+    node_name: str
+    is_multi: bool
+    outputs: tuple[OutputSpec, ...]
+
+    @staticmethod
+    def of(definition: AssetsDefinition) -> OutputsSpec:
+        outputs = tuple(OutputSpec(o.name, o.key, o.is_required) for o in definition.outputs)
+        return OutputsSpec(definition.node_name, definition.is_multi, outputs)
 
 
 class OutputShapeError(InvalidInvocationError):
@@ -65,7 +99,7 @@ def _one(key: AssetKey, item: Any) -> Produced:
 
 
 def read_outputs(
-    definition: AssetsDefinition, keys: tuple[AssetKey, ...], returned: Any
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], returned: Any
 ) -> tuple[list[Produced], list[AssetCheckResult]]:
     """Sort ``returned`` into values per key and check results."""
     kind = type(returned)
@@ -89,7 +123,7 @@ def read_outputs(
     return _from_multi_return(definition, keys, returned), checks
 
 
-def check_names(definition: AssetsDefinition, keys: tuple[AssetKey, ...], item: Any) -> None:
+def check_names(definition: OutputsOwner, keys: tuple[AssetKey, ...], item: Any) -> None:
     """Refuse a result naming another asset or output (Dagster fails the step too)."""
     if isinstance(item, MaterializeResult) and item.asset_key is not None:
         if item.asset_key not in keys:
@@ -118,7 +152,7 @@ def _is_event_stream(returned: Any) -> bool:
 
 
 def _from_stream(
-    definition: AssetsDefinition,
+    definition: OutputsOwner,
     keys: tuple[AssetKey, ...],
     stream: Iterable[Any],
     *,
@@ -184,7 +218,7 @@ def checked_direct_stream(definition: AssetsDefinition, stream: Iterable[Any]) -
 
 
 def _from_multi_return(
-    definition: AssetsDefinition, keys: tuple[AssetKey, ...], returned: Any
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], returned: Any
 ) -> list[Produced]:
     outputs = [out for out in definition.outputs if out.key in keys]
     if returned is None and len(outputs) > 1:
@@ -207,7 +241,7 @@ def _from_multi_return(
     return [_one(out.key, item) for out, item in zip(outputs, returned, strict=True)]
 
 
-def multiple_outputs_error(definition: AssetsDefinition, got: str) -> OutputShapeError:
+def multiple_outputs_error(definition: OutputsOwner, got: str) -> OutputShapeError:
     """Dagster's words for a multi-output function that returned no tuple, and the fix."""
     names = ", ".join(o.name for o in definition.outputs)
     return OutputShapeError(
@@ -218,7 +252,7 @@ def multiple_outputs_error(definition: AssetsDefinition, got: str) -> OutputShap
 
 
 def _absent(
-    definition: AssetsDefinition, keys: tuple[AssetKey, ...], produced: list[Produced]
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], produced: list[Produced]
 ) -> list[Any]:
     got = {p.key for p in produced}
     return [
@@ -229,7 +263,7 @@ def _absent(
 
 
 def _require(
-    definition: AssetsDefinition, keys: tuple[AssetKey, ...], produced: list[Produced]
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], produced: list[Produced]
 ) -> None:
     absent = _absent(definition, keys, produced)
     if absent:

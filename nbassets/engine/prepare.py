@@ -24,7 +24,8 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.specs import AssetSpec
-from nbassets.engine.executors import Executor, parse_executor
+from nbassets.engine.executor_spec import parse_executor
+from nbassets.engine.executors import Executor
 from nbassets.engine.partition_plan import PartitionRequest
 from nbassets.engine.plan import Plan, build_plan, revalidate
 from nbassets.errors import (
@@ -310,7 +311,7 @@ class PreparedRun:
         instance: Where the run records its materializations.
         run_config: The run config as given.
         tags: The run's tags.
-        executor: How the steps execute (in process, threads).
+        executor: How the steps execute (in process, threads, Dask).
         partitions: The partitions the run was asked for.
     """
 
@@ -375,6 +376,7 @@ def prepare_run(
     run_resources = _resources(resources, defs, instance, in_memory, registry.resources)
     remedy = "materialize_to_memory" if in_memory else "materialize"
     plan = _plan(chosen, run_config, run_resources, request, instance, remedy)
+    chosen_executor.check(plan.steps, run_resources)
     return PreparedRun(
         plan=plan,
         selection=chosen,

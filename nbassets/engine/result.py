@@ -23,6 +23,7 @@ from nbassets.engine.events import (
     StepFailureData,
 )
 from nbassets.errors import InvalidInvocationError, did_you_mean
+from nbassets.storage.remote_values import RemoteValue
 
 __all__ = ["ExecuteInProcessResult"]
 
@@ -49,7 +50,12 @@ class _Stored:
 
 
 def _read(value: Any) -> Any:
-    return value.read() if type(value) is _Stored else value
+    kind = type(value)
+    if kind is _Stored:
+        return value.read()
+    if kind is RemoteValue:
+        return value.fetch()  # a value a Dask worker kept: fetched when asked for
+    return value
 
 
 @dataclass(frozen=True)
@@ -271,8 +277,12 @@ def _reference(
     value: Any,
 ) -> Any:
     """A ``_Stored`` for ``value`` when ``store`` holds this very object, else ``value``."""
+    # dict.get: the entry as it is, without loading or fetching it.
+    raw = isinstance(store, dict)
     for key, partition in candidates:
-        if store.get((key, partition), _Stored) is value:
+        slot = (key, partition)
+        entry = dict.get(store, slot, _Stored) if raw else store.get(slot, _Stored)  # type: ignore[call-overload]
+        if entry is value:
             return _Stored(store, key, partition)
     return value
 

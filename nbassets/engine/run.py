@@ -16,9 +16,10 @@ overhead per asset is measured in ``bench/``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from nbassets.definitions.assets import AssetsDefinition
@@ -32,6 +33,14 @@ from nbassets.definitions.results import (
     RetryRequested,
 )
 from nbassets.engine.check_results import match_check_results
+from nbassets.engine.compute import (
+    Computed,
+    PreSplit,
+    merged_metadata,
+    retry_message,
+    retry_wait,
+    split_partitions,
+)
 from nbassets.engine.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
@@ -63,6 +72,7 @@ from nbassets.storage.io_manager import (
     OutputContext,
     has_stored_value,
 )
+from nbassets.storage.remote_values import RemoteValue, RemoteValues
 
 __all__ = ["Outcome", "Run"]
 
@@ -137,9 +147,7 @@ class Run:
 
     def cancel(self, running: list[Step]) -> None:
         """End ``running`` steps as failed (cancelled) and discard all they do from now on."""
-        lock = self._lock
-        assert lock is not None
-        with lock:
+        with self._lock or contextlib.nullcontext():
             for step in running:
                 if step.key not in self.outcomes:
                     interrupt = KeyboardInterrupt(
@@ -227,18 +235,35 @@ class Run:
 
     def execute_step(self, step: Step) -> Outcome:
         """Run one step to its outcome; KeyboardInterrupt propagates after recording it."""
+        if not self.begin(step):
+            return "skipped"
+        return self.conclude(step, _clock(), None)
+
+    def begin(self, step: Step) -> bool:
+        """Skip ``step`` (False) when what it waits on did not succeed, else start it."""
         # Only a run that already has a failure, skip or blocked check looks upstream.
         reason = self.blocked_reason(step) if self._unhealthy else None
         if reason is not None:
             self.skip(step, reason)
-            return "skipped"
+            return False
         self.emit(EventType.STEP_START, step)
-        started = _clock()
+        return True
+
+    def conclude(self, step: Step, started: float, computed: Computed | None) -> Outcome:
+        """Compute ``step`` here (``computed`` is ``None``) or take a worker's answer; record it.
+
+        Whatever fails, in user code or in recording, fails the step alone;
+        KeyboardInterrupt propagates after the step is recorded as failed.
+        """
         try:
+            if computed is None:
+                computed = self._compute(step)
+            elif computed.notices or computed.error is not None:
+                self._replay(step, computed)
             if step.kind == "asset":
-                outcome = self._run_asset(step, started)
+                outcome = self._record_asset(step, computed, started)
             else:
-                outcome = self._run_check(step, started)
+                outcome = self._record_check_step(step, computed, started)
         except KeyboardInterrupt as interrupt:
             self._fail(step, interrupt, started, 0)
             raise
@@ -255,6 +280,19 @@ class Run:
         if outcome != "success":
             self._unhealthy = True
         return outcome
+
+    def _replay(self, step: Step, computed: Computed) -> None:
+        """Emit a worker's log lines and retry notices; raise the error that failed it."""
+        for notice in computed.notices:
+            kind = notice[0]
+            if kind == "LOG":
+                self.emit(EventType.LOG, step, None, LogData(notice[1], notice[2]), notice[2])
+            elif kind == "EVENT":
+                self._event_sink(step)(notice[1])
+            else:
+                self.emit(EventType.STEP_UP_FOR_RETRY, step, None, notice[1], notice[2])
+        if computed.error is not None:
+            raise computed.error
 
     def _fail(self, step: Step, error: BaseException, started: float, retries: int) -> None:
         self._unhealthy = True
@@ -299,13 +337,8 @@ class Run:
                 finally:
                     guard.interruptible = False
             except (RetryRequested, Exception) as error:
-                allowed = policy.max_retries if policy is not None else 0
-                wait = policy.wait_before(attempt + 1) if policy is not None else 0.0
-                if isinstance(error, RetryRequested):
-                    allowed, wait = error.max_retries, error.seconds_to_wait or 0.0
-                if isinstance(error, Failure) and not error.allow_retries:
-                    allowed = 0
-                if attempt >= allowed:
+                wait = retry_wait(error, attempt, policy)
+                if wait is None:
                     error._nbassets_attempts = attempt  # type: ignore[attr-defined]
                     raise
                 attempt += 1
@@ -314,7 +347,7 @@ class Run:
                     step,
                     None,
                     ErrorInfo.from_exception(error),
-                    f"Attempt {attempt} of {allowed} retries after {type(error).__name__}: {error}",
+                    retry_message(error, attempt, policy),
                 )
                 if wait:
                     self._wait(wait)
@@ -522,22 +555,30 @@ class Run:
         manager.handle_output(out_context, value)
         return out_context.consume_added_metadata()
 
-    def _run_asset(self, step: Step, started: float) -> Outcome:
+    def _compute(self, step: Step) -> Computed:
+        """Call the step's function here (in the kernel) and read what it returned."""
         definition = step.definition
-        assert isinstance(definition, AssetsDefinition)
         kwargs, context = self._arguments(step, definition)
         watch = (
-            watch_inputs(step, kwargs, definition.fn, self.memory_managers)
-            if step.inputs
-            else None
+            watch_inputs(step, kwargs, definition.fn, self.memory_managers) if step.inputs else None
         )
         returned = self._call_watched(
             step, definition.fn, kwargs, context, definition.retry_policy, watch
         )
-        produced, check_results = read_outputs(definition, step.asset_keys, returned)
+        added = context._added if context is not None else None
+        if isinstance(definition, AssetChecksDefinition):
+            return Computed(added=added, returned=returned)
         if context is not None and context.node_outputs:
             for handle, values in context.node_outputs.items():
                 self.outputs[f"{step.key}.{handle}"] = values
+        produced, checks = read_outputs(definition, step.asset_keys, returned)
+        return Computed(produced, checks, added)
+
+    def _record_asset(self, step: Step, computed: Computed, started: float) -> Outcome:
+        definition = step.definition
+        assert isinstance(definition, AssetsDefinition)
+        produced = computed.produced
+        added_metadata = computed.added
         duration = _clock() - started
         latest_ids = self.instance.latest_ids
         versions = {k: latest_ids.get(k, 0) for k in definition.upstream_keys}
@@ -547,8 +588,8 @@ class Run:
             key = item.key
             out = definition.output_by_key[key]
             metadata = item.metadata
-            if context is not None:
-                added = context.added_metadata_for(key)
+            if added_metadata:
+                added = merged_metadata(added_metadata, key)
                 if added:
                     metadata = {**metadata, **added}
             if multi:
@@ -559,6 +600,8 @@ class Run:
             for partition, value in self._per_partition(step, item):
                 part_metadata = metadata
                 if item.has_value:
+                    if type(value) is RemoteValue:
+                        value = self._landed(value, out, instance_keeps)
                     added = self._store(step, key, out, value, partition)
                     if added:
                         part_metadata = {**metadata, **added}
@@ -577,34 +620,36 @@ class Run:
                     value if item.has_value and instance_keeps else NO_VALUE,
                 )
         blocked = (
-            self._evaluate_embedded_checks(step, definition, check_results)
-            if check_results
+            self._evaluate_embedded_checks(step, definition, computed.checks)
+            if computed.checks
             else False
         )
         self.emit(EventType.STEP_SUCCESS, step, None, duration)
         return "blocked" if blocked else "success"
 
+    def _landed(self, value: RemoteValue, out: Any, instance_keeps: bool) -> Any:
+        """What the kernel keeps of a value a Dask worker holds: the value, or a handle on it.
+
+        The default in-memory store keeps the handle (the value is fetched when read);
+        any other IO manager, and a persistent store, get the value itself.
+        """
+        manager = self.resources[out.io_manager_key]
+        if type(manager) is not InMemoryIOManager or (
+            instance_keeps and self.instance.store is not None
+        ):
+            return value.fetch()
+        if type(manager.values) is dict:
+            manager.values = RemoteValues(manager.values)
+        return value
+
     def _per_partition(self, step: Step, item: Any) -> list[tuple[str | None, Any]]:
         """(partition, value) pairs: one for a plain step, one per key for a range step."""
         if step.partition_keys is None:
             return [(step.partition_key, item.value)]
-        if not item.has_value:
-            return [(key, None) for key in step.partition_keys]
-        value = item.value
-        if len(step.partition_keys) == 1 and not (
-            isinstance(value, Mapping) and step.partition_keys[0] in value
-        ):
-            # A one-partition batch may return the partition's value itself.
-            return [(step.partition_keys[0], value)]
-        if not isinstance(value, Mapping) or set(step.partition_keys) - set(value):
-            first, last = step.partition_keys[0], step.partition_keys[-1]
-            raise OutputShapeError(
-                f"'{step.label}' ran partitions {first}...{last} in one step "
-                "(BackfillPolicy.single_run()), so it must return a dict of "
-                "{partition_key: value} with every key of context.partition_keys; got "
-                f"{type(value).__name__}."
-            )
-        return [(key, value[key]) for key in step.partition_keys]
+        if type(item.value) is PreSplit:  # split on the worker that holds the values
+            split, item.value = item.value, item.value.whole
+            return split.parts
+        return split_partitions(step.label, step.partition_keys, item)
 
     def _record(
         self,
@@ -641,7 +686,7 @@ class Run:
         )
 
     def _evaluate_embedded_checks(
-        self, step: Step, definition: AssetsDefinition, results: list[AssetCheckResult]
+        self, step: Step, definition: AssetsDefinition, results: Sequence[AssetCheckResult]
     ) -> bool:
         specs = {spec.name: spec for spec in definition.check_specs}
         blocked = False
@@ -695,14 +740,11 @@ class Run:
         # Dagster blocks downstream only on an ERROR-severity failure; WARN reports.
         return blocking and not result.passed and result.severity is AssetCheckSeverity.ERROR
 
-    def _run_check(self, step: Step, started: float) -> Outcome:
+    def _record_check_step(self, step: Step, computed: Computed, started: float) -> Outcome:
         check = step.definition
         assert isinstance(check, AssetChecksDefinition)
-        kwargs, context = self._arguments(step, check)
-        watch = watch_inputs(step, kwargs, check.fn, self.memory_managers) if step.inputs else None
-        returned = self._call_watched(step, check.fn, kwargs, context, check.retry_policy, watch)
         blocked = False
-        for spec, result in match_check_results(check, returned):
+        for spec, result in match_check_results(check, computed.returned):
             blocked |= self._record_check(step, spec.asset_key, spec.name, spec.blocking, result)
         duration = _clock() - started
         self.emit(

@@ -20,6 +20,8 @@ import hashlib
 import pickle
 from typing import Any
 
+from nbassets.storage.remote_values import RemoteValue
+
 __all__ = ["fingerprint"]
 
 
@@ -48,6 +50,8 @@ def _array_digest(value: Any) -> bytes:
 def fingerprint(value: Any) -> str | None:
     """A content hash of ``value``; ``None`` when it cannot be hashed."""
     kind = type(value)
+    if kind is RemoteValue:
+        return value.fingerprint()  # type: ignore[no-any-return]  # hashed where it lives
     module = kind.__module__
     try:
         if module.split(".")[0] == "pandas" and kind.__name__ in {"DataFrame", "Series"}:

@@ -28,7 +28,6 @@ from typing import Any, Literal
 from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.storage.data_versions import fingerprint
-from nbassets.storage.event_log import EventLogStorage, RunEventLog
 from nbassets.storage.io_manager import InMemoryIOManager
 
 __all__ = ["NO_VALUE", "Instance", "MaterializationRecord", "OutcomeRecord", "RunRecord"]
@@ -92,10 +91,10 @@ class RunRecord:
 
 
 @dataclass(slots=True)
-class EventRecordsResult:
-    """A page of records: Dagster's ``EventRecordsResult``."""
+class MaterializationRecordsResult:
+    """A page of materialization records: Dagster's ``EventRecordsResult``."""
 
-    records: list[Any]
+    records: list[MaterializationRecord]
     cursor: str
     has_more: bool
 
@@ -139,8 +138,6 @@ class Instance:
         # Bumped when dynamic partitions are added or deleted: cached statuses use it.
         self.dynamic_version = 0
         self.runs: list[RunRecord] = _BoundedList(run_limit)
-        # The events of recent runs, for get_records_for_run and check histories.
-        self.run_log = RunEventLog()
         # An attached AssetStore (nbassets.storage.persistence): every record is written there.
         self.store: Any = None
         # (key, partition) -> why: stored values a step changed in place (stale until the
@@ -322,7 +319,7 @@ class Instance:
         limit: int,
         cursor: str | None = None,
         ascending: bool = False,
-    ) -> EventRecordsResult:
+    ) -> MaterializationRecordsResult:
         """Materialization records of one asset, newest first, as Dagster's instance gives.
 
         ``records_filter`` is an ``AssetKey`` (or anything with ``asset_key`` and,
@@ -344,7 +341,7 @@ class Instance:
             ]
         page = records[:limit]
         next_cursor = str(page[-1].storage_id) if page else (cursor or "")
-        return EventRecordsResult(page, next_cursor, len(records) > limit)
+        return MaterializationRecordsResult(page, next_cursor, len(records) > limit)
 
     def history(self, asset_key: AssetKey) -> list[MaterializationRecord]:
         return list(self._history.get(asset_key, ()))
@@ -419,28 +416,6 @@ class Instance:
 
     def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
         return partition_key in self._dynamic.get(partitions_def_name, ())
-
-    def get_records_for_run(
-        self,
-        run_id: str,
-        cursor: str | None = None,
-        of_type: Any = None,
-        limit: int | None = None,
-        ascending: bool = True,
-    ) -> EventRecordsResult:
-        """The events of a recent run (``of_type``: a ``DagsterEventType`` or a set of them).
-
-        The run's planned materializations and checks come first, as in Dagster.
-        """
-        records, next_cursor, has_more = self.run_log.records_for_run(
-            run_id, of_type, cursor, limit, ascending
-        )
-        return EventRecordsResult(records, next_cursor, has_more)
-
-    @property
-    def event_log_storage(self) -> EventLogStorage:
-        """Dagster's name for where events are kept; answers check-history questions."""
-        return EventLogStorage(self.run_log)
 
     def get_run_record(self, run_id: str) -> RunRecord | None:
         return next((r for r in self.runs if r.run_id == run_id), None)

@@ -17,6 +17,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from nbassets.storage.remote_values import RemoteValue
+
 __all__ = ["LazyValues", "OnDisk"]
 
 
@@ -49,6 +51,10 @@ class LazyValues(dict[Any, Any]):
         value = super().__getitem__(slot)
         if type(value) is OnDisk:
             value = self._resolve(slot, value)
+        elif type(value) is RemoteValue:
+            # Kept on a Dask worker before the store was attached: fetched once, here.
+            value = value.fetch()
+            super().__setitem__(slot, value)
         return value
 
     def get(self, slot: Any, default: Any = None) -> Any:
@@ -57,7 +63,7 @@ class LazyValues(dict[Any, Any]):
         return self[slot]
 
     def is_loaded(self, slot: Any) -> bool:
-        return type(super().get(slot)) is not OnDisk
+        return type(super().get(slot)) not in (OnDisk, RemoteValue)
 
     def _resolve(self, slot: Any, pending: OnDisk) -> Any:
         from nbassets.errors import MissingUpstreamError

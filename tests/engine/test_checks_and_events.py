@@ -219,7 +219,8 @@ def test_threads_executor_skips_downstream_of_a_failure() -> None:
     [
         ("threads:0", "positive integer"),
         ("thread", "Unknown executor 'thread'. Did you mean 'threads'"),
-        ("dask", "not available yet"),
+        ("dask:nowhere", r"after 'dask:' give a scheduler address with its port"),
+        ("dusk", "Unknown executor 'dusk'. Did you mean 'dask'"),
     ],
 )
 def test_bad_executor_specs(spec: str, pattern: str) -> None:

@@ -1,0 +1,293 @@
+"""The Dask executor: a run's steps as futures on a Dask cluster.
+
+Responsibilities:
+- ``DaskExecutor``: submit each step's compute with ``distributed.Client.submit``
+  (its upstream steps' futures as arguments, so values pass worker to worker),
+  take the answers with ``as_completed``, and record each step in the kernel in
+  dependency order: the same events, skips, retries and checks as in-process.
+- Which client: the one given, the one ``use_dask`` registered, a scheduler
+  address (one client per address), or a ``LocalCluster`` started once per kernel
+  with one worker process per core.
+- Before the run starts, refuse a step that cannot be pickled (``check``).
+- ``KeyboardInterrupt``: cancel what is outstanding, end the started steps as
+  failed, keep what was recorded.
+
+Dask is imported only when a Dask run starts or a client is made.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nbassets.engine.compute import Computed
+from nbassets.engine.executors import Executor
+from nbassets.engine.run import Run
+from nbassets.engine.shipping import check_shippable, compute_shipped, landed, ship, summarize
+from nbassets.engine.steps import Step
+from nbassets.errors import InvalidInvocationError
+
+__all__ = ["DaskExecutor", "dask_client", "registered_client", "use_client"]
+
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+_registered: list[Any] = []
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as error:
+        raise InvalidInvocationError(
+            "The dask executor needs Dask's distributed scheduler, which is not installed. "
+            "Install it with: pip install 'nbassets[dask]'"
+        ) from error
+    return distributed
+
+
+def use_client(client: Any) -> None:
+    """Make ``client`` the one ``executor="dask"`` uses (``None`` forgets it)."""
+    _registered[:] = [client] if client is not None else []
+
+
+def registered_client() -> Any:
+    """The client ``use_dask`` registered, or ``None``."""
+    return _registered[0] if _registered else None
+
+
+def dask_client(address: str | None = None) -> Any:
+    """The kernel's client for ``address``, or for its own ``LocalCluster`` when ``None``.
+
+    Each is made once and reused; a client whose scheduler went away is replaced.
+    """
+    distributed = _import_distributed()
+    name = address or "local"
+    with _lock:
+        client = _clients.get(name)
+        if client is not None and client.status == "running":
+            return client
+        if address is None:
+            cores = os.cpu_count() or 1
+            cluster = distributed.LocalCluster(
+                n_workers=cores, threads_per_worker=1, processes=True, dashboard_address=":0"
+            )
+            client = distributed.Client(cluster, set_as_default=False)
+        else:
+            try:
+                client = distributed.Client(address, set_as_default=False, timeout="10s")
+            except OSError as error:
+                raise InvalidInvocationError(
+                    f"Cannot reach a Dask scheduler at '{address}' ({error}). Start one "
+                    "(dask scheduler; dask worker ADDRESS), or check the address, e.g. "
+                    "--executor dask:tcp://127.0.0.1:8786."
+                ) from error
+        _clients[name] = client
+        return client
+
+
+@dataclass
+class DaskExecutor(Executor):
+    """Runs steps on a Dask cluster.
+
+    Args:
+        client: A ``distributed.Client``. Without it: the client ``use_dask``
+            registered, else a client of ``address``, else the kernel's own
+            ``LocalCluster`` (one worker process per core, started on first use).
+        address: A scheduler address, e.g. ``tcp://127.0.0.1:8786``.
+    """
+
+    client: Any = None
+    address: str | None = None
+    name = "dask"
+
+    def resolve_client(self) -> Any:
+        """The client this executor runs on (connecting or starting a cluster if needed)."""
+        if self.client is not None:
+            return self.client
+        if self.address is None and registered_client() is not None:
+            return registered_client()
+        return dask_client(self.address)
+
+    @property
+    def dashboard_link(self) -> str | None:
+        """The Dask dashboard of the cluster (``None`` when it has none)."""
+        try:
+            link = self.resolve_client().dashboard_link
+        except Exception:  # noqa: BLE001 - a view without the link is still a view
+            return None
+        return str(link) if link else None
+
+    def check(self, steps: list[Step], resources: Mapping[str, Any]) -> None:
+        check_shippable(steps, resources)
+
+    def execute(self, run: Run) -> None:
+        _DaskRun(run, self.resolve_client()).go()
+
+
+class _DaskRun:
+    """One run's bookkeeping: which steps are submitted, started, answered, recorded."""
+
+    def __init__(self, run: Run, client: Any) -> None:
+        self.run = run
+        self.client = client
+        self.distributed = _import_distributed()
+        steps = run.plan.steps
+        self.steps = steps
+        self.dependants: dict[str, list[Step]] = {s.key: [] for s in steps}
+        for step in steps:
+            for up in step.upstream:
+                self.dependants[up.key].append(step)
+        self.waiting = {s.key: len(s.upstream) for s in steps}
+        # Steps whose inputs the kernel loads through an IO manager after the upstream
+        # step recorded its value there: submitted when they start, not before.
+        self.in_kernel = {s.key for s in steps if self._loads_in_kernel(s)}
+        self.producer: dict[tuple[Any, str | None], Any] = {}
+        self.futures: dict[str, Any] = {}  # step key -> future of its StepResult
+        self.summaries: dict[Any, Step] = {}  # future of the summary -> step
+        self.answers: dict[str, Any] = {}  # step key -> Computed, before the step started
+        self.started: dict[str, float] = {}
+        self.recorded: set[str] = set()
+        self.pending = self.distributed.as_completed(loop=client.loop)
+
+    def _loads_in_kernel(self, step: Step) -> bool:
+        memory = self.run.memory_managers
+        return any(
+            item.partitions is not None or (item.from_run and item.io_manager_key not in memory)
+            for item in step.inputs
+        )
+
+    # Submitting --------------------------------------------------------------------------
+
+    def submit(self, step: Step) -> None:
+        """Submit ``step`` (and its summary); a failure to prepare it is its answer."""
+        ups = step.upstream
+        try:
+            shipped, values, remote = ship(self.run, step, self.producer)
+        except Exception as error:  # noqa: BLE001 - fails this step, as in-process
+            self.answer(step, Computed(error=error))
+            return
+        after = tuple(self.futures[u.key] for u in ups if u.key in self.futures)
+        future = self.client.submit(
+            compute_shipped,
+            shipped,
+            values,
+            remote,
+            after,
+            key=f"{step.key}-{self.run.run_id[:8]}",
+            pure=False,
+        )
+        self.futures[step.key] = future
+        for key in step.asset_keys:
+            for partition in step.partition_keys or (step.partition_key,):
+                self.producer[(key, partition)] = future
+        summary = self.client.submit(
+            summarize, future, key=f"summary-{step.key}-{self.run.run_id[:8]}", pure=False
+        )
+        self.summaries[summary] = step
+        self.pending.add(summary)
+
+    def submittable(self, step: Step) -> bool:
+        if step.key in self.futures or step.key in self.answers or step.key in self.recorded:
+            return False
+        if step.key in self.in_kernel:
+            return step.key in self.started
+        outcomes = self.run.outcomes
+        for up in step.upstream:
+            if up.key in self.futures:
+                continue
+            if outcomes.get(up.key) != "success":
+                return False  # not submitted, or ended badly: this step will be skipped
+        return True
+
+    def submit_ready(self, candidates: list[Step]) -> None:
+        for step in candidates:
+            if self.submittable(step):
+                self.submit(step)
+                self.submit_ready(self.dependants[step.key])
+
+    # Recording ---------------------------------------------------------------------------
+
+    def start(self, step: Step) -> None:
+        """Every upstream step is recorded: start ``step`` or skip it, as in-process."""
+        run = self.run
+        if not run.begin(step):
+            self.recorded.add(step.key)
+            future = self.futures.get(step.key)
+            if future is not None:
+                future.cancel()
+            self.finished(step)
+            return
+        self.started[step.key] = time.perf_counter()
+        if step.key in self.in_kernel:
+            self.submit_ready([step])
+        answer = self.answers.pop(step.key, None)
+        if answer is not None:
+            self.record(step, answer)
+
+    def answer(self, step: Step, computed: Any) -> None:
+        if step.key in self.started:
+            self.record(step, computed)
+        else:
+            self.answers[step.key] = computed
+
+    def record(self, step: Step, computed: Any) -> None:
+        self.run.conclude(step, self.started[step.key], computed)
+        self.recorded.add(step.key)
+        self.finished(step)
+
+    def finished(self, step: Step) -> None:
+        dependants = self.dependants[step.key]
+        for child in dependants:
+            self.waiting[child.key] -= 1
+            if self.waiting[child.key] == 0:
+                self.start(child)
+        self.submit_ready(dependants)
+
+    # The loop ----------------------------------------------------------------------------
+
+    def go(self) -> None:
+        run = self.run
+        guard = run.guard
+        self.submit_ready(self.steps)
+        for step in self.steps:
+            if not step.upstream:
+                self.start(step)
+        try:
+            while len(self.recorded) < len(self.steps):
+                if guard is not None:
+                    guard.interruptible = True  # only the wait may be interrupted at once
+                try:
+                    done = next(self.pending)
+                finally:
+                    if guard is not None:
+                        guard.interruptible = False
+                step = self.summaries.pop(done)
+                if step.key not in self.recorded:  # else skipped, its futures cancelled
+                    self.answer(step, self._summary(done, step))
+                if guard is not None:
+                    guard.raise_pending()
+        except KeyboardInterrupt:
+            self.cancel()
+            raise
+
+    def _summary(self, done: Any, step: Step) -> Any:
+        """The step's answer: its summary with handles on its values, or why it failed."""
+        if done.status == "finished":
+            return landed(done.result(), step, self.futures[step.key])
+        if done.status == "cancelled":
+            return Computed(error=RuntimeError("its Dask task was cancelled"))
+        # The task itself failed (a worker died, the function could not be unpickled).
+        error = done.exception()
+        return Computed(error=error if error is not None else RuntimeError("cancelled"))
+
+    def cancel(self) -> None:
+        outstanding = [f for k, f in self.futures.items() if k not in self.recorded]
+        outstanding.extend(self.summaries)
+        if outstanding:
+            self.client.cancel(outstanding)
+        started = [s for s in self.steps if s.key in self.started and s.key not in self.recorded]
+        self.run.cancel(started)

@@ -1,0 +1,488 @@
+"""Shipping a step's compute to a Dask worker, and reading back what it did.
+
+A shipped step is the compute part of a step (``nbassets.engine.compute``): the
+kernel prepares it and records it; a worker calls the function.
+
+Responsibilities:
+- ``check_shippable``: before a run starts, pickle what each step sends (its
+  function, by value when a notebook cell defined it; its config; the resources it
+  asks for) and name the asset and the object that cannot travel, with the fix.
+- ``ship``: a step's compute as a picklable ``ShippedStep`` with its inputs: values
+  the kernel loaded, and handles on values workers hold (results of this run's
+  upstream steps, ``RemoteValue``s of earlier runs), so those never pass the kernel.
+- ``compute_shipped`` (on a worker): skip when an upstream failed or a blocking check
+  failed; call the function under the same retry rule as the kernel; keep its log
+  lines and retry notices in order; read its outputs; split a range step's value
+  per partition. It never raises: a failure is part of its answer.
+- ``summarize`` (on a worker): that answer without the values, which is all the
+  kernel gathers; ``landed`` (in the kernel) puts handles on the values in their place.
+"""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.keys import AssetKey
+from nbassets.definitions.results import AssetCheckResult, AssetCheckSeverity, RetryRequested
+from nbassets.engine.compute import (
+    Computed,
+    Notice,
+    PreSplit,
+    check_results_in,
+    retry_message,
+    retry_wait,
+    split_partitions,
+)
+from nbassets.engine.context import (
+    AssetCheckExecutionContext,
+    AssetExecutionContext,
+    Resources,
+    RunLogger,
+)
+from nbassets.engine.events import ErrorInfo
+from nbassets.engine.interrupts import exit_failure
+from nbassets.engine.outputs import OutputShapeError, OutputsSpec, read_outputs
+from nbassets.engine.steps import Step
+from nbassets.errors import UnshippableStepError
+from nbassets.storage.io_manager import InMemoryIOManager, InputContext
+from nbassets.storage.remote_values import RemoteValue, raw_value
+
+__all__ = [
+    "ShippedStep",
+    "StepResult",
+    "check_shippable",
+    "compute_shipped",
+    "landed",
+    "ship",
+    "summarize",
+]
+
+# The slot of a range step's whole value (a partition key is never this string).
+WHOLE = "\0whole"
+Slot = tuple[AssetKey, "str | None"]
+# (parameter, partition or None for the whole parameter, upstream result, slot)
+RemoteInput = tuple[str, "str | None", Any, Slot]
+
+
+class Notices:
+    """A worker's log lines and events for one step, in order (the light context's sinks)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: list[Notice] = []
+
+    def log(self, level: str, message: str) -> None:
+        self.items.append(("LOG", level, message))
+
+    def event(self, event: Any) -> None:
+        self.items.append(("EVENT", event))
+
+
+@dataclass(slots=True)
+class ShippedStep:
+    """Everything a worker needs to compute one step; pickled with cloudpickle."""
+
+    label: str
+    kind: str
+    fn: Any
+    static: dict[str, Any]
+    context: AssetExecutionContext | None
+    context_param: str | None
+    notices: Notices
+    policy: Any
+    keys: tuple[AssetKey, ...]
+    partition_key: str | None
+    partition_keys: tuple[str, ...] | None
+    outputs: OutputsSpec | None = None
+    # Names of the checks that stop downstream steps when they fail (ERROR severity).
+    blocking: frozenset[str] = frozenset()
+    # The check a result without check_name belongs to (a check step, or a sole spec).
+    sole_check: str | None = None
+    readers: dict[Slot, str] = field(default_factory=dict)
+
+
+class StepResult:
+    """What a worker keeps of a step: the answer, its values by slot, and ``stops``.
+
+    ``stops`` says the steps downstream must not run: it failed, was skipped, or a
+    blocking check failed.
+    """
+
+    __slots__ = ("computed", "stops", "values")
+
+    def __init__(self, computed: Computed, values: dict[Any, Any], stops: bool) -> None:
+        self.computed = computed
+        self.values = values
+        self.stops = stops
+
+    def value_of(self, slot: Any) -> Any:
+        return self.values[slot]
+
+
+class _RawReads:
+    """An in-memory IO manager read without fetching: a ``RemoteValue`` stays a handle."""
+
+    def __init__(self, manager: InMemoryIOManager) -> None:
+        self._manager = manager
+
+    def load_input(self, context: InputContext) -> Any:
+        return raw_value(self._manager.values, (context.asset_key, context.partition_key))
+
+    def has_value(self, asset_key: AssetKey, partition: str | None = None) -> bool:
+        return self._manager.has_value(asset_key, partition)
+
+
+# Preparing (in the kernel) ---------------------------------------------------------------
+
+
+def ship(
+    run: Any, step: Step, upstream_futures: Mapping[Slot, Any]
+) -> tuple[ShippedStep, dict[str, Any], list[RemoteInput]]:
+    """A step's compute and its inputs, ready for ``client.submit(compute_shipped, ...)``.
+
+    ``upstream_futures`` maps each (asset, partition) this run produces to the future
+    of the step producing it; inputs read from those stay on the workers.
+    """
+    definition = step.definition
+    values: dict[str, Any] = {}
+    remote: list[RemoteInput] = []
+    readers: dict[Slot, str] = {}
+    for item in step.inputs:
+        manager = run.resources[item.io_manager_key]
+        memory = type(manager) is InMemoryIOManager
+        slot = (item.key, item.partition)
+        if item.partitions is None and item.from_run and memory and slot in upstream_futures:
+            remote.append((item.param, None, upstream_futures[slot], slot))
+            readers[slot] = item.key.to_user_string()
+            continue
+        reader = _RawReads(manager) if memory else manager
+        if item.partitions is not None:
+            loaded = run._load_partitions(step, item, reader)
+            for partition, value in list(loaded.items()):
+                if type(value) is RemoteValue:
+                    remote.append((item.param, partition, value.future, value.slot))
+                    loaded[partition] = None
+            values[item.param] = loaded
+            continue
+        value = reader.load_input(
+            InputContext(
+                asset_key=item.key,
+                name=item.param,
+                step_key=step.key,
+                partition_key=item.partition,
+                definition_metadata=item.metadata,
+                resources=run.resource_view,
+            )
+        )
+        if type(value) is RemoteValue:
+            remote.append((item.param, None, value.future, value.slot))
+        else:
+            values[item.param] = value
+    roles = definition.roles
+    static: dict[str, Any] = {}
+    if roles.config is not None:
+        static[roles.config[0]] = step.config
+    for name in roles.resources:
+        static[name] = run.resources[name]
+    notices = Notices()
+    context = None
+    if roles.context is not None:
+        context = _light_context(run, step, definition, notices)
+    shipped = ShippedStep(
+        label=step.label,
+        kind=step.kind,
+        fn=definition.fn,
+        static=static,
+        context=context,
+        context_param=roles.context,
+        notices=notices,
+        policy=definition.retry_policy,
+        keys=step.asset_keys,
+        partition_key=step.partition_key,
+        partition_keys=step.partition_keys,
+        readers=readers,
+    )
+    if isinstance(definition, AssetsDefinition):
+        shipped.outputs = OutputsSpec.of(definition)
+        shipped.blocking = frozenset(s.name for s in definition.check_specs if s.blocking)
+        if len(definition.check_specs) == 1:
+            shipped.sole_check = definition.check_specs[0].name
+    else:
+        specs = definition.selected_specs
+        shipped.blocking = frozenset(s.name for s in specs if s.blocking)
+        if len(specs) == 1:
+            shipped.sole_check = specs[0].name
+    return shipped, values, remote
+
+
+def _needed_resources(
+    run_resources: Mapping[str, Any], definition: AssetsDefinition | AssetChecksDefinition
+) -> dict[str, Any]:
+    names = {*definition.required_resource_keys, *definition.roles.resources}
+    return {name: run_resources[name] for name in sorted(names) if name in run_resources}
+
+
+def _light_context(
+    run: Any, step: Step, definition: Any, notices: Notices
+) -> AssetExecutionContext:
+    """The context a worker hands the function: what it can use there, and nothing else.
+
+    Its log and the metadata it adds come back with the result. It holds the
+    resources the step asks for (not the run's IO managers and their values), and
+    no instance or definition, which live in the kernel.
+    """
+    common: dict[str, Any] = {
+        "run": run.info,
+        "keys": step.asset_keys,
+        "step_key": step.key,
+        "resources": Resources(_needed_resources(run.resources, definition)),
+        "op_config": step.op_config,
+        "log": RunLogger(notices.log, notices.event),
+        "partition_key": step.partition_key,
+        "partition_keys": step.partition_keys,
+        "input_keys": (
+            definition.keys_by_input_name
+            if isinstance(definition, AssetChecksDefinition)
+            else {i.param: i.key for i in step.inputs}
+        ),
+        "input_partitions": {
+            i.param: list(i.partitions)
+            if i.partitions is not None
+            else ([i.partition] if i.partition is not None else [])
+            for i in step.inputs
+        },
+    }
+    if isinstance(definition, AssetsDefinition):
+        return AssetExecutionContext(**common, partitions_def=definition.partitions_def)
+    return AssetCheckExecutionContext(
+        **common, check_name=definition.name, check_keys=[s.key for s in definition.selected_specs]
+    )
+
+
+def landed(summary: Computed, step: Step, future: Any) -> Computed:
+    """``summary`` with a ``RemoteValue`` (a handle on ``future``'s slot) for each value."""
+    for item in summary.produced:
+        if not item.has_value:
+            continue
+        label = item.key.to_user_string()
+        if step.partition_keys is None:
+            item.value = RemoteValue(future, (item.key, step.partition_key), label)
+        else:
+            parts: list[tuple[str | None, Any]] = [
+                (p, RemoteValue(future, (item.key, p), f"{label} [{p}]"))
+                for p in step.partition_keys
+            ]
+            item.value = PreSplit(parts, RemoteValue(future, (item.key, WHOLE), label))
+    return summary
+
+
+# Checking, before the run ----------------------------------------------------------------
+
+
+def check_shippable(steps: Sequence[Step], resources: Mapping[str, Any]) -> None:
+    """Raise ``UnshippableStepError`` for the first step that cannot be sent to a worker."""
+    import cloudpickle
+
+    seen: set[int] = set()
+    for step in steps:
+        definition = step.definition
+        parts: list[tuple[str, Any]] = []
+        if id(definition) not in seen:
+            seen.add(id(definition))
+            parts.append(("its function", definition.fn))
+            for name, value in _needed_resources(resources, definition).items():
+                parts.append((f"the resource '{name}'", value))
+        if step.config is not None:
+            parts.append(("its config", step.config))
+        for where, value in parts:
+            try:
+                cloudpickle.dumps(value)
+            except Exception as error:  # noqa: BLE001 - any pickling failure is reported
+                culprit = _culprit(value) if where == "its function" else None
+                what = "Check" if step.kind == "check" else "Asset"
+                raise UnshippableStepError(
+                    _unshippable_message(what, step.label, where, value, culprit, error),
+                    asset=step.asset_keys[0] if step.asset_keys else None,
+                ) from error
+
+
+def _culprit(fn: Any) -> tuple[str, Any] | None:
+    """The variable a function reaches that cannot be pickled: (name, value)."""
+    import cloudpickle
+
+    try:
+        found = inspect.getclosurevars(fn)
+    except (TypeError, ValueError):
+        return None
+    for name, value in [*found.nonlocals.items(), *found.globals.items()]:
+        if inspect.ismodule(value):
+            continue
+        try:
+            cloudpickle.dumps(value)
+        except Exception:  # noqa: BLE001 - any pickling failure names the object
+            return name, value
+    return None
+
+
+def _unshippable_message(
+    what: str,
+    label: str,
+    where: str,
+    value: Any,
+    culprit: tuple[str, Any] | None,
+    error: BaseException,
+) -> str:
+    if culprit is not None:
+        name, obj = culprit
+        obj_text = f"'{name}' ({type(obj).__module__}.{type(obj).__qualname__})"
+        source = f"its function uses {obj_text}, which cannot be pickled"
+        fix = (
+            f"Create {name} inside the function (open the connection there), or give it to "
+            "the asset as a ConfigurableResource that opens it in setup_for_execution; or "
+            "run this asset with the in_process or threads executor."
+        )
+    elif where == "its function":
+        source = "its function cannot be pickled"
+        fix = (
+            "Define the function at the top level of a cell or module, without references to "
+            "open connections, locks or files; or run it with the in_process executor."
+        )
+    else:
+        source = f"{where} ({type(value).__module__}.{type(value).__qualname__}) cannot be pickled"
+        fix = (
+            "Make it picklable: keep only settings in it (a ConfigurableResource with plain "
+            "fields) and open connections in setup_for_execution or inside the function; or "
+            "run it with the in_process executor."
+        )
+    return (
+        f"{what} '{label}' cannot be sent to a Dask worker: {source} "
+        f"({type(error).__name__}: {error}). {fix}"
+    )
+
+
+# Computing (on a worker) -----------------------------------------------------------------
+
+
+def compute_shipped(
+    shipped: ShippedStep,
+    values: dict[str, Any],
+    remote: list[RemoteInput],
+    after: tuple[StepResult, ...],
+) -> StepResult:
+    """Run on a worker: compute one step. ``after`` are its upstream steps' results."""
+    if any(result.stops for result in after):
+        error = RuntimeError("skipped on the Dask worker: an upstream step did not succeed")
+        return StepResult(Computed(error=error), {}, True)
+    notices = shipped.notices.items
+    try:
+        kwargs = {**shipped.static, **values}
+        for param, partition, result, slot in remote:
+            if slot not in result.values:
+                raise _no_value(shipped, slot)
+            if partition is None:
+                kwargs[param] = result.values[slot]
+            else:
+                kwargs[param][partition] = result.values[slot]
+        if shipped.context_param is not None:
+            kwargs[shipped.context_param] = shipped.context
+        returned = _call(shipped, kwargs, notices)
+        if shipped.kind == "check":
+            if inspect.isgenerator(returned) or isinstance(returned, (tuple, set)):
+                returned = list(returned)  # a multi-check's results, to send back
+            added = shipped.context._added if shipped.context is not None else None
+            computed = Computed(added=added or None, notices=notices, returned=returned)
+            return StepResult(computed, {}, _blocks(shipped, check_results_in(returned)))
+        else:
+            assert shipped.outputs is not None
+            produced, checks = read_outputs(shipped.outputs, shipped.keys, returned)
+        slots: dict[Any, Any] = {}
+        for item in produced:
+            if not item.has_value:
+                continue
+            if shipped.partition_keys is None:
+                slots[(item.key, shipped.partition_key)] = item.value
+                continue
+            for partition, value in split_partitions(shipped.label, shipped.partition_keys, item):
+                slots[(item.key, partition)] = value
+            slots[(item.key, WHOLE)] = item.value
+    except BaseException as error:  # noqa: BLE001 - a failure is part of the answer
+        if isinstance(error, (SystemExit, GeneratorExit)):
+            error = exit_failure(error, shipped.label)
+        error._nbassets_stack = traceback.format_tb(error.__traceback__)  # type: ignore[attr-defined]
+        return StepResult(Computed(notices=notices, error=error), {}, True)
+    added = shipped.context._added if shipped.context is not None else None
+    computed = Computed(produced, checks, added or None, notices)
+    return StepResult(computed, slots, _blocks(shipped, checks))
+
+
+def _call(shipped: ShippedStep, kwargs: dict[str, Any], notices: list[Notice]) -> Any:
+    """Call the function, retrying as the kernel would; each retry becomes a notice."""
+    attempt = 0
+    while True:
+        try:
+            return shipped.fn(**kwargs)
+        except (RetryRequested, Exception) as error:
+            wait = retry_wait(error, attempt, shipped.policy)
+            if wait is None:
+                error._nbassets_attempts = attempt  # type: ignore[attr-defined]
+                raise
+            attempt += 1
+            info = ErrorInfo.from_exception(error)
+            notices.append(
+                (
+                    "RETRY",
+                    replace(info, exception=None),
+                    retry_message(error, attempt, shipped.policy),
+                )
+            )
+            if wait:
+                time.sleep(wait)
+            if shipped.context is not None:
+                shipped.context.retry_number = attempt
+
+
+def _no_value(shipped: ShippedStep, slot: Slot) -> OutputShapeError:
+    name = shipped.readers.get(slot, slot[0].to_user_string())
+    return OutputShapeError(
+        f"'{shipped.label}' reads '{name}', which stored no value in this run: it returned a "
+        "MaterializeResult without value=. Return MaterializeResult(value=...) from it, or load "
+        "the data yourself and list it in deps= instead of as a parameter."
+    )
+
+
+def _blocks(shipped: ShippedStep, checks: Sequence[AssetCheckResult]) -> bool:
+    for result in checks:
+        name = result.check_name or shipped.sole_check
+        if (
+            name in shipped.blocking
+            and not result.passed
+            and result.severity is AssetCheckSeverity.ERROR
+        ):
+            return True
+    return False
+
+
+def summarize(result: StepResult) -> Computed:
+    """Run on a worker: the answer the kernel gathers, without the values."""
+    computed = result.computed
+    error = computed.error
+    if error is not None:
+        try:
+            pickle.dumps(error)
+        except Exception:  # noqa: BLE001 - the kernel still learns what failed, as text
+            stack = getattr(error, "_nbassets_stack", [])
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+            error._nbassets_stack = stack  # type: ignore[attr-defined]
+    produced = [replace(item, value=None) for item in computed.produced]
+    return Computed(
+        produced, computed.checks, computed.added, computed.notices, error, computed.returned
+    )
