@@ -161,7 +161,10 @@ def _planned_events(plan: Any, run: Run) -> list[RunEvent]:
     planned = []
     for step in plan.steps:
         if step.kind == "check":
-            for check_key in sorted(step.definition.check_keys, key=str):
+            # A run that selected some checks of a multi-asset check plans only those.
+            selected = getattr(step.definition, "selected_specs", None)
+            keys = [s.key for s in selected] if selected is not None else step.definition.check_keys
+            for check_key in sorted(keys, key=str):
                 data = PlannedEvent(check_key.asset_key, step.partition_key, check_key.name)
                 planned.append(
                     RunEvent(
