@@ -100,6 +100,7 @@ EXPORTED = [
     "PartitionsDefinition",
     "Registry",
     "ResourceDefinition",
+    "ResourceParam",
     "RetryPolicy",
     "RetryRequested",
     "RunConfig",

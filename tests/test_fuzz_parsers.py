@@ -202,3 +202,58 @@ def test_malformed_run_config_is_refused(config: Any, says: str) -> None:
 
     with use_registry(), pytest.raises(NbAssetsError, match=says):
         materialize([a], run_config=config)
+
+
+# --tags on its own: one k=v per option; every pair arrives as written (value after the
+# first '='), or the parser says what is wrong. Keys and values take the characters
+# users paste: '=', spaces, quotes, dashes, non-ASCII.
+TAG_TEXT = st.text(alphabet="ab=- '\"é,:/", max_size=6)
+tag_pairs = st.lists(st.tuples(TAG_TEXT, TAG_TEXT), max_size=4)
+
+
+def _expected_tags(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for key, value in pairs:
+        name, _, rest = f"{key}={value}".partition("=")
+        tags[name] = rest
+    return tags
+
+
+@FUZZ
+@given(tag_pairs, st.integers(0, 4))
+def test_run_tags_on_the_command_line(pairs: list[tuple[str, str]], where: int) -> None:
+    from nbassets.cli.main import _run_options, parse_command_line
+
+    words = [w for key, value in pairs for w in ("--tags", f"{key}={value}")]
+    cut = min(2 * where, len(words))
+    argv = ["run", "nb.ipynb", *words[:cut], "orders", *words[cut:]]
+    try:
+        options = _run_options(parse_command_line(argv))
+    except NbAssetsError as error:
+        assert str(error).strip()
+        return
+    except SystemExit as exit_:  # argparse's usage error: exit code 2, message on stderr
+        assert exit_.code == 2
+        return
+    assert all(key for key, _ in pairs)  # an empty key is refused
+    assert options.selection == "orders"
+    assert options.tags == _expected_tags(pairs)
+
+
+@FUZZ
+@given(tag_pairs)
+def test_materialize_and_asset_cell_tags(pairs: list[tuple[str, str]]) -> None:
+    import shlex
+
+    quoted = " ".join(shlex.quote(f"{key}={value}") for key, value in pairs)
+    for parse, line in (
+        (parse_materialize_line, f"orders --tags {quoted}"),
+        (parse_asset_line, f"orders --tags {quoted}"),
+    ):
+        try:
+            options = parse(line)
+        except EXPECTED as error:
+            assert str(error).strip()
+            continue
+        if pairs:
+            assert options.tags == _expected_tags(pairs)

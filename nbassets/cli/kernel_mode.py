@@ -5,7 +5,8 @@ Responsibilities:
   autorun off, each cell's definition code under its own cell id, a last cell
   that runs ``act`` and prints its exit code) and execute it with nbclient.
 - Map the kernel's ``In[N]`` numbers back to notebook cell indexes, forward the
-  last cell's output to this process's streams, and return the exit code.
+  last cell's output to this process's streams as it arrives (a progress line
+  per step while the run goes on), and return the exit code.
 """
 
 from __future__ import annotations
@@ -38,6 +39,48 @@ def _error_text(output: Any) -> str:
     return "\n".join(lines) or f"{output.get('ename')}: {output.get('evalue')}"
 
 
+class _LiveOutput:
+    """The last cell's streams, written to this process's as the kernel sends them."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        self.out = out
+        self.err = err
+        self.code: int = ExitCode.STEP_FAILED
+        self._partial = ""
+
+    def stream(self, name: str, text: str) -> None:
+        if name == "stderr":
+            self.err.write(text)
+            self.err.flush()
+            return
+        # stdout carries the exit-code line: hold a line until it is whole.
+        *lines, self._partial = (self._partial + text).split("\n")
+        for line in lines:
+            if line.startswith(EXIT_MARK):
+                self.code = int(line[len(EXIT_MARK) :])
+            else:
+                self.out.write(line + "\n")
+        self.out.flush()
+
+    def close(self) -> None:
+        if self._partial:
+            self.stream("stdout", "\n")
+
+
+def _live_client(live: _LiveOutput, last_index: int, **kwargs: Any) -> Any:
+    from nbclient import NotebookClient
+
+    class LiveClient(NotebookClient):
+        def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
+            content = msg.get("content", {})
+            if cell_index == last_index and msg.get("msg_type") == "stream":
+                live.stream(content.get("name", "stdout"), content.get("text", ""))
+                return None
+            return super().process_message(msg, cell, cell_index)
+
+    return LiveClient(**kwargs)
+
+
 def run_in_kernel(
     notebook: Path, options: RunOptions, cwd: Path, kernel_name: str, out: TextIO, err: TextIO
 ) -> int:
@@ -46,7 +89,6 @@ def run_in_kernel(
 
     new_cell: Any = nbformat.v4.new_code_cell
     from jupyter_client.kernelspec import NoSuchKernel
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     cells = read_notebook(notebook)
@@ -64,8 +106,11 @@ def run_in_kernel(
     # The kernel numbers executed cells 1, 2, ...: the preparing cell is In[1].
     numbers = {number: cell.index for number, cell in enumerate(sources, start=2)}
     document.cells.append(new_cell(_FINISH.format(options=options.to_json(), numbers=numbers)))
-    client = NotebookClient(
-        document,
+    live = _LiveOutput(out, err)
+    client = _live_client(
+        live,
+        len(document.cells) - 1,
+        nb=document,
         kernel_name=kernel_name,
         allow_errors=True,
         timeout=None,
@@ -89,20 +134,14 @@ def run_in_kernel(
                 f"{_error_text(errors[0])}\n"
             )
             return ExitCode.DEFINITION_FAILED
-    code: int = ExitCode.STEP_FAILED
+    live.close()
     for output in document.cells[-1].outputs:
-        if output.get("output_type") == "error":
-            err.write(_error_text(output) + "\n")
-            return ExitCode.USAGE if output.get("ename") == "UsageProblem" else ExitCode.STEP_FAILED
-        if output.get("output_type") != "stream":
+        if output.get("output_type") != "error":
             continue
-        text = output.get("text", "")
-        if output.get("name") == "stderr":
-            err.write(text)
-            continue
-        for line in text.splitlines(keepends=True):
-            if line.startswith(EXIT_MARK):
-                code = int(line[len(EXIT_MARK) :])
-            else:
-                out.write(line)
-    return code
+        if output.get("ename") == "UsageProblem":
+            # A mistake on the command line: its message, not the kernel's traceback.
+            err.write(f"nbassets run: {_ANSI.sub('', output.get('evalue', ''))}\n")
+            return ExitCode.USAGE
+        err.write(_error_text(output) + "\n")
+        return ExitCode.STEP_FAILED
+    return live.code

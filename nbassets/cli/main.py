@@ -10,6 +10,7 @@ Responsibilities:
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -20,6 +21,10 @@ from nbassets.cli.run_command import ExitCode, RunOptions, UsageProblem
 from nbassets.errors import NbAssetsError
 
 __all__ = ["main"]
+
+DEFAULT_KERNEL = "python3"
+# A selection word like `team=data` (no `tag:` before the `=`) is a tag given the old way.
+_TAG_LIKE = re.compile(r"^[^:=\s]+=")
 
 _EPILOG = """exit codes:
   0    every selected step and blocking check succeeded (or nothing was out of date)
@@ -61,7 +66,13 @@ def _parser() -> _Parser:
     run.add_argument("--partition", help="one partition key")
     run.add_argument("--partitions", help="START...END or A,B,C")
     run.add_argument("--config", help="run config: JSON, or a variable defined in the notebook")
-    run.add_argument("--tags", nargs="+", default=[], metavar="K=V")
+    run.add_argument(
+        "--tags",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="a run tag; repeat it for several (--tags a=1 --tags b=2)",
+    )
     run.add_argument(
         "--executor",
         help="in_process (default), threads[:N], dask (a local cluster) or dask:ADDRESS",
@@ -79,9 +90,12 @@ def _parser() -> _Parser:
     run.add_argument(
         "--kernel",
         nargs="?",
-        const="python3",
+        const=DEFAULT_KERNEL,
         metavar="NAME",
-        help="run the cells in a Jupyter kernel (default python3) through nbclient",
+        help=(
+            "run the cells in a Jupyter kernel through nbclient: NAME if it is an installed "
+            f"kernel (or --kernel=NAME), else {DEFAULT_KERNEL}, and the word is the selection's"
+        ),
     )
 
     lineage = commands.add_parser("lineage", help="write the lineage picture of a notebook")
@@ -115,9 +129,54 @@ def _tags(pairs: Sequence[str]) -> dict[str, str]:
     return tags
 
 
+def _kernel_names() -> set[str]:
+    try:
+        from jupyter_client.kernelspec import find_kernel_specs
+    except ImportError:  # pragma: no cover - jupyter_client comes with the lab extra
+        return set()
+    return set(find_kernel_specs())
+
+
+def _attach_kernel_name(argv: list[str]) -> tuple[list[str], str | None]:
+    """Spell ``--kernel [NAME]`` as ``--kernel=NAME`` so it may stand anywhere on the line.
+
+    The word after a bare ``--kernel`` is its name only when a kernel of that name is
+    installed; otherwise the default kernel runs and the word stays for the selection
+    (returned too, so an error about it can say why it was read so).
+    """
+    if "run" not in argv or "--kernel" not in argv:
+        return argv, None
+    kept: str | None = None
+    spelled: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            spelled.append(word)
+            spelled.extend(words)
+            break
+        if word != "--kernel":
+            spelled.append(word)
+            continue
+        following = next(words, None)
+        if following is not None and following in _kernel_names():
+            spelled.append(f"--kernel={following}")
+        else:
+            spelled.append(f"--kernel={DEFAULT_KERNEL}")
+            if following is not None:
+                spelled.append(following)
+                kept = following if not following.startswith("-") else None
+    return spelled, kept
+
+
 def _run_options(args: argparse.Namespace) -> RunOptions:
     if args.partition is not None and args.partitions is not None:
         raise UsageProblem("give --partition KEY or --partitions START...END, not both.")
+    for word in args.selection:
+        if _TAG_LIKE.match(word):
+            raise UsageProblem(
+                f"'{word}' looks like a tag: give each its own --tags (--tags {word}); "
+                "to select by tag write tag:KEY=VALUE."
+            )
     return RunOptions(
         selection=" ".join(args.selection) or None,
         partition=args.partition,
@@ -157,6 +216,14 @@ def _define(args: argparse.Namespace, err: TextIO) -> Any:
     return notebook
 
 
+def _kept_note(kept: str) -> str:
+    installed = ", ".join(sorted(_kernel_names())) or "none"
+    return (
+        f"('{kept}' after --kernel is no installed Jupyter kernel (installed: {installed}), "
+        "so it was read as the selection; name a kernel as --kernel=NAME.)\n"
+    )
+
+
 def _command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from nbassets.cli.headless import working_dir
     from nbassets.graph.registry import get_registry
@@ -170,7 +237,10 @@ def _command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if args.store is not None:
                 raise UsageProblem("--store works without --kernel only, for now.")
 
-            return run_in_kernel(args.notebook, options, cwd, args.kernel, out, err)
+            code = run_in_kernel(args.notebook, options, cwd, args.kernel, out, err)
+            if code == ExitCode.USAGE and args.kept_word is not None:
+                err.write(_kept_note(args.kept_word))
+            return code
         from nbassets.cli.run_command import act
 
         with working_dir(cwd):
@@ -195,11 +265,31 @@ def _command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return ExitCode.OK
 
 
+def parse_command_line(words: list[str]) -> argparse.Namespace:
+    """The command's arguments; a usage error exits with code 2 (argparse's way).
+
+    Options and selection words may come in any order, ``--kernel`` anywhere.
+    """
+    parser = _parser()
+    spelled, kept = _attach_kernel_name(words)
+    args, extra = parser.parse_known_args(spelled)
+    # Words the run parser left over are the selection, wherever they stood among the
+    # options (argparse takes positionals only before the first option).
+    unknown = [word for word in extra if word.startswith("-") and word != "-"]
+    if unknown or (extra and args.command != "run"):
+        parser.error(f"unrecognized arguments: {' '.join(unknown or extra)}")
+    if extra:
+        args.selection = [*args.selection, *extra]
+    args.kept_word = kept
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``nbassets`` command; return its exit code."""
     from nbassets.cli.headless import DefinitionCellError
 
-    args = _parser().parse_args(argv)
+    args = parse_command_line(list(sys.argv[1:] if argv is None else argv))
+    kept = args.kept_word
     out, err = sys.stdout, sys.stderr
     try:
         return _command(args, out, err)
@@ -211,4 +301,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
     except NbAssetsError as error:
         err.write(f"nbassets {args.command}: {error}\n")
+        if kept is not None and f"'{kept}'" in str(error):
+            err.write(_kept_note(kept))
         return ExitCode.USAGE

@@ -40,14 +40,15 @@ def _registry_listener(registry: Registry, run: Run) -> RunListener:
 
     def listen(event: RunEvent) -> None:
         kind = event.event_type
-        # Asked per event: a view may subscribe while the run goes on.
-        subscribed = registry.has_subscribers
         if kind is start:
             running.update(keys_of.get(event.step_key or "", ()))
         elif kind in ends:
             running.difference_update(keys_of.get(event.step_key or "", ()))
-            registry.status_changed(()) if subscribed else registry.forget_statuses()
-        if subscribed:
+            # Subscribers learn of the change from this step event itself (and recolour
+            # everything at the run's end): no status event per step on top of it.
+            registry.forget_statuses()
+        # Asked per event: a view may subscribe while the run goes on.
+        if registry.has_subscribers:
             registry.publish(event)
 
     return listen
@@ -117,6 +118,9 @@ def execute(
             registry.running.difference_update(k for s in plan.steps for k in s.asset_keys)
             if not canceled:
                 run.emit(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS)
+    keep = getattr(instance, "keep_run_events", None)
+    if keep is not None:  # Dagster's instance keeps an event log; planned events first
+        keep(run.run_id, [*_planned_events(plan, run), *run.events])
     result = ExecuteInProcessResult(
         run_id=run.run_id,
         events=run.events,
@@ -149,3 +153,55 @@ def _setup_resources(resources: Mapping[str, Any], run: Run) -> list[Any]:
 def _teardown_resources(active: list[Any], run: Run) -> None:
     for value in reversed(active):
         value.teardown_after_execution(run)
+
+
+def _planned_events(plan: Any, run: Run) -> list[RunEvent]:
+    """The ``*_PLANNED`` events Dagster logs at a run's start: each asset and check planned."""
+    from nbassets.storage.testing import PlannedEvent
+
+    started = run.events[0].timestamp if run.events else time.time()
+    planned = []
+    for step in plan.steps:
+        if step.kind == "check":
+            # A run that selected some checks of a multi-asset check plans only those.
+            selected = getattr(step.definition, "selected_specs", None)
+            keys = [s.key for s in selected] if selected is not None else step.definition.check_keys
+            for check_key in sorted(keys, key=str):
+                data = PlannedEvent(check_key.asset_key, step.partition_key, check_key.name)
+                planned.append(
+                    RunEvent(
+                        EventType.ASSET_CHECK_EVALUATION_PLANNED,
+                        run.run_id,
+                        started,
+                        step.key,
+                        check_key.asset_key,
+                        data,
+                    )
+                )
+            continue
+        for key in step.asset_keys:
+            data = PlannedEvent(key, step.partition_key)
+            planned.append(
+                RunEvent(
+                    EventType.ASSET_MATERIALIZATION_PLANNED,
+                    run.run_id,
+                    started,
+                    step.key,
+                    key,
+                    data,
+                )
+            )
+        for spec in getattr(step.definition, "check_specs", ()):
+            if spec.asset_key in step.asset_keys:
+                data = PlannedEvent(spec.asset_key, step.partition_key, spec.name)
+                planned.append(
+                    RunEvent(
+                        EventType.ASSET_CHECK_EVALUATION_PLANNED,
+                        run.run_id,
+                        started,
+                        step.key,
+                        spec.asset_key,
+                        data,
+                    )
+                )
+    return planned

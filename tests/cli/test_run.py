@@ -255,7 +255,7 @@ def test_kernel_mode_runs_the_cells_in_a_jupyter_kernel(tmp_path, kernel_name):
     assert failed.returncode == 1
     assert "cell 4 %%asset broken, line 2" in failed.stderr
     assert "ZeroDivisionError" in failed.stderr
-    unknown = nbassets("run", path, "--kernel", "no-such-kernel-xyz")
+    unknown = nbassets("run", path, "--kernel=no-such-kernel-xyz")
     assert unknown.returncode == 2 and "no such Jupyter kernel" in unknown.stderr
 
 
