@@ -39,6 +39,14 @@ class JobDefinition:
     to the definitions it runs.
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> JobDefinition:
+        # Dagster's ``JobDefinition(graph_def=...)`` builds a job of ops.
+        if cls is JobDefinition and kwargs.get("graph_def") is not None:
+            from nbassets.engine.op_jobs import OpJob
+
+            return OpJob.__new__(OpJob)
+        return super().__new__(cls)
+
     def __init__(
         self,
         name: str,
