@@ -130,6 +130,7 @@ _LAZY = {
     "validate_run_config": "nbassets.engine.op_jobs",
     "op": "nbassets.definitions.ops",
     "ResourceDefinition": "nbassets.definitions.resources",
+    "ResourceParam": "nbassets.definitions.signature",
     "IOManagerDefinition": "nbassets.definitions.resources",
     "InitResourceContext": "nbassets.definitions.resources",
     "build_init_resource_context": "nbassets.definitions.resources",
@@ -227,6 +228,7 @@ if TYPE_CHECKING:
         resource,
         with_resources,
     )
+    from nbassets.definitions.signature import ResourceParam
     from nbassets.definitions.source_assets import (
         AssetObservation,
         ObserveResult,
@@ -384,6 +386,7 @@ __all__ = [
     "PartitionsDefinition",
     "Registry",
     "ResourceDefinition",
+    "ResourceParam",
     "RetryPolicy",
     "RetryRequested",
     "RunConfig",

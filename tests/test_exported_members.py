@@ -101,6 +101,7 @@ EXPORTED = [
     "PartitionsDefinition",
     "Registry",
     "ResourceDefinition",
+    "ResourceParam",
     "RetryPolicy",
     "RetryRequested",
     "RunConfig",
