@@ -143,6 +143,7 @@ _LAZY = {
     "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.jobs",
     "AssetValueLoader": "nbassets.engine.jobs",
+    "AssetCheckEvaluation": "nbassets.engine.events",
     "JobDefinition": "nbassets.engine.jobs",
     "define_asset_job": "nbassets.engine.jobs",
     "DagsterInstance": "nbassets.storage.testing",
@@ -235,6 +236,7 @@ if TYPE_CHECKING:
         observable_source_asset,
     )
     from nbassets.engine.dask_executor import DaskExecutor
+    from nbassets.engine.events import AssetCheckEvaluation
     from nbassets.engine.executor_spec import use_dask
     from nbassets.engine.jobs import (
         AssetValueLoader,
@@ -290,6 +292,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AllPartitionMapping",
+    "AssetCheckEvaluation",
     "AssetCheckExecutionContext",
     "AssetCheckKey",
     "AssetCheckResult",

@@ -7,6 +7,7 @@ import nbassets
 # The public API. Changing it is a decision: update this list in the same commit.
 EXPORTED = [
     "AllPartitionMapping",
+    "AssetCheckEvaluation",
     "AssetCheckExecutionContext",
     "AssetCheckKey",
     "AssetCheckResult",

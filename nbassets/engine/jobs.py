@@ -39,6 +39,14 @@ class JobDefinition:
     to the definitions it runs.
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> JobDefinition:
+        # Dagster's ``JobDefinition(graph_def=...)`` builds a job of ops.
+        if cls is JobDefinition and kwargs.get("graph_def") is not None:
+            from nbassets.engine.op_jobs import OpJob
+
+            return OpJob.__new__(OpJob)
+        return super().__new__(cls)
+
     def __init__(
         self,
         name: str,
@@ -292,6 +300,7 @@ class Definitions:
         Raises:
             InvalidDefinitionError: the definitions do not form one asset graph.
         """
+        _check_inputs_produced(defs)
         seen: set[Any] = set()
         for check in defs.asset_checks:
             for check_key in getattr(check, "check_keys", ()):
@@ -383,3 +392,65 @@ class AssetValueLoader:
                 definition_metadata=metadata or input_definition_metadata,
             )
         )
+
+
+def _check_inputs_produced(defs: Definitions) -> None:
+    """An input that receives a value must come from an asset or source of ``defs``.
+
+    Raises:
+        InvalidDefinitionError: one does not; the message names close keys (a typo, a
+            prefix one part off, slashes in one part), as Dagster's does.
+    """
+    provided: set[Any] = set()
+    for item in defs.assets:
+        keys = getattr(item, "keys", None)
+        if keys is not None:
+            provided.update(keys)
+        elif getattr(item, "key", None) is not None:
+            provided.add(item.key)
+    for definition in defs.assets:
+        if not isinstance(definition, AssetsDefinition):
+            continue
+        for item in definition.inputs:
+            if item.key in provided:
+                continue
+            similar = sorted(
+                (k for k in provided if _similar_keys(item.key, k)), key=lambda k: k.to_string()
+            )
+            hint = (
+                " Did you mean one of the following?\n\t"
+                + ", ".join(k.to_string() for k in similar)
+                if similar
+                else ""
+            )
+            raise InvalidDefinitionError(
+                f"Input asset '{item.key.to_string()}' for asset "
+                f"'{definition.node_name}' is not produced by any of the provided asset ops "
+                f"and is not one of the provided sources.{hint}"
+            )
+
+
+def _closeness(a: str, b: str) -> float:
+    """1 minus the edit distance over the longer length (1.0: equal)."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return 1 - previous[-1] / max(len(a), len(b), 1)
+
+
+def _similar_keys(wanted: Any, candidate: Any) -> bool:
+    """Whether ``candidate`` is probably what ``wanted`` meant.
+
+    The same name under another prefix, a close name under the same prefix, or the same
+    parts joined differently.
+    """
+    if wanted.parts[-1] == candidate.parts[-1]:
+        return True
+    if wanted.parts[:-1] == candidate.parts[:-1]:
+        return _closeness(wanted.parts[-1], candidate.parts[-1]) >= 0.7
+    return "/".join(wanted.parts) == "/".join(candidate.parts)
