@@ -443,8 +443,9 @@ def _check_inputs_produced(defs: Definitions) -> None:
 
 
 def _closeness(a: str, b: str) -> float:
-    """Twice the longest common subsequence over both lengths (1.0: equal), so a swapped
-    pair of letters still reads as close.
+    """Twice the longest common subsequence over both lengths (1.0: equal).
+
+    A swapped pair of letters still reads as close.
     """
     previous = [0] * (len(b) + 1)
     for char_a in a:
