@@ -37,6 +37,20 @@ class DataVersion:
     value: str
 
 
+@dataclass(frozen=True)
+class DataVersionsByPartition:
+    """What an observation of a partitioned source returns: a data version per partition."""
+
+    data_versions_by_partition: Mapping[str, DataVersion]
+
+    def __post_init__(self) -> None:
+        versions = {
+            str(key): value if isinstance(value, DataVersion) else DataVersion(str(value))
+            for key, value in self.data_versions_by_partition.items()
+        }
+        object.__setattr__(self, "data_versions_by_partition", versions)
+
+
 _T = TypeVar("_T")
 
 

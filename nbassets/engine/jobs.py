@@ -58,6 +58,7 @@ class JobDefinition:
         tags: Mapping[str, Any] | None = None,
         description: str | None = None,
         partitions_def: Any = None,
+        loggers: Mapping[str, Any] | None = None,
     ) -> None:
         if not name or not name.replace("_", "a").isalnum():
             raise InvalidDefinitionError(
@@ -71,8 +72,15 @@ class JobDefinition:
         self.tags = dict(tags or {})
         self.description = description
         self.partitions_def = partitions_def
+        # Logger definitions carried for Dagster's introspection; runs log via context.log.
+        self.loggers = dict(loggers or {})
 
-    def bind(self, definitions: Sequence[Any], resources: Mapping[str, Any]) -> JobDefinition:
+    def bind(
+        self,
+        definitions: Sequence[Any],
+        resources: Mapping[str, Any],
+        loggers: Mapping[str, Any] | None = None,
+    ) -> JobDefinition:
         """This job over ``definitions`` with ``resources`` (the job's own win)."""
         return JobDefinition(
             self.name,
@@ -83,6 +91,7 @@ class JobDefinition:
             tags=self.tags,
             description=self.description,
             partitions_def=self.partitions_def,
+            loggers={**(loggers or {}), **self.loggers},
         )
 
     def execute_in_process(
@@ -203,7 +212,8 @@ class Definitions:
         asset_checks: Iterable[Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        del executor, loggers
+        del executor
+        self.loggers = dict(loggers or {})
         self.assets = list(assets or ())
         self.asset_checks = list(asset_checks or ())
         self.schedules = list(schedules or ())
@@ -234,13 +244,15 @@ class Definitions:
         job = self.jobs.get(name)
         if job is None:
             raise UnknownAssetError(f"No job named {name!r}." + did_you_mean(name, self.jobs))
-        return job.bind(self.definitions, self.resources)
+        return job.bind(self.definitions, self.resources, self.loggers)
 
     get_job_def = resolve_job_def
 
     def resolve_implicit_global_asset_job_def(self) -> JobDefinition:
         """A job over every asset and check of these definitions."""
-        return JobDefinition(IMPLICIT_JOB_NAME, None).bind(self.definitions, self.resources)
+        return JobDefinition(IMPLICIT_JOB_NAME, None).bind(
+            self.definitions, self.resources, self.loggers
+        )
 
     get_implicit_global_asset_job_def = resolve_implicit_global_asset_job_def
 
@@ -431,16 +443,19 @@ def _check_inputs_produced(defs: Definitions) -> None:
 
 
 def _closeness(a: str, b: str) -> float:
-    """1 minus the edit distance over the longer length (1.0: equal)."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
+    """Twice the longest common subsequence over both lengths (1.0: equal).
+
+    A swapped pair of letters still reads as close.
+    """
+    previous = [0] * (len(b) + 1)
+    for char_a in a:
+        current = [0]
         for j, char_b in enumerate(b, 1):
             current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+                previous[j - 1] + 1 if char_a == char_b else max(previous[j], current[j - 1])
             )
         previous = current
-    return 1 - previous[-1] / max(len(a), len(b), 1)
+    return 2 * previous[-1] / max(len(a) + len(b), 1)
 
 
 def _similar_keys(wanted: Any, candidate: Any) -> bool:
@@ -452,5 +467,5 @@ def _similar_keys(wanted: Any, candidate: Any) -> bool:
     if wanted.parts[-1] == candidate.parts[-1]:
         return True
     if wanted.parts[:-1] == candidate.parts[:-1]:
-        return _closeness(wanted.parts[-1], candidate.parts[-1]) >= 0.7
+        return _closeness(wanted.parts[-1], candidate.parts[-1]) >= 0.8
     return "/".join(wanted.parts) == "/".join(candidate.parts)

@@ -94,7 +94,12 @@ class OpJob(JobDefinition):
                 graph = node.definition
         return node
 
-    def bind(self, definitions: Sequence[Any], resources: Mapping[str, Any]) -> OpJob:
+    def bind(
+        self,
+        definitions: Sequence[Any],
+        resources: Mapping[str, Any],
+        loggers: Mapping[str, Any] | None = None,
+    ) -> OpJob:
         """An op job runs its own graph: only the definitions' resources join it."""
         del definitions
         bound = OpJob(
@@ -105,6 +110,7 @@ class OpJob(JobDefinition):
             run_tags=self.run_tags,
             resource_defs={**resources, **self.resource_defs},
             description=self.description,
+            logger_defs={**(loggers or {}), **self.loggers},
         )
         return bound
 
