@@ -25,7 +25,7 @@ from nbassets.notebook.runs import run_in_notebook
 from nbassets.notebook.text_views import LineageText, StaticLineage
 from nbassets.widgets.layout import compute_layout, static_svg
 from nbassets.widgets.lineage import LineageWidget
-from nbassets.widgets.live import drawn_keys, follow_registry
+from nbassets.widgets.live import drawn_keys, follow_registry, partition_counts
 
 __all__ = ["LineageView", "lineage", "lineage_view"]
 
@@ -51,7 +51,10 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         self.registry = registry
         self.user_ns = user_ns
         self.lineage = LineageWidget(
-            registry.graph, keys=keys, statuses={k: registry.status(k) for k in keys}
+            registry.graph,
+            keys=keys,
+            statuses={k: registry.status(k) for k in keys},
+            counts=partition_counts(registry, keys),
         )
         self.output = ipywidgets.Output()
         self._opened: Any = None
