@@ -263,6 +263,13 @@ class AssetsDefinition:
             )
             for i in self.inputs
         ]
+        # A ``deps`` entry is an input of type Nothing named after its key, as in Dagster.
+        valued = {i.key for i in self.inputs}
+        inputs += [
+            InputDefinition(name, dagster_type_of(None), {}, key)
+            for name, key in self.keys_by_input_name.items()
+            if key not in valued
+        ]
         outputs = [
             OutputDefinition(
                 out.name,

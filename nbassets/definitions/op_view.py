@@ -34,6 +34,14 @@ class DagsterType:
     typing_type: Any
     display_name: str
 
+    @property
+    def is_nothing(self) -> bool:
+        return self.display_name == "Nothing"
+
+    @property
+    def unique_name(self) -> str:
+        return self.display_name
+
 
 def dagster_type_of(annotation: Any) -> DagsterType:
     """The ``DagsterType`` of an annotation (``Any`` when there is none)."""

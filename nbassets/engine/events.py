@@ -48,6 +48,8 @@ class EventType(str, enum.Enum):
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
     ASSET_OBSERVATION = "ASSET_OBSERVATION"
+    ASSET_MATERIALIZATION_PLANNED = "ASSET_MATERIALIZATION_PLANNED"
+    ASSET_CHECK_EVALUATION_PLANNED = "ASSET_CHECK_EVALUATION_PLANNED"
     LOGS_CAPTURED = "LOGS_CAPTURED"
     LOG = "LOG"
 
@@ -102,6 +104,16 @@ class AssetMaterialization:
     def __post_init__(self) -> None:
         if type(self.asset_key) is not AssetKey:
             self.asset_key = coerce_key(self.asset_key)
+
+    @property
+    def label(self) -> str:
+        """Dagster's label: the key's parts joined by spaces."""
+        return " ".join(self.asset_key.path)
+
+    @property
+    def materialization(self) -> AssetMaterialization:
+        """Itself: Dagster's event data wraps the materialization; here it is the data."""
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +209,14 @@ class RunEvent:
     @property
     def is_asset_materialization(self) -> bool:
         return self.event_type is EventType.ASSET_MATERIALIZATION
+
+    @property
+    def is_job_success(self) -> bool:
+        return self.event_type is EventType.RUN_SUCCESS
+
+    @property
+    def is_job_failure(self) -> bool:
+        return self.event_type is EventType.RUN_FAILURE
 
     @property
     def is_step_materialization(self) -> bool:

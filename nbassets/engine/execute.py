@@ -115,6 +115,9 @@ def execute(
             registry.running.difference_update(k for s in plan.steps for k in s.asset_keys)
             if not canceled:
                 run.emit(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS)
+    keep = getattr(instance, "keep_run_events", None)
+    if keep is not None:  # Dagster's instance keeps an event log; planned events first
+        keep(run.run_id, [*_planned_events(plan, run), *run.events])
     result = ExecuteInProcessResult(
         run_id=run.run_id,
         events=run.events,
@@ -147,3 +150,52 @@ def _setup_resources(resources: Mapping[str, Any], run: Run) -> list[Any]:
 def _teardown_resources(active: list[Any], run: Run) -> None:
     for value in reversed(active):
         value.teardown_after_execution(run)
+
+
+def _planned_events(plan: Any, run: Run) -> list[RunEvent]:
+    """The ``*_PLANNED`` events Dagster logs at a run's start: each asset and check planned."""
+    from nbassets.storage.testing import PlannedEvent
+
+    started = run.events[0].timestamp if run.events else time.time()
+    planned = []
+    for step in plan.steps:
+        if step.kind == "check":
+            for check_key in sorted(step.definition.check_keys, key=str):
+                data = PlannedEvent(check_key.asset_key, step.partition_key, check_key.name)
+                planned.append(
+                    RunEvent(
+                        EventType.ASSET_CHECK_EVALUATION_PLANNED,
+                        run.run_id,
+                        started,
+                        step.key,
+                        check_key.asset_key,
+                        data,
+                    )
+                )
+            continue
+        for key in step.asset_keys:
+            data = PlannedEvent(key, step.partition_key)
+            planned.append(
+                RunEvent(
+                    EventType.ASSET_MATERIALIZATION_PLANNED,
+                    run.run_id,
+                    started,
+                    step.key,
+                    key,
+                    data,
+                )
+            )
+        for spec in getattr(step.definition, "check_specs", ()):
+            if spec.asset_key in step.asset_keys:
+                data = PlannedEvent(spec.asset_key, step.partition_key, spec.name)
+                planned.append(
+                    RunEvent(
+                        EventType.ASSET_CHECK_EVALUATION_PLANNED,
+                        run.run_id,
+                        started,
+                        step.key,
+                        spec.asset_key,
+                        data,
+                    )
+                )
+    return planned

@@ -264,6 +264,9 @@ def run_graph(
             EventType.STEP_SUCCESS, step.handle, msg=f'Finished execution of step "{step.handle}".'
         )
     run.emit(EventType.RUN_FAILURE if failure is not None else EventType.RUN_SUCCESS)
+    keep = getattr(instance, "keep_run_events", None)
+    if keep is not None:
+        keep(run.run_id, run.events)
     return OpGraphResult(run, graph, graph_outputs, failed=failure is not None)
 
 

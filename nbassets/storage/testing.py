@@ -7,8 +7,9 @@ to disk, so ``temp_dir`` and ``overrides`` are accepted and not used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from nbassets.storage.instance import Instance
@@ -16,8 +17,87 @@ from nbassets.storage.instance import Instance
 __all__ = ["DagsterInstance", "instance_for_test"]
 
 
+@dataclass(frozen=True)
+class PlannedEvent:
+    """What an ``*_PLANNED`` event carries: the asset (and check) a run intends to produce."""
+
+    asset_key: Any
+    partition: str | None = None
+    check_name: str | None = None
+
+
+@dataclass(frozen=True)
+class EventLogEntry:
+    run_id: str
+    timestamp: float
+    dagster_event: Any
+
+    @property
+    def dagster_event_type(self) -> Any:
+        return self.dagster_event.event_type
+
+
+@dataclass(frozen=True)
+class EventLogRecord:
+    storage_id: int
+    event_log_entry: EventLogEntry
+
+
+@dataclass(frozen=True)
+class EventRecordsResult:
+    records: list[EventLogRecord]
+    cursor: str = ""
+    has_more: bool = False
+
+
 class DagsterInstance(Instance):
-    """Dagster's name for the instance; ``ephemeral()`` and ``get()`` build one."""
+    """Dagster's name for the instance; ``ephemeral()`` and ``get()`` build one.
+
+    It also keeps each run's events (``get_records_for_run``), with the
+    ``ASSET_MATERIALIZATION_PLANNED`` / ``ASSET_CHECK_EVALUATION_PLANNED`` events
+    Dagster writes when a run starts, for code that inspects a run's event log.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._run_events: dict[str, list[EventLogRecord]] = {}
+        self._next_storage_id = 1
+
+    def keep_run_events(self, run_id: str, events: Sequence[Any]) -> None:
+        """Keep ``events`` as run ``run_id``'s event log (the engine calls this)."""
+        records = self._run_events.setdefault(run_id, [])
+        for event in events:
+            entry = EventLogEntry(run_id, event.timestamp, event)
+            records.append(EventLogRecord(self._next_storage_id, entry))
+            self._next_storage_id += 1
+
+    def get_records_for_run(
+        self,
+        run_id: str,
+        cursor: str | None = None,
+        of_type: Any = None,
+        limit: int | None = None,
+        ascending: bool = True,
+    ) -> EventRecordsResult:
+        """The event records of run ``run_id``, of type ``of_type`` (one or a set) if given."""
+        del cursor
+        wanted = None
+        if of_type is not None:
+            wanted = set(of_type) if isinstance(of_type, (set, frozenset, list)) else {of_type}
+        records = [
+            r
+            for r in self._run_events.get(run_id, [])
+            if wanted is None or r.event_log_entry.dagster_event.event_type in wanted
+        ]
+        if not ascending:
+            records.reverse()
+        if limit is not None:
+            records = records[:limit]
+        return EventRecordsResult(records)
+
+    def all_logs(self, run_id: str, of_type: Any = None) -> list[EventLogEntry]:
+        records = self.get_records_for_run(run_id, of_type=of_type).records
+        return [r.event_log_entry for r in records]
 
     @classmethod
     def ephemeral(cls, tempdir: str | None = None, settings: Any = None) -> DagsterInstance:

@@ -20,7 +20,10 @@ def test_a_nothing_input_orders_the_asset_without_a_parameter() -> None:
         return 1
 
     assert downstream.keys_by_input_name == {"upstream": AssetKey("upstream")}
-    assert downstream.op.input_defs == ()
+    # As in Dagster 1.13: the op keeps the input, typed Nothing (it carries no value).
+    assert [(d.name, d.dagster_type.is_nothing) for d in downstream.op.input_defs] == [
+        ("upstream", True)
+    ]
     result = materialize_to_memory([downstream, upstream])
     assert result.success
     assert calls == ["upstream", "downstream"]
