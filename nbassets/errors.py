@@ -139,8 +139,11 @@ class ConfigError(NbAssetsError):
     """Raised when run config for an asset does not validate against its Config class."""
 
 
-class MissingResourceError(NbAssetsError):
-    """Raised when an asset requires a resource that the run was not given."""
+class MissingResourceError(InvalidDefinitionError):
+    """Raised when an asset requires a resource that the run was not given.
+
+    An ``InvalidDefinitionError``, as Dagster raises ``DagsterInvalidDefinitionError``.
+    """
 
 
 class MissingUpstreamError(NbAssetsError):

@@ -55,6 +55,8 @@ class AssetOutput:
     io_manager_key: str = DEFAULT_IO_MANAGER_KEY
     is_required: bool = True
     deps: tuple[AssetKey, ...] | None = None
+    # The type given with dagster_type= (shown by op.output_defs); else the annotation's.
+    dagster_type: Any = None
 
     def __post_init__(self) -> None:
         from nbassets.definitions.names import check_group_name
@@ -273,7 +275,7 @@ class AssetsDefinition:
         outputs = [
             OutputDefinition(
                 out.name,
-                dagster_type_of(returned),
+                dagster_type_of(out.dagster_type if out.dagster_type is not None else returned),
                 {name: getattr(value, "value", value) for name, value in out.metadata.items()},
                 out.description,
                 out.code_version,
@@ -495,7 +497,22 @@ class AssetsDefinition:
                 binder(self)
             if roles.config is not None and roles.config[0] not in bound:
                 kwargs[roles.config[0]] = roles.config[1]()
-        return self.fn(*args, **kwargs)
+        returned = self.fn(*args, **kwargs)
+        if getattr(returned, "asset_key", None) is not None:
+            # A MaterializeResult naming another asset fails here as it would in a run.
+            from nbassets.engine.outputs import check_names
+
+            check_names(self, tuple(self.keys), returned)
+        elif isinstance(returned, list) and self.is_multi and len(self.outputs) > 1:
+            from nbassets.engine.outputs import multiple_outputs_error
+
+            raise multiple_outputs_error(self, "a list")
+        elif inspect.isgenerator(returned) and self.is_multi:
+            # What it yields is checked when it ends, as a run checks it.
+            from nbassets.engine.outputs import checked_direct_stream
+
+            return checked_direct_stream(self, returned)
+        return returned
 
     def __repr__(self) -> str:
         keys = ", ".join(k.to_user_string() for k in self.keys)

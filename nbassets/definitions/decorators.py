@@ -143,8 +143,9 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
     def build(fn: AssetFn) -> AssetsDefinition:
         if key is not None and (name is not None or key_prefix is not None):
             raise InvalidDefinitionError(
-                f"@asset on '{fn.__name__}' got key= together with name= or key_prefix=; "
-                "key is the whole key, so pass only key=AssetKey([...])."
+                "Cannot specify a name or key prefix for @asset when the key argument is "
+                f"provided (on '{fn.__name__}'); key is the whole key, so pass only "
+                "key=AssetKey([...])."
             )
         if group_name is not None:
             check_group_name(group_name)  # its own error first, whatever the function
@@ -184,6 +185,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             owners=tuple(owners or ()),
             io_manager_key=manager_key or DEFAULT_IO_MANAGER_KEY,
             is_required=output_required,
+            dagster_type=dagster_type,
         )
         definition = AssetsDefinition(
             fn=fn,
@@ -269,6 +271,7 @@ def multi_asset(
                         owners=tuple(out.owners or ()),
                         io_manager_key=out.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         is_required=out.is_required,
+                        dagster_type=out.dagster_type,
                         deps=out_deps,
                     )
                 )

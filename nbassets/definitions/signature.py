@@ -15,14 +15,25 @@ import sys
 import types
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast, get_args, get_origin
 
 from nbassets.errors import InvalidDefinitionError, did_you_mean
 
 if TYPE_CHECKING:
     from nbassets.definitions.config import Config
 
-__all__ = ["ParameterRoles", "code_fingerprint", "read_parameters"]
+__all__ = ["ParameterRoles", "ResourceParam", "code_fingerprint", "read_parameters"]
+
+_T = TypeVar("_T")
+_RESOURCE_PARAM = "resource_param"
+
+# Dagster's marker for a parameter that receives a resource of any type:
+# `def check(db: ResourceParam[Connection])` gets resources["db"], not an asset's value.
+ResourceParam = Annotated[_T, _RESOURCE_PARAM]
+
+
+def _is_resource_param(annotation: Any) -> bool:
+    return get_origin(annotation) is Annotated and _RESOURCE_PARAM in get_args(annotation)[1:]
 
 _CONTEXT_TYPE_NAMES = frozenset({"AssetExecutionContext", "OpExecutionContext"})
 
@@ -92,7 +103,7 @@ def read_parameters(
     """Sort ``fn``'s parameters into context, config, resources and inputs.
 
     A parameter is a resource when annotated with a ``ConfigurableResource``
-    subclass or named in ``resource_keys``; config when annotated with a
+    subclass or ``ResourceParam[...]``, or named in ``resource_keys``; config when annotated with a
     ``Config`` subclass; the context when named ``context`` or annotated with
     the context type; otherwise an input.
     """
@@ -125,8 +136,10 @@ def read_parameters(
             context = param.name
         elif cls is not None and bases is not None and issubclass(cls, bases[0]):
             config = (param.name, cast("type[Config]", cls))
-        elif (cls is not None and bases is not None and issubclass(cls, bases[1])) or (
-            param.name in resource_keys
+        elif (
+            (cls is not None and bases is not None and issubclass(cls, bases[1]))
+            or param.name in resource_keys
+            or _is_resource_param(param.annotation)
         ):
             resources.append(param.name)
         else:

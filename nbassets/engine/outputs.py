@@ -10,7 +10,7 @@ Responsibilities:
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -18,13 +18,16 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.definitions.results import AssetCheckResult, MaterializeResult, Output
-from nbassets.errors import NbAssetsError
+from nbassets.errors import InvalidInvocationError
 
 __all__ = [
     "OutputShapeError",
     "OutputsOwner",
     "OutputsSpec",
     "Produced",
+    "check_names",
+    "checked_direct_stream",
+    "multiple_outputs_error",
     "read_outputs",
 ]
 
@@ -61,8 +64,11 @@ class OutputsSpec:
         return OutputsSpec(definition.node_name, definition.is_multi, outputs)
 
 
-class OutputShapeError(NbAssetsError):
-    """Raised when an asset function returns something that does not fit its outputs."""
+class OutputShapeError(InvalidInvocationError):
+    """Raised when an asset function returns something that does not fit its outputs.
+
+    Dagster raises ``DagsterInvariantViolationError`` here, which is this class's base.
+    """
 
 
 @dataclass(slots=True)
@@ -112,18 +118,19 @@ def read_outputs(
     if isinstance(returned, MaterializeResult):
         checks.extend(returned.check_results)
     if not definition.is_multi:
-        _check_names(definition, keys, returned)
+        check_names(definition, keys, returned)
         return [_one(keys[0], returned)], checks
     return _from_multi_return(definition, keys, returned), checks
 
 
-def _check_names(definition: OutputsOwner, keys: tuple[AssetKey, ...], item: Any) -> None:
+def check_names(definition: OutputsOwner, keys: tuple[AssetKey, ...], item: Any) -> None:
     """Refuse a result naming another asset or output (Dagster fails the step too)."""
     if isinstance(item, MaterializeResult) and item.asset_key is not None:
         if item.asset_key not in keys:
             raise OutputShapeError(
-                f"'{definition.node_name}' returned MaterializeResult(asset_key="
-                f"'{item.asset_key.to_user_string()}'), which is not its asset; it produces "
+                f"Asset key {item.asset_key.to_user_string()} not found in AssetsDefinition "
+                f"'{definition.node_name}': it returned MaterializeResult(asset_key="
+                f"'{item.asset_key.to_user_string()}'), but it produces "
                 f"{[k.to_user_string() for k in keys]}. Leave asset_key out or name its own."
             )
     elif isinstance(item, Output):
@@ -136,7 +143,8 @@ def _check_names(definition: OutputsOwner, keys: tuple[AssetKey, ...], item: Any
 
 
 def _is_event_stream(returned: Any) -> bool:
-    if not isinstance(returned, (list, tuple)) or not returned:
+    # A tuple, as in Dagster: a list from a multi-output asset is refused (see below).
+    if not isinstance(returned, tuple) or not returned:
         return False
     return all(
         isinstance(x, (Output, MaterializeResult, AssetCheckResult)) for x in returned
@@ -144,7 +152,11 @@ def _is_event_stream(returned: Any) -> bool:
 
 
 def _from_stream(
-    definition: OutputsOwner, keys: tuple[AssetKey, ...], stream: Iterable[Any]
+    definition: OutputsOwner,
+    keys: tuple[AssetKey, ...],
+    stream: Iterable[Any],
+    *,
+    require: bool = True,
 ) -> tuple[list[Produced], list[AssetCheckResult]]:
     by_name = {out.name: out.key for out in definition.outputs}
     produced: list[Produced] = []
@@ -163,11 +175,14 @@ def _from_stream(
         elif isinstance(item, MaterializeResult):
             key = item.asset_key or (keys[0] if len(keys) == 1 else None)
             if key is None:
+                options = [k.to_user_string() for k in keys]
                 raise OutputShapeError(
-                    f"'{definition.node_name}' produces several assets; give each "
-                    "MaterializeResult its asset_key=."
+                    "MaterializeResult did not include asset_key and it can not be inferred. "
+                    f"Specify which asset_key, options are: {options}. "
+                    f"('{definition.node_name}' produces several assets; give each "
+                    "MaterializeResult its asset_key=.)"
                 )
-            _check_names(definition, keys, item)
+            check_names(definition, keys, item)
             produced.append(_one(key, item))
             checks.extend(item.check_results)
         else:
@@ -175,8 +190,31 @@ def _from_stream(
                 f"'{definition.node_name}' yielded {type(item).__name__}; a generator asset yields "
                 "Output, MaterializeResult or AssetCheckResult objects."
             )
-    _require(definition, keys, produced)
+    if require:
+        _require(definition, keys, produced)
     return produced, checks
+
+
+def checked_direct_stream(definition: AssetsDefinition, stream: Iterable[Any]) -> Iterator[Any]:
+    """What a generator asset called directly yields, checked as a run would check it.
+
+    Raises, once the generator is exhausted, ``OutputShapeError`` for a result that
+    fits no output or for a required output it never produced.
+    """
+    keys = tuple(definition.keys)
+    items = []
+    for item in stream:
+        items.append(item)
+        yield item
+    produced, _ = _from_stream(definition, keys, items, require=False)
+    absent = _absent(definition, keys, produced)
+    if absent:
+        raise OutputShapeError(
+            f'Invocation of op "{definition.node_name}" did not return an output for '
+            f'non-optional output "{absent[0].name}".',
+            advice="Yield an Output or MaterializeResult for each, or mark the output "
+            "is_required=False.",
+        )
 
 
 def _from_multi_return(
@@ -188,7 +226,7 @@ def _from_multi_return(
         # materialization, store no value.
         return [Produced(out.key, None, has_value=False) for out in outputs]
     if len(outputs) == 1 and not isinstance(returned, tuple):
-        _check_names(definition, keys, returned)
+        check_names(definition, keys, returned)
         return [_one(outputs[0].key, returned)]
     if not isinstance(returned, tuple) or len(returned) != len(outputs):
         if hasattr(returned, "close") and type(returned).__name__ == "coroutine":
@@ -199,25 +237,43 @@ def _from_multi_return(
             if isinstance(returned, tuple)
             else type(returned).__name__
         )
-        names = ", ".join(o.name for o in outputs)
-        raise OutputShapeError(
-            f"'{definition.node_name}' must return a tuple of {len(outputs)} values ({names}), "
-            f"in that order; it returned {got}."
-        )
+        raise multiple_outputs_error(definition, got)
     return [_one(out.key, item) for out, item in zip(outputs, returned, strict=True)]
+
+
+def multiple_outputs_error(definition: OutputsOwner, got: str) -> OutputShapeError:
+    """Dagster's words for a multi-output function that returned no tuple, and the fix."""
+    names = ", ".join(o.name for o in definition.outputs)
+    return OutputShapeError(
+        "When using multiple outputs, either yield each output, or return a tuple containing "
+        f"a value for each output. '{definition.node_name}' must return a tuple of "
+        f"{len(definition.outputs)} values ({names}), in that order; it returned {got}."
+    )
+
+
+def _absent(
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], produced: list[Produced]
+) -> list[Any]:
+    got = {p.key for p in produced}
+    return [
+        out
+        for out in definition.outputs
+        if out.key in keys and out.is_required and out.key not in got
+    ]
 
 
 def _require(
     definition: OutputsOwner, keys: tuple[AssetKey, ...], produced: list[Produced]
 ) -> None:
-    got = {p.key for p in produced}
-    absent = [
-        out.key.to_user_string()
-        for out in definition.outputs
-        if out.key in keys and out.is_required and out.key not in got
-    ]
+    absent = _absent(definition, keys, produced)
     if absent:
-        raise OutputShapeError(
-            f"'{definition.node_name}' finished without producing {absent}; yield an Output or "
-            "MaterializeResult for each, or mark the output is_required=False."
+        # Dagster's class and words for it, then what to do.
+        from nbassets.engine.op_runs import StepOutputNotFoundError
+
+        names = [out.key.to_user_string() for out in absent]
+        raise StepOutputNotFoundError(
+            f'Core compute for op "{definition.node_name}" did not return an output for '
+            f'non-optional output "{absent[0].name}": it finished without producing {names}.',
+            advice="Yield an Output or MaterializeResult for each, or mark the output "
+            "is_required=False.",
         )

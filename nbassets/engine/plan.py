@@ -409,9 +409,16 @@ def _require_resources(steps: Sequence[Step], resources: Mapping[str, Any]) -> N
         given = [name for name in resources if name != "io_manager"]
         close = did_you_mean(absent[0], given).replace(" Did you mean", " You gave")
         hint = f"{close[:-1]}: a misspelling?" if close else ""
+        node = getattr(definition, "node_name", step.label)
+        which = (
+            f"resource with key '{absent[0]}' required by op '{node}' was not provided"
+            if len(absent) == 1
+            else f"resources with keys {', '.join(repr(a) for a in absent)} required by op "
+            f"'{node}' were not provided"
+        )
         raise MissingResourceError(
-            f"Asset '{step.label}' needs resource(s) {', '.join(repr(a) for a in absent)}, which "
-            f"this run was not given.{hint}",
+            f"Asset '{step.label}' needs resource(s) {', '.join(repr(a) for a in absent)}: "
+            f"{which}.{hint}",
             advice=f"Pass them: materialize(..., resources={{'{absent[0]}': ...}}).",
             asset=step.asset_keys[0] if step.asset_keys else None,
             names=absent,

@@ -107,7 +107,8 @@ def _from_list(assets: Sequence[Any], registry: Registry) -> RunDefinitions:
         for key in item.keys:
             if key in owner and owner[key] is not item:
                 raise DuplicateKeyError(
-                    f"Two definitions in this run produce asset '{key.to_user_string()}': "
+                    f"Duplicate asset key: {key!r}. Two definitions in this run produce asset "
+                    f"'{key.to_user_string()}': "
                     f"{owner[key]!r} and {item!r}. Keep one, or rename one with name= or "
                     "key_prefix=."
                 )

@@ -91,8 +91,8 @@ class RunRecord:
 
 
 @dataclass(slots=True)
-class EventRecordsResult:
-    """A page of records: Dagster's ``EventRecordsResult``."""
+class MaterializationRecordsResult:
+    """A page of materialization records: Dagster's ``EventRecordsResult``."""
 
     records: list[MaterializationRecord]
     cursor: str
@@ -319,7 +319,7 @@ class Instance:
         limit: int,
         cursor: str | None = None,
         ascending: bool = False,
-    ) -> EventRecordsResult:
+    ) -> MaterializationRecordsResult:
         """Materialization records of one asset, newest first, as Dagster's instance gives.
 
         ``records_filter`` is an ``AssetKey`` (or anything with ``asset_key`` and,
@@ -341,7 +341,7 @@ class Instance:
             ]
         page = records[:limit]
         next_cursor = str(page[-1].storage_id) if page else (cursor or "")
-        return EventRecordsResult(page, next_cursor, len(records) > limit)
+        return MaterializationRecordsResult(page, next_cursor, len(records) > limit)
 
     def history(self, asset_key: AssetKey) -> list[MaterializationRecord]:
         return list(self._history.get(asset_key, ()))

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from nbassets.storage.event_log import EventLogStorage
 from nbassets.storage.instance import Instance
 
 __all__ = ["DagsterInstance", "instance_for_test"]
@@ -94,6 +95,18 @@ class DagsterInstance(Instance):
         if limit is not None:
             records = records[:limit]
         return EventRecordsResult(records)
+
+    @property
+    def event_log_storage(self) -> EventLogStorage:
+        """Dagster's event log storage: here, the history of each asset check."""
+
+        def runs() -> dict[str, list[Any]]:
+            return {
+                run_id: [r.event_log_entry.dagster_event for r in records]
+                for run_id, records in self._run_events.items()
+            }
+
+        return EventLogStorage(runs)
 
     def all_logs(self, run_id: str, of_type: Any = None) -> list[EventLogEntry]:
         records = self.get_records_for_run(run_id, of_type=of_type).records

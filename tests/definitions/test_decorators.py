@@ -58,7 +58,9 @@ def test_key_argument_gives_the_whole_key() -> None:
 
 
 def test_key_with_name_is_rejected() -> None:
-    with pytest.raises(InvalidDefinitionError, match="key= together with name= or key_prefix="):
+    with pytest.raises(
+        InvalidDefinitionError, match=r"when the key argument is provided.*pass only key="
+    ):
 
         @asset(key="x", name="y")
         def load() -> int:
