@@ -136,7 +136,7 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         with self.output:
             from IPython.display import display
 
-            self._opened = asset_display(self.registry, key, lambda: _sources_of(key))
+            self._opened = asset_display(self.registry, key, _sources_of)
             display(self._opened)  # type: ignore[no-untyped-call]
 
     def _close_opened(self) -> None:
