@@ -235,8 +235,12 @@ class Run:
 
     def execute_step(self, step: Step) -> Outcome:
         """Run one step to its outcome; KeyboardInterrupt propagates after recording it."""
-        if not self.begin(step):
+        # ``begin`` inlined: this is the hot path of every in-kernel step.
+        reason = self.blocked_reason(step) if self._unhealthy else None
+        if reason is not None:
+            self.skip(step, reason)
             return "skipped"
+        self.emit(EventType.STEP_START, step)
         return self.conclude(step, _clock(), None)
 
     def begin(self, step: Step) -> bool:
