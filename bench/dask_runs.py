@@ -34,15 +34,18 @@ def burn(seconds_of_work: int) -> int:
 
 
 def _iterations_for(seconds: float) -> int:
-    """How many ``burn`` iterations take ``seconds`` on this machine now."""
+    """How many ``burn`` iterations take ``seconds`` here (the fastest of 5 timings).
+
+    The fastest, not the median: on a loaded machine a slow sample would make the
+    work too short.
+    """
     n = 200_000
-    while True:
+    samples = []
+    for _ in range(5):
         start = time.perf_counter()
         burn(n)
-        took = time.perf_counter() - start
-        if took > 0.05:
-            return int(n * seconds / took)
-        n *= 2
+        samples.append(time.perf_counter() - start)
+    return int(n * seconds / min(samples))
 
 
 def _wall(fn: Callable[[], Any], repeat: int) -> float:
