@@ -309,3 +309,21 @@ def test_blocking_checks_skip_downstream_as_in_process(dask_client: Any) -> None
         "Skipped: a blocking check on 'checked:small' failed",
         "Skipped: a blocking check on 'guarded' failed",
     ]
+
+
+def test_use_dask_makes_dask_the_kernels_default_until_turned_off(dask_client: Any) -> None:
+    @asset
+    def where() -> int:
+        return os.getpid()
+
+    try:
+        executor = nbassets.use_dask(dask_client)
+        assert isinstance(executor, DaskExecutor) and executor.client is dask_client
+        with nbassets.use_registry():
+            on_dask = materialize([where]).output_for_node("where")
+    finally:
+        assert nbassets.use_dask(None) is None
+    with nbassets.use_registry():
+        here = materialize([where]).output_for_node("where")
+    assert here == os.getpid()
+    assert on_dask in set(dask_client.run(os.getpid).values())
