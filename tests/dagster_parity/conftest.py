@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 import nbassets
-
 from tests.dagster_parity import sdist, translate
 
 HERE = Path(__file__).parent
