@@ -57,6 +57,8 @@ class AssetOutput:
     deps: tuple[AssetKey, ...] | None = None
     # The type given with dagster_type= (shown by op.output_defs); else the annotation's.
     dagster_type: Any = None
+    # An AutomationCondition, carried for export; nothing evaluates it in a notebook.
+    automation_condition: Any = None
 
     def __post_init__(self) -> None:
         from nbassets.definitions.names import check_group_name
@@ -317,6 +319,15 @@ class AssetsDefinition:
                 parts = "_".join(dep.asset_key.parts)
                 named[parts.replace("-", "_").replace(".", "_")] = dep.asset_key
         return named
+
+    @property
+    def automation_conditions_by_key(self) -> dict[AssetKey, Any]:
+        """Each asset's ``AutomationCondition``, for those that have one (carried only)."""
+        return {
+            out.key: out.automation_condition
+            for out in self.outputs
+            if out.automation_condition is not None
+        }
 
     @property
     def keys_by_output_name(self) -> dict[str, AssetKey]:
