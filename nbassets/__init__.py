@@ -23,6 +23,7 @@ from nbassets.definitions.results import (
     AssetCheckResult,
     AssetCheckSeverity,
     DataVersion,
+    DataVersionsByPartition,
     Failure,
     MaterializeResult,
     Output,
@@ -143,6 +144,13 @@ _LAZY = {
     "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.jobs",
     "AssetValueLoader": "nbassets.engine.jobs",
+    "mem_io_manager": "nbassets.storage.memory",
+    "InitLoggerContext": "nbassets.definitions.loggers",
+    "LoggerDefinition": "nbassets.definitions.loggers",
+    "build_init_logger_context": "nbassets.definitions.loggers",
+    "colored_console_logger": "nbassets.definitions.loggers",
+    "logger": "nbassets.definitions.loggers",
+    "AssetCheckEvaluation": "nbassets.engine.events",
     "JobDefinition": "nbassets.engine.jobs",
     "define_asset_job": "nbassets.engine.jobs",
     "DagsterInstance": "nbassets.storage.testing",
@@ -210,6 +218,13 @@ if TYPE_CHECKING:
         load_assets_from_package_module,
         load_assets_from_package_name,
     )
+    from nbassets.definitions.loggers import (
+        InitLoggerContext,
+        LoggerDefinition,
+        build_init_logger_context,
+        colored_console_logger,
+        logger,
+    )
     from nbassets.definitions.ops import (
         DynamicOut,
         DynamicOutput,
@@ -237,6 +252,7 @@ if TYPE_CHECKING:
         observable_source_asset,
     )
     from nbassets.engine.dask_executor import DaskExecutor
+    from nbassets.engine.events import AssetCheckEvaluation
     from nbassets.engine.executor_spec import use_dask
     from nbassets.engine.jobs import (
         AssetValueLoader,
@@ -273,6 +289,7 @@ if TYPE_CHECKING:
         WeeklyPartitionsDefinition,
     )
     from nbassets.storage.configurable import ConfigurableIOManager
+    from nbassets.storage.memory import mem_io_manager
     from nbassets.storage.persistence import persist
     from nbassets.storage.testing import DagsterInstance, instance_for_test
 
@@ -294,6 +311,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AllPartitionMapping",
+    "AssetCheckEvaluation",
     "AssetCheckExecutionContext",
     "AssetCheckKey",
     "AssetCheckResult",
@@ -332,6 +350,7 @@ __all__ = [
     "DailyPartitionsDefinition",
     "DaskExecutor",
     "DataVersion",
+    "DataVersionsByPartition",
     "Definitions",
     "DependencyDefinition",
     "DimensionPartitionMapping",
@@ -354,6 +373,7 @@ __all__ = [
     "IdentityPartitionMapping",
     "In",
     "InMemoryIOManager",
+    "InitLoggerContext",
     "InitResourceContext",
     "InputChangedWarning",
     "InputContext",
@@ -364,6 +384,7 @@ __all__ = [
     "Jitter",
     "JobDefinition",
     "LastPartitionMapping",
+    "LoggerDefinition",
     "MaterializeResult",
     "MetadataValue",
     "MissingResourceError",
@@ -414,11 +435,13 @@ __all__ = [
     "asset_check",
     "build_asset_check_context",
     "build_asset_context",
+    "build_init_logger_context",
     "build_init_resource_context",
     "build_input_context",
     "build_op_context",
     "build_output_context",
     "build_resources",
+    "colored_console_logger",
     "config_mapping",
     "define_asset_job",
     "execute_job",
@@ -436,9 +459,11 @@ __all__ = [
     "load_assets_from_package_module",
     "load_assets_from_package_name",
     "load_ipython_extension",
+    "logger",
     "map_asset_specs",
     "materialize",
     "materialize_to_memory",
+    "mem_io_manager",
     "multi_asset",
     "multi_asset_check",
     "observable_source_asset",

@@ -1,6 +1,7 @@
 // nbassets in JupyterLab 4 and Notebook 7: the Assets panel in the right sidebar,
-// cell marks on every open notebook, and commands (palette, cell context menu,
-// keyboard shortcuts) that run the active cell's asset.
+// cell marks on every open notebook, commands (palette, cell context menu,
+// keyboard shortcuts) that run the active cell's asset, and saved widget state
+// kept light (savedWidgets.ts).
 
 import {
   JupyterFrontEnd,
@@ -12,6 +13,7 @@ import { OutputArea, OutputAreaModel } from '@jupyterlab/outputarea';
 
 import { AssetsConnection } from './connection';
 import { CellMarks } from './marks';
+import { keepSavedWidgetsLight } from './savedWidgets';
 import { AssetsPanel, runRequest } from './panel';
 import { IAssetRow, MaterializeMode } from './protocol';
 
@@ -54,6 +56,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       panel.setConnection(current ? connections.get(current) ?? null : null);
     };
     tracker.widgetAdded.connect((_, notebook) => {
+      keepSavedWidgetsLight(notebook);
       const connection = new AssetsConnection(notebook);
       connections.set(notebook, connection);
       marks.set(notebook, new CellMarks(connection));

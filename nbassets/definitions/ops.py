@@ -27,6 +27,7 @@ from nbassets.definitions.op_view import (
     annotations_of,
     dagster_type_of,
 )
+from nbassets.definitions.signature import _is_resource_param
 from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
 
 __all__ = [
@@ -183,7 +184,9 @@ def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict
             takes_kwargs = True
             continue
         annotation = hints.get(param.name, NO_DEFAULT)
-        if param.name not in ins and _is_config_or_resource(annotation):
+        if param.name not in ins and (
+            _is_config_or_resource(annotation) or _is_resource_param(annotation)
+        ):
             continue
         if annotation is None or annotation is type(None):
             raise InvalidDefinitionError(

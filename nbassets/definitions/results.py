@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
@@ -35,6 +35,20 @@ class DataVersion:
     """An explicit version of an asset's data; unchanged data keeps downstream fresh."""
 
     value: str
+
+
+@dataclass(frozen=True)
+class DataVersionsByPartition:
+    """What an observation of a partitioned source returns: a data version per partition."""
+
+    data_versions_by_partition: Mapping[str, DataVersion]
+
+    def __post_init__(self) -> None:
+        versions = {
+            str(key): value if isinstance(value, DataVersion) else DataVersion(str(value))
+            for key, value in self.data_versions_by_partition.items()
+        }
+        object.__setattr__(self, "data_versions_by_partition", versions)
 
 
 _T = TypeVar("_T")
@@ -110,6 +124,10 @@ class Output(Generic[_T]):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def with_metadata(self, metadata: Mapping[str, Any]) -> Output[_T]:
+        """A copy with ``metadata`` in place of its metadata (Dagster's ``with_metadata``)."""
+        return Output(self.value, self.output_name, metadata, self.data_version, self.tags)
+
     def __repr__(self) -> str:
         return f"Output(output_name={self.output_name!r}, metadata={list(self.metadata)})"
 
@@ -137,6 +155,11 @@ class AssetCheckResult:
             object.__setattr__(self, "asset_key", coerce_key(self.asset_key))
         object.__setattr__(self, "passed", bool(self.passed))
         object.__setattr__(self, "metadata", normalize_metadata(self.metadata))
+
+    def with_metadata(self, metadata: Mapping[str, Any]) -> Any:
+        """A copy with ``metadata`` in place of its metadata (Dagster's ``with_metadata``)."""
+        return replace(self, metadata=metadata)
+
 
 
 class Failure(Exception):

@@ -15,7 +15,7 @@ Nothing schedules observations in a notebook: ``observe()`` runs one when asked.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
@@ -141,6 +141,11 @@ class AssetObservation:
     def __post_init__(self) -> None:
         self.asset_key = coerce_key(self.asset_key)
         self.metadata = normalize_metadata(self.metadata)
+
+    def with_metadata(self, metadata: Mapping[str, Any]) -> Any:
+        """A copy with ``metadata`` in place of its metadata (Dagster's ``with_metadata``)."""
+        return replace(self, metadata=metadata)
+
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
@@ -115,6 +115,11 @@ class AssetMaterialization:
         """Itself: Dagster's event data wraps the materialization; here it is the data."""
         return self
 
+    def with_metadata(self, metadata: Mapping[str, Any]) -> Any:
+        """A copy with ``metadata`` in place of its metadata (Dagster's ``with_metadata``)."""
+        return replace(self, metadata=metadata)
+
+
 
 @dataclass(frozen=True, slots=True)
 class AssetCheckEvaluationTargetMaterializationData:
@@ -136,6 +141,11 @@ class AssetCheckEvaluation:
     blocking: bool = False
     # None when the asset had never been materialized (a check on a source asset, say).
     target_materialization_data: AssetCheckEvaluationTargetMaterializationData | None = None
+
+    def with_metadata(self, metadata: Mapping[str, Any]) -> Any:
+        """A copy with ``metadata`` in place of its metadata (Dagster's ``with_metadata``)."""
+        return replace(self, metadata=metadata)
+
 
 
 @dataclass(frozen=True, slots=True)

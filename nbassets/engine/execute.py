@@ -40,14 +40,15 @@ def _registry_listener(registry: Registry, run: Run) -> RunListener:
 
     def listen(event: RunEvent) -> None:
         kind = event.event_type
-        # Asked per event: a view may subscribe while the run goes on.
-        subscribed = registry.has_subscribers
         if kind is start:
             running.update(keys_of.get(event.step_key or "", ()))
         elif kind in ends:
             running.difference_update(keys_of.get(event.step_key or "", ()))
-            registry.status_changed(()) if subscribed else registry.forget_statuses()
-        if subscribed:
+            # Subscribers learn of the change from this step event itself (and recolour
+            # everything at the run's end): no status event per step on top of it.
+            registry.forget_statuses()
+        # Asked per event: a view may subscribe while the run goes on.
+        if registry.has_subscribers:
             registry.publish(event)
 
     return listen

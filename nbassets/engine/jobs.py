@@ -39,6 +39,14 @@ class JobDefinition:
     to the definitions it runs.
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> JobDefinition:
+        # Dagster's ``JobDefinition(graph_def=...)`` builds a job of ops.
+        if cls is JobDefinition and kwargs.get("graph_def") is not None:
+            from nbassets.engine.op_jobs import OpJob
+
+            return OpJob.__new__(OpJob)
+        return super().__new__(cls)
+
     def __init__(
         self,
         name: str,
@@ -50,6 +58,7 @@ class JobDefinition:
         tags: Mapping[str, Any] | None = None,
         description: str | None = None,
         partitions_def: Any = None,
+        loggers: Mapping[str, Any] | None = None,
     ) -> None:
         if not name or not name.replace("_", "a").isalnum():
             raise InvalidDefinitionError(
@@ -63,8 +72,15 @@ class JobDefinition:
         self.tags = dict(tags or {})
         self.description = description
         self.partitions_def = partitions_def
+        # Logger definitions carried for Dagster's introspection; runs log via context.log.
+        self.loggers = dict(loggers or {})
 
-    def bind(self, definitions: Sequence[Any], resources: Mapping[str, Any]) -> JobDefinition:
+    def bind(
+        self,
+        definitions: Sequence[Any],
+        resources: Mapping[str, Any],
+        loggers: Mapping[str, Any] | None = None,
+    ) -> JobDefinition:
         """This job over ``definitions`` with ``resources`` (the job's own win)."""
         return JobDefinition(
             self.name,
@@ -75,6 +91,7 @@ class JobDefinition:
             tags=self.tags,
             description=self.description,
             partitions_def=self.partitions_def,
+            loggers={**(loggers or {}), **self.loggers},
         )
 
     def execute_in_process(
@@ -195,7 +212,8 @@ class Definitions:
         asset_checks: Iterable[Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        del executor, loggers
+        del executor
+        self.loggers = dict(loggers or {})
         self.assets = list(assets or ())
         self.asset_checks = list(asset_checks or ())
         self.schedules = list(schedules or ())
@@ -226,13 +244,15 @@ class Definitions:
         job = self.jobs.get(name)
         if job is None:
             raise UnknownAssetError(f"No job named {name!r}." + did_you_mean(name, self.jobs))
-        return job.bind(self.definitions, self.resources)
+        return job.bind(self.definitions, self.resources, self.loggers)
 
     get_job_def = resolve_job_def
 
     def resolve_implicit_global_asset_job_def(self) -> JobDefinition:
         """A job over every asset and check of these definitions."""
-        return JobDefinition(IMPLICIT_JOB_NAME, None).bind(self.definitions, self.resources)
+        return JobDefinition(IMPLICIT_JOB_NAME, None).bind(
+            self.definitions, self.resources, self.loggers
+        )
 
     get_implicit_global_asset_job_def = resolve_implicit_global_asset_job_def
 
@@ -292,6 +312,7 @@ class Definitions:
         Raises:
             InvalidDefinitionError: the definitions do not form one asset graph.
         """
+        _check_inputs_produced(defs)
         seen: set[Any] = set()
         for check in defs.asset_checks:
             for check_key in getattr(check, "check_keys", ()):
@@ -383,3 +404,65 @@ class AssetValueLoader:
                 definition_metadata=metadata or input_definition_metadata,
             )
         )
+
+
+def _check_inputs_produced(defs: Definitions) -> None:
+    """An input that receives a value must come from an asset or source of ``defs``.
+
+    Raises:
+        InvalidDefinitionError: one does not; the message names close keys (a typo, a
+            prefix one part off, slashes in one part), as Dagster's does.
+    """
+    provided: set[Any] = set()
+    for item in defs.assets:
+        keys = getattr(item, "keys", None)
+        if keys is not None:
+            provided.update(keys)
+        elif getattr(item, "key", None) is not None:
+            provided.add(item.key)
+    for definition in defs.assets:
+        if not isinstance(definition, AssetsDefinition):
+            continue
+        for item in definition.inputs:
+            if item.key in provided:
+                continue
+            similar = sorted(
+                (k for k in provided if _similar_keys(item.key, k)), key=lambda k: k.to_string()
+            )
+            hint = (
+                " Did you mean one of the following?\n\t"
+                + ", ".join(k.to_string() for k in similar)
+                if similar
+                else ""
+            )
+            raise InvalidDefinitionError(
+                f"Input asset '{item.key.to_string()}' for asset "
+                f"'{definition.node_name}' is not produced by any of the provided asset ops "
+                f"and is not one of the provided sources.{hint}"
+            )
+
+
+def _closeness(a: str, b: str) -> float:
+    """1 minus the edit distance over the longer length (1.0: equal)."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return 1 - previous[-1] / max(len(a), len(b), 1)
+
+
+def _similar_keys(wanted: Any, candidate: Any) -> bool:
+    """Whether ``candidate`` is probably what ``wanted`` meant.
+
+    The same name under another prefix, a close name under the same prefix, or the same
+    parts joined differently.
+    """
+    if wanted.parts[-1] == candidate.parts[-1]:
+        return True
+    if wanted.parts[:-1] == candidate.parts[:-1]:
+        return _closeness(wanted.parts[-1], candidate.parts[-1]) >= 0.7
+    return "/".join(wanted.parts) == "/".join(candidate.parts)

@@ -21,7 +21,7 @@ from typing import Any
 from nbassets.definitions.graphs import ConfigMapping, GraphDefinition
 from nbassets.engine.jobs import JobDefinition
 from nbassets.engine.op_runs import OpGraphResult, plan_steps, run_graph
-from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
+from nbassets.errors import InvalidInvocationError
 
 __all__ = [
     "OpJob",
@@ -49,7 +49,9 @@ class OpJob(JobDefinition):
         metadata: Mapping[str, Any] | None = None,
         logger_defs: Mapping[str, Any] | None = None,
         owners: Sequence[str] | None = None,
+        **ignored: Any,
     ) -> None:
+        del ignored
         super().__init__(
             name or graph_def.name,
             None,
@@ -92,7 +94,12 @@ class OpJob(JobDefinition):
                 graph = node.definition
         return node
 
-    def bind(self, definitions: Sequence[Any], resources: Mapping[str, Any]) -> OpJob:
+    def bind(
+        self,
+        definitions: Sequence[Any],
+        resources: Mapping[str, Any],
+        loggers: Mapping[str, Any] | None = None,
+    ) -> OpJob:
         """An op job runs its own graph: only the definitions' resources join it."""
         del definitions
         bound = OpJob(
@@ -103,6 +110,7 @@ class OpJob(JobDefinition):
             run_tags=self.run_tags,
             resource_defs={**resources, **self.resource_defs},
             description=self.description,
+            logger_defs={**(loggers or {}), **self.loggers},
         )
         return bound
 
@@ -196,41 +204,93 @@ def job(
 class ReconstructableJob:
     """A job that can be found again by its module and name: Dagster's ``reconstructable``."""
 
-    def __init__(self, target: Any) -> None:
+    def __init__(self, target: Any, op_selection: Any = None) -> None:
         self.target = target
-        self.module = getattr(target, "__module__", None)
+        self.op_selection = set(op_selection) if op_selection is not None else None
 
     def get_definition(self) -> Any:
-        target = self.target
-        return target() if callable(target) and not isinstance(target, JobDefinition) else target
+        """The job: the target itself, or what the target function returns."""
+        return _definition_of(self.target)
+
+    def get_subset(self, op_selection: Any = None, **ignored: Any) -> ReconstructableJob:
+        """The same job with ``op_selection`` recorded (asset jobs narrow by it)."""
+        del ignored
+        return ReconstructableJob(self.target, op_selection)
 
     def __repr__(self) -> str:
         return f"ReconstructableJob({getattr(self.target, 'name', self.target)!r})"
 
 
+def _definition_of(target: Any) -> Any:
+    if isinstance(target, (JobDefinition, GraphDefinition)):
+        return target
+    found = target()
+    if not isinstance(found, (JobDefinition, GraphDefinition)):
+        raise InvalidInvocationError(
+            "Loadable attributes must be either a JobDefinition, GraphDefinition, Definitions, "
+            f"or RepositoryDefinition. Got {found!r}."
+        )
+    return found
+
+
 def reconstructable(target: Any) -> ReconstructableJob:
     """Mark a job (or a module-level function returning one) as findable again by name.
 
+    As in Dagster, the target must be defined at module scope of an importable module:
+    not a lambda, not inside a function, not in a notebook (run a notebook's job with
+    ``job.execute_in_process()``).
+
     Raises:
-        InvalidDefinitionError: ``target`` is a lambda or defined inside a function,
-            where Dagster could not find it again either.
+        InvalidInvocationError: a target Dagster could not find again either.
     """
-    name = getattr(target, "__name__", None) or getattr(target, "name", None)
-    if inspect.isfunction(target):
+    if isinstance(target, OpJob):
+        fn = target.graph.fn
+        if fn is None:
+            raise InvalidInvocationError(
+                "Reconstructable target was not a function returning a job definition, or a "
+                "job definition produced by a decorated function. Build the job with @job or "
+                "return it from a function defined at module scope."
+            )
+    elif isinstance(target, JobDefinition):
+        fn = None
+    elif inspect.isfunction(target):
+        fn = target
         if target.__name__ == "<lambda>":
-            raise InvalidDefinitionError(
-                "reconstructable() got a lambda; it needs a job or a function defined at "
-                "module scope."
+            raise InvalidInvocationError(
+                "Reconstructable target can not be a lambda. Use a function or decorated "
+                "function defined at module scope instead."
             )
-        if "<locals>" in target.__qualname__:
-            raise InvalidDefinitionError(
-                f"reconstructable() got {target.__qualname__}, a function defined inside "
-                "another function; define it at module scope."
+        required = [
+            p
+            for p in inspect.signature(target).parameters.values()
+            if p.default is inspect.Parameter.empty
+            and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        ]
+        if required:
+            raise InvalidInvocationError(
+                "Reconstructable target must be callable with no arguments; "
+                f"{target.__qualname__} takes {[p.name for p in required]}."
             )
-    elif not isinstance(target, JobDefinition):
-        raise InvalidDefinitionError(
-            f"reconstructable() takes a job or a function returning one; got {name or target!r}."
+    else:
+        raise InvalidInvocationError(
+            "Reconstructable target was not a function returning a job definition, or a job "
+            f"definition produced by a decorated function; got {target!r:.60}."
         )
+    if fn is not None:
+        if "<locals>" in fn.__qualname__:
+            raise InvalidInvocationError(
+                f"reconstructable() got {fn.__qualname__}, defined inside a function. Use a "
+                "function or decorated function defined at module scope instead."
+            )
+        module = inspect.getmodule(fn)
+        if module is None or module.__name__ == "__main__":
+            raise InvalidInvocationError(
+                "reconstructable() can not reconstruct jobs defined in interactive environments "
+                "like <stdin>, IPython, or Jupyter notebooks. Define the job in a module, or run "
+                "it here with job.execute_in_process()."
+            )
+    if inspect.isfunction(target):
+        _definition_of(target)
     return ReconstructableJob(target)
 
 

@@ -155,13 +155,12 @@ class StalenessJudge:
                 f"(code version {latest.code_version} -> {current})"
             )
         for parent in self._graph.parents(key):
-            name = parent.to_user_string()
             newest = self._instance.latest_storage_id(parent)
             consumed = latest.input_versions.get(parent, 0)
             if newest > consumed and not self._instance.same_data(parent, consumed):
-                found.append(f"upstream '{name}' was materialized after it")
+                found.append(f"upstream '{parent.to_user_string()}' was materialized after it")
             elif self._reasons.get(parent):
-                found.append(f"upstream '{name}' is stale")
+                found.append(f"upstream '{parent.to_user_string()}' is stale")
         return found
 
     def accept(self, key: AssetKey) -> None:

@@ -20,6 +20,7 @@ from nbassets.notebook.advice import usage_error
 from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.displays import asset_display, partition_display
 from nbassets.notebook.line_options import split_line
+from nbassets.notebook.live_views import remember
 from nbassets.notebook.persist_commands import (
     history_from_store,
     persist_command,
@@ -46,11 +47,16 @@ def _one_key(registry: Registry, args: list[str], command: str) -> AssetKey:
 
 def _show(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     key = _one_key(registry, args, "show")
-    sources = {**stored_sources(registry, key), **state_of(shell).sources.get(key, {})}
+    def sources() -> dict[str, str]:
+        return {**stored_sources(registry, key), **state_of(shell).sources.get(key, {})}
+
     view = asset_display(registry, key, sources)
+    # Both follow the registry until this cell runs again.
+    remember(view)
     if getattr(registry.definition_for(key), "partitions_def", None) is not None:
         picker = partition_display(registry, key, shell.user_ns)
         if picker is not None:
+            remember(picker.picker)
             from IPython.display import display
 
             display(view)  # type: ignore[no-untyped-call]

@@ -3,6 +3,8 @@
 Responsibilities:
 - ``asset_display``: the asset view widget (with the text view as its
   fallback) or the text view, for ``%assets show`` and a lineage double-click.
+  The widget follows the registry (its header follows later runs) until the
+  cell that showed it runs again.
 - ``partition_display``: the partition picker, whose button runs the range it
   shows through ``run_in_notebook``; nothing in terminals.
 
@@ -12,6 +14,7 @@ The widget modules load on first display (they pull anywidget), keeping
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey
@@ -23,16 +26,31 @@ from nbassets.notebook.text_views import AssetView
 __all__ = ["asset_display", "partition_display"]
 
 
-def asset_display(registry: Registry, key: AssetKey, sources: dict[str, str] | None = None) -> Any:
-    """What ``%assets show KEY`` (and a double-click on the lineage) shows for ``key``."""
-    text_view = AssetView(registry, key, sources or {})
+def asset_display(
+    registry: Registry,
+    key: AssetKey,
+    sources_of: Callable[[], dict[str, str]] | None = None,
+) -> Any:
+    """What ``%assets show`` (and a double-click on the lineage) shows for ``key``.
+
+    ``sources_of()`` gives the cell sources the asset ran with, by code version (the
+    view diffs them); it is asked again each time the view follows a change.
+    """
+    sources = sources_of() if sources_of is not None else {}
+    text_view = AssetView(registry, key, sources)
     if not renders_widgets():
         return text_view
+    from nbassets.widgets.asset_live import follow_asset
     from nbassets.widgets.asset_view import AssetViewWidget, asset_payload
     from nbassets.widgets.logbook import logbook_for
 
-    data = asset_payload(registry, key, sources=sources, logs=logbook_for(registry))
-    return AssetViewWidget(data, repr(text_view))
+    def payload() -> dict[str, Any]:
+        fresh = sources_of() if sources_of is not None else {}
+        return asset_payload(registry, key, sources=fresh, logs=logbook_for(registry))
+
+    view = AssetViewWidget(payload(), repr(text_view))
+    follow_asset(view, registry, key, payload)
+    return view
 
 
 def partition_display(registry: Registry, key: AssetKey, user_ns: dict[str, Any]) -> Any:

@@ -54,6 +54,7 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
             registry.graph, keys=keys, statuses={k: registry.status(k) for k in keys}
         )
         self.output = ipywidgets.Output()
+        self._opened: Any = None
         self.follower = follow_registry(self.lineage, registry, selection)
         self.lineage.on_materialize(self._materialize)
         self.lineage.on_open(self._open)
@@ -72,6 +73,7 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
 
     def close(self) -> None:
         # ipywidgets closes from __del__ even when __init__ raised before these existed.
+        self._close_opened()
         for part in (getattr(self, "lineage", None), getattr(self, "output", None)):
             if part is not None:
                 part.close()
@@ -126,11 +128,19 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         widget.message = " · ".join(parts)
 
     def _open(self, key: AssetKey) -> None:
+        self._close_opened()
         self.output.clear_output()
         with self.output:
             from IPython.display import display
 
-            display(asset_display(self.registry, key, _sources_of(key)))  # type: ignore[no-untyped-call]
+            self._opened = asset_display(self.registry, key, lambda: _sources_of(key))
+            display(self._opened)  # type: ignore[no-untyped-call]
+
+    def _close_opened(self) -> None:
+        # The asset view opened last follows the registry: it goes when replaced.
+        opened, self._opened = getattr(self, "_opened", None), None
+        if opened is not None and hasattr(opened, "close"):
+            opened.close()
 
 
 def _sources_of(key: AssetKey) -> dict[str, str]:

@@ -34,12 +34,18 @@ def _when(timestamp: float | None) -> str:
 class Table:
     """Rows of strings shown as an HTML table or aligned text."""
 
+    # Columns of figures, right-aligned (header too) so their digits line up; the rest left.
+    RIGHT = frozenset({"duration", "on disk"})
+
     def __init__(
         self, headers: Sequence[str], rows: Sequence[Sequence[str]], title: str = ""
     ) -> None:
         self.headers = list(headers)
         self.rows = [list(r) for r in rows]
         self.title = title
+
+    def _align(self, header: str) -> str:
+        return "right" if header in self.RIGHT else "left"
 
     def __repr__(self) -> str:
         if not self.rows and self.title:
@@ -48,23 +54,38 @@ class Table:
         for row in self.rows:
             widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
         lines = [self.title] if self.title else []
-        lines.append("  ".join(h.ljust(w) for h, w in zip(self.headers, widths, strict=True)))
+        right = [h in self.RIGHT for h in self.headers]
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(
+                c.rjust(w) if r else c.ljust(w)
+                for c, w, r in zip(cells, widths, right, strict=True)
+            )
+
+        lines.append(line(self.headers))
         lines.append("  ".join("-" * w for w in widths))
-        for row in self.rows:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+        lines.extend(line(row) for row in self.rows)
         return "\n".join(lines).rstrip()
 
     def _cell(self, header: str, value: str) -> str:
         text = html.escape(value)
+        # Every cell says its alignment: JupyterLab right-aligns table cells by default.
+        style = f"text-align:{self._align(header)}"
         if header == "status" and value in STATUS_STYLES:
             colour = STATUS_STYLES[value].stroke
-            return f'<td><span style="color:{colour};font-weight:600">{text}</span></td>'
-        return f"<td>{text}</td>"
+            return (
+                f'<td style="{style}"><span style="color:{colour};font-weight:600">'
+                f"{text}</span></td>"
+            )
+        return f'<td style="{style}">{text}</td>'
+
 
     def _repr_html_(self) -> str:
         if not self.rows and self.title:
             return f"<div class='nbassets-table'><i>{html.escape(self.title)}</i></div>"
-        head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.headers)
+        head = "".join(
+            f'<th style="text-align:{self._align(h)}">{html.escape(h)}</th>' for h in self.headers
+        )
         body = "".join(
             "<tr>"
             + "".join(self._cell(h, c) for h, c in zip(self.headers, row, strict=True))

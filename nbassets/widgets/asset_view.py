@@ -16,7 +16,7 @@ import datetime as dt
 import html
 import io
 import pathlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import anywidget
@@ -26,6 +26,7 @@ from nbassets.definitions.keys import AssetKey
 from nbassets.graph.registry import Registry
 from nbassets.graph.summary import metadata_text, size_text, summarize_asset
 from nbassets.widgets.logbook import LogBook
+from nbassets.widgets.statuses import ordered_counts
 from nbassets.widgets.themes import stylesheet
 
 __all__ = ["AssetViewWidget", "asset_payload", "value_payload"]
@@ -57,11 +58,13 @@ def value_payload(value: Any) -> dict[str, Any]:
         shape = getattr(value, "shape", (len(head), len(columns)))
         if label == "DataFrame":
             label = f"{type(value).__name__} {'x'.join(str(n) for n in shape)}"
+        cells, align = _formatted(head)
         return {
             "kind": "table",
             "label": label,
             "columns": [str(head.index.name or "")] + [str(c) for c in columns],
-            "rows": [[_clip(str(c), 200) for c in row] for row in head.itertuples()],
+            "rows": cells,
+            "align": align,
             "shape": "x".join(str(n) for n in shape),
             "truncated": len(value) > TABLE_ROWS,
         }
@@ -76,6 +79,51 @@ def value_payload(value: Any) -> dict[str, Any]:
     if png is not None:
         return {"kind": "image", "mime": "image/png", "data": base64.b64encode(png).decode()}
     return {"kind": "text", "text": _clip(repr(value)), "type": type(value).__name__}
+
+
+def _formatted(head: Any) -> tuple[list[list[str]], list[str]]:
+    """A frame's rows as pandas prints them (index first), and each column's alignment.
+
+    pandas' own formatter gives one float precision per column, ``NaN``/``NaT``/``None``
+    as pandas writes them and dates without a midnight time; numbers, dates and
+    booleans are right-aligned, text left. Frames pandas cannot format fall back to
+    ``str`` of each cell, left-aligned.
+    """
+    import sys
+
+    pandas = sys.modules.get("pandas")
+    if pandas is None or not isinstance(head, pandas.DataFrame):
+        rows = [[_clip(str(c), 200) for c in row] for row in head.itertuples()]
+        return rows, ["left"] * (len(head.columns) + 1)
+    from pandas.api import types
+
+    try:
+        from pandas.arrays import NumpyExtensionArray
+    except ImportError:  # pandas < 2.1 calls it PandasArray
+        from pandas.arrays import PandasArray as NumpyExtensionArray
+    from pandas.io.formats.format import format_array
+
+    series = [head.index.to_series(), *(head.iloc[:, i] for i in range(head.shape[1]))]
+    columns: list[list[str]] = []
+    align: list[str] = []
+    for column in series:
+        # A NumPy column formats as a NumPy array (one precision per column, as printed).
+        values = column.array
+        if isinstance(values, NumpyExtensionArray):
+            values = values.to_numpy()
+        try:
+            texts = [t.strip() for t in format_array(values, None, leading_space=False)]
+        except Exception:  # noqa: BLE001 - an exotic extension type: plain str() still shows it
+            texts = [str(v) for v in values]
+        columns.append([_clip(t, 200) for t in texts])
+        dtype = column.dtype
+        figures = (
+            types.is_numeric_dtype(dtype)
+            or types.is_datetime64_any_dtype(dtype)
+            or types.is_timedelta64_dtype(dtype)
+        )
+        align.append("right" if figures else "left")
+    return [list(row) for row in zip(*columns, strict=True)], align
 
 
 def asset_payload(
@@ -102,6 +150,9 @@ def asset_payload(
         "description": summary.description,
         "stale": list(summary.stale_reasons),
         "partitions": summary.partitions.text if summary.partitions is not None else "",
+        "partition_counts": (
+            ordered_counts(summary.partitions.counts) if summary.partitions is not None else []
+        ),
         # Set in a persisted notebook, where a value comes from memory or from disk.
         "value_from": summary.value_from,
         "on_disk": size_text(summary.stored_size),
@@ -165,7 +216,20 @@ class AssetViewWidget(anywidget.AnyWidget):
     def __init__(self, data: dict[str, Any], text: str = "", **kwargs: Any) -> None:
         """Build the view from ``asset_payload`` data; ``text`` is the plain-text fallback."""
         self.text_fallback = text
+        self._close_callbacks: list[Callable[[], Any]] = []
         super().__init__(data=data, **kwargs)
+
+    def on_close(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback()`` once when the widget is closed (e.g. to stop following)."""
+        self._close_callbacks.append(callback)
+
+    def close(self) -> None:
+        """Close the widget and run the ``on_close`` callbacks."""
+        # getattr: ipywidgets closes from __del__ even when __init__ raised early.
+        callbacks, self._close_callbacks = getattr(self, "_close_callbacks", []), []
+        for callback in callbacks:
+            callback()
+        super().close()
 
     def __repr__(self) -> str:
         return f"<AssetViewWidget: {self.data.get('header', {}).get('key', '?')}>"

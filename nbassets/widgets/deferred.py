@@ -76,7 +76,9 @@ def _kernel_later() -> Later | None:
     if loop is not None:
         # The kernel's loop runs on the main thread and is blocked while a cell runs:
         # the callback fires after the cell, never in the middle of user code.
-        return lambda flush: loop.call_later(DELAY_S, flush)
+        # add_callback wakes the loop: a bare call_later made while a widget's message
+        # is handled (a button's run) would wait for the next message to the kernel.
+        return lambda flush: loop.add_callback(loop.call_later, DELAY_S, flush)
     return lambda flush: _after_cell(shell, flush)
 
 

@@ -59,7 +59,8 @@ class LineageWidget(anywidget.AnyWidget):
     _css = stylesheet("lineage.css")
 
     graph_layout = traitlets.Dict().tag(sync=True)
-    statuses = traitlets.Dict(value_trait=traitlets.Unicode()).tag(sync=True)
+    # Node id -> status name. Checked by the methods that change it; runs send patches.
+    statuses = traitlets.Dict().tag(sync=True)
     selected = traitlets.List(traitlets.Any()).tag(sync=True)
     running = traitlets.Bool(False).tag(sync=True)
     status_styles = traitlets.List(traitlets.Dict()).tag(sync=True)
@@ -163,25 +164,40 @@ class LineageWidget(anywidget.AnyWidget):
 
     def set_statuses(self, mapping: Mapping[CoercibleToAssetKey, str]) -> None:
         """Recolour many assets in one message to the front end (assets not named keep theirs)."""
-        changes = {
-            self._layout.id_for(self._key(key)): check_status(status)
-            for key, status in mapping.items()
-        }
-        if any(self.statuses.get(node_id) != status for node_id, status in changes.items()):
-            self.statuses = {**self.statuses, **changes}
+        shown = self.statuses
+        changes: dict[str, str] = {}
+        for key, status in mapping.items():
+            node_id = self._layout.id_for(self._key(key))
+            if shown.get(node_id) != status:
+                changes[node_id] = check_status(status)
+        self._patch_statuses(changes)
 
     def recolour(self, status_of: Callable[[AssetKey], str | None]) -> None:
         """Recolour every drawn asset from ``status_of(key)`` (``None`` keeps its colour).
 
-        One message to the front end, and only if a colour changed.
+        One message to the front end holding only the colours that changed; none if
+        nothing did.
         """
-        statuses = dict(self.statuses)
+        shown = self.statuses
+        changes: dict[str, str] = {}
         for node in self._layout.nodes:
             status = status_of(node.key)
-            if status is not None:
-                statuses[node.id] = check_status(status)
-        if statuses != self.statuses:
-            self.statuses = statuses
+            if status is not None and shown.get(node.id) != status:
+                changes[node.id] = check_status(status)
+        self._patch_statuses(changes)
+
+    def _patch_statuses(self, changes: dict[str, str]) -> None:
+        """Apply ``changes`` here and send only them to the page.
+
+        ``statuses`` is updated in place, so the whole mapping is not sent again
+        (a 1,000-asset graph would send every status for each recolour); the page
+        merges the patch into its model (``static/lineage.js``), which is what a
+        saved notebook keeps. A view drawn later starts from the merged mapping.
+        """
+        if not changes:
+            return
+        self.statuses.update(changes)
+        self.send({"type": "statuses", "statuses": changes})
 
     def set_graph(
         self,

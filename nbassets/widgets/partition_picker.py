@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import pathlib
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,7 @@ from nbassets.engine.events import EventType, RunEvent
 from nbassets.errors import NbAssetsError
 from nbassets.graph.registry import Registry, RegistryEvent
 from nbassets.widgets.asset_view import value_payload
-from nbassets.widgets.statuses import STATUSES
+from nbassets.widgets.statuses import ordered_counts
 from nbassets.widgets.themes import stylesheet
 
 __all__ = ["STATE_LETTERS", "PartitionPicker"]
@@ -43,6 +44,7 @@ STATE_LETTERS = {
     "running": "R",
     "skipped": "K",
 }
+_NAMES = {letter: name for name, letter in STATE_LETTERS.items()}
 REFRESH_S = 0.1
 _RUN_ENDS = frozenset({EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED})
 
@@ -58,6 +60,10 @@ class PartitionPicker(anywidget.AnyWidget):
     asset = traitlets.Unicode("").tag(sync=True)
     partitions = traitlets.List(traitlets.Unicode()).tag(sync=True)
     states = traitlets.Unicode("").tag(sync=True)
+    # What each letter of ``states`` means (a status name of ``widgets.statuses``).
+    letters = traitlets.Dict(_NAMES).tag(sync=True)
+    # [[state, n], ...] in COUNT_ORDER: what the strip's legend says, in that order.
+    counts = traitlets.List(traitlets.List()).tag(sync=True)
     selected = traitlets.List(traitlets.Unicode()).tag(sync=True)
     dates = traitlets.Bool(False).tag(sync=True)
     preview = traitlets.Dict().tag(sync=True)
@@ -78,10 +84,12 @@ class PartitionPicker(anywidget.AnyWidget):
         self._op = registry.graph.node(key).op or key.to_python_identifier()
         states = registry.partition_states(key)
         keys = list(states)
+        letters = self._letters(states)
         super().__init__(
             asset=key.to_user_string(),
             partitions=keys,
-            states=self._letters(states),
+            states=letters,
+            counts=_counts(letters),
             dates=bool(keys) and all(_is_date_like(k) for k in (keys[0], keys[-1])),
             **kwargs,
         )
@@ -101,10 +109,12 @@ class PartitionPicker(anywidget.AnyWidget):
         if self._key not in self._registry:
             return
         states = self._registry.partition_states(self._key)
+        letters = self._letters(states)
         with self.hold_sync():
             if list(states) != self.partitions:
                 self.partitions = list(states)
-            self.states = self._letters(states)
+            self.states = letters
+            self.counts = _counts(letters)
 
     def close(self) -> None:
         """Stop following the registry and close the widget."""
@@ -180,12 +190,9 @@ class PartitionPicker(anywidget.AnyWidget):
 
     def static_bundle(self) -> dict[str, str]:
         """The picture nbconvert, GitHub and terminals show: counts, and the strip as SVG."""
-        names = {v: k for k, v in STATE_LETTERS.items()}
-        found = [names.get(letter, "missing") for letter in self.states]
-        order = [*STATUSES, "running"]
-        counts = {s: found.count(s) for s in order if s in found}
+        found = [_NAMES.get(letter, "missing") for letter in self.states]
         text = f"{self.asset}: {len(self.partitions)} partitions; " + ", ".join(
-            f"{n} {s}" for s, n in counts.items()
+            f"{n} {s}" for s, n in self.counts
         )
         svg = strip_svg(self.partitions, found)
         return {
@@ -198,7 +205,8 @@ class PartitionPicker(anywidget.AnyWidget):
 def strip_svg(partitions: list[str], states: list[str], width: int = 640) -> str:
     """A status strip: one cell per partition, in the lineage's status colours.
 
-    The first and last partition keys are written under it.
+    Under it an axis: up to five ticks with their partition keys (dates as dates),
+    the first and the last always.
     """
     from nbassets.widgets.statuses import STATUS_STYLES
 
@@ -211,15 +219,45 @@ def strip_svg(partitions: list[str], states: list[str], width: int = 640) -> str
             f'<rect x="{i * cell:.2f}" y="0" width="{max(cell, 0.5):.2f}" height="18" '
             f'fill="{style.stroke}"><title>{html.escape(partitions[i])}: {state}</title></rect>'
         )
-    first = html.escape(partitions[0]) if partitions else ""
-    last = html.escape(partitions[-1]) if partitions else ""
+    ticks = axis_ticks(len(partitions), 5)
+    marks = []
+    for i in ticks:
+        x = (i + 0.5) * cell
+        anchor = "start" if i == ticks[0] else "end" if i == ticks[-1] else "middle"
+        text_x = 0 if anchor == "start" else width if anchor == "end" else x
+        marks.append(
+            f'<line x1="{x:.2f}" y1="18" x2="{x:.2f}" y2="22" stroke="#6b7280"/>'
+            f'<text x="{text_x:.2f}" y="33" text-anchor="{anchor}">'
+            f"{html.escape(axis_label(partitions[i]))}</text>"
+        )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="36" '
-        f'viewBox="0 0 {width} 36" font-family="sans-serif" font-size="11">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="38" '
+        f'viewBox="0 0 {width} 38" font-family="sans-serif" font-size="11">'
         + "".join(rects)
-        + f'<text x="0" y="32">{first}</text>'
-        + f'<text x="{width}" y="32" text-anchor="end">{last}</text></svg>'
+        + "".join(marks)
+        + "</svg>"
     )
+
+
+def axis_ticks(count: int, most: int) -> list[int]:
+    """Indices of at most ``most`` evenly spread ticks over ``count`` partitions, ends included."""
+    if count <= 0:
+        return []
+    if count <= most:
+        return list(range(count))
+    if most < 2:
+        return [0]
+    return sorted({round(k * (count - 1) / (most - 1)) for k in range(most)})
+
+
+def axis_label(key: str) -> str:
+    """A partition key as an axis writes it: a daily key's date alone, others whole."""
+    return key[:10] if _is_date_like(key) and key[10:] in ("", "-00:00") else key
+
+
+def _counts(letters: str) -> list[list[Any]]:
+    """``[[state, n], ...]`` over a strip, in ``COUNT_ORDER``."""
+    return ordered_counts(Counter(_NAMES.get(letter, "missing") for letter in letters))
 
 
 def _is_date_like(key: str) -> bool:

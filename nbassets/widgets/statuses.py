@@ -11,13 +11,22 @@ Responsibilities:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import cast
+from typing import Any, cast
 
 from nbassets.errors import InvalidInvocationError, did_you_mean
 from nbassets.graph.asset_graph import AssetStatus
 
-__all__ = ["STATUSES", "STATUS_STYLES", "StatusStyle", "check_status", "status_table"]
+__all__ = [
+    "COUNT_ORDER",
+    "STATUSES",
+    "STATUS_STYLES",
+    "StatusStyle",
+    "check_status",
+    "ordered_counts",
+    "status_table",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,18 @@ STATUS_STYLES: dict[str, StatusStyle] = {
         ),
     )
 }
+
+
+# The order partition counts are always said in (strip, header, text): done first, then
+# what needs attention, then what is left.
+COUNT_ORDER: tuple[str, ...] = ("materialized", "failed", "stale", "missing", "running", "skipped")
+
+
+def ordered_counts(counts: Mapping[str, int]) -> list[list[Any]]:
+    """``[[state, n], ...]`` in ``COUNT_ORDER`` (others after), without zero counts."""
+    rank = {name: i for i, name in enumerate(COUNT_ORDER)}
+    names = sorted((n for n, c in counts.items() if c), key=lambda n: rank.get(n, len(rank)))
+    return [[name, counts[name]] for name in names]
 
 
 def check_status(name: str) -> AssetStatus:

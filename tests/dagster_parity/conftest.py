@@ -6,6 +6,7 @@ this hook turns each name into a module of tests loaded by ``translate.load``.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ class ParitySuite(pytest.File):
         except sdist.SdistUnavailable as exc:
             yield SdistMissing.from_parent(self, name="dagster_sdist", reason=str(exc))
             return
+        if not any(isinstance(f, translate.SdistTestsFinder) for f in sys.meta_path):
+            sys.meta_path.insert(0, translate.SdistTestsFinder(root))
         for relpath in _read_lines("modules.txt"):
             module = ParityModule.from_parent(self, path=root / relpath, name=relpath)
             module.relpath = relpath

@@ -28,6 +28,7 @@ import __future__
 import ast
 import builtins
 import functools
+import sys
 import types
 import warnings
 from collections.abc import Callable, Iterator
@@ -168,12 +169,22 @@ def _future_flags(tree: ast.Module) -> int:
     return flags
 
 
-def load(path: Path, module_name: str) -> LoadedModule:
-    """Translate and run the test module at ``path`` under ``module_name``."""
+def load(path: Path, module_name: str, *, package: bool = False) -> LoadedModule:
+    """Translate and run the test module at ``path`` under ``module_name``.
+
+    With ``package`` the module is a package (``path`` is its ``__init__.py``), so its
+    submodules import, and relative imports resolve, as they would from the sdist.
+    """
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source, filename=str(path))
     module = types.ModuleType(module_name)
     module.__file__ = str(path)
+    module.__package__ = module_name if package else module_name.rpartition(".")[0]
+    if package:
+        module.__path__ = [str(path.parent)]
+    # Registered like any imported module: code under test finds a function's module
+    # through sys.modules (load_assets_from_current_module, inspect.getmodule).
+    sys.modules[module_name] = module
     namespace = module.__dict__
     loaded = LoadedModule(module)
     aliases: set[str] = set()
@@ -254,3 +265,39 @@ def iter_test_names(loaded: LoadedModule) -> Iterator[str]:
     for name in loaded.module.__dict__:
         if name.startswith(("test", "Test")):
             yield name
+
+
+class SdistTestsFinder:
+    """Imports ``dagster_tests.*`` helper modules (test packages of Dagster's tests, such
+    as ``asset_package``) from the sdist, through the same import swap."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root  # the sdist's dagster_tests folder
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        import importlib.machinery
+
+        if fullname != "dagster_tests" and not fullname.startswith("dagster_tests."):
+            return None
+        base = self.root.parent.joinpath(*fullname.split("."))
+        if (base / "__init__.py").exists():
+            return importlib.machinery.ModuleSpec(
+                fullname, _SdistLoader(base / "__init__.py", package=True), is_package=True
+            )
+        if base.with_suffix(".py").exists():
+            return importlib.machinery.ModuleSpec(
+                fullname, _SdistLoader(base.with_suffix(".py"), package=False)
+            )
+        return None
+
+
+class _SdistLoader:
+    def __init__(self, path: Path, package: bool) -> None:
+        self.path = path
+        self.package = package
+
+    def create_module(self, spec: Any) -> types.ModuleType:
+        return load(self.path, spec.name, package=self.package).module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Already run by ``create_module`` (``load`` runs it statement by statement)."""

@@ -22,7 +22,13 @@ def test_catalog_as_text_and_html(sales):
         "key", "group", "kinds", "status", "last", "run", "duration", "partitions"
     ]
     assert text.splitlines()[3].split()[:4] == ["orders", "sales", "pandas", "materialized"]
-    assert "<table>" in page and "<td>revenue</td>" in page
+    assert "<table>" in page and '<td style="text-align:left">revenue</td>' in page
+    # Each column has one alignment, header included: text left, durations right.
+    assert '<th style="text-align:left">key</th>' in page
+    assert '<th style="text-align:right">duration</th>' in page
+    start = text.splitlines()[1].index("duration")
+    cells = [line[start : start + len("duration")] for line in text.splitlines()[3:]]
+    assert all(c.startswith(" ") and c.endswith("s") for c in cells), cells  # "  0.001s"
 
 
 def test_catalog_escapes_user_strings(shell):

@@ -12,6 +12,7 @@ from nbassets.errors import InvalidInvocationError, UnknownAssetError
 from nbassets.graph.asset_graph import AssetGraph, AssetNode
 from nbassets.widgets.lineage import LineageWidget
 from nbassets.widgets.statuses import STATUS_STYLES
+from tests.widgets.page_messages import recorded, status_patches
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -42,14 +43,20 @@ def test_mimebundle_has_the_widget_view_and_a_static_svg() -> None:
     assert STATUS_STYLES["failed"].fill in data["image/svg+xml"]
 
 
-def test_set_status_changes_only_the_statuses_trait() -> None:
-    w = LineageWidget(graph())
-    layout_before = w.graph_layout
-    changed: list[str] = []
-    w.observe(lambda change: changed.append(change["name"]), names=None)  # type: ignore[arg-type]
-    w.set_status("c", "running")
-    w.set_statuses({K("a"): "materialized", "b": "stale"})
-    assert changed == ["statuses", "statuses"]
+def test_set_status_sends_the_page_only_the_changed_colours() -> None:
+    with recorded() as log:
+        w = LineageWidget(graph())
+        layout_before = w.graph_layout
+        log.clear()
+        w.set_status("c", "running")
+        w.set_statuses({K("a"): "materialized", "b": "stale", "d": "missing"})
+        w.set_status("c", "running")  # no change: nothing sent
+    ids = {k: w.layout_data.id_for(K(k)) for k in "abcde"}
+    assert status_patches(log) == [
+        {ids["c"]: "running"},
+        {ids["a"]: "materialized", ids["b"]: "stale"},
+    ]
+    assert len(log) == 2  # no state update: the layout and the whole mapping stay put
     assert w.graph_layout is layout_before
     assert [w.status_of(k) for k in "abcde"] == [
         "materialized", "stale", "running", "missing", "missing",

@@ -14,7 +14,13 @@ from nbassets import asset, materialize, use_registry
 from nbassets.graph.registry import Registry
 from nbassets.widgets.deferred import Deferred
 from nbassets.widgets.lineage import LineageWidget
-from nbassets.widgets.live import follow_registry
+from nbassets.widgets.live import drawn_keys, follow_registry
+from tests.widgets.page_messages import (
+    full_status_updates,
+    recorded,
+    sent_by,
+    status_patches,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz dot is missing")
 
@@ -57,17 +63,44 @@ def test_a_no_run_redefinition_recolours_downstream_stale() -> None:
 
 
 def test_a_run_recolours_in_few_messages_not_one_per_step() -> None:
-    with use_registry() as registry:
+    with use_registry() as registry, recorded() as log:
         define(registry, "seed", "return 1")
         for i in range(60):
             define(registry, f"leaf_{i}", "return seed", "seed")
         widget, _follower, later = followed(registry)
         later.flush()
-        sent: list[Any] = []
-        widget.observe(sent.append, names="statuses")
+        log.clear()
         materialize(selection="*", registry=registry)
         assert {widget.status_of(f"leaf_{i}") for i in range(60)} == {"materialized"}
-        assert 1 <= len(sent) <= 3  # maybe a first "running", then the end of the run
+        # A quick run: one patch at its end, every asset in it, and never the whole mapping.
+        everything = {node.id: "materialized" for node in widget.layout_data.nodes}
+        assert status_patches(log) == [everything]
+        assert full_status_updates(log) == []
+
+
+def test_views_are_sent_only_what_changed_for_them() -> None:
+    # a --> b; c alone. Three views: everything, `a+`, and `c`.
+    with use_registry() as registry, recorded() as log:
+        define(registry, "a", "return 1")
+        define(registry, "b", "return a", "a")
+        define(registry, "c", "return 3")
+        materialize(selection="*", registry=registry)
+        later = Deferred(later=lambda flush: None)
+        views = {}
+        for selection in (None, "a+", "c"):
+            keys = drawn_keys(registry, selection)
+            views[selection] = LineageWidget(registry.graph, keys=keys)
+            follow_registry(views[selection], registry, selection, later=later)
+        log.clear()
+        define(registry, "a", "return 2")  # a new definition: every view is laid out again
+        later.flush()
+        log.clear()
+        materialize(selection="a", registry=registry)  # a fresh again, b still stale
+        patches = {s: status_patches(sent_by(log, w)) for s, w in views.items()}
+        id_of = views[None].layout_data.id_for
+        assert patches[None] == [{id_of(registry.resolve_key("a")): "materialized"}]
+        assert len(patches["a+"]) == 1 and list(patches["a+"][0].values()) == ["materialized"]
+        assert patches["c"] == []  # nothing changed in what it draws: no message at all
 
 
 def test_a_closed_widget_stops_following() -> None:
@@ -86,11 +119,10 @@ def test_a_long_step_after_quick_ones_shows_as_running_while_it_runs() -> None:
     with use_registry() as registry:
         define(registry, "quick", "return 1")
         define(registry, "slow", "import time; time.sleep(0.8); return quick", "quick")
-        widget, _follower, later = followed(registry)
-        seen: list[str] = []
-        widget.observe(
-            lambda change: seen.append(widget.status_of("slow")), names="statuses"
-        )
-        materialize(selection="*", registry=registry)
-        assert "running" in seen
+        with recorded() as log:
+            widget, _follower, _later = followed(registry)
+            materialize(selection="*", registry=registry)
+        slow = widget.layout_data.id_for(registry.resolve_key("slow"))
+        seen = [p[slow] for p in status_patches(log) if slow in p]
+        assert seen[0] == "running" and seen[-1] == "materialized"
         assert widget.status_of("slow") == "materialized"

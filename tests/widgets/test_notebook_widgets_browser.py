@@ -181,7 +181,12 @@ def test_the_partition_picker_materializes_a_range(open_notebook: Any) -> None:
     page = nb.page
     picker = page.locator(".nba-picker")
     picker.wait_for()
-    assert "2192 partitions (2192 missing)" in picker.locator(".nba-picker-title").text_content()
+    assert picker.locator(".nba-picker-title").text_content() == "events: 2192 partitions"
+    assert picker.locator(".nba-legend-item").all_text_contents() == ["2192 missing"]
+    # The axis names the first and the last day, with days between them.
+    ticks = picker.locator(".nba-axis .nba-tick").all_text_contents()
+    assert ticks[0] == "2020-01-01" and ticks[-1] == "2025-12-31" and len(ticks) >= 3
+    assert ticks == sorted(ticks)
     # Drag across the strip selects a range.
     strip = picker.locator(".nba-strip").bounding_box()
     y = strip["y"] + strip["height"] / 2
@@ -205,10 +210,14 @@ def test_the_partition_picker_materializes_a_range(open_notebook: Any) -> None:
     )
     picker.get_by_role("button", name="Materialize selection").click()
     page.wait_for_function(
-        "() => document.querySelector('.nba-picker .nba-picker-title').textContent"
+        "() => document.querySelector('.nba-picker .nba-picker-legend').textContent"
         ".includes('3 materialized')",
         timeout=15_000,
     )
+    # Counts in one order: materialized, failed, stale, missing.
+    assert picker.locator(".nba-legend-item").all_text_contents() == [
+        "3 materialized", "2189 missing",
+    ]
     summary = nb.execute(
         "import nbassets\nprint(nbassets.get_registry().partition_summary('events'))"
     )
@@ -223,6 +232,60 @@ def test_the_partition_picker_materializes_a_range(open_notebook: Any) -> None:
     page.wait_for_selector(".nba-picker .nba-preview pre")
     assert picker.locator(".nba-preview pre").text_content() == "4"
     save_screenshot(page.locator(".jp-Cell").last, "partition_picker")
+
+
+def test_after_a_picker_run_the_asset_view_and_the_strip_agree(open_notebook: Any) -> None:
+    nb: LabNotebook = open_notebook([
+        "%load_ext nbassets",
+        "%%asset --partitions daily:2024-01-01:2024-01-31 --no-run\n"
+        "def events(context):\n    return int(context.partition_key[-2:])",
+        "%materialize events --partitions 2024-01-01...2024-01-10;",
+        "%assets show events",
+    ])
+    page = nb.page
+    cell = page.locator(".jp-Cell").last  # the %%asset cell above shows a picker too
+    view = cell.locator(".nba-asset")
+    picker = cell.locator(".nba-picker")
+    picker.wait_for()
+
+    def header_partitions() -> str:
+        facts = view.locator(".nba-fact").all_text_contents()
+        return next(f for f in facts if f.startswith("partitions"))
+
+    assert header_partitions() == "partitions 10/31 materialized"
+    assert picker.locator(".nba-legend-item").all_text_contents() == [
+        "10 materialized", "21 missing",
+    ]
+    assert view.locator(".nba-value-partition").text_content() == (
+        "Value of partition 2024-01-10 (materialized last)"
+    )
+    picker.locator(".nba-start").fill("2024-01-11")
+    picker.locator(".nba-start").dispatch_event("change")
+    picker.locator(".nba-end").fill("2024-01-19")
+    picker.locator(".nba-end").dispatch_event("change")
+    picker.get_by_role("button", name="Materialize selection").click()
+    # The header above follows the run the picker started: both say 19 of 31.
+    page.wait_for_function(
+        "(cell) => [...cell.querySelectorAll('.nba-asset .nba-fact')]"
+        ".some((f) => f.textContent === 'partitions 19/31 materialized')",
+        arg=cell.element_handle(),
+        timeout=15_000,
+    )
+    assert picker.locator(".nba-legend-item").all_text_contents() == [
+        "19 materialized", "12 missing",
+    ]
+    assert view.locator(".nba-value-partition").text_content() == (
+        "Value of partition 2024-01-19 (materialized last)"
+    )
+    assert "9 step(s) materialized" in picker.locator(".nba-picker-message").text_content()
+    # A new selection: the old run's message goes.
+    picker.locator(".nba-start").fill("2024-01-25")
+    picker.locator(".nba-start").dispatch_event("change")
+    page.wait_for_function(
+        "(cell) => cell.querySelector('.nba-picker-message').textContent === ''",
+        arg=cell.element_handle(),
+    )
+    save_screenshot(cell, "asset_view_and_picker_agree")
 
 
 HOSTILE = [

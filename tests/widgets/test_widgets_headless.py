@@ -136,7 +136,7 @@ def test_partition_picker_follows_a_run(registry: Registry) -> None:
     )
     assert picker.states == "M_F"
     assert picker._repr_mimebundle_()[0]["text/plain"] == (
-        "sales: 3 partitions; 1 missing, 1 materialized, 1 failed"
+        "sales: 3 partitions; 1 materialized, 1 failed, 1 missing"
     )
 
 

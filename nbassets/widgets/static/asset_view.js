@@ -37,15 +37,17 @@ function html(tag, className, text) {
 /**
  * @param {string[]} headers
  * @param {string[][]} rows
+ * @param {string[]} [align] "left" or "right" per column (header and cells alike)
  */
-function table(headers, rows) {
+function table(headers, rows, align = []) {
   const t = html("table", "nba-table");
+  const side = (/** @type {number} */ i) => (align[i] === "right" ? "nba-right" : "nba-left");
   const head = t.createTHead().insertRow();
-  for (const h of headers) head.append(html("th", "", h));
+  headers.forEach((h, i) => head.append(html("th", side(i), h)));
   const body = t.createTBody();
   for (const row of rows) {
     const tr = body.insertRow();
-    for (const cell of row) tr.append(html("td", "", String(cell)));
+    row.forEach((cell, i) => tr.append(html("td", side(i), String(cell))));
   }
   return t;
 }
@@ -131,6 +133,7 @@ function render({ model, el }) {
       facts.append(item);
     }
     root.append(header, facts);
+    if (data.gone) root.append(html("div", "nba-gone", data.gone));
     if (h.description) root.append(html("div", "nba-description", h.description));
     if (h.stale?.length) {
       const stale = html("div", "nba-stale");
@@ -171,10 +174,12 @@ function render({ model, el }) {
     panel.dataset.tab = tab;
     if (tab === "value") {
       const v = data.value ?? { kind: "none", text: "" };
-      if (v.partition) panel.append(html("div", "nba-note nba-value-partition", `partition ${v.partition}`));
+      if (v.partition) {
+        panel.append(html("div", "nba-note nba-value-partition", `Value of partition ${v.partition} (materialized last)`));
+      }
       if (v.kind === "table") {
         panel.append(html("div", "nba-note", `${v.label ?? `DataFrame ${v.shape}`}${v.truncated ? " (first rows)" : ""}`));
-        panel.append(table(v.columns, v.rows));
+        panel.append(table(v.columns, v.rows, v.align));
       } else if (v.kind === "image" && v.mime === "image/png" && /^[A-Za-z0-9+/=]+$/.test(v.data)) {
         const img = /** @type {HTMLImageElement} */ (html("img", "nba-image"));
         img.alt = "value";

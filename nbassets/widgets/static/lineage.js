@@ -26,8 +26,8 @@
  *   set(name: string, value: unknown): void,
  *   save_changes(): void,
  *   send(content: object): void,
- *   on(event: string, cb: () => void): void,
- *   off(event: string, cb: () => void): void,
+ *   on(event: string, cb: (...args: any[]) => void): void,
+ *   off(event: string, cb: (...args: any[]) => void): void,
  * }} Model
  */
 
@@ -474,4 +474,20 @@ function render({ model, el }) {
   };
 }
 
-export default { render };
+/**
+ * Once per model, before and apart from any view: merge the kernel's status patches
+ * ({type: "statuses", statuses: {id: status}}) into the model, so a view drawn later
+ * (Lab renders off-screen outputs lazily) and the saved notebook see every colour.
+ * @param {{ model: Model }} ctx
+ */
+function initialize({ model }) {
+  /** @param {any} msg */
+  function onMessage(msg) {
+    if (!msg || msg.type !== "statuses") return;
+    model.set("statuses", { ...model.get("statuses"), ...msg.statuses });
+  }
+  model.on("msg:custom", onMessage);
+  return () => model.off("msg:custom", onMessage);
+}
+
+export default { initialize, render };

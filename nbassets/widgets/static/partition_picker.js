@@ -10,6 +10,8 @@
  *   get(name: "asset"): string,
  *   get(name: "partitions"): string[],
  *   get(name: "states"): string,
+ *   get(name: "letters"): Record<string, string>,
+ *   get(name: "counts"): [string, number][],
  *   get(name: "selected"): string[],
  *   get(name: "dates"): boolean,
  *   get(name: "preview"): any,
@@ -23,13 +25,30 @@
  * }} Model
  */
 
-const COLOURS = {
-  _: "#d1d5db", M: "#16a34a", S: "#f59e0b", F: "#dc2626", R: "#2563eb", K: "#7c3aed",
-};
-const NAMES = {
-  _: "missing", M: "materialized", S: "stale", F: "failed", R: "running", K: "skipped",
-};
 const STRIP_HEIGHT = 26;
+// One axis label per this many pixels at most (the first and last always shown).
+const LABEL_SPACING = 110;
+
+/**
+ * Evenly spread tick indices over `count` partitions, both ends included
+ * (as partition_picker.axis_ticks does for the static picture).
+ * @param {number} count @param {number} most
+ * @returns {number[]}
+ */
+function axisTicks(count, most) {
+  if (count <= 0) return [];
+  if (count <= most) return [...Array(count).keys()];
+  if (most < 2) return [0];
+  const out = new Set();
+  for (let k = 0; k < most; k++) out.add(Math.round((k * (count - 1)) / (most - 1)));
+  return [...out].sort((a, b) => a - b);
+}
+
+/** A daily key's date alone; other keys whole. @param {string} key */
+function axisLabel(key) {
+  const date = /^\d{4}-\d{2}-\d{2}/.test(key);
+  return date && (key.length === 10 || key.slice(10) === "-00:00") ? key.slice(0, 10) : key;
+}
 
 /**
  * @param {string} tag
@@ -48,8 +67,10 @@ function html(tag, className, text) {
 function render({ model, el }) {
   const root = html("div", "nba-picker");
   const title = html("div", "nba-picker-title");
+  const legend = html("div", "nba-picker-legend");
   const canvas = /** @type {HTMLCanvasElement} */ (html("canvas", "nba-strip"));
   canvas.height = STRIP_HEIGHT;
+  const axis = html("div", "nba-axis");
   const hover = html("div", "nba-hover");
   const controls = html("div", "nba-picker-controls");
   const start = /** @type {HTMLInputElement} */ (html("input", "nba-start"));
@@ -64,7 +85,7 @@ function render({ model, el }) {
   controls.append(start, html("span", "", "to"), end, chosen, run, look);
   const message = html("div", "nba-picker-message");
   const preview = html("div", "nba-preview");
-  root.append(title, canvas, hover, controls, message, preview);
+  root.append(title, legend, canvas, axis, hover, controls, message, preview);
   el.replaceChildren(root);
 
   /** @type {Map<string, number>} */
@@ -86,6 +107,59 @@ function render({ model, el }) {
     return [Math.min(a, b), Math.max(a, b)];
   }
 
+  /** The status colours, generated from nbassets/widgets/statuses.py as CSS variables. */
+  function colours() {
+    const style = getComputedStyle(root);
+    /** @type {Record<string, string>} */
+    const out = {};
+    for (const [letter, name] of Object.entries(model.get("letters"))) {
+      out[letter] = style.getPropertyValue(`--nba-status-${name}-stroke`).trim() || "#9ca3af";
+    }
+    return out;
+  }
+
+  /** @param {string} letter */
+  function nameOf(letter) {
+    return model.get("letters")[letter] ?? "missing";
+  }
+
+  function drawLegend() {
+    const n = model.get("partitions").length;
+    title.textContent = `${model.get("asset")}: ${n} partition${n === 1 ? "" : "s"}`;
+    legend.replaceChildren();
+    for (const [name, count] of model.get("counts")) {
+      const item = html("span", "nba-legend-item");
+      item.dataset.status = name;
+      const safe = name.replace(/[^a-z]/g, "");
+      const swatch = html("span", `nba-swatch nba-status-${safe}`);
+      swatch.style.background = `var(--nba-status-${safe}-stroke)`; // the strip's colour
+      item.append(swatch, html("span", "", `${count} ${name}`));
+      legend.append(item);
+    }
+  }
+
+  /** @param {number} width */
+  function drawAxis(width) {
+    const keys = model.get("partitions");
+    axis.replaceChildren();
+    const ticks = axisTicks(keys.length, Math.max(2, Math.floor(width / LABEL_SPACING)));
+    const w = width / Math.max(1, keys.length);
+    for (const i of ticks) {
+      const label = html("span", "nba-tick", axisLabel(keys[i]));
+      label.title = keys[i];
+      const x = (i + 0.5) * w;
+      if (i === ticks[0]) label.style.left = "0";
+      else if (i === ticks[ticks.length - 1]) label.style.right = "0";
+      else {
+        label.style.left = `${x}px`;
+        label.style.transform = "translateX(-50%)";
+      }
+      const mark = html("span", "nba-tick-mark");
+      mark.style.left = `${x}px`;
+      axis.append(mark, label);
+    }
+  }
+
   function draw() {
     const keys = model.get("partitions");
     const states = model.get("states");
@@ -93,23 +167,22 @@ function render({ model, el }) {
     if (canvas.width !== width) canvas.width = width;
     const ctx = canvas.getContext("2d");
     if (!ctx) return;
+    const colour = colours();
     ctx.clearRect(0, 0, width, STRIP_HEIGHT);
     const n = keys.length;
     const w = width / Math.max(1, n);
     for (let i = 0; i < n; i++) {
-      ctx.fillStyle = COLOURS[/** @type {keyof COLOURS} */ (states[i])] ?? COLOURS._;
+      ctx.fillStyle = colour[states[i]] ?? colour._;
       ctx.fillRect(Math.floor(i * w), 4, Math.max(1, Math.ceil(w) - (w > 3 ? 1 : 0)), STRIP_HEIGHT - 8);
     }
     const r = drag ? [Math.min(...drag), Math.max(...drag)] : range();
     if (r) {
-      ctx.strokeStyle = "#111827";
+      ctx.strokeStyle = getComputedStyle(root).color || "#111827";
       ctx.lineWidth = 2;
       ctx.strokeRect(Math.floor(r[0] * w) + 1, 1, Math.max(2, (r[1] - r[0] + 1) * w) - 2, STRIP_HEIGHT - 2);
     }
-    const counts = {};
-    for (const c of states) counts[c] = (counts[c] ?? 0) + 1;
-    const parts = Object.entries(counts).map(([c, k]) => `${k} ${NAMES[/** @type {keyof NAMES} */ (c)] ?? c}`);
-    title.textContent = `${model.get("asset")}: ${n} partitions (${parts.join(", ")})`;
+    drawLegend();
+    drawAxis(canvas.clientWidth || width);
   }
 
   function showSelection() {
@@ -158,7 +231,7 @@ function render({ model, el }) {
     if (!keys.length) return;
     const i = at(event);
     const state = model.get("states")[i];
-    hover.textContent = `${keys[i]}: ${NAMES[/** @type {keyof NAMES} */ (state)] ?? state}`;
+    hover.textContent = `${keys[i]}: ${nameOf(state)}`;
     if (drag) {
       drag[1] = i;
       draw();
@@ -224,11 +297,13 @@ function render({ model, el }) {
     if (p.kind === "table") {
       const t = html("table", "nba-table");
       const head = t.createTHead().insertRow();
-      for (const c of p.columns) head.append(html("th", "", c));
+      const align = p.align ?? [];
+      const side = (/** @type {number} */ i) => (align[i] === "right" ? "nba-right" : "nba-left");
+      p.columns.forEach((/** @type {string} */ c, /** @type {number} */ i) => head.append(html("th", side(i), c)));
       const body = t.createTBody();
       for (const row of p.rows) {
         const tr = body.insertRow();
-        for (const cell of row) tr.append(html("td", "", String(cell)));
+        row.forEach((/** @type {unknown} */ cell, /** @type {number} */ i) => tr.append(html("td", side(i), String(cell))));
       }
       preview.append(t);
     } else {
@@ -245,6 +320,7 @@ function render({ model, el }) {
   };
   model.on("change:partitions", onPartitions);
   model.on("change:states", draw);
+  model.on("change:counts", draw);
   model.on("change:selected", showSelection);
   model.on("change:running", showSelection);
   model.on("change:preview", showPreview);
@@ -259,6 +335,7 @@ function render({ model, el }) {
     observer.disconnect();
     model.off("change:partitions", onPartitions);
     model.off("change:states", draw);
+    model.off("change:counts", draw);
     model.off("change:selected", showSelection);
     model.off("change:running", showSelection);
     model.off("change:preview", showPreview);
