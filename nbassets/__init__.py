@@ -145,6 +145,7 @@ _LAZY = {
     "Definitions": "nbassets.engine.jobs",
     "AssetValueLoader": "nbassets.engine.jobs",
     "mem_io_manager": "nbassets.storage.memory",
+    "multi_observable_source_asset": "nbassets.definitions.multi_observe",
     "InitLoggerContext": "nbassets.definitions.loggers",
     "LoggerDefinition": "nbassets.definitions.loggers",
     "build_init_logger_context": "nbassets.definitions.loggers",
@@ -225,6 +226,7 @@ if TYPE_CHECKING:
         colored_console_logger,
         logger,
     )
+    from nbassets.definitions.multi_observe import multi_observable_source_asset
     from nbassets.definitions.ops import (
         DynamicOut,
         DynamicOutput,
@@ -466,6 +468,7 @@ __all__ = [
     "mem_io_manager",
     "multi_asset",
     "multi_asset_check",
+    "multi_observable_source_asset",
     "observable_source_asset",
     "op",
     "persist",

@@ -162,6 +162,7 @@ EXPORTED = [
     "mem_io_manager",
     "multi_asset",
     "multi_asset_check",
+    "multi_observable_source_asset",
     "observable_source_asset",
     "op",
     "persist",

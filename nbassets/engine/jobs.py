@@ -214,7 +214,7 @@ class Definitions:
     ) -> None:
         del executor
         self.loggers = dict(loggers or {})
-        self.assets = list(assets or ())
+        self.assets = _expand_observations(assets or ())
         self.asset_checks = list(asset_checks or ())
         self.schedules = list(schedules or ())
         self.sensors = list(sensors or ())
@@ -443,16 +443,19 @@ def _check_inputs_produced(defs: Definitions) -> None:
 
 
 def _closeness(a: str, b: str) -> float:
-    """1 minus the edit distance over the longer length (1.0: equal)."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
+    """Twice the longest common subsequence over both lengths (1.0: equal).
+
+    A swapped pair of letters still reads as close.
+    """
+    previous = [0] * (len(b) + 1)
+    for char_a in a:
+        current = [0]
         for j, char_b in enumerate(b, 1):
             current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+                previous[j - 1] + 1 if char_a == char_b else max(previous[j], current[j - 1])
             )
         previous = current
-    return 1 - previous[-1] / max(len(a), len(b), 1)
+    return 2 * previous[-1] / max(len(a) + len(b), 1)
 
 
 def _similar_keys(wanted: Any, candidate: Any) -> bool:
@@ -464,5 +467,20 @@ def _similar_keys(wanted: Any, candidate: Any) -> bool:
     if wanted.parts[-1] == candidate.parts[-1]:
         return True
     if wanted.parts[:-1] == candidate.parts[:-1]:
-        return _closeness(wanted.parts[-1], candidate.parts[-1]) >= 0.7
+        return _closeness(wanted.parts[-1], candidate.parts[-1]) >= 0.8
     return "/".join(wanted.parts) == "/".join(candidate.parts)
+
+
+def _expand_observations(assets: Iterable[Any]) -> list[Any]:
+    """Assets as given, a multi-asset observation standing for one source per asset."""
+    import sys
+
+    module = sys.modules.get("nbassets.definitions.multi_observe")
+    kind = module.MultiObservableSourceAsset if module is not None else ()
+    found: list[Any] = []
+    for item in assets:
+        if kind and isinstance(item, kind):
+            found.extend(item.to_source_assets())
+        else:
+            found.append(item)
+    return found

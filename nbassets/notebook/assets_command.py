@@ -47,8 +47,8 @@ def _one_key(registry: Registry, args: list[str], command: str) -> AssetKey:
 
 def _show(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     key = _one_key(registry, args, "show")
-    def sources() -> dict[str, str]:
-        return {**stored_sources(registry, key), **state_of(shell).sources.get(key, {})}
+    def sources(shown: AssetKey) -> dict[str, str]:
+        return {**stored_sources(registry, shown), **state_of(shell).sources.get(shown, {})}
 
     view = asset_display(registry, key, sources)
     # Both follow the registry until this cell runs again.

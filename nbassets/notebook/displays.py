@@ -29,14 +29,15 @@ __all__ = ["asset_display", "partition_display"]
 def asset_display(
     registry: Registry,
     key: AssetKey,
-    sources_of: Callable[[], dict[str, str]] | None = None,
+    sources_of: Callable[[AssetKey], dict[str, str]] | None = None,
 ) -> Any:
     """What ``%assets show`` (and a double-click on the lineage) shows for ``key``.
 
-    ``sources_of()`` gives the cell sources the asset ran with, by code version (the
-    view diffs them); it is asked again each time the view follows a change.
+    ``sources_of(key)`` gives the cell sources an asset ran with, by code version
+    (the view diffs them); it is asked again each time the view follows a change.
+    The view's upstream and downstream links open those assets in the same view.
     """
-    sources = sources_of() if sources_of is not None else {}
+    sources = sources_of(key) if sources_of is not None else {}
     text_view = AssetView(registry, key, sources)
     if not renders_widgets():
         return text_view
@@ -45,11 +46,21 @@ def asset_display(
     from nbassets.widgets.logbook import logbook_for
 
     def payload() -> dict[str, Any]:
-        fresh = sources_of() if sources_of is not None else {}
-        return asset_payload(registry, key, sources=fresh, logs=logbook_for(registry))
+        shown = follower.key
+        fresh = sources_of(shown) if sources_of is not None else {}
+        return asset_payload(registry, shown, sources=fresh, logs=logbook_for(registry))
 
-    view = AssetViewWidget(payload(), repr(text_view))
-    follow_asset(view, registry, key, payload)
+    view = AssetViewWidget(
+        asset_payload(registry, key, sources=sources, logs=logbook_for(registry)),
+        repr(text_view),
+    )
+    follower = follow_asset(view, registry, key, payload)
+
+    def open_neighbour(name: str) -> None:
+        follower.key = registry.resolve_key(name)
+        view.data = payload()
+
+    view.on_open(open_neighbour)
     return view
 
 

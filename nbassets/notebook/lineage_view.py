@@ -25,7 +25,7 @@ from nbassets.notebook.runs import run_in_notebook
 from nbassets.notebook.text_views import LineageText, StaticLineage
 from nbassets.widgets.layout import compute_layout, static_svg
 from nbassets.widgets.lineage import LineageWidget
-from nbassets.widgets.live import drawn_keys, follow_registry
+from nbassets.widgets.live import drawn_keys, follow_registry, partition_counts
 
 __all__ = ["LineageView", "lineage", "lineage_view"]
 
@@ -51,7 +51,10 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         self.registry = registry
         self.user_ns = user_ns
         self.lineage = LineageWidget(
-            registry.graph, keys=keys, statuses={k: registry.status(k) for k in keys}
+            registry.graph,
+            keys=keys,
+            statuses={k: registry.status(k) for k in keys},
+            counts=partition_counts(registry, keys),
         )
         self.output = ipywidgets.Output()
         self._opened: Any = None
@@ -133,7 +136,7 @@ class LineageView(ipywidgets.VBox):  # type: ignore[misc]
         with self.output:
             from IPython.display import display
 
-            self._opened = asset_display(self.registry, key, lambda: _sources_of(key))
+            self._opened = asset_display(self.registry, key, _sources_of)
             display(self._opened)  # type: ignore[no-untyped-call]
 
     def _close_opened(self) -> None:

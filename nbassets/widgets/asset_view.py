@@ -217,7 +217,24 @@ class AssetViewWidget(anywidget.AnyWidget):
         """Build the view from ``asset_payload`` data; ``text`` is the plain-text fallback."""
         self.text_fallback = text
         self._close_callbacks: list[Callable[[], Any]] = []
+        self._open_callbacks: list[Callable[[str], Any]] = []
         super().__init__(data=data, **kwargs)
+        self.on_msg(self._handle_message)
+
+    def on_open(self, callback: Callable[[str], Any]) -> None:
+        """Call ``callback(key)`` (a user string) when an upstream or downstream link is clicked."""
+        self._open_callbacks.append(callback)
+
+    def _handle_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        key = content.get("key")
+        definition = self.data.get("definition", {})
+        linked = [*definition.get("upstream", []), *definition.get("downstream", [])]
+        # Only a key this view links to: the page cannot make it open anything else.
+        if content.get("action") == "open" and isinstance(key, str) and key in linked:
+            for callback in self._open_callbacks:
+                callback(key)
 
     def on_close(self, callback: Callable[[], Any]) -> None:
         """Call ``callback()`` once when the widget is closed (e.g. to stop following)."""

@@ -61,6 +61,8 @@ class LineageWidget(anywidget.AnyWidget):
     graph_layout = traitlets.Dict().tag(sync=True)
     # Node id -> status name. Checked by the methods that change it; runs send patches.
     statuses = traitlets.Dict().tag(sync=True)
+    # Node id -> a short count drawn on the node ("19/31" partitions materialized).
+    counts = traitlets.Dict().tag(sync=True)
     selected = traitlets.List(traitlets.Any()).tag(sync=True)
     running = traitlets.Bool(False).tag(sync=True)
     status_styles = traitlets.List(traitlets.Dict()).tag(sync=True)
@@ -76,6 +78,7 @@ class LineageWidget(anywidget.AnyWidget):
         keys: Iterable[CoercibleToAssetKey] | None = None,
         statuses: Mapping[CoercibleToAssetKey, str] | None = None,
         selected: Iterable[CoercibleToAssetKey] = (),
+        counts: Mapping[Any, str] | None = None,
         **kwargs: Any,
     ) -> None:
         """Lay out ``graph`` (or only ``keys`` of it) and build the widget.
@@ -85,6 +88,7 @@ class LineageWidget(anywidget.AnyWidget):
             keys: The assets to draw; all when ``None``.
             statuses: Initial status per key; otherwise ``graph.status(key)``.
             selected: Keys selected at first.
+            counts: A short count per key drawn on its node (partitions materialized).
             **kwargs: Passed to ``anywidget.AnyWidget`` (e.g. ``height``).
         """
         self._graph = graph
@@ -97,6 +101,7 @@ class LineageWidget(anywidget.AnyWidget):
         super().__init__(
             graph_layout=self._layout.to_json(),
             statuses=self._initial_statuses(statuses),
+            counts=self._ids(counts or {}),
             status_styles=status_table(),
             **kwargs,
         )
@@ -138,6 +143,9 @@ class LineageWidget(anywidget.AnyWidget):
         if key not in self._layout:
             raise self._graph.unknown(key, context="the lineage view")
         return key
+
+    def _ids(self, mapping: Mapping[Any, str]) -> dict[str, str]:
+        return {self._layout.id_for(self._key(k)): str(v) for k, v in mapping.items()}
 
     def _initial_statuses(
         self, given: Mapping[CoercibleToAssetKey, str] | None
@@ -186,6 +194,21 @@ class LineageWidget(anywidget.AnyWidget):
                 changes[node.id] = check_status(status)
         self._patch_statuses(changes)
 
+    def recount(self, count_of: Callable[[AssetKey], str | None]) -> None:
+        """Redraw the counts on the nodes from ``count_of(key)`` (``None``: no count).
+
+        One message holding only the counts that changed; none if nothing did.
+        """
+        shown = self.counts
+        changes: dict[str, str] = {}
+        for node in self._layout.nodes:
+            count = count_of(node.key) or ""
+            if shown.get(node.id, "") != count:
+                changes[node.id] = count
+        if changes:
+            self.counts.update(changes)
+            self.send({"type": "counts", "counts": changes})
+
     def _patch_statuses(self, changes: dict[str, str]) -> None:
         """Apply ``changes`` here and send only them to the page.
 
@@ -204,6 +227,7 @@ class LineageWidget(anywidget.AnyWidget):
         graph: AssetGraph,
         keys: Iterable[CoercibleToAssetKey] | None = None,
         statuses: Mapping[CoercibleToAssetKey, str] | None = None,
+        counts: Mapping[Any, str] | None = None,
     ) -> None:
         """Draw a new graph (after definitions changed), coloured by ``statuses``.
 
@@ -223,6 +247,7 @@ class LineageWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self.graph_layout = self._layout.to_json()
             self.statuses = drawn
+            self.counts = self._ids(counts or {})
             self.selected = [
                 n for n in old_selected if AssetKey.from_user_string(str(n)) in self._layout
             ]

@@ -15,6 +15,8 @@ Responsibilities:
   every ``RECOLOUR_S`` from one timer thread, so a long step shows as running
   while it runs. When the run ends, every drawn asset is recoloured from the
   registry (stale propagation, partitions).
+- Partitioned assets carry a count on their node ("19/31" materialized), redrawn
+  with the colours (only what changed is sent).
 - Every status change, from any cause (runs, ``--no-run`` redefinitions,
   ``accept``, wipes), reaches the widgets: a definition redraws with fresh colours.
 - Unsubscribe when the widget closes; the shared listener goes with the last view.
@@ -34,7 +36,14 @@ from nbassets.graph.registry import Registry, RegistryEvent
 from nbassets.widgets.deferred import Deferred, deferred
 from nbassets.widgets.lineage import LineageWidget
 
-__all__ = ["FIRST_S", "RECOLOUR_S", "RegistryFollower", "drawn_keys", "follow_registry"]
+__all__ = [
+    "FIRST_S",
+    "RECOLOUR_S",
+    "RegistryFollower",
+    "drawn_keys",
+    "follow_registry",
+    "partition_counts",
+]
 
 # A run of many quick steps would otherwise send the page a message per step.
 RECOLOUR_S = 0.2
@@ -109,7 +118,12 @@ class RegistryFollower:
             # The selection names an asset that is gone: keep drawing what still exists.
             keys = [n.key for n in self.widget.layout_data.nodes if n.key in self.registry]
         status = self.registry.status
-        self.widget.set_graph(self.registry.graph, keys, {k: status(k) for k in keys})
+        self.widget.set_graph(
+            self.registry.graph,
+            keys,
+            {k: status(k) for k in keys},
+            partition_counts(self.registry, keys),
+        )
 
 
 class _Hub:
@@ -223,9 +237,22 @@ class _Hub:
                 return found
 
             self._last_sent = time.perf_counter()
+            partitioned = _partitioned(self.registry)
+            counted: dict[AssetKey, str | None] = {}
+
+            def count_of(key: AssetKey) -> str | None:
+                if key not in partitioned:
+                    return None
+                if key not in counted:
+                    counted[key] = _count_text(self.registry, key)
+                return counted[key]
+
             for follower in self.followers:
                 if follower not in redrawn:
-                    follower.widget.recolour(status_of)
+                    widget = follower.widget
+                    widget.recolour(status_of)
+                    if partitioned or widget.counts:
+                        widget.recount(count_of)
 
 
 class _Ticker:
@@ -295,6 +322,32 @@ def _steps_of(registry: Registry) -> dict[str, tuple[AssetKey, ...]]:
                 steps[node.op] = (*steps.get(node.op, ()), node.key)
         registry.run_cache["lineage_steps"] = steps
     return steps
+
+
+def partition_counts(registry: Registry, keys: list[AssetKey]) -> dict[AssetKey, str]:
+    """``"19/31"`` (partitions materialized, stale ones included, of all) per partitioned key."""
+    partitioned = _partitioned(registry)
+    return {k: _count_text(registry, k) for k in keys if k in partitioned}
+
+
+def _count_text(registry: Registry, key: AssetKey) -> str:
+    summary = registry.partition_summary(key)
+    done = summary.counts.get("materialized", 0) + summary.counts.get("stale", 0)
+    return f"{done}/{summary.total}"
+
+
+def _partitioned(registry: Registry) -> frozenset[AssetKey]:
+    """The partitioned assets; cached until definitions change."""
+    found: frozenset[AssetKey] | None = registry.run_cache.get("lineage_partitioned")
+    if found is None:
+        found = frozenset(
+            k
+            for d in registry.definitions
+            if getattr(d, "partitions_def", None) is not None
+            for k in d.keys
+        )
+        registry.run_cache["lineage_partitioned"] = found
+    return found
 
 
 def follow_registry(

@@ -102,3 +102,15 @@ def test_after_a_picker_run_the_header_and_the_strip_agree() -> None:
         ]
         # The Value tab names the partition it shows: the latest one materialized.
         assert view.data["value"]["partition"] == "2024-01-19"
+
+
+def test_neighbour_links_ask_to_open_only_the_assets_they_name() -> None:
+    with use_registry() as registry:
+        define(registry, "orders", "return [1]")
+        define(registry, "revenue", "return sum(orders)", "orders")
+        view, _later = live_view(registry, "orders")
+        opened: list[str] = []
+        view.on_open(opened.append)
+        view._handle_message(view, {"action": "open", "key": "revenue"}, [])
+        view._handle_message(view, {"action": "open", "key": "elsewhere"}, [])
+        assert opened == ["revenue"]  # the page can only follow the links it was given

@@ -220,7 +220,7 @@ w = LineageWidget(graph)
     nb = open_lineage(open_notebook, hostile)
     page = nb.page
     page.locator(".nba-cluster text").first.hover()
-    labels = page.locator(".nba-node text").all_text_contents()
+    labels = page.locator(".nba-node .nba-label").all_text_contents()
     save_screenshot(page.locator(".nba-lineage"), "lineage_hostile_keys")
     assert sorted(labels) == [
         '<img src=x onerror="window.__nbassets_xss = 1">',

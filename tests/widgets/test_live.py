@@ -14,7 +14,7 @@ from nbassets import asset, materialize, use_registry
 from nbassets.graph.registry import Registry
 from nbassets.widgets.deferred import Deferred
 from nbassets.widgets.lineage import LineageWidget
-from nbassets.widgets.live import drawn_keys, follow_registry
+from nbassets.widgets.live import drawn_keys, follow_registry, partition_counts
 from tests.widgets.page_messages import (
     full_status_updates,
     recorded,
@@ -25,10 +25,10 @@ from tests.widgets.page_messages import (
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz dot is missing")
 
 
-def define(registry: Registry, name: str, body: str, params: str = "") -> None:
+def define(registry: Registry, name: str, body: str, params: str = "", **options: Any) -> None:
     namespace: dict[str, Any] = {}
     exec(f"def {name}({params}):\n    {body}\n", namespace)
-    registry.add(asset(namespace[name]), source_id=name)
+    registry.add(asset(namespace[name], **options), source_id=name)
 
 
 def followed(registry: Registry) -> tuple[LineageWidget, Any, Deferred]:
@@ -126,3 +126,24 @@ def test_a_long_step_after_quick_ones_shows_as_running_while_it_runs() -> None:
         seen = [p[slow] for p in status_patches(log) if slow in p]
         assert seen[0] == "running" and seen[-1] == "materialized"
         assert widget.status_of("slow") == "materialized"
+
+
+def test_partitioned_nodes_carry_their_count_and_follow_runs() -> None:
+    from nbassets import StaticPartitionsDefinition
+
+    regions = StaticPartitionsDefinition(["eu", "us", "asia"])
+    with use_registry() as registry, recorded() as log:
+        define(registry, "plain", "return 1")
+        define(registry, "sales", "return 2", partitions_def=regions)
+        keys = drawn_keys(registry, None)
+        widget = LineageWidget(registry.graph, counts=partition_counts(registry, keys))
+        later = Deferred(later=lambda flush: None)
+        follow_registry(widget, registry, later=later)
+        sales = widget.layout_data.id_for(registry.resolve_key("sales"))
+        assert widget.counts == {sales: "0/3"}  # only partitioned assets carry one
+        log.clear()
+        materialize(selection="sales", registry=registry, partition_key="us")
+        assert widget.counts == {sales: "1/3"}
+        counts = [m["content"]["counts"] for m in log
+                  if m.get("method") == "custom" and m["content"].get("type") == "counts"]
+        assert counts == [{sales: "1/3"}]

@@ -115,3 +115,11 @@ def test_the_asset_view_opened_from_the_graph_shows_the_code_diff(open_notebook:
     assert view.locator(".nba-diff-del").all_text_contents() == ["-orders = [1, 2, 3]\n"]
     assert view.locator(".nba-diff-add").all_text_contents() == ["+orders = [1, 2]\n"]
     save_screenshot(view, "asset_view_code_diff")
+    # Its downstream is a link: a click shows that asset in the same view.
+    view.locator('.nba-downstream .nba-link[data-key="revenue"]').click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.nba-asset .nba-asset-key')]"
+        ".some((k) => k.textContent === 'revenue')"
+    )
+    assert view.locator(".nba-upstream .nba-link").all_text_contents() == ["orders"]
+    assert "upstream 'orders'" in view.locator(".nba-stale").text_content()

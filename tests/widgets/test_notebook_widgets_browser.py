@@ -240,6 +240,7 @@ def test_after_a_picker_run_the_asset_view_and_the_strip_agree(open_notebook: An
         "%%asset --partitions daily:2024-01-01:2024-01-31 --no-run\n"
         "def events(context):\n    return int(context.partition_key[-2:])",
         "%materialize events --partitions 2024-01-01...2024-01-10;",
+        "%assets lineage",
         "%assets show events",
     ])
     page = nb.page
@@ -253,6 +254,8 @@ def test_after_a_picker_run_the_asset_view_and_the_strip_agree(open_notebook: An
         return next(f for f in facts if f.startswith("partitions"))
 
     assert header_partitions() == "partitions 10/31 materialized"
+    count = page.locator('.nba-lineage .nba-node[data-key="events"] .nba-count')
+    assert count.text_content() == "10/31"  # the lineage node carries the count too
     assert picker.locator(".nba-legend-item").all_text_contents() == [
         "10 materialized", "21 missing",
     ]
@@ -274,6 +277,11 @@ def test_after_a_picker_run_the_asset_view_and_the_strip_agree(open_notebook: An
     assert picker.locator(".nba-legend-item").all_text_contents() == [
         "19 materialized", "12 missing",
     ]
+    page.wait_for_function(
+        """() => document.querySelector('.nba-lineage .nba-node[data-key="events"] .nba-count')
+             .textContent === '19/31'"""
+    )
+    save_screenshot(page.locator(".nba-lineage"), "lineage_partition_count")
     assert view.locator(".nba-value-partition").text_content() == (
         "Value of partition 2024-01-19 (materialized last)"
     )

@@ -10,6 +10,7 @@
  *   get(name: "tab"): string,
  *   set(name: string, value: unknown): void,
  *   save_changes(): void,
+ *   send(content: object): void,
  *   on(event: string, cb: () => void): void,
  *   off(event: string, cb: () => void): void,
  * }} Model
@@ -133,6 +134,25 @@ function render({ model, el }) {
       facts.append(item);
     }
     root.append(header, facts);
+    const d = data.definition ?? {};
+    if (d.upstream?.length || d.downstream?.length) {
+      // Neighbours as links: a click opens that asset in this view.
+      const links = html("div", "nba-links");
+      for (const [name, keys] of [["upstream", d.upstream ?? []], ["downstream", d.downstream ?? []]]) {
+        if (!keys.length) continue;
+        const group = html("span", `nba-link-group nba-${name}`);
+        group.append(html("b", "", `${name} `));
+        for (const key of keys) {
+          const link = /** @type {HTMLButtonElement} */ (html("button", "nba-link", key));
+          link.type = "button";
+          link.dataset.key = key;
+          link.addEventListener("click", () => model.send({ action: "open", key }));
+          group.append(link);
+        }
+        links.append(group);
+      }
+      root.append(links);
+    }
     if (data.gone) root.append(html("div", "nba-gone", data.gone));
     if (h.description) root.append(html("div", "nba-description", h.description));
     if (h.stale?.length) {

@@ -18,6 +18,7 @@
  * @typedef {{
  *   get(name: "graph_layout"): GraphLayout,
  *   get(name: "statuses"): Record<string, string>,
+ *   get(name: "counts"): Record<string, string> | undefined,
  *   get(name: "selected"): string[],
  *   get(name: "running"): boolean,
  *   get(name: "status_styles"): StatusStyle[],
@@ -144,6 +145,8 @@ function render({ model, el }) {
   let edgeEls = [];
   /** @type {Map<string, string>} node id -> status class currently set */
   const shownStatus = new Map();
+  /** @type {Map<string, SVGElement>} node id -> the count drawn on it */
+  const countEls = new Map();
   let view = { k: 1, x: 0, y: 0 };
   let userMoved = false;
   let active = false;
@@ -184,6 +187,7 @@ function render({ model, el }) {
     idOf = new Map();
     edgeEls = [];
     shownStatus.clear();
+    countEls.clear();
     const clusters = svg("g", { class: "nba-clusters" });
     for (const c of layout.clusters) {
       const g = svg("g", { class: "nba-cluster", "data-id": c.id });
@@ -219,13 +223,20 @@ function render({ model, el }) {
         "text-anchor": "middle", "dominant-baseline": "central",
       });
       label.textContent = n.key;
-      g.append(title, halo, box, label);
+      // A count on the node's top edge (partitions materialized), empty when none.
+      const count = svg("text", {
+        class: "nba-count", x: n.x + n.width - 4, y: n.y, "text-anchor": "end",
+        "dominant-baseline": "central",
+      });
+      g.append(title, halo, box, label, count);
+      countEls.set(n.id, count);
       nodes.append(g);
       nodeEls.set(n.id, g);
       keyOf.set(n.id, n.key);
       idOf.set(n.key, n.id);
     }
     scene.append(clusters, edges, nodes);
+    applyCounts();
     applyStatuses();
     applySelection();
     runSearch(false);
@@ -244,6 +255,14 @@ function render({ model, el }) {
       shownStatus.set(id, status);
       const title = g.querySelector("title");
       if (title) title.textContent = `${keyOf.get(id)} (${status})`;
+    }
+  }
+
+  function applyCounts() {
+    const counts = model.get("counts") ?? {};
+    for (const [id, el] of countEls) {
+      const text = counts[id] ?? "";
+      if (el.textContent !== text) el.textContent = text;
     }
   }
 
@@ -453,6 +472,7 @@ function render({ model, el }) {
   };
   model.on("change:graph_layout", onLayout);
   model.on("change:statuses", applyStatuses);
+  model.on("change:counts", applyCounts);
   model.on("change:selected", applySelection);
   model.on("change:running", applyRunning);
   model.on("change:status_styles", drawLegend);
@@ -466,6 +486,7 @@ function render({ model, el }) {
     observer.disconnect();
     model.off("change:graph_layout", onLayout);
     model.off("change:statuses", applyStatuses);
+    model.off("change:counts", applyCounts);
     model.off("change:selected", applySelection);
     model.off("change:running", applyRunning);
     model.off("change:status_styles", drawLegend);
@@ -483,8 +504,9 @@ function render({ model, el }) {
 function initialize({ model }) {
   /** @param {any} msg */
   function onMessage(msg) {
-    if (!msg || msg.type !== "statuses") return;
-    model.set("statuses", { ...model.get("statuses"), ...msg.statuses });
+    // Patches of a mapping trait: {type: "statuses", statuses: {...}} or the same for "counts".
+    if (!msg || (msg.type !== "statuses" && msg.type !== "counts")) return;
+    model.set(msg.type, { ...(model.get(msg.type) ?? {}), ...msg[msg.type] });
   }
   model.on("msg:custom", onMessage);
   return () => model.off("msg:custom", onMessage);
