@@ -196,7 +196,9 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             inputs=_inputs(roles.inputs, value_ins),
             deps=[coerce_dep(d) for d in all_deps],
             roles=roles,
-            required_resource_keys=resource_keys,
+            # As in Dagster, resources bound with resource_defs= are required by the op
+            # (an IO manager given as io_manager_def= is not).
+            required_resource_keys=resource_keys | frozenset(resource_defs or ()),
             retry_policy=retry_policy,
             check_specs=[
                 s if s.asset is not None else s.with_asset(asset_key) for s in (check_specs or ())
@@ -308,7 +310,9 @@ def multi_asset(
             inputs=_inputs(roles.inputs, value_ins),
             deps=[coerce_dep(d) for d in [*(deps or ()), *spec_deps, *nothing_keys]],
             roles=roles,
-            required_resource_keys=resource_keys,
+            # As in Dagster, resources bound with resource_defs= are required by the op
+            # (an IO manager given as io_manager_def= is not).
+            required_resource_keys=resource_keys | frozenset(resource_defs or ()),
             retry_policy=retry_policy,
             check_specs=list(check_specs or ()),
             partitions_def=partitions_def,
