@@ -9,6 +9,7 @@ import sys
 
 from bench import (
     cli,
+    dask_runs,
     engine,
     input_guard,
     lineage,
@@ -27,6 +28,7 @@ def main() -> int:
     engine.main()
     input_guard.main()
     partitions.main()
+    dask_runs.main()
     notebook.main()
     lineage.main()
     wasm_lineage.main()

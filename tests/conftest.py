@@ -39,6 +39,9 @@ def dask_client() -> Any:
     """A real Dask cluster shared by the session: two worker processes, one thread each."""
     import distributed
 
+    from nbassets.engine.dask_executor import spawnable_main
+
+    spawnable_main()  # an earlier test's IPython shell may have replaced __main__
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"

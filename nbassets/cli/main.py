@@ -73,7 +73,10 @@ def _parser() -> _Parser:
         metavar="K=V",
         help="a run tag; repeat it for several (--tags a=1 --tags b=2)",
     )
-    run.add_argument("--executor", help="in_process (default) or threads[:N]")
+    run.add_argument(
+        "--executor",
+        help="in_process (default), threads[:N], dask (a local cluster) or dask:ADDRESS",
+    )
     run.add_argument("--dry-run", action="store_true", help="print the plan, run nothing")
     run.add_argument("--list", action="store_true", help="list the assets and their status")
     run.add_argument("--format", choices=("text", "json"), default="text", dest="output_format")

@@ -17,11 +17,12 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from nbassets.errors import NbAssetsError
 from nbassets.graph.registry import Registry
+from nbassets.notebook.line_options import RunRequest
 
 __all__ = ["ExitCode", "RunOptions", "UsageProblem", "act"]
 
@@ -41,16 +42,9 @@ class UsageProblem(NbAssetsError):
 
 
 @dataclass(frozen=True)
-class RunOptions:
-    """The ``run`` options that act on defined assets: the magic's, ``--list``, ``--format``."""
+class RunOptions(RunRequest):
+    """``nbassets run``'s options: a run request (as ``%materialize``'s), --list, --format."""
 
-    selection: str | None = None
-    partition: str | None = None
-    partitions: str | None = None
-    config: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
-    executor: str | None = None
-    dry_run: bool = False
     list_assets: bool = False
     output_format: str = "text"
 
@@ -98,19 +92,9 @@ def _prepare(
     from IPython.core.error import UsageError
 
     from nbassets.engine.prepare import prepare_run, select_run
-    from nbassets.notebook.line_options import (
-        MaterializeOptions,
-        parse_config,
-        partition_arguments,
-    )
+    from nbassets.notebook.line_options import parse_config, partition_arguments
     from nbassets.notebook.runs import notebook_resources
 
-    magic = MaterializeOptions(
-        selection=options.selection,
-        partition=options.partition,
-        partitions=options.partitions,
-        config=options.config,
-    )
     try:
         chosen = select_run(selection, registry=registry)
         keys = chosen.keys
@@ -123,7 +107,7 @@ def _prepare(
             tags=options.tags,
             executor=options.executor,
             registry=registry,
-            **partition_arguments(magic),
+            **partition_arguments(options),
         )
     except (UsageError, NbAssetsError) as error:
         raise _usage(error) from error

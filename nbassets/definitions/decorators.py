@@ -21,6 +21,7 @@ from nbassets.definitions.assets import (
     AssetOutput,
     AssetsDefinition,
 )
+from nbassets.definitions.automation import condition_of
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.metadata import normalize_metadata
 from nbassets.definitions.names import check_group_name
@@ -186,6 +187,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             io_manager_key=manager_key or DEFAULT_IO_MANAGER_KEY,
             is_required=output_required,
             dagster_type=dagster_type,
+            automation_condition=automation_condition,
         )
         definition = AssetsDefinition(
             fn=fn,
@@ -272,6 +274,9 @@ def multi_asset(
                         io_manager_key=out.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         is_required=out.is_required,
                         dagster_type=out.dagster_type,
+                        automation_condition=condition_of(
+                            out.automation_condition, out.auto_materialize_policy
+                        ),
                         deps=out_deps,
                     )
                 )

@@ -18,6 +18,7 @@ Dask is imported only when a Dask run starts or a client is made.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -31,7 +32,7 @@ from nbassets.engine.shipping import check_shippable, compute_shipped, landed, s
 from nbassets.engine.steps import Step
 from nbassets.errors import InvalidInvocationError
 
-__all__ = ["DaskExecutor", "dask_client", "registered_client", "use_client"]
+__all__ = ["DaskExecutor", "dask_client", "registered_client", "spawnable_main", "use_client"]
 
 _lock = threading.Lock()
 _clients: dict[str, Any] = {}
@@ -47,6 +48,17 @@ def _import_distributed() -> Any:
             "Install it with: pip install 'nbassets[dask]'"
         ) from error
     return distributed
+
+
+def spawnable_main() -> None:
+    """Let worker processes be spawned from an IPython shell run outside a kernel.
+
+    ``multiprocessing`` reads ``__main__.__spec__`` to start a worker; the module
+    IPython's ``InteractiveShell`` installs as ``__main__`` (``nbassets run``) has none.
+    """
+    main = sys.modules.get("__main__")
+    if main is not None and not hasattr(main, "__spec__"):
+        main.__spec__ = None
 
 
 def use_client(client: Any) -> None:
@@ -71,6 +83,7 @@ def dask_client(address: str | None = None) -> Any:
         if client is not None and client.status == "running":
             return client
         if address is None:
+            spawnable_main()
             cores = os.cpu_count() or 1
             cluster = distributed.LocalCluster(
                 n_workers=cores, threads_per_worker=1, processes=True, dashboard_address=":0"
@@ -121,18 +134,22 @@ class DaskExecutor(Executor):
             return None
         return str(link) if link else None
 
+    def open(self) -> None:
+        self.resolve_client()
+
     def check(self, steps: list[Step], resources: Mapping[str, Any]) -> None:
-        check_shippable(steps, resources)
+        self._pickled = check_shippable(steps, resources)
 
     def execute(self, run: Run) -> None:
-        _DaskRun(run, self.resolve_client()).go()
+        _DaskRun(run, self.resolve_client(), getattr(self, "_pickled", {})).go()
 
 
 class _DaskRun:
     """One run's bookkeeping: which steps are submitted, started, answered, recorded."""
 
-    def __init__(self, run: Run, client: Any) -> None:
+    def __init__(self, run: Run, client: Any, pickled: Mapping[int, tuple[Any, bytes]]) -> None:
         self.run = run
+        self.pickled = pickled
         self.client = client
         self.distributed = _import_distributed()
         steps = run.plan.steps
@@ -151,7 +168,10 @@ class _DaskRun:
         self.answers: dict[str, Any] = {}  # step key -> Computed, before the step started
         self.started: dict[str, float] = {}
         self.recorded: set[str] = set()
-        self.pending = self.distributed.as_completed(loop=client.loop)
+        # Results come with the futures, gathered in batches by the client's loop.
+        self.pending = self.distributed.as_completed(
+            loop=client.loop, with_results=True, raise_errors=False
+        )
 
     def _loads_in_kernel(self, step: Step) -> bool:
         memory = self.run.memory_managers
@@ -166,7 +186,9 @@ class _DaskRun:
         """Submit ``step`` (and its summary); a failure to prepare it is its answer."""
         ups = step.upstream
         try:
-            shipped, values, remote = ship(self.run, step, self.producer)
+            entry = self.pickled.get(id(step.definition))
+            fn = entry[1] if entry is not None and entry[0] is step.definition else None
+            shipped, values, remote = ship(self.run, step, self.producer, fn)
         except Exception as error:  # noqa: BLE001 - fails this step, as in-process
             self.answer(step, Computed(error=error))
             return
@@ -261,28 +283,27 @@ class _DaskRun:
                 if guard is not None:
                     guard.interruptible = True  # only the wait may be interrupted at once
                 try:
-                    done = next(self.pending)
+                    done, outcome = next(self.pending)
                 finally:
                     if guard is not None:
                         guard.interruptible = False
                 step = self.summaries.pop(done)
                 if step.key not in self.recorded:  # else skipped, its futures cancelled
-                    self.answer(step, self._summary(done, step))
+                    self.answer(step, self._summary(done, outcome, step))
                 if guard is not None:
                     guard.raise_pending()
         except KeyboardInterrupt:
             self.cancel()
             raise
 
-    def _summary(self, done: Any, step: Step) -> Any:
+    def _summary(self, done: Any, outcome: Any, step: Step) -> Any:
         """The step's answer: its summary with handles on its values, or why it failed."""
-        if done.status == "finished":
-            return landed(done.result(), step, self.futures[step.key])
-        if done.status == "cancelled":
-            return Computed(error=RuntimeError("its Dask task was cancelled"))
-        # The task itself failed (a worker died, the function could not be unpickled).
-        error = done.exception()
-        return Computed(error=error if error is not None else RuntimeError("cancelled"))
+        if type(outcome) is Computed:
+            return landed(outcome, step, self.futures[step.key])
+        if isinstance(outcome, BaseException):
+            # The task itself failed (a worker died, the function could not be unpickled).
+            return Computed(error=outcome)
+        return Computed(error=RuntimeError(f"its Dask task ended as {done.status}"))
 
     def cancel(self) -> None:
         outstanding = [f for k, f in self.futures.items() if k not in self.recorded]

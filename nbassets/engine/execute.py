@@ -88,6 +88,8 @@ def execute(
     )
     if instance is registry.instance:
         run.listeners.append(_registry_listener(registry, run))
+    # A cluster that cannot be reached fails here, before the run is recorded as started.
+    prepared.executor.open()
     record = RunRecord(
         run.run_id, "STARTED", time.time(), None, dict(tags), tuple(s.key for s in plan.steps)
     )

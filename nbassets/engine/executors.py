@@ -31,6 +31,9 @@ class Executor:
     def check(self, steps: list[Step], resources: Mapping[str, Any]) -> None:
         """Raise an ``NbAssetsError`` before the run starts if a step cannot run here."""
 
+    def open(self) -> None:
+        """Make ready to run (connect to a cluster); called before the run starts."""
+
     def execute(self, run: Run) -> None:
         raise NotImplementedError
 

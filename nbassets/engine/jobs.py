@@ -214,7 +214,7 @@ class Definitions:
     ) -> None:
         del executor
         self.loggers = dict(loggers or {})
-        self.assets = list(assets or ())
+        self.assets = _expand_observations(assets or ())
         self.asset_checks = list(asset_checks or ())
         self.schedules = list(schedules or ())
         self.sensors = list(sensors or ())
@@ -469,3 +469,18 @@ def _similar_keys(wanted: Any, candidate: Any) -> bool:
     if wanted.parts[:-1] == candidate.parts[:-1]:
         return _closeness(wanted.parts[-1], candidate.parts[-1]) >= 0.8
     return "/".join(wanted.parts) == "/".join(candidate.parts)
+
+
+def _expand_observations(assets: Iterable[Any]) -> list[Any]:
+    """Assets as given, a multi-asset observation standing for one source per asset."""
+    import sys
+
+    module = sys.modules.get("nbassets.definitions.multi_observe")
+    kind = module.MultiObservableSourceAsset if module is not None else ()
+    found: list[Any] = []
+    for item in assets:
+        if kind and isinstance(item, kind):
+            found.extend(item.to_source_assets())
+        else:
+            found.append(item)
+    return found

@@ -145,12 +145,13 @@ class _RawReads:
 
 
 def ship(
-    run: Any, step: Step, upstream_futures: Mapping[Slot, Any]
+    run: Any, step: Step, upstream_futures: Mapping[Slot, Any], fn: Any = None
 ) -> tuple[ShippedStep, dict[str, Any], list[RemoteInput]]:
     """A step's compute and its inputs, ready for ``client.submit(compute_shipped, ...)``.
 
     ``upstream_futures`` maps each (asset, partition) this run produces to the future
-    of the step producing it; inputs read from those stay on the workers.
+    of the step producing it; inputs read from those stay on the workers. ``fn`` is
+    the function already pickled (bytes), if it was.
     """
     definition = step.definition
     values: dict[str, Any] = {}
@@ -200,7 +201,7 @@ def ship(
     shipped = ShippedStep(
         label=step.label,
         kind=step.kind,
-        fn=definition.fn,
+        fn=fn if fn is not None else definition.fn,
         static=static,
         context=context,
         context_param=roles.context,
@@ -288,11 +289,19 @@ def landed(summary: Computed, step: Step, future: Any) -> Computed:
 # Checking, before the run ----------------------------------------------------------------
 
 
-def check_shippable(steps: Sequence[Step], resources: Mapping[str, Any]) -> None:
-    """Raise ``UnshippableStepError`` for the first step that cannot be sent to a worker."""
+def check_shippable(
+    steps: Sequence[Step], resources: Mapping[str, Any]
+) -> dict[int, tuple[Any, bytes]]:
+    """Raise ``UnshippableStepError`` for the first step that cannot be sent to a worker.
+
+    Returns each definition's pickled function by ``id`` (with the definition, to
+    check it is the same): the run ships these bytes, pickling each function once
+    for all its steps (365 partitions of one asset pickle it once).
+    """
     import cloudpickle
 
     seen: set[int] = set()
+    pickled: dict[int, tuple[Any, bytes]] = {}
     for step in steps:
         definition = step.definition
         parts: list[tuple[str, Any]] = []
@@ -305,7 +314,7 @@ def check_shippable(steps: Sequence[Step], resources: Mapping[str, Any]) -> None
             parts.append(("its config", step.config))
         for where, value in parts:
             try:
-                cloudpickle.dumps(value)
+                data = cloudpickle.dumps(value)
             except Exception as error:  # noqa: BLE001 - any pickling failure is reported
                 culprit = _culprit(value) if where == "its function" else None
                 what = "Check" if step.kind == "check" else "Asset"
@@ -313,6 +322,9 @@ def check_shippable(steps: Sequence[Step], resources: Mapping[str, Any]) -> None
                     _unshippable_message(what, step.label, where, value, culprit, error),
                     asset=step.asset_keys[0] if step.asset_keys else None,
                 ) from error
+            if where == "its function":
+                pickled[id(definition)] = (definition, data)
+    return pickled
 
 
 def _culprit(fn: Any) -> tuple[str, Any] | None:
@@ -384,6 +396,10 @@ def compute_shipped(
         return StepResult(Computed(error=error), {}, True)
     notices = shipped.notices.items
     try:
+        if type(shipped.fn) is bytes:
+            import cloudpickle
+
+            shipped.fn = cloudpickle.loads(shipped.fn)
         kwargs = {**shipped.static, **values}
         for param, partition, result, slot in remote:
             if slot not in result.values:

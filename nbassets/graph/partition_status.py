@@ -29,7 +29,6 @@ __all__ = [
     "partition_states",
     "summarize_partitions",
     "summarize_touched",
-    "touched_partition_states",
 ]
 
 PartitionState = Literal["materialized", "missing", "failed", "stale"]
@@ -79,35 +78,26 @@ def partition_states(
     owner: Mapping[AssetKey, Any],
     instance: Instance,
     upstream_stale: Callable[[AssetKey, tuple[str, ...]], bool] | None = None,
+    *,
+    only_run: bool = False,
 ) -> dict[str, PartitionState]:
     """The state of every partition of ``key``, in partition order.
 
     ``upstream_stale(key, partitions)`` says whether what a partition reads of an
     upstream is itself stale, so staleness flows downstream partition by partition.
-    """
-    keys = definition.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
-    judge = _PartitionJudge(definition, key, owner, instance, upstream_stale)
-    return {partition: judge.state(partition) for partition in keys}
-
-
-def touched_partition_states(
-    definition: AssetsDefinition,
-    key: AssetKey,
-    owner: Mapping[AssetKey, Any],
-    instance: Instance,
-    upstream_stale: Callable[[AssetKey, tuple[str, ...]], bool] | None = None,
-) -> dict[str, PartitionState]:
-    """The state of each partition that was materialized or failed, in partition order.
-
-    Every other partition is missing. Only the partitions the instance knows of are
-    looked at, so a definition with millions of partitions costs what was run.
+    With ``only_run``, only the partitions that were materialized or failed (every
+    other is missing): it never lists the definition's keys, so a definition with
+    millions of partitions costs what was run.
     """
     pdef = definition.partitions_def
+    judge = _PartitionJudge(definition, key, owner, instance, upstream_stale)
+    if not only_run:
+        keys = pdef.get_partition_keys(dynamic_partitions_store=instance)
+        return {partition: judge.state(partition) for partition in keys}
     known = instance.materialized_partitions(key) | set(instance.partition_outcomes(key))
     present = [
         p for p in known if pdef.has_partition_key(p, dynamic_partitions_store=instance)
     ]
-    judge = _PartitionJudge(definition, key, owner, instance, upstream_stale)
     states = {p: judge.state(p) for p in _in_partition_order(pdef, present, instance)}
     return {p: state for p, state in states.items() if state != "missing"}
 

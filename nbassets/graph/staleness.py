@@ -26,7 +26,6 @@ from nbassets.graph.partition_status import (
     PartitionSummary,
     partition_states,
     summarize_touched,
-    touched_partition_states,
 )
 from nbassets.storage.instance import Instance
 
@@ -81,24 +80,26 @@ class StalenessJudge:
 
     def partition_states(self, key: AssetKey) -> dict[str, PartitionState]:
         """Every partition's state (lists every key: for pickers and small definitions)."""
-        self._check_dynamic_version()
-        cached = self._partitions.get(key)
-        if cached is None:
-            cached = partition_states(
-                self._owner[key], key, self._owner, self._instance, self._upstream_stale
-            )
-            self._partitions[key] = cached
-        return cached
+        return self._states(key, self._partitions, only_run=False)
 
     def touched_partition_states(self, key: AssetKey) -> dict[str, PartitionState]:
         """States of the partitions that are not missing, in partition order."""
+        return self._states(key, self._touched, only_run=True)
+
+    def _states(
+        self, key: AssetKey, cache: dict[AssetKey, dict[str, PartitionState]], only_run: bool
+    ) -> dict[str, PartitionState]:
         self._check_dynamic_version()
-        cached = self._touched.get(key)
+        cached = cache.get(key)
         if cached is None:
-            cached = touched_partition_states(
-                self._owner[key], key, self._owner, self._instance, self._upstream_stale
+            cached = cache[key] = partition_states(
+                self._owner[key],
+                key,
+                self._owner,
+                self._instance,
+                self._upstream_stale,
+                only_run=only_run,
             )
-            self._touched[key] = cached
         return cached
 
     def _upstream_stale(self, key: AssetKey, partitions: tuple[str, ...]) -> bool:

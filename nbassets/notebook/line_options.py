@@ -1,6 +1,8 @@
 """The arguments of ``%materialize`` and ``%assets``.
 
 Responsibilities:
+- ``RunRequest``: the options of one run shared with ``nbassets run``
+  (``MaterializeOptions`` adds the magic's own).
 - ``parse_materialize_line``: split ``%materialize``'s line with shell quoting,
   refuse unknown options (with a "did you mean"), parse it with the parser
   built from ``_OPTIONS`` and validate it (``%materialize?`` shows the
@@ -27,6 +29,7 @@ from nbassets.errors import did_you_mean
 
 __all__ = [
     "MaterializeOptions",
+    "RunRequest",
     "parse_config",
     "parse_materialize_line",
     "partition_arguments",
@@ -61,14 +64,22 @@ def _parser() -> _Parser:
 
 
 @dataclass(frozen=True)
-class MaterializeOptions:
-    selection: str | None
+class RunRequest:
+    """What a user asks of one run, as ``%materialize`` and ``nbassets run`` both spell it."""
+
+    selection: str | None = None
     partition: str | None = None
     partitions: str | None = None
     config: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     executor: str | None = None
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class MaterializeOptions(RunRequest):
+    """``%materialize``'s options: a run request, and whether a failure raises."""
+
     no_raise: bool = False
 
 
@@ -110,7 +121,7 @@ def parse_materialize_line(line: str) -> MaterializeOptions:
     )
 
 
-def partition_arguments(options: MaterializeOptions) -> dict[str, Any]:
+def partition_arguments(options: RunRequest) -> dict[str, Any]:
     """``--partition KEY`` / ``--partitions START...END|A,B,C`` as materialize() arguments."""
     if options.partition is not None:
         return {"partition_key": options.partition}

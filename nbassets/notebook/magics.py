@@ -211,8 +211,8 @@ class NbAssetsMagics(Magics):
         """Materialize a selection of assets in memory.
 
         Usage: %materialize [SELECTION] [--partition KEY | --partitions START...END|A,B,C]
-        [--config JSON|NAME] [--tags k=v ...] [--executor in_process|threads[:N]]
-        [--dry-run] [--no-raise]
+        [--config JSON|NAME] [--tags k=v ...]
+        [--executor in_process|threads[:N]|dask[:ADDRESS]] [--dry-run] [--no-raise]
 
         SELECTION uses Dagster's syntax: `orders+`, `+revenue`, `*report`,
         `group:sales`, `key:sales/*`, `tag:k=v`, `status:stale`, `roots(...)`,

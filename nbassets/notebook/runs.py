@@ -36,6 +36,7 @@ from nbassets.notebook.failures import format_failure, user_traceback
 from nbassets.notebook.frontend import renders_widgets
 from nbassets.notebook.progress import TextProgress, metadata_summary
 from nbassets.storage.io_manager import InMemoryIOManager
+from nbassets.storage.remote_values import fetch_remote
 
 __all__ = [
     "describe_plan",
@@ -157,7 +158,10 @@ def _progress_widget(prepared: PreparedRun) -> Any:
     from nbassets.widgets.progress import RunProgress
 
     steps = [(s.key, s.label, s.partition_key, s.kind) for s in prepared.plan.steps]
-    return RunProgress(steps, format_error=_error_text, format_metadata=metadata_summary)
+    dashboard = getattr(prepared.executor, "dashboard_link", None) or ""
+    return RunProgress(
+        steps, format_error=_error_text, format_metadata=metadata_summary, dashboard=dashboard
+    )
 
 
 def prepare_in_notebook(
@@ -257,12 +261,16 @@ def run_in_notebook(
         raise
     except NbAssetsError as error:
         raise usage_error(error) from error
-    bind_values(user_ns, result.asset_values)
     store = registry.instance.io_manager
     if type(store) is InMemoryIOManager:
         # The result lands in IPython's Out[N] (and sys.last_value on failure): it
         # must not keep each run's values alive there, so it reads them in the store.
         result.read_values_from(store.values)
+        # Values a Dask run left on its workers: the names bound below need them here,
+        # so they are fetched now, together (partitions, not bound, stay there).
+        materialized = result.get_asset_materialization_events()
+        fetch_remote(store.values, [(e.asset_key, None) for e in materialized if not e.partition])
+    bind_values(user_ns, result.asset_values)
     if len(result.get_step_success_events()) + len(result.get_step_failure_events()) > 1 or (
         not result.success
     ):

@@ -20,7 +20,7 @@ import hashlib
 import pickle
 from typing import Any
 
-from nbassets.storage.remote_values import RemoteValue
+from nbassets.storage.remote_values import RemoteFingerprint, RemoteValue
 
 __all__ = ["fingerprint"]
 
@@ -50,6 +50,8 @@ def _array_digest(value: Any) -> bytes:
 def fingerprint(value: Any) -> str | None:
     """A content hash of ``value``; ``None`` when it cannot be hashed."""
     kind = type(value)
+    if kind is RemoteFingerprint:
+        return value.result()  # type: ignore[no-any-return]
     if kind is RemoteValue:
         return value.fingerprint()  # type: ignore[no-any-return]  # hashed where it lives
     module = kind.__module__

@@ -29,6 +29,7 @@ from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.storage.data_versions import fingerprint
 from nbassets.storage.io_manager import InMemoryIOManager
+from nbassets.storage.remote_values import RemoteValue
 
 __all__ = ["NO_VALUE", "Instance", "MaterializationRecord", "OutcomeRecord", "RunRecord"]
 
@@ -194,10 +195,14 @@ class Instance:
                 and previous.value_ref is not NO_VALUE
                 and previous.value_ref is not value
             ):
+                ref, previous.value_ref = previous.value_ref, NO_VALUE
                 if previous.data_version is None:
-                    # Hash the value being replaced now, before the IO manager drops it.
-                    previous.data_version = fingerprint(previous.value_ref)
-                previous.value_ref = NO_VALUE
+                    if type(ref) is RemoteValue:
+                        # On a Dask worker: hashed there, without waiting; read when asked.
+                        previous.value_ref = ref.fingerprint_soon()
+                    else:
+                        # Hash the value being replaced now, before the IO manager drops it.
+                        previous.data_version = fingerprint(ref)
         self.adopt(record)
         return record
 

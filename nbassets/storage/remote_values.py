@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["RemoteValue", "RemoteValues", "pick", "raw_value"]
+__all__ = [
+    "RemoteFingerprint",
+    "RemoteValue",
+    "RemoteValues",
+    "fetch_remote",
+    "pick",
+    "raw_value",
+]
 
 
 def pick(result: Any, slot: Any) -> Any:
@@ -49,6 +56,14 @@ class RemoteValue:
         """The value's data version, hashed on the worker that holds it."""
         return self._run(_fingerprint)  # type: ignore[no-any-return]
 
+    def fingerprint_soon(self) -> RemoteFingerprint:
+        """Start hashing the value on its worker; the answer is read when asked for.
+
+        Only the hash's future is kept, so the worker may drop the value itself.
+        """
+        future = self.future.client.submit(_fingerprint, self.future, self.slot, pure=False)
+        return RemoteFingerprint(future)
+
     def _run(self, fn: Any) -> Any:
         from nbassets.errors import MissingUpstreamError
 
@@ -63,6 +78,21 @@ class RemoteValue:
 
     def __repr__(self) -> str:
         return f"<on a Dask worker: {self.label}>"
+
+
+class RemoteFingerprint:
+    """A data version being computed on a Dask worker."""
+
+    __slots__ = ("future",)
+
+    def __init__(self, future: Any) -> None:
+        self.future = future
+
+    def result(self) -> str | None:
+        try:
+            return self.future.result()  # type: ignore[no-any-return]
+        except Exception:  # noqa: BLE001 - a value that cannot be hashed has no data version
+            return None
 
 
 class RemoteValues(dict[Any, Any]):
@@ -89,3 +119,26 @@ def raw_value(values: dict[Any, Any], slot: Any) -> Any:
     if type(values) is RemoteValues:
         return dict.__getitem__(values, slot)
     return values[slot]
+
+
+def fetch_remote(values: dict[Any, Any], slots: list[Any]) -> None:
+    """Fetch the ``RemoteValue`` entries of ``slots`` in one gather, and keep the values.
+
+    Reading them one by one would cost one round trip to the cluster each. When the
+    gather fails, the entries stay handles: reading one then says what went wrong.
+    """
+    if type(values) is not RemoteValues:
+        return
+    pending = [
+        (slot, entry) for slot in slots if type(entry := dict.get(values, slot)) is RemoteValue
+    ]
+    if not pending:
+        return
+    client = pending[0][1].future.client
+    futures = [client.submit(pick, entry.future, entry.slot, pure=False) for _, entry in pending]
+    try:
+        fetched = client.gather(futures)
+    except Exception:  # noqa: BLE001 - each value's own read reports its failure
+        return
+    for (slot, _), value in zip(pending, fetched, strict=True):
+        dict.__setitem__(values, slot, value)

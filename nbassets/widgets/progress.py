@@ -71,6 +71,8 @@ class RunProgress(anywidget.AnyWidget):
     # Names this widget's row store in the page, which the front end fills from the
     # model's messages before any view exists (a view may render after a run began).
     uid = traitlets.Unicode("").tag(sync=True)
+    # The Dask dashboard of the cluster the run executes on ("" for other executors).
+    dashboard = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -289,8 +291,14 @@ class RunProgress(anywidget.AnyWidget):
         return (
             "<div class='nbassets-progress'><table><thead><tr><th>step</th><th>status</th>"
             f"<th>duration</th><th>details</th></tr></thead><tbody>{body}</tbody></table>"
-            f"<p>{html.escape(self.summary)}</p></div>"
+            f"<p>{html.escape(self.summary)}</p>{self._dashboard_html()}</div>"
         )
+
+    def _dashboard_html(self) -> str:
+        if not self.dashboard:
+            return ""
+        link = html.escape(self.dashboard, quote=True)
+        return f"<p><a href='{link}' target='_blank' rel='noopener'>Dask dashboard</a></p>"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
         bundle = super()._repr_mimebundle_(**kwargs)

@@ -106,3 +106,26 @@ def test_a_long_backfill_arrives_as_patches_and_stays_light(open_notebook: Any) 
     )
     assert state_rows.strip() == "31"
     save_screenshot(box, "progress_long_backfill")
+
+
+def test_a_dask_run_links_to_the_dask_dashboard(open_notebook: Any) -> None:
+    nb: LabNotebook = open_notebook([
+        "%load_ext nbassets\n%assets config autorun=off",
+        "%%asset\norders = [5, -1, -2]",
+        "%materialize orders --executor dask",
+    ])
+    page = nb.page
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.nba-progress')].some("
+        "p => p.classList.contains('nba-finished'))",
+        timeout=120_000,
+    )
+    box = page.locator(".nba-progress").last
+    assert box.locator(".nba-row[data-status='success'] .nba-step").text_content() == "orders"
+    link = box.locator("a.nba-dashboard")
+    assert link.text_content() == "Dask dashboard"
+    href = link.get_attribute("href") or ""
+    assert href.startswith("http://") and href.endswith("/status")
+    # The kernel's LocalCluster serves its dashboard there.
+    assert page.request.get(href).ok
+    save_screenshot(box, "progress_dask_dashboard")

@@ -57,6 +57,15 @@ function render({ model, el }) {
   bar.append(fill);
   const summary = html("span", "nba-progress-summary");
   head.append(bar, summary);
+  const dashboard = model.get("dashboard");
+  if (dashboard) {
+    // The run executes on a Dask cluster: its own dashboard shows workers and tasks.
+    const link = html("a", "nba-dashboard", "Dask dashboard");
+    link.href = dashboard;
+    link.target = "_blank";
+    link.rel = "noopener";
+    head.append(link);
+  }
   const list = html("div", "nba-rows");
   root.append(head, list);
   el.replaceChildren(root);
