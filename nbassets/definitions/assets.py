@@ -29,7 +29,7 @@ from nbassets.definitions.op_view import (
 from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.signature import ParameterRoles, code_fingerprint, signature_of
 from nbassets.definitions.specs import AssetCheckKey, AssetCheckSpec, AssetDep, AssetSpec
-from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
+from nbassets.errors import CycleError, InvalidDefinitionError, InvalidInvocationError
 
 __all__ = ["AssetInput", "AssetOutput", "AssetsDefinition", "OpHandle"]
 
@@ -57,6 +57,8 @@ class AssetOutput:
     deps: tuple[AssetKey, ...] | None = None
     # The type given with dagster_type= (shown by op.output_defs); else the annotation's.
     dagster_type: Any = None
+    # An AutomationCondition, carried for export; nothing evaluates it in a notebook.
+    automation_condition: Any = None
 
     def __post_init__(self) -> None:
         from nbassets.definitions.names import check_group_name
@@ -73,6 +75,41 @@ class AssetInput:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     partition_mapping: Any = None
     input_manager_key: str | None = None
+
+
+def _check_self_dependencies(
+    outputs: Sequence[AssetOutput],
+    inputs: Sequence[AssetInput],
+    deps: Sequence[AssetDep],
+    partitions_def: Any,
+) -> None:
+    """Refuse an asset reading itself, except its earlier time partitions (Dagster's rule).
+
+    A multi-asset's output may depend on a sibling; only an output among its own
+    parents is a self-dependency.
+    """
+    mappings = {i.key: i.partition_mapping for i in inputs}
+    mappings.update({d.asset_key: d.partition_mapping for d in deps if d.asset_key not in mappings})
+    for out in outputs:
+        parents = out.deps if out.deps is not None else tuple(mappings)
+        if out.key not in parents:
+            continue
+        from nbassets.partitions.multi_to_multi import self_dependency_window
+
+        window = self_dependency_window(mappings.get(out.key), partitions_def)
+        if window is not None and window.start_offset < 0 and window.end_offset < 0:
+            continue
+        name = out.key.to_user_string()
+        raise CycleError(
+            f'Asset "{name}" depends on itself ({name} -> {name}). Assets can only depend on '
+            "themselves if they are:\n(a) time-partitioned and each partition depends on earlier "
+            "partitions\n(b) multipartitioned, with one time dimension that depends on earlier "
+            "time partitions.",
+            advice="To read the previous partition, pass ins={'"
+            + out.key.parts[-1]
+            + "': AssetIn(partition_mapping=TimeWindowPartitionMapping(start_offset=-1, "
+            "end_offset=-1))}; otherwise rename the parameter or the asset.",
+        )
 
 
 class AssetsDefinition:
@@ -135,6 +172,7 @@ class AssetsDefinition:
             )
         if not outputs:
             raise InvalidDefinitionError(f"'{node_name}' produces no asset; give it outs or specs.")
+        _check_self_dependencies(outputs, inputs, deps, partitions_def)
         self.fn = fn
         self.node_name = node_name
         self.outputs = tuple(outputs)
@@ -317,6 +355,15 @@ class AssetsDefinition:
                 parts = "_".join(dep.asset_key.parts)
                 named[parts.replace("-", "_").replace(".", "_")] = dep.asset_key
         return named
+
+    @property
+    def automation_conditions_by_key(self) -> dict[AssetKey, Any]:
+        """Each asset's ``AutomationCondition``, for those that have one (carried only)."""
+        return {
+            out.key: out.automation_condition
+            for out in self.outputs
+            if out.automation_condition is not None
+        }
 
     @property
     def keys_by_output_name(self) -> dict[str, AssetKey]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["AutomationCondition"]
+__all__ = ["AutoMaterializePolicy", "AutomationCondition", "condition_of"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,10 @@ class AutomationCondition:
             return f"not ({self.operands[0]})"
         inner = ", ".join(repr(a) for a in self.args)
         return f"{self.name}({inner})"
+
+    def as_auto_materialize_policy(self) -> AutoMaterializePolicy:
+        """Dagster's older wrapper around a condition (``auto_materialize_policy=``)."""
+        return AutoMaterializePolicy(self)
 
     # Dagster's constructors, each a named condition carrying its arguments.
     @staticmethod
@@ -90,3 +94,21 @@ class AutomationCondition:
     @staticmethod
     def initial_evaluation() -> AutomationCondition:
         return AutomationCondition("initial_evaluation")
+
+
+@dataclass(frozen=True)
+class AutoMaterializePolicy:
+    """Dagster's older form of an automation condition; nbassets keeps the condition."""
+
+    condition: AutomationCondition
+
+    def to_automation_condition(self) -> AutomationCondition:
+        return self.condition
+
+
+def condition_of(automation_condition: Any, auto_materialize_policy: Any = None) -> Any:
+    """The condition given either way (``automation_condition=`` wins), or ``None``."""
+    if automation_condition is not None:
+        return automation_condition
+    to_condition = getattr(auto_materialize_policy, "to_automation_condition", None)
+    return to_condition() if callable(to_condition) else None

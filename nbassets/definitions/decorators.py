@@ -21,6 +21,7 @@ from nbassets.definitions.assets import (
     AssetOutput,
     AssetsDefinition,
 )
+from nbassets.definitions.automation import condition_of
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.metadata import normalize_metadata
 from nbassets.definitions.names import check_group_name
@@ -186,6 +187,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             io_manager_key=manager_key or DEFAULT_IO_MANAGER_KEY,
             is_required=output_required,
             dagster_type=dagster_type,
+            automation_condition=automation_condition,
         )
         definition = AssetsDefinition(
             fn=fn,
@@ -194,7 +196,9 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             inputs=_inputs(roles.inputs, value_ins),
             deps=[coerce_dep(d) for d in all_deps],
             roles=roles,
-            required_resource_keys=resource_keys,
+            # As in Dagster, resources bound with resource_defs= are required by the op
+            # (an IO manager given as io_manager_def= is not).
+            required_resource_keys=resource_keys | frozenset(resource_defs or ()),
             retry_policy=retry_policy,
             check_specs=[
                 s if s.asset is not None else s.with_asset(asset_key) for s in (check_specs or ())
@@ -272,6 +276,9 @@ def multi_asset(
                         io_manager_key=out.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         is_required=out.is_required,
                         dagster_type=out.dagster_type,
+                        automation_condition=condition_of(
+                            out.automation_condition, out.auto_materialize_policy
+                        ),
                         deps=out_deps,
                     )
                 )
@@ -303,7 +310,9 @@ def multi_asset(
             inputs=_inputs(roles.inputs, value_ins),
             deps=[coerce_dep(d) for d in [*(deps or ()), *spec_deps, *nothing_keys]],
             roles=roles,
-            required_resource_keys=resource_keys,
+            # As in Dagster, resources bound with resource_defs= are required by the op
+            # (an IO manager given as io_manager_def= is not).
+            required_resource_keys=resource_keys | frozenset(resource_defs or ()),
             retry_policy=retry_policy,
             check_specs=list(check_specs or ()),
             partitions_def=partitions_def,

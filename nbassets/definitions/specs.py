@@ -239,6 +239,9 @@ class AssetOut:
     owners: Sequence[str] | None = None
     backfill_policy: Any = None
     dagster_type: Any = None
+    # Carried, not evaluated: a notebook has no daemon (see nbassets.definitions.automation).
+    automation_condition: Any = None
+    auto_materialize_policy: Any = None
 
     @staticmethod
     def from_spec(spec: AssetSpec, **kwargs: Any) -> AssetOut:

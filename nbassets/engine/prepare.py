@@ -15,6 +15,7 @@ to their views and to ``nbassets.engine.execute``.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -259,6 +260,7 @@ def _resources(
     # The registry's resources are the notebook's defaults; a run's own override them.
     resources: dict[str, Any] = {"io_manager": instance.io_manager, **registry_resources}
     bound_by: dict[str, str] = {}
+    owner_keys: dict[str, list[str]] = {}
     for entry in [*defs.entries, *defs.checks]:
         # Assets, checks and source assets may bind resources of their own.
         bound = getattr(entry, "resource_defs", None)
@@ -271,26 +273,43 @@ def _resources(
                         f"different assets ('{bound_by[name]}' and '{owner_name}'). Bind one "
                         "resource object under that key, or use different keys."
                     )
+                if in_memory and _is_io_manager(value):
+                    raise _in_memory_io_manager(name)
                 resources[name] = value
                 bound_by[name] = owner_name
+                owner_keys[name] = [k.to_user_string() for k in getattr(entry, "keys", ())] or [
+                    owner_name
+                ]
     for name, value in (given or {}).items():
         if name in bound_by:
+            key = json.dumps(owner_keys[name][0].split("/"))
             raise InvalidInvocationError(
-                f"resources['{name}'] conflicts with the resource '{name}' that asset "
-                f"'{bound_by[name]}' binds with resource_defs=. Give it another key, or drop "
-                "one of the two."
+                f"AssetsDefinition with key {key} has conflicting resource definitions with "
+                f"provided resources for the following keys: {name}. Either remove the "
+                "existing resources from the asset or change the resource keys so that they "
+                f"don't overlap (asset '{bound_by[name]}' binds '{name}' with resource_defs=)."
             )
-        if in_memory and (isinstance(value, IOManager) or _is_io_manager_definition(value)):
-            raise InvalidInvocationError(
-                f"materialize_to_memory() keeps every value in memory, so it takes no IO manager "
-                f"(got resources['{name}'] = {type(value).__name__}). Use materialize() to run "
-                "with it."
-            )
+        if in_memory and _is_io_manager(value):
+            raise _in_memory_io_manager(name)
         resources[name] = value
     definitions = sys.modules.get("nbassets.definitions.resources")
     if definitions is None:  # no ResourceDefinition can exist yet
         return resources
     return definitions.resolve_resources(resources)  # type: ignore[no-any-return]
+
+
+def _is_io_manager(value: Any) -> bool:
+    return isinstance(value, IOManager) or _is_io_manager_definition(value)
+
+
+def _in_memory_io_manager(name: str) -> InvalidInvocationError:
+    """Dagster's words for an IO manager given to materialize_to_memory, and the fix."""
+    return InvalidInvocationError(
+        f"Attempted to call `materialize_to_memory` with a resource provided for io manager "
+        f"key '{name}'. Do not provide resources for io manager keys when calling "
+        "`materialize_to_memory`, as it will override io management behavior for all keys: "
+        "it keeps every value in memory. Use materialize() to run with that IO manager."
+    )
 
 
 def _is_io_manager_definition(value: Any) -> bool:

@@ -27,6 +27,7 @@ from nbassets.partitions.multi import (
     PartitionDimensionDefinition,
 )
 from nbassets.partitions.multi_mapping import MultiToSingleDimensionPartitionMapping
+from nbassets.partitions.multi_to_multi import DimensionPartitionMapping, MultiPartitionMapping
 from nbassets.partitions.schedules import ScheduleType
 from nbassets.partitions.spec import parse_partitions_spec
 from nbassets.partitions.time_mapping import TimeWindowPartitionMapping
@@ -43,6 +44,7 @@ __all__ = [
     "BackfillPolicy",
     "BackfillPolicyType",
     "DailyPartitionsDefinition",
+    "DimensionPartitionMapping",
     "DynamicPartitionsDefinition",
     "DynamicPartitionsStore",
     "HourlyPartitionsDefinition",
@@ -51,6 +53,7 @@ __all__ = [
     "LastPartitionMapping",
     "MonthlyPartitionsDefinition",
     "MultiPartitionKey",
+    "MultiPartitionMapping",
     "MultiPartitionsDefinition",
     "MultiToSingleDimensionPartitionMapping",
     "PartitionDimensionDefinition",

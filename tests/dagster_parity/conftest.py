@@ -7,11 +7,13 @@ this hook turns each name into a module of tests loaded by ``translate.load``.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import nbassets
 from tests.dagster_parity import sdist, translate
 
 HERE = Path(__file__).parent
@@ -123,6 +125,16 @@ class ParityReport:
         verdict = item.stash.get(VERDICT, None)
         if verdict is not None:
             pytest.fail(f"{verdict.kind}: {verdict.reason}", pytrace=False)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
+        # Each Dagster test starts with no instance state; a fresh kernel registry (and
+        # so a fresh instance) per test keeps one test's runs out of the next one's.
+        if item.getparent(ParityModule) is None:
+            yield
+            return
+        with nbassets.use_registry():
+            yield
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if "dagster_parity/modules.txt::" not in report.nodeid:

@@ -128,7 +128,9 @@ def test_two_definitions_of_one_key_in_one_list() -> None:
 
 
 def test_to_memory_refuses_an_io_manager() -> None:
-    with pytest.raises(InvalidInvocationError, match=r"no IO manager.*resources\['io_manager'\]"):
+    with pytest.raises(
+        InvalidInvocationError, match=r"io manager key 'io_manager'.*keeps every value in memory"
+    ):
         materialize_to_memory([orders], resources={"io_manager": InMemoryIOManager()})
 
 

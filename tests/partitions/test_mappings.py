@@ -374,3 +374,61 @@ def test_the_repeated_hour_maps_to_its_neighbours() -> None:
         second, hours, hours, current_time=now
     )
     assert downstream.get_partition_keys() == ["2023-11-05-02:00"]
+
+
+def test_a_multi_partition_mapping_maps_each_dimension() -> None:
+    from nbassets import DimensionPartitionMapping, MultiPartitionKey, MultiPartitionMapping
+
+    grid = MultiPartitionsDefinition(
+        {
+            "day": DailyPartitionsDefinition("2024-01-01"),
+            "abc": StaticPartitionsDefinition(["a", "b"]),
+        }
+    )
+    previous_day = MultiPartitionMapping(
+        {
+            "day": DimensionPartitionMapping(
+                "day", TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+            ),
+            "abc": DimensionPartitionMapping("abc", IdentityPartitionMapping()),
+        }
+    )
+    key = MultiPartitionKey({"day": "2024-01-03", "abc": "b"})
+    assert previous_day.upstream_partition_keys([key], grid, grid) == [
+        MultiPartitionKey({"day": "2024-01-02", "abc": "b"})
+    ]
+    # A dimension the mapping leaves out depends on all of the other side's.
+    by_day = MultiPartitionMapping(
+        {"day": DimensionPartitionMapping("day", IdentityPartitionMapping())}
+    )
+    assert sorted(by_day.upstream_partition_keys([key], grid, grid)) == [
+        MultiPartitionKey({"day": "2024-01-03", "abc": "a"}),
+        MultiPartitionKey({"day": "2024-01-03", "abc": "b"}),
+    ]
+
+
+def test_an_asset_reads_itself_only_through_earlier_time_partitions() -> None:
+    from nbassets import AssetIn, asset
+    from nbassets.errors import CycleError
+
+    with pytest.raises(CycleError, match="(?s)depends on itself.*start_offset=-1"):
+
+        @asset(
+            partitions_def=DailyPartitionsDefinition("2024-01-01"),
+            ins={"total": AssetIn(partition_mapping=TimeWindowPartitionMapping())},
+        )
+        def total(total: int) -> int:
+            return total
+
+    @asset(
+        partitions_def=DailyPartitionsDefinition("2024-01-01"),
+        ins={
+            "running": AssetIn(
+                partition_mapping=TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+            )
+        },
+    )
+    def running(running: int) -> int:
+        return running + 1
+
+    assert running.keys_by_input_name == {"running": running.key}

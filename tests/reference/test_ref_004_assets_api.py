@@ -94,7 +94,9 @@ def test_op_name_joins_key_segments_with_double_underscores() -> None:
 
 
 def test_key_cannot_be_combined_with_name_or_key_prefix() -> None:
-    with pytest.raises(InvalidDefinitionError, match="key= together with name= or key_prefix="):
+    with pytest.raises(
+        InvalidDefinitionError, match=r"name or key prefix .* when the key argument is provided"
+    ):
 
         @asset(key="orders", name="orders")
         def orders() -> int:
