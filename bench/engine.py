@@ -77,3 +77,7 @@ def main() -> None:
     overhead_per_asset()
     fixed_cost()
     one_leaf()
+
+
+if __name__ == "__main__":
+    main()

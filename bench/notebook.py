@@ -91,3 +91,7 @@ def import_time() -> None:
 def main() -> None:
     define_cell()
     import_time()
+
+
+if __name__ == "__main__":
+    main()

@@ -108,3 +108,7 @@ def summaries() -> None:
     print(f"  hourly since 1900 ({text}): {fmt_us(big)}")
     print(f"  hourly over 30 days ({base_text}): {fmt_us(base)}: {big / base:.2f}x")
     print("  counted from the windows, not by listing keys (it was 8-19 s and 538 MB)\n")
+
+
+if __name__ == "__main__":
+    main()
