@@ -63,7 +63,7 @@ from nbassets.engine.input_guard import InputWatch, watch_inputs
 from nbassets.engine.interrupts import InterruptGuard, exit_failure
 from nbassets.engine.outputs import OutputShapeError, read_outputs
 from nbassets.engine.plan import Plan
-from nbassets.engine.steps import Step
+from nbassets.engine.steps import Step, step_context_fields
 from nbassets.errors import InvalidDefinitionError, MissingUpstreamError
 from nbassets.storage.instance import NO_VALUE, Instance
 from nbassets.storage.io_manager import (
@@ -499,25 +499,10 @@ class Run:
         if roles.context is not None or definition.required_resource_keys:
             common = {
                 "run": self.info,
-                "keys": step.asset_keys,
-                "step_key": step.key,
                 "resources": self.resource_view,
-                "op_config": step.op_config,
                 "log": RunLogger(self._log_sink(step), self._event_sink(step)),
-                "partition_key": step.partition_key,
-                "partition_keys": step.partition_keys,
                 "instance": self.instance,
-                "input_keys": (
-                    definition.keys_by_input_name
-                    if isinstance(definition, AssetChecksDefinition)
-                    else {i.param: i.key for i in step.inputs}
-                ),
-                "input_partitions": {
-                    i.param: list(i.partitions)
-                    if i.partitions is not None
-                    else ([i.partition] if i.partition is not None else [])
-                    for i in step.inputs
-                },
+                **step_context_fields(step, definition),
             }
             if isinstance(definition, AssetsDefinition):
                 context = AssetExecutionContext(

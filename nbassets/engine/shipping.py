@@ -50,7 +50,7 @@ from nbassets.engine.context import (
 from nbassets.engine.events import ErrorInfo
 from nbassets.engine.interrupts import exit_failure
 from nbassets.engine.outputs import OutputShapeError, OutputsSpec, read_outputs
-from nbassets.engine.steps import Step
+from nbassets.engine.steps import Step, step_context_fields
 from nbassets.errors import UnshippableStepError
 from nbassets.storage.io_manager import InMemoryIOManager, InputContext
 from nbassets.storage.remote_values import RemoteValue, raw_value
@@ -243,24 +243,9 @@ def _light_context(
     """
     common: dict[str, Any] = {
         "run": run.info,
-        "keys": step.asset_keys,
-        "step_key": step.key,
         "resources": Resources(_needed_resources(run.resources, definition)),
-        "op_config": step.op_config,
         "log": RunLogger(notices.log, notices.event),
-        "partition_key": step.partition_key,
-        "partition_keys": step.partition_keys,
-        "input_keys": (
-            definition.keys_by_input_name
-            if isinstance(definition, AssetChecksDefinition)
-            else {i.param: i.key for i in step.inputs}
-        ),
-        "input_partitions": {
-            i.param: list(i.partitions)
-            if i.partitions is not None
-            else ([i.partition] if i.partition is not None else [])
-            for i in step.inputs
-        },
+        **step_context_fields(step, definition),
     }
     if isinstance(definition, AssetsDefinition):
         return AssetExecutionContext(**common, partitions_def=definition.partitions_def)

@@ -69,3 +69,29 @@ def io_manager_key_of(entry: Any, key: AssetKey) -> str:
     if isinstance(entry, AssetSpec):
         return entry.io_manager_key or DEFAULT_IO_MANAGER_KEY
     return DEFAULT_IO_MANAGER_KEY
+
+
+def step_context_fields(step: Step, definition: Any) -> dict[str, Any]:
+    """What a step tells its execution context, wherever the step runs.
+
+    The kernel's context and the light one shipped to a Dask worker differ in
+    resources, log and instance; these fields are the same for both.
+    """
+    return {
+        "keys": step.asset_keys,
+        "step_key": step.key,
+        "op_config": step.op_config,
+        "partition_key": step.partition_key,
+        "partition_keys": step.partition_keys,
+        "input_keys": (
+            definition.keys_by_input_name
+            if isinstance(definition, AssetChecksDefinition)
+            else {i.param: i.key for i in step.inputs}
+        ),
+        "input_partitions": {
+            i.param: list(i.partitions)
+            if i.partitions is not None
+            else ([i.partition] if i.partition is not None else [])
+            for i in step.inputs
+        },
+    }
