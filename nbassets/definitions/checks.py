@@ -9,6 +9,7 @@ Responsibilities:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -123,6 +124,22 @@ class AssetChecksDefinition:
         subset = copy.copy(self)
         subset.selected_specs = chosen
         return subset
+
+    def with_attributes(
+        self, *, metadata_by_key: Mapping[AssetCheckKey, Mapping[str, Any]] | None = None
+    ) -> AssetChecksDefinition:
+        """A copy whose checks named in ``metadata_by_key`` have that metadata instead."""
+        given = dict(metadata_by_key or {})
+
+        def changed(spec: AssetCheckSpec) -> AssetCheckSpec:
+            if spec.key not in given:
+                return spec
+            return dataclasses.replace(spec, metadata=dict(given[spec.key]))
+
+        copied = copy.copy(self)
+        copied.all_specs = tuple(changed(spec) for spec in self.all_specs)
+        copied.selected_specs = tuple(changed(spec) for spec in self.selected_specs)
+        return copied
 
     @property
     def op(self) -> OpHandle:

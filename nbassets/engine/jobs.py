@@ -21,6 +21,7 @@ from typing import Any
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import coerce_key
+from nbassets.definitions.specs import AssetSpec
 from nbassets.engine.materialize import materialize
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import InvalidDefinitionError, UnknownAssetError, did_you_mean
@@ -294,7 +295,32 @@ class Definitions:
         for definition in self.assets:
             if isinstance(definition, AssetsDefinition) and wanted in definition.keys:
                 return definition
+        for definition in self.assets:
+            if isinstance(definition, AssetSpec) and definition.key == wanted:
+                # External assets, answered as Dagster does: one definition, not executable,
+                # for the plain specs together (a source asset stands alone).
+                if type(definition) is not AssetSpec:
+                    return AssetsDefinition(specs=[definition])
+                return AssetsDefinition(specs=[a for a in self.assets if type(a) is AssetSpec])
         raise UnknownAssetError(f"No asset {wanted.to_user_string()!r} in these definitions.")
+
+    def resolve_all_asset_specs(self) -> list[AssetSpec]:
+        """The spec of every asset, executable or not; a key's specs must agree.
+
+        Raises:
+            InvalidDefinitionError: two different specs share a key.
+        """
+        from nbassets.definitions.external import distinct_specs
+
+        specs: list[AssetSpec] = []
+        for definition in self.assets:
+            if isinstance(definition, AssetSpec):
+                specs.append(definition)
+            elif isinstance(definition, AssetsDefinition):
+                specs.extend(definition.specs)
+        return distinct_specs(specs)
+
+    get_all_asset_specs = resolve_all_asset_specs
 
     get_assets_def = resolve_assets_def
 
@@ -477,8 +503,10 @@ def _expand_observations(assets: Iterable[Any]) -> list[Any]:
 
     module = sys.modules.get("nbassets.definitions.multi_observe")
     kind = module.MultiObservableSourceAsset if module is not None else ()
+    from nbassets.definitions.external import unwrap_external
+
     found: list[Any] = []
-    for item in assets:
+    for item in unwrap_external(assets):
         if kind and isinstance(item, kind):
             found.extend(item.to_source_assets())
         else:
