@@ -169,7 +169,6 @@ class AssetObservation:
         return replace(self, metadata=metadata)
 
 
-
 @dataclass
 class ObserveResult:
     """What an observation function returns: a data version and metadata."""
