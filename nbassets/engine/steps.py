@@ -79,6 +79,8 @@ def step_context_fields(step: Step, definition: Any) -> dict[str, Any]:
     """
     return {
         "keys": step.asset_keys,
+        "subset": isinstance(definition, AssetsDefinition)
+        and len(step.asset_keys) < len(definition.keys),
         "step_key": step.key,
         "op_config": step.op_config,
         "partition_key": step.partition_key,
