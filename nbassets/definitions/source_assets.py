@@ -147,7 +147,6 @@ class AssetObservation:
         return replace(self, metadata=metadata)
 
 
-
 @dataclass
 class ObserveResult:
     """What an observation function returns: a data version and metadata."""
