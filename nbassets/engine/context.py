@@ -132,6 +132,7 @@ class AssetExecutionContext:
         "_key_range",
         "_partition_keys",
         "_keys",
+        "_subset",
         "_partitions_def",
         "instance",
         "log",
@@ -164,6 +165,7 @@ class AssetExecutionContext:
         partition_keys: Sequence[str] | None = None,
         input_partitions: Mapping[str, list[str]] | None = None,
         key_range: Any = None,
+        subset: bool | None = None,
         check_keys: Sequence[Any] | None = None,
         op_outputs: OpOutputMetadata | None = None,
     ) -> None:
@@ -173,6 +175,9 @@ class AssetExecutionContext:
         # The checks this call evaluates; None outside a run (then: all of the definition's).
         self._check_keys = tuple(check_keys) if check_keys is not None else None
         self._keys = tuple(keys)
+        # A run's step knows whether it runs only some of its definition's assets;
+        # a context built by hand compares the selected keys with its own.
+        self._subset = subset
         self.step_key = step_key
         self.resources = resources or Resources({})
         self.op_config = op_config
@@ -273,6 +278,8 @@ class AssetExecutionContext:
 
     @property
     def is_subset(self) -> bool:
+        if self._subset is not None:
+            return self._subset
         return len(self.selected_asset_keys) < len(self._keys)
 
     def asset_key_for_input(self, input_name: str) -> AssetKey:

@@ -81,6 +81,8 @@ def step_context_fields(step: Step, definition: Any) -> dict[str, Any]:
     """
     return {
         "keys": step.asset_keys,
+        "subset": isinstance(definition, AssetsDefinition)
+        and len(step.asset_keys) < len(definition.keys),
         "step_key": step.key,
         "check_keys": (
             tuple(s.key for s in definition.selected_specs)
