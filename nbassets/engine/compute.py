@@ -23,6 +23,7 @@ from typing import Any
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.definitions.results import AssetCheckResult, Failure, RetryRequested
+from nbassets.engine.input_guard import ChangedInput
 from nbassets.engine.outputs import OutputShapeError, Produced
 
 __all__ = [
@@ -55,6 +56,7 @@ class Computed:
         error: The exception that failed the step on a worker (raised by record).
         returned: A check step's return value, matched to its checks by record
             (a generator's items, as a list, from a worker).
+        changed: Inputs a worker saw the step change in place (reported by record).
     """
 
     produced: Sequence[Produced] = ()
@@ -63,6 +65,7 @@ class Computed:
     notices: Sequence[Notice] = ()
     error: BaseException | None = None
     returned: Any = None
+    changed: Sequence[ChangedInput] = ()
 
 
 class PreSplit:

@@ -35,6 +35,7 @@ from nbassets.definitions.results import (
 from nbassets.engine.check_results import match_check_results
 from nbassets.engine.compute import (
     Computed,
+    Notice,
     PreSplit,
     merged_metadata,
     retry_message,
@@ -59,7 +60,7 @@ from nbassets.engine.events import (
     StepFailureData,
     StepSkippedData,
 )
-from nbassets.engine.input_guard import InputWatch, watch_inputs
+from nbassets.engine.input_guard import InputWatch, report_changed, watch_inputs
 from nbassets.engine.interrupts import InterruptGuard, exit_failure
 from nbassets.engine.outputs import OutputShapeError, read_outputs
 from nbassets.engine.plan import Plan
@@ -262,7 +263,7 @@ class Run:
         try:
             if computed is None:
                 computed = self._compute(step)
-            elif computed.notices or computed.error is not None:
+            elif computed.notices or computed.error is not None or computed.changed:
                 self._replay(step, computed)
             if step.kind == "asset":
                 outcome = self._record_asset(step, computed, started)
@@ -286,8 +287,19 @@ class Run:
         return outcome
 
     def _replay(self, step: Step, computed: Computed) -> None:
-        """Emit a worker's log lines and retry notices; raise the error that failed it."""
-        for notice in computed.notices:
+        """Replay a worker's answer: log lines, retry notices, inputs changed in place.
+
+        Then raise the error that failed the step, if any.
+        """
+        self.emit_notices(step, computed.notices)
+        for change in computed.changed:
+            report_changed(step, self, step.definition.fn, change)
+        if computed.error is not None:
+            raise computed.error
+
+    def emit_notices(self, step: Step, notices: Sequence[Notice]) -> None:
+        """Emit log lines, logged events and retry notices a worker sent for ``step``."""
+        for notice in notices:
             kind = notice[0]
             if kind == "LOG":
                 self.emit(EventType.LOG, step, None, LogData(notice[1], notice[2]), notice[2])
@@ -295,8 +307,6 @@ class Run:
                 self._event_sink(step)(notice[1])
             else:
                 self.emit(EventType.STEP_UP_FOR_RETRY, step, None, notice[1], notice[2])
-        if computed.error is not None:
-            raise computed.error
 
     def _fail(self, step: Step, error: BaseException, started: float, retries: int) -> None:
         self._unhealthy = True
