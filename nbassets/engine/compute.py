@@ -57,6 +57,8 @@ class Computed:
         returned: A check step's return value, matched to its checks by record
             (a generator's items, as a list, from a worker).
         changed: Inputs a worker saw the step change in place (reported by record).
+        node_outputs: A graph-backed asset's op outputs, ``{op handle: {output:
+            value}}`` (handles on a worker's values, from a worker).
     """
 
     produced: Sequence[Produced] = ()
@@ -66,6 +68,7 @@ class Computed:
     error: BaseException | None = None
     returned: Any = None
     changed: Sequence[ChangedInput] = ()
+    node_outputs: Mapping[str, dict[str, Any]] | None = None
 
 
 class PreSplit:

@@ -265,6 +265,9 @@ class Run:
                 computed = self._compute(step)
             elif computed.notices or computed.error is not None or computed.changed:
                 self._replay(step, computed)
+            if computed.node_outputs:
+                for handle, values in computed.node_outputs.items():
+                    self.outputs[f"{step.key}.{handle}"] = values
             if step.kind == "asset":
                 outcome = self._record_asset(step, computed, started)
             else:
@@ -567,11 +570,9 @@ class Run:
         added = context._added if context is not None else None
         if isinstance(definition, AssetChecksDefinition):
             return Computed(added=added, returned=returned)
-        if context is not None and context.node_outputs:
-            for handle, values in context.node_outputs.items():
-                self.outputs[f"{step.key}.{handle}"] = values
         produced, checks = read_outputs(definition, step.asset_keys, returned)
-        return Computed(produced, checks, added)
+        nodes = context.node_outputs if context is not None else None
+        return Computed(produced, checks, added, node_outputs=nodes)
 
     def _record_asset(self, step: Step, computed: Computed, started: float) -> Outcome:
         definition = step.definition

@@ -72,6 +72,8 @@ __all__ = [
 
 # The slot of a range step's whole value (a partition key is never this string).
 WHOLE = "\0whole"
+# The first item of an op output's slot: (NODE, op handle, output name).
+NODE = "\0node"
 Slot = tuple[AssetKey, "str | None"]
 # (parameter, partition or None for the whole parameter, upstream result, slot)
 RemoteInput = tuple[str, "str | None", Any, Slot]
@@ -288,6 +290,14 @@ def _light_context(
 
 def landed(summary: Computed, step: Step, future: Any) -> Computed:
     """``summary`` with a ``RemoteValue`` (a handle on ``future``'s slot) for each value."""
+    if summary.node_outputs:
+        summary.node_outputs = {
+            handle: {
+                name: RemoteValue(future, (NODE, handle, name), f"{step.label}.{handle}")
+                for name in outputs
+            }
+            for handle, outputs in summary.node_outputs.items()
+        }
     for item in summary.produced:
         if not item.has_value:
             continue
@@ -485,6 +495,11 @@ def _compute(
             for partition, value in split_partitions(shipped.label, shipped.partition_keys, item):
                 slots[(item.key, partition)] = value
             slots[(item.key, WHOLE)] = item.value
+        nodes = shipped.context.node_outputs if shipped.context is not None else None
+        if nodes:  # a graph-backed asset's op outputs stay here too
+            for handle, outputs in nodes.items():
+                for name, value in outputs.items():
+                    slots[(NODE, handle, name)] = value
     except BaseException as error:  # noqa: BLE001 - a failure is part of the answer
         if isinstance(error, (SystemExit, GeneratorExit)):
             error = exit_failure(error, shipped.label)
@@ -495,6 +510,8 @@ def _compute(
         return StepResult(Computed(notices=notices, error=error, changed=changed), {}, True)
     added = shipped.context._added if shipped.context is not None else None
     computed = Computed(produced, checks, added or None, notices, changed=changed)
+    if nodes:
+        computed.node_outputs = {handle: dict.fromkeys(outs) for handle, outs in nodes.items()}
     return StepResult(computed, slots, _blocks(shipped, checks))
 
 
@@ -559,4 +576,5 @@ def summarize(result: StepResult) -> Computed:
         error,
         computed.returned,
         computed.changed,
+        computed.node_outputs,
     )

@@ -478,3 +478,37 @@ def test_inputs_changed_in_place_on_a_worker_warn_as_in_process(dask_client: Any
     assert reasons == ["its stored value was changed in place"]
     assert failed == "scribbles"
     assert "'scribbles' received 'grid' as a read-only numpy array" in why
+
+
+@nbassets.op
+def one() -> int:
+    return 1
+
+
+@nbassets.op
+def plus_ten(x: int) -> int:
+    return x + 10
+
+
+@nbassets.graph_asset
+def from_ops() -> Any:
+    return plus_ten(plus_ten(one()))
+
+
+def test_the_op_outputs_of_a_graph_backed_asset_are_read_from_the_workers(
+    dask_client: Any,
+) -> None:
+    seen = []
+    for executor in ("in_process", DaskExecutor(client=dask_client)):
+        with nbassets.use_registry() as registry:
+            registry.add(from_ops)
+            result = materialize(executor=executor)
+            seen.append(
+                (
+                    registry.value("from_ops"),
+                    result.output_for_node("from_ops.one"),
+                    result.output_for_node("from_ops.plus_ten"),
+                    result.output_for_node("from_ops.plus_ten_2"),
+                )
+            )
+    assert seen[1] == seen[0] == (21, 1, 11, 21)
