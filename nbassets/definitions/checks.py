@@ -9,6 +9,7 @@ Responsibilities:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -72,7 +73,10 @@ class AssetChecksDefinition:
         self.required_resource_keys = required_resource_keys
         self.retry_policy = retry_policy
         self.origin: dict[str, Any] = {}
-        self.resource_needs = frozenset({*roles.resources, *required_resource_keys})
+        input_managers = {i.input_manager_key for i in inputs if i.input_manager_key}
+        self.resource_needs = frozenset(
+            {*roles.resources, *required_resource_keys, *input_managers}
+        )
         self._name = name or all_specs[0].name
         self.__name__ = self._name
         self.__wrapped__ = fn
@@ -123,6 +127,31 @@ class AssetChecksDefinition:
         subset = copy.copy(self)
         subset.selected_specs = chosen
         return subset
+
+    def with_attributes(
+        self, *, asset_key_replacements: Mapping[AssetKey, AssetKey] | None = None
+    ) -> AssetChecksDefinition:
+        """A copy whose checks target (and read) the replaced keys."""
+        moved = {coerce_key(k): coerce_key(v) for k, v in (asset_key_replacements or {}).items()}
+
+        def new(key: Any) -> Any:
+            return moved.get(coerce_dep(key).asset_key, key)
+
+        def moved_spec(spec: AssetCheckSpec) -> AssetCheckSpec:
+            deps = tuple(new(dep) for dep in spec.additional_deps)
+            return dataclasses.replace(spec, asset=new(spec.asset), additional_deps=deps)
+
+        renamed = copy.copy(self)
+        renamed.all_specs = tuple(moved_spec(spec) for spec in self.all_specs)
+        chosen = {spec.key for spec in self.selected_specs}
+        renamed.selected_specs = tuple(
+            new_spec
+            for old, new_spec in zip(self.all_specs, renamed.all_specs, strict=True)
+            if old.key in chosen
+        )
+        renamed.inputs = tuple(dataclasses.replace(i, key=new(i.key)) for i in self.inputs)
+        renamed.origin = dict(self.origin)
+        return renamed
 
     @property
     def op(self) -> OpHandle:

@@ -619,7 +619,7 @@ class GraphDefinition:
             )
         if dep.node not in self.nodes:
             raise InvalidDefinitionError(
-                f'node "{dep.node}" not found in node list of graph \'{self.name}\' (node '
+                f"node \"{dep.node}\" not found in node list of graph '{self.name}' (node "
                 f'"{node_name}" depends on it); its nodes: {sorted(self.nodes)}.'
             )
         outputs = _output_names(self.nodes[dep.node].definition)

@@ -123,12 +123,14 @@ class AssetExecutionContext:
     __slots__ = (
         "_added",
         "_assets_def",
+        "_check_keys",
         "_config",
         "_input_keys",
         "_input_partitions",
         "_key_range",
         "_partition_keys",
         "_keys",
+        "_subset",
         "_partitions_def",
         "instance",
         "log",
@@ -161,9 +163,16 @@ class AssetExecutionContext:
         partition_keys: Sequence[str] | None = None,
         input_partitions: Mapping[str, list[str]] | None = None,
         key_range: Any = None,
+        subset: bool | None = None,
+        check_keys: Sequence[Any] | None = None,
     ) -> None:
         self.run = run
+        # The checks this call evaluates; None outside a run (then: all of the definition's).
+        self._check_keys = tuple(check_keys) if check_keys is not None else None
         self._keys = tuple(keys)
+        # A run's step knows whether it runs only some of its definition's assets;
+        # a context built by hand compares the selected keys with its own.
+        self._subset = subset
         self.step_key = step_key
         self.resources = resources or Resources({})
         self.op_config = op_config
@@ -255,13 +264,17 @@ class AssetExecutionContext:
 
     @property
     def selected_asset_check_keys(self) -> set[Any]:
-        """The checks this step evaluates (every check of its definition)."""
+        """The checks this step evaluates (those the run selected)."""
+        if self._check_keys is not None:
+            return set(self._check_keys)
         if self._assets_def is None:
             return set()
         return set(getattr(self._assets_def, "check_keys", ()))
 
     @property
     def is_subset(self) -> bool:
+        if self._subset is not None:
+            return self._subset
         return len(self.selected_asset_keys) < len(self._keys)
 
     def asset_key_for_input(self, input_name: str) -> AssetKey:
@@ -410,19 +423,18 @@ class AssetCheckExecutionContext(AssetExecutionContext):
     only some).
     """
 
-    __slots__ = ("_check_keys", "_checks_def", "check_name")
+    __slots__ = ("_checks_def", "check_name")
 
     def __init__(
         self,
         *,
         check_name: str,
-        check_keys: Sequence[Any] = (),
         checks_def: Any = None,
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("check_keys", ())
         super().__init__(**kwargs)
         self.check_name = check_name
-        self._check_keys = tuple(check_keys)
         self._checks_def = checks_def
 
     @property
@@ -436,15 +448,12 @@ class AssetCheckExecutionContext(AssetExecutionContext):
         return self._checks_def
 
     @property
-    def selected_asset_check_keys(self) -> set[Any]:
-        return set(self._check_keys)
-
-    @property
     def check_specs(self) -> list[Any]:
         """The specs of the checks this call evaluates."""
         if self._checks_def is None:
             return []
-        return [s for s in self._checks_def.selected_specs if s.key in self._check_keys]
+        chosen = self._check_keys or ()
+        return [s for s in self._checks_def.selected_specs if s.key in chosen]
 
     def bind(self, assets_def: Any) -> None:
         """Take the checks definition a directly called check function belongs to."""

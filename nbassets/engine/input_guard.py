@@ -57,9 +57,23 @@ class InputChangedWarning(UserWarning):
 _SKIP, _FRAME, _ARRAY, _PICKLE = "skip", "frame", "array", "pickle"
 _IMMUTABLE: frozenset[type] = frozenset(
     {
-        int, float, complex, bool, str, bytes, type(None), range, frozenset, type(Ellipsis),
-        decimal.Decimal, fractions.Fraction, datetime.date, datetime.datetime,
-        datetime.time, datetime.timedelta, AssetKey,
+        int,
+        float,
+        complex,
+        bool,
+        str,
+        bytes,
+        type(None),
+        range,
+        frozenset,
+        type(Ellipsis),
+        decimal.Decimal,
+        fractions.Fraction,
+        datetime.date,
+        datetime.datetime,
+        datetime.time,
+        datetime.timedelta,
+        AssetKey,
     }
 )
 _kinds: dict[type, str] = {}
@@ -121,9 +135,7 @@ def checksum(value: Any) -> int | None:
     """
     try:
         buffers: list[pickle.PickleBuffer] = []
-        total = zlib.crc32(
-            pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
-        )
+        total = zlib.crc32(pickle.dumps(value, protocol=5, buffer_callback=buffers.append))
         for buffer in buffers:
             total = zlib.crc32(buffer.raw(), total)
         return total

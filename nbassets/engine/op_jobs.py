@@ -63,7 +63,6 @@ class OpJob(JobDefinition):
         self.graph = graph_def
         self.graph_def = graph_def
         self.run_tags = {**(tags or {}), **(run_tags or {})}
-        self.resource_defs = dict(resource_defs or {})
         self.metadata = dict(metadata or {})
         self.loggers = dict(logger_defs or {})
         self.owners = list(owners or [])
@@ -108,7 +107,7 @@ class OpJob(JobDefinition):
             config=self.config,
             tags=self.tags,
             run_tags=self.run_tags,
-            resource_defs={**resources, **self.resource_defs},
+            resource_defs={**resources, **self.resources},
             description=self.description,
             logger_defs={**(loggers or {}), **self.loggers},
         )
@@ -154,7 +153,7 @@ class OpJob(JobDefinition):
             self.graph,
             job_name=self.name,
             run_config=self.run_config_for(run_config),
-            resources={**self.resource_defs, **(resources or {})},
+            resources={**self.resources, **(resources or {})},
             input_values=input_values,
             raise_on_error=raise_on_error,
             tags={**self.run_tags, **(tags or {})},

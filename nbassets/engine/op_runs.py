@@ -43,6 +43,7 @@ from nbassets.engine.context import (
     build_op_context,
 )
 from nbassets.engine.events import ErrorInfo, EventType, RunEvent, StepFailureData, StepSkippedData
+from nbassets.engine.outputs import StepOutputNotFoundError
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import (
     ConfigError,
@@ -53,10 +54,6 @@ from nbassets.errors import (
 )
 
 __all__ = ["OpGraphResult", "StepOutputNotFoundError", "invoke_op_directly", "run_graph"]
-
-
-class StepOutputNotFoundError(InvalidInvocationError):
-    """An op finished without producing an output it must produce."""
 
 
 @dataclass(frozen=True)
@@ -643,15 +640,23 @@ def _graph_output(graph: GraphDefinition, prefix: str, output_name: str) -> Any:
 
 
 def run_graph_in_asset(
-    graph: GraphDefinition, context: Any, inputs: Mapping[str, Any]
+    graph: GraphDefinition,
+    context: Any,
+    inputs: Mapping[str, Any],
+    wanted: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Run ``graph``'s ops inside an asset step; return the graph outputs it produced.
 
-    Each op's outputs are left on ``context.node_outputs`` by handle, for the engine to
-    keep under ``<asset node>.<handle>``. A failing op raises, failing the asset.
+    With ``wanted`` (graph output names: a subset run), only the ops those outputs
+    need run. Each op's outputs are left on ``context.node_outputs`` by handle, for
+    the engine to keep under ``<asset node>.<handle>``. A failing op raises, failing
+    the asset.
     """
     config = _graph_config(graph, context)
     steps, outputs = plan_steps(graph, config, inputs)
+    if wanted is not None and set(wanted) != set(outputs):
+        steps = _needed_steps(steps, [outputs[n] for n in wanted if n in outputs])
+        outputs = {n: source for n, source in outputs.items() if n in wanted}
     run = _Run(context.run_id, context.job_name, context.run.tags)
     resources = context.resources._asdict()
     for step in steps:
@@ -666,6 +671,23 @@ def run_graph_in_asset(
         if value is not _MISSING:
             values[name] = value
     return values
+
+
+def _needed_steps(steps: Sequence[Step], sources: Sequence[Any]) -> list[Step]:
+    """The steps (in their order) that ``sources`` read from, directly or further up."""
+    by_handle = {step.handle: step for step in steps}
+    needed: set[str] = set()
+    pending = list(sources)
+    while pending:
+        source = pending.pop()
+        if isinstance(source, FanIn):
+            pending.extend(source.sources)
+        elif isinstance(source, NodeOutput) and source.node not in needed:
+            needed.add(source.node)
+            step = by_handle.get(source.node)
+            if step is not None:
+                pending.extend(step.inputs.values())
+    return [step for step in steps if step.handle in needed]
 
 
 def _graph_config(graph: GraphDefinition, context: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
-from nbassets.definitions.specs import AssetSpec
+from nbassets.definitions.specs import AssetCheckKey, AssetSpec
 from nbassets.engine.check_plan import check_steps_for, interleave
 from nbassets.engine.partition_plan import PartitionRequest, target_keys
 from nbassets.engine.run_config import config_for, config_for_ops
@@ -107,6 +107,7 @@ def build_plan(
     partitions: PartitionRequest | None = None,
     store: Any = None,
     remedy: str = "materialize",
+    embedded_checks: Collection[AssetCheckKey] | None = None,
 ) -> Plan:
     """Plan the steps that materialize ``selected``; raise before running anything wrong.
 
@@ -134,6 +135,7 @@ def build_plan(
     for i in def_order:
         entry, keys = owned[i]
         input_keys = {item.key for item in entry.inputs}
+        own_checks = embedded_checks_for(entry, keys, embedded_checks)
         raw = raws[i]
         config, op_config = (
             config_for(entry, raw)
@@ -195,6 +197,7 @@ def build_plan(
                     op_config,
                     single,
                     many,
+                    own_checks,
                 )
             )
             waiting[index] = deps
@@ -209,6 +212,23 @@ def build_plan(
     check_steps = check_steps_for(checks, ordered, owner, resources)
     _require_resources(ordered + check_steps, resources)
     return Plan(interleave(ordered, check_steps), frozenset(selected), remedy)
+
+
+def embedded_checks_for(
+    entry: AssetsDefinition,
+    keys: Sequence[AssetKey],
+    selected: Collection[AssetKey | AssetCheckKey] | None,
+) -> tuple[AssetCheckKey, ...]:
+    """The ``check_specs=`` checks a step of ``entry`` producing ``keys`` evaluates.
+
+    Without a say from the selection: those of its keys (every one when it runs
+    whole). A selection picks among them only when the function can subset.
+    """
+    whole = len(keys) == len(entry.outputs)
+    mine = [s.key for s in entry.check_specs if whole or s.asset_key in keys]
+    if selected is None or not entry.can_subset:
+        return tuple(mine)
+    return tuple(k for k in mine if k in selected)
 
 
 def _raw_configs(

@@ -90,6 +90,8 @@ class ExecuteInProcessResult:
         self._reasons = dict(reasons)
         self.canceled = canceled
         self.tags = dict(tags or {})
+        # The job that ran, when a JobDefinition ran it (Dagster's result.job_def).
+        self.job_def: Any = None
 
     @property
     def success(self) -> bool:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.check_specs import check_output_name
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue
@@ -32,7 +33,7 @@ from nbassets.definitions.results import (
     Failure,
     RetryRequested,
 )
-from nbassets.engine.check_results import match_check_results
+from nbassets.engine.check_results import match_check_results, resolve_check_spec
 from nbassets.engine.compute import (
     Computed,
     Notice,
@@ -62,10 +63,10 @@ from nbassets.engine.events import (
 )
 from nbassets.engine.input_guard import InputWatch, report_changed, watch_inputs
 from nbassets.engine.interrupts import InterruptGuard, exit_failure
-from nbassets.engine.outputs import OutputShapeError, read_outputs
+from nbassets.engine.outputs import OutputShapeError, StepOutputNotFoundError, read_outputs
 from nbassets.engine.plan import Plan
 from nbassets.engine.steps import Step, step_context_fields
-from nbassets.errors import InvalidDefinitionError, MissingUpstreamError
+from nbassets.errors import MissingUpstreamError
 from nbassets.storage.instance import NO_VALUE, Instance
 from nbassets.storage.io_manager import (
     InMemoryIOManager,
@@ -525,7 +526,6 @@ class Run:
                 context = AssetCheckExecutionContext(
                     **common,
                     check_name=definition.name,
-                    check_keys=[s.key for s in definition.selected_specs],
                     checks_def=definition,
                 )
             if roles.context is not None:
@@ -621,7 +621,7 @@ class Run:
                 )
         blocked = (
             self._evaluate_embedded_checks(step, definition, computed.checks)
-            if computed.checks
+            if computed.checks or step.check_keys
             else False
         )
         self.emit(EventType.STEP_SUCCESS, step, None, duration)
@@ -688,17 +688,33 @@ class Run:
     def _evaluate_embedded_checks(
         self, step: Step, definition: AssetsDefinition, results: Sequence[AssetCheckResult]
     ) -> bool:
-        specs = {spec.name: spec for spec in definition.check_specs}
+        """Record the results of the checks declared with ``check_specs=``, as Dagster does.
+
+        A result for a check the run did not select is recorded with a warning; a
+        selected check without a result fails the step unless the function can subset.
+        """
+        selected = set(step.check_keys)
+        seen = set()
         blocked = False
         for result in results:
-            name = result.check_name or (next(iter(specs)) if len(specs) == 1 else None)
-            spec = specs.get(name) if name else None
-            if spec is None:
-                raise InvalidDefinitionError(
-                    f"'{definition.node_name}' returned a check result for '{name}', which is not "
-                    f"among its check_specs {sorted(specs)}."
+            spec = resolve_check_spec(definition.check_specs, result)
+            if spec.key not in selected:
+                message = (
+                    f"AssetCheckResult for check '{spec.name}' for asset "
+                    f"'{spec.asset_key.to_user_string()}' was yielded which is not selected. "
+                    "Letting it through."
                 )
+                self.emit(EventType.LOG, step, None, LogData("WARNING", message), message)
+            seen.add(spec.key)
             blocked |= self._record_check(step, spec.asset_key, spec.name, spec.blocking, result)
+        absent = [s for s in definition.check_specs if s.key in selected and s.key not in seen]
+        if absent and not definition.can_subset:
+            raise StepOutputNotFoundError(
+                f'Core compute for op "{definition.node_name}" did not return an output for '
+                f'non-optional output "{check_output_name(absent[0])}"',
+                advice=f"Yield an AssetCheckResult(check_name='{absent[0].name}', passed=...) "
+                "for each check in check_specs=, or define the asset with can_subset=True.",
+            )
         return blocked
 
     def _record_check(
@@ -726,6 +742,7 @@ class Run:
             result.description,
             blocking,
             target,
+            partition,
         )
         verdict = "passed" if result.passed else "failed"
         if self.instance.store is not None:

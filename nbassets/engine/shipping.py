@@ -283,9 +283,7 @@ def _light_context(
     }
     if isinstance(definition, AssetsDefinition):
         return AssetExecutionContext(**common, partitions_def=definition.partitions_def)
-    return AssetCheckExecutionContext(
-        **common, check_name=definition.name, check_keys=[s.key for s in definition.selected_specs]
-    )
+    return AssetCheckExecutionContext(**common, check_name=definition.name)
 
 
 def landed(summary: Computed, step: Step, future: Any) -> Computed:

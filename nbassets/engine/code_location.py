@@ -1,0 +1,256 @@
+"""``Definitions``: the assets, checks, resources and jobs of one code location.
+
+Responsibilities:
+
+* Hold what Dagster's ``Definitions`` holds; resolve jobs against it
+  (``resolve_job_def``, the implicit job over every asset).
+* ``validate_loadable``: build the asset graph so a bad definition fails where it
+  is declared (inputs nothing produces, duplicate check keys, partitions mismatch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.keys import coerce_key
+from nbassets.engine.jobs import IMPLICIT_JOB_NAME, JobDefinition
+from nbassets.engine.value_loader import AssetValueLoader
+from nbassets.errors import InvalidDefinitionError, UnknownAssetError, did_you_mean
+from nbassets.graph.registry import Registry
+from nbassets.storage.instance import Instance
+
+__all__ = ["Definitions"]
+
+
+class Definitions:
+    """The assets, checks, resources and jobs of one code location.
+
+    In a notebook the kernel registry plays this part; ``Definitions`` is here so
+    that code written for Dagster (and its jobs) runs unchanged.
+    """
+
+    def __init__(
+        self,
+        assets: Iterable[Any] | None = None,
+        schedules: Iterable[Any] | None = None,
+        sensors: Iterable[Any] | None = None,
+        jobs: Iterable[JobDefinition] | None = None,
+        resources: Mapping[str, Any] | None = None,
+        executor: Any = None,
+        loggers: Mapping[str, Any] | None = None,
+        asset_checks: Iterable[Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        del executor
+        self.loggers = dict(loggers or {})
+        self.assets = _expand_observations(assets or ())
+        self.asset_checks = list(asset_checks or ())
+        self.schedules = list(schedules or ())
+        self.sensors = list(sensors or ())
+        self.resources = dict(resources or {})
+        self.metadata = dict(metadata or {})
+        self.jobs: dict[str, JobDefinition] = {}
+        for job in jobs or ():
+            if job.name in self.jobs:
+                raise InvalidDefinitionError(
+                    f"Two jobs are named {job.name!r}; give each job its own name."
+                )
+            self.jobs[job.name] = job
+
+    @property
+    def definitions(self) -> list[Any]:
+        """Assets then checks, in the order given."""
+        return [*self.assets, *self.asset_checks]
+
+    def resolve_job_def(self, name: str) -> JobDefinition:
+        """The job called ``name``, bound to these definitions.
+
+        Raises:
+            UnknownAssetError: no job has that name (the message lists close ones).
+        """
+        if name == IMPLICIT_JOB_NAME:
+            return self.resolve_implicit_global_asset_job_def()
+        job = self.jobs.get(name)
+        if job is None:
+            raise UnknownAssetError(f"No job named {name!r}." + did_you_mean(name, self.jobs))
+        return job.bind(self.definitions, self.resources, self.loggers)
+
+    get_job_def = resolve_job_def
+
+    def resolve_implicit_global_asset_job_def(self) -> JobDefinition:
+        """A job over every asset and check of these definitions."""
+        return JobDefinition(IMPLICIT_JOB_NAME, None).bind(
+            self.definitions, self.resources, self.loggers
+        )
+
+    get_implicit_global_asset_job_def = resolve_implicit_global_asset_job_def
+
+    def resolve_all_job_defs(self) -> list[JobDefinition]:
+        """Every job, bound; the implicit job over all assets first when there are assets."""
+        jobs = [self.resolve_job_def(name) for name in self.jobs]
+        if self.has_implicit_global_asset_job_def():
+            jobs.insert(0, self.resolve_implicit_global_asset_job_def())
+        return jobs
+
+    get_all_job_defs = resolve_all_job_defs
+
+    def has_implicit_global_asset_job_def(self) -> bool:
+        """Whether these definitions hold assets or checks for the implicit job to run."""
+        return bool(self.definitions)
+
+    def get_asset_value_loader(self, instance: Instance | None = None) -> AssetValueLoader:
+        """A loader reading assets' stored values through their IO managers."""
+        return AssetValueLoader(self, instance)
+
+    def load_asset_value(
+        self,
+        asset_key: Any,
+        *,
+        instance: Instance | None = None,
+        partition_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        **ignored: Any,
+    ) -> Any:
+        """The stored value of ``asset_key``, read by its IO manager (Dagster's name)."""
+        del ignored
+        return AssetValueLoader(self, instance).load_asset_value(
+            asset_key, partition_key=partition_key, metadata=metadata
+        )
+
+    def resolve_assets_def(self, key: Any) -> AssetsDefinition:
+        """The definition producing ``key``."""
+        wanted = coerce_key(key)
+        for definition in self.assets:
+            if isinstance(definition, AssetsDefinition) and wanted in definition.keys:
+                return definition
+        raise UnknownAssetError(f"No asset {wanted.to_user_string()!r} in these definitions.")
+
+    get_assets_def = resolve_assets_def
+
+    def resolve_asset_graph(self) -> Registry:
+        """A fresh registry holding these definitions (the graph they form)."""
+        registry = Registry()
+        for definition in self.definitions:
+            registry.add(definition)
+        return registry
+
+    @staticmethod
+    def validate_loadable(defs: Definitions) -> None:
+        """Build the graph of ``defs``: a duplicate key or a cycle raises here.
+
+        Raises:
+            InvalidDefinitionError: the definitions do not form one asset graph.
+        """
+        _check_inputs_produced(defs)
+        seen: set[Any] = set()
+        for check in defs.asset_checks:
+            for check_key in getattr(check, "check_keys", ()):
+                if check_key in seen:
+                    raise InvalidDefinitionError(
+                        f"Duplicate asset check key: {check_key.to_user_string()} is defined "
+                        "twice. Give one of the checks another name."
+                    )
+                seen.add(check_key)
+        registry = defs.resolve_asset_graph()
+        for check in defs.asset_checks:
+            if (
+                not isinstance(check, AssetChecksDefinition)
+                or check.multi
+                or check.partitions_def is None
+            ):
+                continue
+            target = registry.owners().get(check.asset_key)
+            expected = getattr(target, "partitions_def", None)
+            if target is not None and expected != check.partitions_def:
+                raise InvalidDefinitionError(
+                    f"Asset check '{check.check_key.to_user_string()}' targets asset "
+                    f"'{check.asset_key.to_user_string()}' but has a different partitions "
+                    f"definition ({check.partitions_def!r}, the asset has {expected!r}). "
+                    "Give the check its asset's partitions_def, or none."
+                )
+
+    def __repr__(self) -> str:
+        return f"Definitions({len(self.assets)} assets, {len(self.jobs)} jobs)"
+
+
+def _check_inputs_produced(defs: Definitions) -> None:
+    """An input that receives a value must come from an asset or source of ``defs``.
+
+    Raises:
+        InvalidDefinitionError: one does not; the message names close keys (a typo, a
+            prefix one part off, slashes in one part), as Dagster's does.
+    """
+    provided: set[Any] = set()
+    for item in defs.assets:
+        keys = getattr(item, "keys", None)
+        if keys is not None:
+            provided.update(keys)
+        elif getattr(item, "key", None) is not None:
+            provided.add(item.key)
+    for definition in defs.assets:
+        if not isinstance(definition, AssetsDefinition):
+            continue
+        for item in definition.inputs:
+            if item.key in provided:
+                continue
+            similar = sorted(
+                (k for k in provided if _similar_keys(item.key, k)), key=lambda k: k.to_string()
+            )
+            hint = (
+                " Did you mean one of the following?\n\t"
+                + ", ".join(k.to_string() for k in similar)
+                if similar
+                else ""
+            )
+            raise InvalidDefinitionError(
+                f"Input asset '{item.key.to_string()}' for asset "
+                f"'{definition.node_name}' is not produced by any of the provided asset ops "
+                f"and is not one of the provided sources.{hint}"
+            )
+
+
+def _closeness(a: str, b: str) -> float:
+    """Twice the longest common subsequence over both lengths (1.0: equal).
+
+    A swapped pair of letters still reads as close.
+    """
+    previous = [0] * (len(b) + 1)
+    for char_a in a:
+        current = [0]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                previous[j - 1] + 1 if char_a == char_b else max(previous[j], current[j - 1])
+            )
+        previous = current
+    return 2 * previous[-1] / max(len(a) + len(b), 1)
+
+
+def _similar_keys(wanted: Any, candidate: Any) -> bool:
+    """Whether ``candidate`` is probably what ``wanted`` meant.
+
+    The same name under another prefix, a close name under the same prefix, or the same
+    parts joined differently.
+    """
+    if wanted.parts[-1] == candidate.parts[-1]:
+        return True
+    if wanted.parts[:-1] == candidate.parts[:-1]:
+        return _closeness(wanted.parts[-1], candidate.parts[-1]) >= 0.8
+    return "/".join(wanted.parts) == "/".join(candidate.parts)
+
+
+def _expand_observations(assets: Iterable[Any]) -> list[Any]:
+    """Assets as given, a multi-asset observation standing for one source per asset."""
+    import sys
+
+    module = sys.modules.get("nbassets.definitions.multi_observe")
+    kind = module.MultiObservableSourceAsset if module is not None else ()
+    found: list[Any] = []
+    for item in assets:
+        if kind and isinstance(item, kind):
+            found.extend(item.to_source_assets())
+        else:
+            found.append(item)
+    return found
