@@ -60,7 +60,6 @@ class OpJob(JobDefinition):
             tags={**(tags or {})},
             description=description or graph_def.description,
         )
-        self.graph = graph_def
         self.graph_def = graph_def
         self.run_tags = {**(tags or {}), **(run_tags or {})}
         self.metadata = dict(metadata or {})
@@ -73,6 +72,10 @@ class OpJob(JobDefinition):
             self.__doc__ = fn.__doc__
 
     # Introspection, as Dagster's JobDefinition ---------------------------------------------
+
+    @property
+    def graph(self) -> GraphDefinition:
+        return self.graph_def
 
     @property
     def nodes(self) -> list[Any]:
