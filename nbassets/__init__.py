@@ -102,7 +102,10 @@ _LAZY = {
     "Float": "nbassets.definitions.config_schema",
     "Int": "nbassets.definitions.config_schema",
     "String": "nbassets.definitions.config_schema",
+    "load_asset_checks_from_current_module": "nbassets.definitions.loading",
     "load_asset_checks_from_modules": "nbassets.definitions.loading",
+    "load_asset_checks_from_package_module": "nbassets.definitions.loading",
+    "load_asset_checks_from_package_name": "nbassets.definitions.loading",
     "load_assets_from_current_module": "nbassets.definitions.loading",
     "load_assets_from_modules": "nbassets.definitions.loading",
     "load_assets_from_package_module": "nbassets.definitions.loading",
@@ -146,8 +149,8 @@ _LAZY = {
     "observable_source_asset": "nbassets.definitions.source_assets",
     "DaskExecutor": "nbassets.engine.dask_executor",
     "use_dask": "nbassets.engine.executor_spec",
-    "Definitions": "nbassets.engine.jobs",
-    "AssetValueLoader": "nbassets.engine.jobs",
+    "Definitions": "nbassets.engine.code_location",
+    "AssetValueLoader": "nbassets.engine.value_loader",
     "mem_io_manager": "nbassets.storage.memory",
     "multi_observable_source_asset": "nbassets.definitions.multi_observe",
     "InitLoggerContext": "nbassets.definitions.loggers",
@@ -217,7 +220,10 @@ if TYPE_CHECKING:
         config_mapping,
     )
     from nbassets.definitions.loading import (
+        load_asset_checks_from_current_module,
         load_asset_checks_from_modules,
+        load_asset_checks_from_package_module,
+        load_asset_checks_from_package_name,
         load_assets_from_current_module,
         load_assets_from_modules,
         load_assets_from_package_module,
@@ -262,17 +268,14 @@ if TYPE_CHECKING:
         SourceAsset,
         observable_source_asset,
     )
+    from nbassets.engine.code_location import Definitions
     from nbassets.engine.dask_executor import DaskExecutor
     from nbassets.engine.events import AssetCheckEvaluation
     from nbassets.engine.executor_spec import use_dask
-    from nbassets.engine.jobs import (
-        AssetValueLoader,
-        Definitions,
-        JobDefinition,
-        define_asset_job,
-    )
+    from nbassets.engine.jobs import JobDefinition, define_asset_job
     from nbassets.engine.op_jobs import execute_job, job, reconstructable, validate_run_config
     from nbassets.engine.op_runs import DagsterStepOutputNotFoundError
+    from nbassets.engine.value_loader import AssetValueLoader
     from nbassets.graph.selection import AssetSelection
     from nbassets.notebook.lineage_view import lineage
     from nbassets.partitions import (
@@ -468,7 +471,10 @@ __all__ = [
     "io_manager",
     "job",
     "lineage",
+    "load_asset_checks_from_current_module",
     "load_asset_checks_from_modules",
+    "load_asset_checks_from_package_module",
+    "load_asset_checks_from_package_name",
     "load_assets_from_current_module",
     "load_assets_from_modules",
     "load_assets_from_package_module",

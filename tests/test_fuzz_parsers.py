@@ -240,8 +240,15 @@ def test_run_tags_on_the_command_line(pairs: list[tuple[str, str]], where: int) 
     assert options.tags == _expected_tags(pairs)
 
 
+# After the first pair, %materialize takes a word as a tag only when no ':' comes
+# before its '=' (else it is a selection, as tag:team=ml is): keys here have none.
+tag_pairs_no_colon = st.lists(
+    st.tuples(st.text(alphabet="ab=- '\"é,/", max_size=6), TAG_TEXT), max_size=4
+)
+
+
 @FUZZ
-@given(tag_pairs)
+@given(tag_pairs_no_colon)
 def test_materialize_and_asset_cell_tags(pairs: list[tuple[str, str]]) -> None:
     import shlex
 

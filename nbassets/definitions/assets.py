@@ -237,8 +237,15 @@ class AssetsDefinition:
         self.output_by_key: Mapping[AssetKey, AssetOutput] = self._by_key
         self.io_manager_keys = {out.key: out.io_manager_key for out in self.outputs}
         # Every resource key a run of this definition needs, checked before it starts.
+        # An input read through an input manager needs that manager, as in Dagster.
+        input_managers = {i.input_manager_key for i in self.inputs if i.input_manager_key}
         self.resource_needs = frozenset(
-            {*roles.resources, *self.required_resource_keys, *self.io_manager_keys.values()}
+            {
+                *roles.resources,
+                *self.required_resource_keys,
+                *self.io_manager_keys.values(),
+                *input_managers,
+            }
         )
         if len(self._by_key) != len(self.outputs):
             raise InvalidDefinitionError(

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["AutoMaterializePolicy", "AutomationCondition", "condition_of", "resolve_condition"]
+__all__ = [
+    "AutoMaterializePolicy",
+    "AutomationCondition",
+    "anchored_on_job_roots",
+    "condition_of",
+    "resolve_condition",
+]
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,15 @@ class AutomationCondition:
     def initial_evaluation() -> AutomationCondition:
         return AutomationCondition("initial_evaluation")
 
+    # A job's condition is about its root assets: these anchor an asset-level one there.
+    @staticmethod
+    def all_job_root_assets_match(condition: AutomationCondition) -> AutomationCondition:
+        return AutomationCondition("all_job_root_assets_match", (), (condition,))
+
+    @staticmethod
+    def any_job_root_assets_match(condition: AutomationCondition) -> AutomationCondition:
+        return AutomationCondition("any_job_root_assets_match", (), (condition,))
+
 
 @dataclass(frozen=True)
 class AutoMaterializePolicy:
@@ -138,3 +153,10 @@ def resolve_condition(automation_condition: Any, auto_materialize_policy: Any) -
             "auto_materialize_policy is the older spelling, so pass only automation_condition."
         )
     return condition_of(automation_condition, auto_materialize_policy)
+
+
+def anchored_on_job_roots(condition: AutomationCondition) -> bool:
+    """Whether ``condition`` evaluates a job's root assets somewhere in its tree."""
+    if condition.name in ("all_job_root_assets_match", "any_job_root_assets_match"):
+        return True
+    return any(anchored_on_job_roots(operand) for operand in condition.operands)

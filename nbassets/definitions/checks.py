@@ -73,7 +73,10 @@ class AssetChecksDefinition:
         self.required_resource_keys = required_resource_keys
         self.retry_policy = retry_policy
         self.origin: dict[str, Any] = {}
-        self.resource_needs = frozenset({*roles.resources, *required_resource_keys})
+        input_managers = {i.input_manager_key for i in inputs if i.input_manager_key}
+        self.resource_needs = frozenset(
+            {*roles.resources, *required_resource_keys, *input_managers}
+        )
         self._name = name or all_specs[0].name
         self.__name__ = self._name
         self.__wrapped__ = fn
@@ -126,20 +129,39 @@ class AssetChecksDefinition:
         return subset
 
     def with_attributes(
-        self, *, metadata_by_key: Mapping[AssetCheckKey, Mapping[str, Any]] | None = None
+        self,
+        *,
+        asset_key_replacements: Mapping[AssetKey, AssetKey] | None = None,
+        metadata_by_key: Mapping[AssetCheckKey, Mapping[str, Any]] | None = None,
     ) -> AssetChecksDefinition:
-        """A copy whose checks named in ``metadata_by_key`` have that metadata instead."""
+        """A copy whose checks target (and read) the replaced keys, with metadata replaced.
+
+        ``metadata_by_key`` names checks by their keys before any replacement.
+        """
+        moved = {coerce_key(k): coerce_key(v) for k, v in (asset_key_replacements or {}).items()}
         given = dict(metadata_by_key or {})
 
-        def changed(spec: AssetCheckSpec) -> AssetCheckSpec:
-            if spec.key not in given:
-                return spec
-            return dataclasses.replace(spec, metadata=dict(given[spec.key]))
+        def new(key: Any) -> Any:
+            return moved.get(coerce_dep(key).asset_key, key)
 
-        copied = copy.copy(self)
-        copied.all_specs = tuple(changed(spec) for spec in self.all_specs)
-        copied.selected_specs = tuple(changed(spec) for spec in self.selected_specs)
-        return copied
+        def moved_spec(spec: AssetCheckSpec) -> AssetCheckSpec:
+            deps = tuple(new(dep) for dep in spec.additional_deps)
+            metadata = dict(given[spec.key]) if spec.key in given else spec.metadata
+            return dataclasses.replace(
+                spec, asset=new(spec.asset), additional_deps=deps, metadata=metadata
+            )
+
+        renamed = copy.copy(self)
+        renamed.all_specs = tuple(moved_spec(spec) for spec in self.all_specs)
+        chosen = {spec.key for spec in self.selected_specs}
+        renamed.selected_specs = tuple(
+            new_spec
+            for old, new_spec in zip(self.all_specs, renamed.all_specs, strict=True)
+            if old.key in chosen
+        )
+        renamed.inputs = tuple(dataclasses.replace(i, key=new(i.key)) for i in self.inputs)
+        renamed.origin = dict(self.origin)
+        return renamed
 
     @property
     def op(self) -> OpHandle:

@@ -22,6 +22,7 @@ from nbassets.definitions.assets import (
     AssetsDefinition,
 )
 from nbassets.definitions.automation import condition_of
+from nbassets.definitions.check_specs import validate_check_specs
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.labels import check_tags, kind_tags, tags_without_kinds
 from nbassets.definitions.names import check_group_name
@@ -200,6 +201,10 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             dagster_type=dagster_type,
             automation_condition=automation_condition,
         )
+        own_checks = [
+            s if s.asset is not None else s.with_asset(asset_key) for s in (check_specs or ())
+        ]
+        validate_check_specs(own_checks, [asset_key])
         definition = AssetsDefinition(
             fn=fn,
             node_name=asset_key.to_python_identifier(),
@@ -211,9 +216,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             # (an IO manager given as io_manager_def= is not).
             required_resource_keys=resource_keys | frozenset(resource_defs or ()),
             retry_policy=retry_policy,
-            check_specs=[
-                s if s.asset is not None else s.with_asset(asset_key) for s in (check_specs or ())
-            ],
+            check_specs=own_checks,
             partitions_def=partitions_def,
             backfill_policy=backfill_policy,
             op_tags=op_tags,
@@ -226,6 +229,26 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
     if compute_fn is not None:
         return build(compute_fn)
     return build
+
+
+def _require_spec_deps(
+    deps: Iterable[Any] | None, in_keys: Sequence[AssetKey], spec_deps: Sequence[Any]
+) -> None:
+    """With ``specs=``, each spec names its own deps; an input must be one of them."""
+    if deps:
+        raise InvalidDefinitionError(
+            "Can not pass deps and specs to @multi_asset, specify deps on the AssetSpecs directly.",
+            advice="Move each dependency into deps=[...] of the AssetSpec that uses it.",
+        )
+    declared = {coerce_dep(d).asset_key for d in spec_deps}
+    stray = {k for k in in_keys if k not in declared}
+    if stray:
+        raise InvalidDefinitionError(
+            f"Invalid asset dependencies: `{stray}` specified as AssetIns, but are not specified "
+            "as `AssetDep` objects on any constituent AssetSpec objects. Asset inputs must be "
+            "associated with an output produced by the asset.",
+            advice="Add the input's key to deps= of the AssetSpec that reads it.",
+        )
 
 
 def multi_asset(
@@ -249,6 +272,7 @@ def multi_asset(
     check_specs: Sequence[AssetCheckSpec] | None = None,
     config_schema: Any = None,
     compute_kind: str | None = None,
+    allow_arbitrary_check_specs: bool = False,
 ) -> Callable[[AssetFn], AssetsDefinition]:
     """Define several assets computed by one function, as Dagster's ``@multi_asset``.
 
@@ -315,7 +339,8 @@ def multi_asset(
                         kinds=frozenset(spec.kinds) | _kind_of(compute_kind),
                         owners=tuple(spec.owners),
                         io_manager_key=spec.io_manager_key or DEFAULT_IO_MANAGER_KEY,
-                        is_required=not spec.skippable,
+                        # A function that can subset may leave any asset out (Dagster).
+                        is_required=not spec.skippable and not can_subset,
                         automation_condition=spec.automation_condition,
                         # Exactly the spec's deps, as in Dagster: a spec without deps
                         # has none (so a spec may depend on a sibling without a cycle).
@@ -323,11 +348,19 @@ def multi_asset(
                     )
                 )
         spec_deps = [d for spec in specs or () for d in spec.deps]
+        inputs = _inputs(roles.inputs, value_ins)
+        if specs is not None:
+            _require_spec_deps(deps, [*(i.key for i in inputs), *nothing_keys], spec_deps)
+        validate_check_specs(
+            list(check_specs or ()),
+            [out.key for out in outputs],
+            allow_arbitrary=allow_arbitrary_check_specs,
+        )
         definition = AssetsDefinition(
             fn=fn,
             node_name=node_name,
             outputs=outputs,
-            inputs=_inputs(roles.inputs, value_ins),
+            inputs=inputs,
             deps=[coerce_dep(d) for d in [*(deps or ()), *spec_deps, *nothing_keys]],
             roles=roles,
             # As in Dagster, resources bound with resource_defs= are required by the op

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
+from nbassets.definitions.check_specs import check_output_name
 from nbassets.definitions.graphs import GraphDefinition
+from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.ops import OpDefinition
+from nbassets.definitions.specs import AssetCheckSpec
+from nbassets.errors import InvalidDefinitionError
 
 __all__ = [
     "assets_from_graph",
@@ -26,19 +31,31 @@ __all__ = [
 
 
 def _graph_function(
-    graph_def: GraphDefinition, outputs: Sequence[str] | None, nothing: Iterable[str] = ()
+    graph_def: GraphDefinition,
+    outputs: Sequence[str] | None,
+    nothing: Iterable[str] = (),
+    checks: Mapping[str, AssetCheckSpec] | None = None,
 ) -> Any:
     """A function of ``(context, *inputs)`` running the graph, for an asset to wrap.
 
     With several outputs it yields an ``Output`` for each the graph produced, so an
-    optional output (or one outside a subset) may be left out.
+    optional output (or one outside a subset) may be left out. ``checks`` are the graph
+    outputs that carry an ``AssetCheckResult`` (Dagster names them
+    ``<asset>_<check>``), by output name; each is yielded as that check's result.
+    Only the ops the selected outputs and checks need run.
     """
+    checks = dict(checks or {})
 
     def run_graph(context: Any, **inputs: Any) -> Any:
         from nbassets.definitions.results import Output
         from nbassets.engine.op_runs import run_graph_in_asset
 
-        values = run_graph_in_asset(graph_def, context, inputs)
+        wanted = None
+        if outputs is not None:
+            selected = context.selected_asset_check_keys
+            wanted = [n for n in outputs if n in context.selected_output_names]
+            wanted += [n for n, spec in checks.items() if spec.key in selected]
+        values = run_graph_in_asset(graph_def, context, inputs, wanted)
         if outputs is None:
             if not graph_def.output_names:
                 return None
@@ -50,7 +67,9 @@ def _graph_function(
                     f"Graph '{graph_def.name}' finished without a value for its output '{name}'."
                 )
             return values[name]
-        return _yield_outputs([Output(values[n], output_name=n) for n in outputs if n in values])
+        produced: list[Any] = [Output(values[n], output_name=n) for n in outputs if n in values]
+        produced += [_as_result(values[n], spec) for n, spec in checks.items() if n in values]
+        return _yield_outputs(produced)
 
     params = [inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     params += [
@@ -67,6 +86,23 @@ def _graph_function(
 
 def _yield_outputs(items: list[Any]) -> Iterator[Any]:
     yield from items
+
+
+def _as_result(value: Any, spec: AssetCheckSpec) -> Any:
+    """The check result a graph's check output carries, named for its spec."""
+    from nbassets.definitions.results import AssetCheckResult
+
+    if not isinstance(value, AssetCheckResult):
+        raise InvalidDefinitionError(
+            f"Graph output '{check_output_name(spec)}' gave {type(value).__name__}, but it "
+            f"reports check '{spec.name}': the op behind it must return an "
+            "AssetCheckResult(passed=...)."
+        )
+    return replace(value, asset_key=spec.asset_key, check_name=spec.name)
+
+
+def _check_outputs(specs: Iterable[AssetCheckSpec] | None) -> dict[str, AssetCheckSpec]:
+    return {check_output_name(spec): spec for spec in specs or ()}
 
 
 _UNUSED = ("automation_condition", "auto_materialize_policy", "freshness_policy", "hooks")
@@ -87,8 +123,25 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, **kwargs: Any) -> 
         kwargs.pop(unused, None)
 
     def build(fn: Callable[..., Any]) -> Any:
-        graph_def = GraphDefinition(kwargs.get("name"), fn=fn, config=config)
-        return asset(_graph_function(graph_def, None), **kwargs)
+        if not kwargs.get("check_specs"):
+            graph_def = GraphDefinition(kwargs.get("name"), fn=fn, config=config)
+            return asset(_graph_function(graph_def, None), **kwargs)
+        key = kwargs.get("key")
+        asset_key = (
+            coerce_key(key)
+            if key is not None
+            else AssetKey([*_prefix(kwargs.get("key_prefix")), kwargs.get("name") or fn.__name__])
+        )
+        specs = [
+            s if s.asset is not None else s.with_asset(asset_key) for s in kwargs["check_specs"]
+        ]
+        checks = _check_outputs(specs)
+        graph_def = GraphDefinition(
+            kwargs.get("name"), fn=fn, config=config, out={"result": None, **dict.fromkeys(checks)}
+        )
+        return asset(
+            _graph_function(graph_def, ["result"], (), checks), **{**kwargs, "check_specs": specs}
+        )
 
     return build(compose_fn) if compose_fn is not None else build
 
@@ -103,10 +156,11 @@ def graph_multi_asset(**kwargs: Any) -> Any:
 
     def build(fn: Callable[..., Any]) -> Any:
         outs = kwargs.get("outs") or {}
+        checks = _check_outputs(kwargs.get("check_specs"))
         graph_def = GraphDefinition(
-            kwargs.get("name"), fn=fn, config=config, out={name: None for name in outs}
+            kwargs.get("name"), fn=fn, config=config, out=dict.fromkeys([*outs, *checks])
         )
-        return multi_asset(**kwargs)(_graph_function(graph_def, list(outs)))
+        return multi_asset(**kwargs)(_graph_function(graph_def, list(outs), (), checks))
 
     return build
 
@@ -187,7 +241,6 @@ def assets_from_node(
     prefixes every output key.
     """
     from nbassets.definitions.decorators import multi_asset
-    from nbassets.definitions.keys import AssetKey, coerce_key
     from nbassets.definitions.specs import AssetIn, AssetOut
 
     del ignored
@@ -198,7 +251,8 @@ def assets_from_node(
         name: coerce_key(given_in.get(name, AssetKey([name]))) for name in graph_def.input_names
     }
     given_out = dict(keys_by_output_name or {})
-    names = graph_def.output_names
+    checks = {n: s for n, s in _check_outputs(check_specs).items() if n in graph_def.output_names}
+    names = [n for n in graph_def.output_names if n not in checks]
     out_keys = {}
     for name in names:
         if name in given_out:
@@ -235,7 +289,7 @@ def assets_from_node(
     nothing = _nothing_inputs(graph_def)
     ins = {name: AssetIn(key=key) for name, key in in_keys.items() if name not in nothing}
     deps = [key for name, key in in_keys.items() if name in nothing]
-    fn = _graph_function(graph_def, names if len(names) > 1 else None, nothing)
+    fn = _graph_function(graph_def, names if len(names) > 1 or checks else None, nothing, checks)
     return multi_asset(
         outs=outs,
         ins=ins,

@@ -75,9 +75,7 @@ class LoggerDefinition:
             try:
                 return check_schema_config("logger", self.config_schema, self._configured)
             except ConfigError as exc:
-                raise ConfigError(
-                    f"Error when applying config mapping for logger: {exc}"
-                ) from None
+                raise ConfigError(f"Error when applying config mapping for logger: {exc}") from None
         if self.config_schema is None:
             return given
         try:

@@ -85,11 +85,41 @@ class ResourceDefinition:
         self.description = description
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.version = version
+        # Set by configured(): the config every build of this definition receives.
+        self.configured_config: Any = None
 
-    @staticmethod
-    def hardcoded_resource(value: Any, description: str | None = None) -> ResourceDefinition:
+    def configured(
+        self,
+        config_or_config_fn: Any,
+        name: str | None = None,
+        config_schema: Any = None,
+        description: str | None = None,
+    ) -> ResourceDefinition:
+        """A copy of this definition that always builds with ``config_or_config_fn``.
+
+        A function maps the config given at run time (checked against
+        ``config_schema``) to this definition's config, as in Dagster.
+        """
+        del name
+        copied = copy.copy(self)
+        if callable(config_or_config_fn):
+            fn = config_or_config_fn
+            resource_fn = self.resource_fn
+            copied.resource_fn = lambda context: resource_fn(
+                InitResourceContext(fn(context.resource_config), vars(context.resources))
+            )
+            copied.config_schema = config_schema
+        else:
+            copied.configured_config = config_or_config_fn
+            copied.config_schema = None
+        if description is not None:
+            copied.description = description
+        return copied
+
+    @classmethod
+    def hardcoded_resource(cls, value: Any, description: str | None = None) -> ResourceDefinition:
         """A resource that is always ``value``."""
-        return ResourceDefinition(lambda _context: value, description=description)
+        return cls(lambda _context: value, description=description)
 
     @staticmethod
     def none_resource(description: str | None = None) -> ResourceDefinition:
@@ -98,6 +128,8 @@ class ResourceDefinition:
 
     def build(self, resources: Mapping[str, Any], config: Any = None) -> Any:
         """The value this definition builds, given the resources it requires."""
+        if config is None:
+            config = self.configured_config
         context = InitResourceContext(config, resources)
         if _takes_context(self.resource_fn):
             return self.resource_fn(context)

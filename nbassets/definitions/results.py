@@ -161,7 +161,6 @@ class AssetCheckResult:
         return replace(self, metadata=metadata)
 
 
-
 class Failure(Exception):
     """Raise from an asset to fail it with a description and metadata.
 

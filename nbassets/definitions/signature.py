@@ -35,6 +35,7 @@ ResourceParam = Annotated[_T, _RESOURCE_PARAM]
 def _is_resource_param(annotation: Any) -> bool:
     return get_origin(annotation) is Annotated and _RESOURCE_PARAM in get_args(annotation)[1:]
 
+
 _CONTEXT_TYPE_NAMES = frozenset({"AssetExecutionContext", "OpExecutionContext"})
 
 

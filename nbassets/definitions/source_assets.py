@@ -14,13 +14,16 @@ Nothing schedules observations in a notebook: ``observe()`` runs one when asked.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+from nbassets.definitions.names import check_group_name
 from nbassets.definitions.specs import IO_MANAGER_METADATA_KEY, AssetSpec
+from nbassets.errors import InvalidDefinitionError
 
 __all__ = ["AssetObservation", "ObserveResult", "SourceAsset", "observable_source_asset"]
 
@@ -111,6 +114,25 @@ class SourceAsset(AssetSpec):
         if self.observe_fn is None:
             raise TypeError(f"Source asset {self.key.to_user_string()!r} has no observe_fn.")
         return self.observe_fn(context) if context is not None else self.observe_fn()
+
+    def with_attributes(
+        self, group_name: str | None = None, key: CoercibleToAssetKey | None = None
+    ) -> SourceAsset:
+        """A copy in another group or under another key (everything else kept)."""
+        current = self.group_name or "default"
+        if group_name is not None and current not in ("default", group_name):
+            raise InvalidDefinitionError(
+                f"Attempted to override group name to {group_name} for SourceAsset "
+                f"{self.key.to_user_string()}, which already has group name {current}.",
+                advice="Leave the group out, or remove the source asset's own group_name.",
+                asset=self.key,
+            )
+        clone = copy.copy(self)
+        if key is not None:
+            object.__setattr__(clone, "key", coerce_key(key))
+        if group_name is not None:
+            object.__setattr__(clone, "group_name", check_group_name(group_name))
+        return clone
 
     def __repr__(self) -> str:
         return f"SourceAsset(key={self.key!r})"

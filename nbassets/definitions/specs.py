@@ -399,6 +399,11 @@ class AssetCheckSpec:
     additional_deps: tuple[Any, ...] = ()
     metadata: Mapping[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        # Dagster keeps the key, so specs given a string and an AssetKey compare equal.
+        if self.asset is not None and type(self.asset) is not AssetKey:
+            object.__setattr__(self, "asset", coerce_key(self.asset))
+
     @property
     def asset_key(self) -> AssetKey:
         return coerce_key(self.asset)

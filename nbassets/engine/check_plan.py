@@ -51,9 +51,7 @@ def _whole_run_check(
     read = [i.key for i in check.inputs]
     upstream = tuple({id(p): p for k in (*read, *targets) for p in steps_of.get(k, [])}.values())
     step_key = (
-        check.name
-        if check.multi
-        else f"{check.asset_key.to_python_identifier()}_{check.name}"
+        check.name if check.multi else f"{check.asset_key.to_python_identifier()}_{check.name}"
     )
     return Step(
         key=step_key,

@@ -11,7 +11,7 @@ Responsibilities:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from nbassets.definitions.checks import AssetChecksDefinition
@@ -21,7 +21,7 @@ from nbassets.definitions.specs import AssetCheckSpec
 from nbassets.engine.outputs import OutputShapeError
 from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
 
-__all__ = ["match_check_results"]
+__all__ = ["match_check_results", "resolve_check_spec"]
 
 
 def _results(check: AssetChecksDefinition, returned: Any) -> list[AssetCheckResult]:
@@ -47,10 +47,26 @@ def _results(check: AssetChecksDefinition, returned: Any) -> list[AssetCheckResu
     )
 
 
-def _spec_for(check: AssetChecksDefinition, result: AssetCheckResult) -> AssetCheckSpec:
-    """The selected spec ``result`` reports on (Dagster's rules and wording, plus the fix)."""
+def _names(names: Sequence[str]) -> str:
+    """A set of check names as Dagster prints it: ``{'a', 'b'}``."""
+    return "{" + ", ".join(repr(n) for n in sorted(names)) + "}"
+
+
+def resolve_check_spec(specs: Sequence[AssetCheckSpec], result: AssetCheckResult) -> AssetCheckSpec:
+    """The spec among ``specs`` that ``result`` reports on (Dagster's rules and words).
+
+    ``asset_key`` and ``check_name`` may each be left out when only one spec fits.
+    """
+    if not specs:
+        raise InvalidInvocationError(
+            "Received unexpected AssetCheckResult. No AssetCheckSpecs were found for this step."
+            "You may need to set `check_specs` on the asset decorator, or you may be emitting an "
+            "AssetCheckResult that isn't in the subset passed in "
+            "`context.selected_asset_check_keys`.",
+            advice="Declare the check with check_specs=[AssetCheckSpec(...)].",
+        )
     names_by_asset: dict[AssetKey, list[str]] = {}
-    for spec in check.selected_specs:
+    for spec in specs:
         names_by_asset.setdefault(spec.asset_key, []).append(spec.name)
     assets = [k.to_user_string() for k in names_by_asset]
     if result.asset_key is not None:
@@ -65,7 +81,7 @@ def _spec_for(check: AssetChecksDefinition, result: AssetCheckResult) -> AssetCh
     elif len(names_by_asset) > 1:
         raise InvalidInvocationError(
             "AssetCheckResult didn't specify an asset key, but there are multiple assets to "
-            f"choose from: {assets}.",
+            f"choose from: {assets}",
             advice="Pass asset_key= (and check_name=) to each AssetCheckResult.",
         )
     else:
@@ -76,19 +92,19 @@ def _spec_for(check: AssetChecksDefinition, result: AssetCheckResult) -> AssetCh
             raise InvalidInvocationError(
                 "Received unexpected AssetCheckResult. No checks currently being evaluated "
                 f"target asset '{asset.to_user_string()}' and have name '{result.check_name}'. "
-                f"Checks being evaluated for this asset: {names}.",
+                f"Checks being evaluated for this asset: {_names(names)}",
                 advice="Use one of those names, or add an AssetCheckSpec for it.",
             )
         name = result.check_name
     elif len(names) > 1:
         raise InvalidInvocationError(
-            "AssetCheckResult didn't specify a check name, but there are multiple checks to "
-            f"choose from for asset '{asset.to_user_string()}': {names}.",
+            "AssetCheckResult result didn't specify a check name, but there are multiple checks "
+            f"to choose from for the this asset key: {_names(names)}",
             advice="Pass check_name= to each AssetCheckResult.",
         )
     else:
         name = names[0]
-    return next(s for s in check.selected_specs if s.asset_key == asset and s.name == name)
+    return next(s for s in specs if s.asset_key == asset and s.name == name)
 
 
 def match_check_results(
@@ -98,7 +114,7 @@ def match_check_results(
     matched = []
     seen = set()
     for result in _results(check, returned):
-        spec = _spec_for(check, result)
+        spec = resolve_check_spec(check.selected_specs, result)
         if spec.key in seen:
             raise OutputShapeError(
                 f"Check '{check.label}' returned two results for "

@@ -17,6 +17,7 @@ from typing import Any
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+from nbassets.engine.op_output_metadata import OpOutputMetadata
 from nbassets.errors import InvalidInvocationError, did_you_mean
 
 __all__ = [
@@ -123,12 +124,16 @@ class AssetExecutionContext:
     __slots__ = (
         "_added",
         "_assets_def",
+        "_check_keys",
+        "_node",
+        "_op_outputs",
         "_config",
         "_input_keys",
         "_input_partitions",
         "_key_range",
         "_partition_keys",
         "_keys",
+        "_subset",
         "_partitions_def",
         "instance",
         "log",
@@ -161,9 +166,22 @@ class AssetExecutionContext:
         partition_keys: Sequence[str] | None = None,
         input_partitions: Mapping[str, list[str]] | None = None,
         key_range: Any = None,
+        subset: bool | None = None,
+        check_keys: Sequence[Any] | None = None,
+        op_outputs: OpOutputMetadata | None = None,
+        node: Any = None,
     ) -> None:
         self.run = run
+        # The op node this step runs (its alias and invocation tags), in a job of ops.
+        self._node = node
+        # Set when an op of a job runs: its outputs' metadata goes to their events.
+        self._op_outputs = op_outputs
+        # The checks this call evaluates; None outside a run (then: all of the definition's).
+        self._check_keys = tuple(check_keys) if check_keys is not None else None
         self._keys = tuple(keys)
+        # A run's step knows whether it runs only some of its definition's assets;
+        # a context built by hand compares the selected keys with its own.
+        self._subset = subset
         self.step_key = step_key
         self.resources = resources or Resources({})
         self.op_config = op_config
@@ -223,6 +241,14 @@ class AssetExecutionContext:
         tags = self._assets_def.op_tags if self._assets_def is not None else {}
         return OpHandle(name, tags)
 
+    @property
+    def op(self) -> Any:
+        """The node this step runs: Dagster's ``context.op``.
+
+        In a job of ops: its node name and tags (with those ``.tag()`` gave in the graph).
+        """
+        return self._node if self._node is not None else self.op_def
+
     def log_event(self, event: Any) -> None:
         """Record an ``AssetMaterialization`` (or other event) from inside the step."""
         self.log.event(event)
@@ -255,13 +281,17 @@ class AssetExecutionContext:
 
     @property
     def selected_asset_check_keys(self) -> set[Any]:
-        """The checks this step evaluates (every check of its definition)."""
+        """The checks this step evaluates (those the run selected)."""
+        if self._check_keys is not None:
+            return set(self._check_keys)
         if self._assets_def is None:
             return set()
         return set(getattr(self._assets_def, "check_keys", ()))
 
     @property
     def is_subset(self) -> bool:
+        if self._subset is not None:
+            return self._subset
         return len(self.selected_asset_keys) < len(self._keys)
 
     def asset_key_for_input(self, input_name: str) -> AssetKey:
@@ -364,9 +394,19 @@ class AssetExecutionContext:
     # Metadata -----------------------------------------------------------------------
 
     def add_output_metadata(
-        self, metadata: Mapping[str, Any], output_name: str | None = None
+        self,
+        metadata: Mapping[str, Any],
+        output_name: str | None = None,
+        mapping_key: str | None = None,
     ) -> None:
-        """Attach metadata to this step's materialization (of ``output_name``)."""
+        """Attach metadata to this step's materialization (of ``output_name``).
+
+        In an op of a job: to the output's event (of its ``mapping_key``, for a dynamic
+        output), which must not have been yielded yet.
+        """
+        if self._op_outputs is not None:
+            self._op_outputs.add(metadata, output_name, mapping_key)
+            return
         key = self.asset_key_for_output(output_name) if output_name else None
         self._added.setdefault(key, {}).update(normalize_metadata(metadata))
 
@@ -410,19 +450,18 @@ class AssetCheckExecutionContext(AssetExecutionContext):
     only some).
     """
 
-    __slots__ = ("_check_keys", "_checks_def", "check_name")
+    __slots__ = ("_checks_def", "check_name")
 
     def __init__(
         self,
         *,
         check_name: str,
-        check_keys: Sequence[Any] = (),
         checks_def: Any = None,
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("check_keys", ())
         super().__init__(**kwargs)
         self.check_name = check_name
-        self._check_keys = tuple(check_keys)
         self._checks_def = checks_def
 
     @property
@@ -436,15 +475,12 @@ class AssetCheckExecutionContext(AssetExecutionContext):
         return self._checks_def
 
     @property
-    def selected_asset_check_keys(self) -> set[Any]:
-        return set(self._check_keys)
-
-    @property
     def check_specs(self) -> list[Any]:
         """The specs of the checks this call evaluates."""
         if self._checks_def is None:
             return []
-        return [s for s in self._checks_def.selected_specs if s.key in self._check_keys]
+        chosen = self._check_keys or ()
+        return [s for s in self._checks_def.selected_specs if s.key in chosen]
 
     def bind(self, assets_def: Any) -> None:
         """Take the checks definition a directly called check function belongs to."""

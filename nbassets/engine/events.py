@@ -19,6 +19,7 @@ from typing import Any
 from nbassets.definitions.keys import AssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.definitions.results import AssetCheckSeverity
+from nbassets.definitions.specs import AssetCheckKey
 
 __all__ = [
     "AssetCheckEvaluation",
@@ -45,6 +46,7 @@ class EventType(str, enum.Enum):
     STEP_SKIPPED = "STEP_SKIPPED"
     STEP_UP_FOR_RETRY = "STEP_UP_FOR_RETRY"
     STEP_OUTPUT = "STEP_OUTPUT"
+    HANDLED_OUTPUT = "HANDLED_OUTPUT"
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
     ASSET_OBSERVATION = "ASSET_OBSERVATION"
@@ -120,7 +122,6 @@ class AssetMaterialization:
         return replace(self, metadata=metadata)
 
 
-
 @dataclass(frozen=True, slots=True)
 class AssetCheckEvaluationTargetMaterializationData:
     """The materialization a check evaluated: the latest of its asset when it ran."""
@@ -141,11 +142,16 @@ class AssetCheckEvaluation:
     blocking: bool = False
     # None when the asset had never been materialized (a check on a source asset, say).
     target_materialization_data: AssetCheckEvaluationTargetMaterializationData | None = None
+    # The partition the check evaluated (that of its step), None when unpartitioned.
+    partition: str | None = None
+
+    @property
+    def asset_check_key(self) -> AssetCheckKey:
+        return AssetCheckKey(self.asset_key, self.check_name)
 
     def with_metadata(self, metadata: Mapping[str, Any]) -> Any:
         """A copy with ``metadata`` in place of its metadata (Dagster's ``with_metadata``)."""
         return replace(self, metadata=metadata)
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,9 +54,7 @@ def exit_failure(error: BaseException, label: str) -> AssetExitError:
         )
         failure = AssetExitError(message, error.code)
     else:
-        failure = AssetExitError(
-            f"'{label}' raised {type(error).__name__}; the step failed.", None
-        )
+        failure = AssetExitError(f"'{label}' raised {type(error).__name__}; the step failed.", None)
     failure.__cause__ = error
     return failure
 

@@ -60,15 +60,22 @@ class OpJob(JobDefinition):
             tags={**(tags or {})},
             description=description or graph_def.description,
         )
-        self.graph = graph_def
         self.graph_def = graph_def
         self.run_tags = {**(tags or {}), **(run_tags or {})}
-        self.resource_defs = dict(resource_defs or {})
         self.metadata = dict(metadata or {})
         self.loggers = dict(logger_defs or {})
         self.owners = list(owners or [])
+        fn = graph_def.fn
+        if fn is not None:
+            # The function's own name and docstring, as Dagster keeps them.
+            self.__name__ = fn.__name__
+            self.__doc__ = fn.__doc__
 
     # Introspection, as Dagster's JobDefinition ---------------------------------------------
+
+    @property
+    def graph(self) -> GraphDefinition:
+        return self.graph_def
 
     @property
     def nodes(self) -> list[Any]:
@@ -83,6 +90,19 @@ class OpJob(JobDefinition):
         return self.graph.node_defs
 
     def has_node(self, name: str) -> bool:
+        """Whether an op or graph named ``name`` is anywhere in the job (Dagster's rule)."""
+        pending = [self.graph]
+        while pending:
+            graph = pending.pop()
+            for node in graph.nodes.values():
+                if node.definition.name == name:
+                    return True
+                if isinstance(node.definition, GraphDefinition):
+                    pending.append(node.definition)
+        return False
+
+    def has_node_named(self, name: str) -> bool:
+        """Whether the job's top level has a node called ``name``."""
         return self.graph.has_node(name)
 
     def get_node(self, handle: Any) -> Any:
@@ -108,7 +128,7 @@ class OpJob(JobDefinition):
             config=self.config,
             tags=self.tags,
             run_tags=self.run_tags,
-            resource_defs={**resources, **self.resource_defs},
+            resource_defs={**resources, **self.resources},
             description=self.description,
             logger_defs={**(loggers or {}), **self.loggers},
         )
@@ -154,7 +174,7 @@ class OpJob(JobDefinition):
             self.graph,
             job_name=self.name,
             run_config=self.run_config_for(run_config),
-            resources={**self.resource_defs, **(resources or {})},
+            resources={**self.resources, **(resources or {})},
             input_values=input_values,
             raise_on_error=raise_on_error,
             tags={**self.run_tags, **(tags or {})},

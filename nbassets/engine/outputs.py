@@ -18,6 +18,7 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.definitions.results import AssetCheckResult, MaterializeResult, Output
+from nbassets.engine.events import AssetMaterialization
 from nbassets.errors import InvalidInvocationError
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "OutputsOwner",
     "OutputsSpec",
     "Produced",
+    "StepOutputNotFoundError",
     "check_names",
     "checked_direct_stream",
     "multiple_outputs_error",
@@ -62,6 +64,13 @@ class OutputsSpec:
     def of(definition: AssetsDefinition) -> OutputsSpec:
         outputs = tuple(OutputSpec(o.name, o.key, o.is_required) for o in definition.outputs)
         return OutputsSpec(definition.node_name, definition.is_multi, outputs)
+
+
+class StepOutputNotFoundError(InvalidInvocationError):
+    """An op or asset finished without producing an output it must produce.
+
+    Dagster's ``DagsterStepOutputNotFoundError``.
+    """
 
 
 class OutputShapeError(InvalidInvocationError):
@@ -109,6 +118,9 @@ def read_outputs(
         and kind is not Output
         and (not inspect.isgenerator(returned))
     ):
+        if kind is AssetCheckResult:
+            # Dagster's reading: the asset's value is None, and the result its check's.
+            return [Produced(keys[0], None)], [returned]
         return [Produced(keys[0], returned)], []
     checks: list[AssetCheckResult] = []
     if inspect.isgenerator(returned) or (
@@ -185,6 +197,11 @@ def _from_stream(
             check_names(definition, keys, item)
             produced.append(_one(key, item))
             checks.extend(item.check_results)
+        elif isinstance(item, AssetMaterialization) and item.asset_key in keys:
+            # Recorded as materialized, with no value to store (Dagster's event form).
+            produced.append(
+                Produced(item.asset_key, None, False, dict(item.metadata), None, dict(item.tags))
+            )
         else:
             raise OutputShapeError(
                 f"'{definition.node_name}' yielded {type(item).__name__}; a generator asset yields "
@@ -268,8 +285,6 @@ def _require(
     absent = _absent(definition, keys, produced)
     if absent:
         # Dagster's class and words for it, then what to do.
-        from nbassets.engine.op_runs import StepOutputNotFoundError
-
         names = [out.key.to_user_string() for out in absent]
         raise StepOutputNotFoundError(
             f'Core compute for op "{definition.node_name}" did not return an output for '

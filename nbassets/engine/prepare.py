@@ -24,7 +24,7 @@ from typing import Any
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
-from nbassets.definitions.specs import AssetSpec
+from nbassets.definitions.specs import AssetCheckKey, AssetSpec
 from nbassets.engine.executor_spec import parse_executor
 from nbassets.engine.executors import Executor
 from nbassets.engine.partition_plan import PartitionRequest
@@ -148,11 +148,14 @@ class RunSelection:
         definitions: The definitions the selection was resolved in.
         keys: The selected asset keys.
         checks: The asset checks the run evaluates.
+        embedded_checks: The checks declared with ``check_specs=`` on an asset that
+            the selection names (``None``: those of each selected asset).
     """
 
     definitions: RunDefinitions
     keys: frozenset[AssetKey]
     checks: tuple[AssetChecksDefinition, ...]
+    embedded_checks: frozenset[AssetCheckKey] | None = None
 
     @property
     def single_key(self) -> AssetKey | None:
@@ -177,22 +180,30 @@ def select_run(
     registry = registry if registry is not None else get_registry()
     defs = _from_registry(registry) if assets is None else _from_list(assets, registry)
     keys = frozenset(resolve_selection(selection, defs.graph))
-    return RunSelection(defs, keys, _selected_checks(selection, keys, defs))
+    checks, embedded = _selected_checks(selection, keys, defs)
+    return RunSelection(defs, keys, checks, embedded)
 
 
 def _selected_checks(
     selection: Any, selected: frozenset[AssetKey], defs: RunDefinitions
-) -> tuple[AssetChecksDefinition, ...]:
-    """The checks a run evaluates: those of its assets, unless the selection says otherwise."""
-    if not defs.checks:
-        return ()
+) -> tuple[tuple[AssetChecksDefinition, ...], frozenset[AssetCheckKey] | None]:
+    """The checks a run evaluates: those of its assets, unless the selection says otherwise.
+
+    Returns the check definitions, and the embedded checks (``check_specs=``) selected,
+    ``None`` when the selection says nothing about checks.
+    """
+    embedded = [spec.key for entry in defs.entries for spec in getattr(entry, "check_specs", ())]
+    if not defs.checks and not embedded:
+        return (), None
     by_asset: dict[AssetKey, list[Any]] = {}
-    for check in defs.checks:
-        for check_key in check.check_keys:
-            by_asset.setdefault(check_key.asset_key, []).append(check_key)
+    for check_key in [*(k for check in defs.checks for k in check.check_keys), *embedded]:
+        by_asset.setdefault(check_key.asset_key, []).append(check_key)
     implied = {c for key in selected for c in by_asset.get(key, ())}
     resolve_checks = getattr(selection, "resolve_checks", None)
     wanted = resolve_checks(defs.graph, by_asset) if resolve_checks is not None else implied
+    embedded_wanted = (
+        frozenset(k for k in embedded if k in wanted) if resolve_checks is not None else None
+    )
     chosen = []
     for check in defs.checks:
         keys = check.check_keys & wanted
@@ -210,7 +221,7 @@ def _selected_checks(
                 "read context.selected_asset_check_keys."
             )
         chosen.append(check.subset_for(keys))
-    return tuple(chosen)
+    return tuple(chosen), embedded_wanted
 
 
 def _check_partition(request: PartitionRequest, selected: Iterable[AssetKey], owner: Owner) -> None:
@@ -425,6 +436,7 @@ def _plan(
     cache_key = (
         chosen.keys,
         frozenset(s.key for c in chosen.checks for s in c.selected_specs),
+        chosen.embedded_checks,
         request,
         remedy,
     )
@@ -437,6 +449,7 @@ def _plan(
         owner=defs.owner,
         checks=chosen.checks,
         selected=chosen.keys,
+        embedded_checks=chosen.embedded_checks,
         run_config=run_config,
         resources=resources,
         partitions=request,

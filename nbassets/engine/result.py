@@ -90,6 +90,8 @@ class ExecuteInProcessResult:
         self._reasons = dict(reasons)
         self.canceled = canceled
         self.tags = dict(tags or {})
+        # The job that ran, when a JobDefinition ran it (Dagster's result.job_def).
+        self.job_def: Any = None
 
     @property
     def success(self) -> bool:
@@ -139,7 +141,9 @@ class ExecuteInProcessResult:
             if len(outputs) == 1 and output_name == "result":
                 return _read(next(iter(outputs.values())))
             raise InvalidInvocationError(
-                f"Node '{node_str}' has no output '{output_name}'; its outputs: {sorted(outputs)}."
+                f"No outputs found for output '{output_name}' from node '{node_str}'.",
+                advice=f"Node '{node_str}' has no output '{output_name}' in this run; the "
+                f"outputs it produced: {sorted(outputs)}.",
             )
         return _read(outputs[output_name])
 

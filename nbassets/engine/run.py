@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.check_specs import check_output_name
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue
@@ -32,9 +33,10 @@ from nbassets.definitions.results import (
     Failure,
     RetryRequested,
 )
-from nbassets.engine.check_results import match_check_results
+from nbassets.engine.check_results import match_check_results, resolve_check_spec
 from nbassets.engine.compute import (
     Computed,
+    Notice,
     PreSplit,
     merged_metadata,
     retry_message,
@@ -59,12 +61,12 @@ from nbassets.engine.events import (
     StepFailureData,
     StepSkippedData,
 )
-from nbassets.engine.input_guard import InputWatch, watch_inputs
+from nbassets.engine.input_guard import InputWatch, report_changed, watch_inputs
 from nbassets.engine.interrupts import InterruptGuard, exit_failure
-from nbassets.engine.outputs import OutputShapeError, read_outputs
+from nbassets.engine.outputs import OutputShapeError, StepOutputNotFoundError, read_outputs
 from nbassets.engine.plan import Plan
 from nbassets.engine.steps import Step, step_context_fields
-from nbassets.errors import InvalidDefinitionError, MissingUpstreamError
+from nbassets.errors import MissingUpstreamError
 from nbassets.storage.instance import NO_VALUE, Instance
 from nbassets.storage.io_manager import (
     InMemoryIOManager,
@@ -262,8 +264,11 @@ class Run:
         try:
             if computed is None:
                 computed = self._compute(step)
-            elif computed.notices or computed.error is not None:
+            elif computed.notices or computed.error is not None or computed.changed:
                 self._replay(step, computed)
+            if computed.node_outputs:
+                for handle, values in computed.node_outputs.items():
+                    self.outputs[f"{step.key}.{handle}"] = values
             if step.kind == "asset":
                 outcome = self._record_asset(step, computed, started)
             else:
@@ -286,8 +291,19 @@ class Run:
         return outcome
 
     def _replay(self, step: Step, computed: Computed) -> None:
-        """Emit a worker's log lines and retry notices; raise the error that failed it."""
-        for notice in computed.notices:
+        """Replay a worker's answer: log lines, retry notices, inputs changed in place.
+
+        Then raise the error that failed the step, if any.
+        """
+        self.emit_notices(step, computed.notices)
+        for change in computed.changed:
+            report_changed(step, self, step.definition.fn, change)
+        if computed.error is not None:
+            raise computed.error
+
+    def emit_notices(self, step: Step, notices: Sequence[Notice]) -> None:
+        """Emit log lines, logged events and retry notices a worker sent for ``step``."""
+        for notice in notices:
             kind = notice[0]
             if kind == "LOG":
                 self.emit(EventType.LOG, step, None, LogData(notice[1], notice[2]), notice[2])
@@ -295,8 +311,6 @@ class Run:
                 self._event_sink(step)(notice[1])
             else:
                 self.emit(EventType.STEP_UP_FOR_RETRY, step, None, notice[1], notice[2])
-        if computed.error is not None:
-            raise computed.error
 
     def _fail(self, step: Step, error: BaseException, started: float, retries: int) -> None:
         self._unhealthy = True
@@ -375,6 +389,11 @@ class Run:
         except Exception as error:
             watch.settle(step, self)
             watch.explain(step, error)
+            raise
+        except KeyboardInterrupt:
+            # What the step changed before Ctrl-C is changed all the same: the
+            # upstream is marked stale before the interrupt goes on.
+            watch.settle(step, self)
             raise
         watch.settle(step, self)
         return returned
@@ -512,7 +531,6 @@ class Run:
                 context = AssetCheckExecutionContext(
                     **common,
                     check_name=definition.name,
-                    check_keys=[s.key for s in definition.selected_specs],
                     checks_def=definition,
                 )
             if roles.context is not None:
@@ -557,11 +575,9 @@ class Run:
         added = context._added if context is not None else None
         if isinstance(definition, AssetChecksDefinition):
             return Computed(added=added, returned=returned)
-        if context is not None and context.node_outputs:
-            for handle, values in context.node_outputs.items():
-                self.outputs[f"{step.key}.{handle}"] = values
         produced, checks = read_outputs(definition, step.asset_keys, returned)
-        return Computed(produced, checks, added)
+        nodes = context.node_outputs if context is not None else None
+        return Computed(produced, checks, added, node_outputs=nodes)
 
     def _record_asset(self, step: Step, computed: Computed, started: float) -> Outcome:
         definition = step.definition
@@ -610,7 +626,7 @@ class Run:
                 )
         blocked = (
             self._evaluate_embedded_checks(step, definition, computed.checks)
-            if computed.checks
+            if computed.checks or step.check_keys
             else False
         )
         self.emit(EventType.STEP_SUCCESS, step, None, duration)
@@ -677,17 +693,33 @@ class Run:
     def _evaluate_embedded_checks(
         self, step: Step, definition: AssetsDefinition, results: Sequence[AssetCheckResult]
     ) -> bool:
-        specs = {spec.name: spec for spec in definition.check_specs}
+        """Record the results of the checks declared with ``check_specs=``, as Dagster does.
+
+        A result for a check the run did not select is recorded with a warning; a
+        selected check without a result fails the step unless the function can subset.
+        """
+        selected = set(step.check_keys)
+        seen = set()
         blocked = False
         for result in results:
-            name = result.check_name or (next(iter(specs)) if len(specs) == 1 else None)
-            spec = specs.get(name) if name else None
-            if spec is None:
-                raise InvalidDefinitionError(
-                    f"'{definition.node_name}' returned a check result for '{name}', which is not "
-                    f"among its check_specs {sorted(specs)}."
+            spec = resolve_check_spec(definition.check_specs, result)
+            if spec.key not in selected:
+                message = (
+                    f"AssetCheckResult for check '{spec.name}' for asset "
+                    f"'{spec.asset_key.to_user_string()}' was yielded which is not selected. "
+                    "Letting it through."
                 )
+                self.emit(EventType.LOG, step, None, LogData("WARNING", message), message)
+            seen.add(spec.key)
             blocked |= self._record_check(step, spec.asset_key, spec.name, spec.blocking, result)
+        absent = [s for s in definition.check_specs if s.key in selected and s.key not in seen]
+        if absent and not definition.can_subset:
+            raise StepOutputNotFoundError(
+                f'Core compute for op "{definition.node_name}" did not return an output for '
+                f'non-optional output "{check_output_name(absent[0])}"',
+                advice=f"Yield an AssetCheckResult(check_name='{absent[0].name}', passed=...) "
+                "for each check in check_specs=, or define the asset with can_subset=True.",
+            )
         return blocked
 
     def _record_check(
@@ -715,6 +747,7 @@ class Run:
             result.description,
             blocking,
             target,
+            partition,
         )
         verdict = "passed" if result.passed else "failed"
         if self.instance.store is not None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from nbassets.definitions.assets import DEFAULT_IO_MANAGER_KEY, AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
-from nbassets.definitions.specs import AssetSpec
+from nbassets.definitions.specs import AssetCheckKey, AssetSpec
 
 if TYPE_CHECKING:
     from nbassets.definitions.config import Config
@@ -53,6 +53,8 @@ class Step:
     partition_key: str | None
     # A range run as one step (BackfillPolicy.single_run()): all its partition keys.
     partition_keys: tuple[str, ...] | None = None
+    # The checks declared with check_specs= that this asset step evaluates.
+    check_keys: tuple[AssetCheckKey, ...] = ()
 
     @property
     def label(self) -> str:
@@ -79,7 +81,14 @@ def step_context_fields(step: Step, definition: Any) -> dict[str, Any]:
     """
     return {
         "keys": step.asset_keys,
+        "subset": isinstance(definition, AssetsDefinition)
+        and len(step.asset_keys) < len(definition.keys),
         "step_key": step.key,
+        "check_keys": (
+            tuple(s.key for s in definition.selected_specs)
+            if isinstance(definition, AssetChecksDefinition)
+            else step.check_keys
+        ),
         "op_config": step.op_config,
         "partition_key": step.partition_key,
         "partition_keys": step.partition_keys,

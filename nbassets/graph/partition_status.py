@@ -95,9 +95,7 @@ def partition_states(
         keys = pdef.get_partition_keys(dynamic_partitions_store=instance)
         return {partition: judge.state(partition) for partition in keys}
     known = instance.materialized_partitions(key) | set(instance.partition_outcomes(key))
-    present = [
-        p for p in known if pdef.has_partition_key(p, dynamic_partitions_store=instance)
-    ]
+    present = [p for p in known if pdef.has_partition_key(p, dynamic_partitions_store=instance)]
     states = {p: judge.state(p) for p in _in_partition_order(pdef, present, instance)}
     return {p: state for p, state in states.items() if state != "missing"}
 

@@ -38,6 +38,7 @@ __all__ = [
     "value_from",
 ]
 
+
 def metadata_text(entry: MetadataValue) -> str:
     """A metadata value as text: JSON indented, table rows one per line."""
     value = entry.value

@@ -47,6 +47,7 @@ def _one_key(registry: Registry, args: list[str], command: str) -> AssetKey:
 
 def _show(shell: Any, registry: Registry, args: list[str], out: TextIO) -> Any:
     key = _one_key(registry, args, "show")
+
     def sources(shown: AssetKey) -> dict[str, str]:
         return {**stored_sources(registry, shown), **state_of(shell).sources.get(shown, {})}
 

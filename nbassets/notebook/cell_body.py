@@ -306,10 +306,18 @@ _NOTEBOOK_NAMES = frozenset(
 def _is_output_cache_name(name: str) -> bool:
     """``_``, ``__``, ``_5``, ``_i5``, ``_ii``...: IPython's output and input caches."""
     stripped = name.lstrip("_")
-    return not stripped or (name.startswith("_") and (
-        stripped.isdigit() or stripped in ("i", "ii", "iii")
-        or (stripped.startswith("i") and stripped[1:].isdigit())
-    )) or (name.startswith("__") and name.endswith("__"))
+    return (
+        not stripped
+        or (
+            name.startswith("_")
+            and (
+                stripped.isdigit()
+                or stripped in ("i", "ii", "iii")
+                or (stripped.startswith("i") and stripped[1:].isdigit())
+            )
+        )
+        or (name.startswith("__") and name.endswith("__"))
+    )
 
 
 def compile_cell(

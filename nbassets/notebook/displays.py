@@ -103,4 +103,3 @@ def partition_display(registry: Registry, key: AssetKey, user_ns: dict[str, Any]
     from nbassets.notebook.partition_view import PartitionView
 
     return PartitionView(picker, output)
-

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ _OPTIONS: dict[str, dict[str, Any]] = {
     "--partition": {},
     "--partitions": {},
     "--config": {},
-    "--tags": {"nargs": "+", "default": []},
+    "--tags": {"action": "append", "default": []},
     "--executor": {},
     "--dry-run": {"action": "store_true"},
     "--no-raise": {"action": "store_true"},
@@ -90,15 +91,40 @@ def split_line(line: str, magic: str) -> list[str]:
         raise UsageError(f"{magic}: cannot split the line ({error}); check its quotes.") from None
 
 
+# A word that is a k=v pair rather than a selection: it has an '=' and no ':' before
+# it (``tag:team=ml`` and ``key:"a"`` are selections).
+_TAG_PAIR = re.compile(r"[^:=]*=")
+
+
+def _one_tag_per_option(tokens: list[str]) -> list[str]:
+    """``--tags a=1 b=2 orders+`` as ``--tags a=1 --tags b=2 orders+``.
+
+    ``--tags`` takes the ``k=v`` words that follow it and stops at the first other
+    word, so a selection may come after it. Only the first word may have a ``:``
+    in its key, which keeps ``tag:team=ml`` (a selection) out of the tags.
+    """
+    spread: list[str] = []
+    after_tags = False  # the words just after a --tags and its first value
+    for token in tokens:
+        if after_tags and spread[-1] != "--tags" and _TAG_PAIR.match(token):
+            spread.extend(["--tags", token])
+            continue
+        # The first word after --tags is its value whatever it is, so that a word
+        # that is not k=v is named in the error rather than taken as a selection.
+        after_tags = token == "--tags" or (after_tags and spread[-1] == "--tags")
+        spread.append(token)
+    return spread
+
+
 def parse_materialize_line(line: str) -> MaterializeOptions:
-    tokens = split_line(line, "%materialize")
+    tokens = _one_tag_per_option(split_line(line, "%materialize"))
     for token in tokens:
         name = token.split("=", 1)[0]
         if name.startswith("--") and name not in _OPTIONS:
             raise UsageError(
                 f"%materialize: unknown option '{name}'.{did_you_mean(name, list(_OPTIONS))}"
             )
-    ns = _parser().parse_args(tokens)
+    ns = _parser().parse_intermixed_args(tokens)
     if ns.partition is not None and ns.partitions is not None:
         raise UsageError(
             "%materialize: give --partition KEY or --partitions START...END, not both."

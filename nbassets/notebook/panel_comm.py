@@ -203,8 +203,10 @@ class PanelChannel:
 
     def _on_event(self, event: Any) -> None:
         if isinstance(event, RegistryEvent):
-            if event.kind == "status" and self._run is not None and (
-                self._run["state"] == "running"
+            if (
+                event.kind == "status"
+                and self._run is not None
+                and (self._run["state"] == "running")
             ):
                 # Mid-run, the step events name what changed; the run's end refreshes all
                 # (staleness downstream), so a 1,000-step run does not re-read 1,000 rows
@@ -242,8 +244,12 @@ class PanelChannel:
             self._run["running"] = [s for s in self._run["running"] if s != event.step_key]
             self._dirty.update(self._keys_of_step(event.step_key or ""))
         elif kind in _RUN_ENDS:
-            self._run = {**self._run, "state": _RUN_ENDS[kind], "running": [],
-                         "finished": event.timestamp}
+            self._run = {
+                **self._run,
+                "state": _RUN_ENDS[kind],
+                "running": [],
+                "finished": event.timestamp,
+            }
             self._run_dirty = self._dirty_all = True
             self._soon(now=True)
             return
@@ -260,8 +266,9 @@ class PanelChannel:
             request = parse_request(data)
         except ProtocolError as error:
             request_id = data.get("id") if isinstance(data, dict) else None
-            self._send(reply(request_id if isinstance(request_id, int) else None, False,
-                             str(error)))
+            self._send(
+                reply(request_id if isinstance(request_id, int) else None, False, str(error))
+            )
             return
         self.handle(request)
 
@@ -327,9 +334,7 @@ class PanelChannel:
         from nbassets.notebook.runs import run_in_notebook, with_missing_upstreams
 
         registry = self.registry
-        runnable = {
-            k for k in chosen if isinstance(registry.definition_for(k), AssetsDefinition)
-        }
+        runnable = {k for k in chosen if isinstance(registry.definition_for(k), AssetsDefinition)}
         if not runnable:
             return reply(request.id, False, "Nothing to run: no materializable asset chosen.")
         for key in list(runnable):

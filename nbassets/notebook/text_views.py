@@ -79,7 +79,6 @@ class Table:
             )
         return f'<td style="{style}">{text}</td>'
 
-
     def _repr_html_(self) -> str:
         if not self.rows and self.title:
             return f"<div class='nbassets-table'><i>{html.escape(self.title)}</i></div>"

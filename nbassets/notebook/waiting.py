@@ -70,11 +70,14 @@ class WaitingCells:
                 self.registry, origin["line"], origin["source"], self.user_ns, origin["cell_id"]
             )
         except Exception as error:  # noqa: BLE001 - said in the cell, never lost
-            print(f"{own} reads {', '.join(names)}, now an asset, but could not depend on it: "
-                  f"{error}")
+            print(
+                f"{own} reads {', '.join(names)}, now an asset, but could not depend on it: {error}"
+            )
             return
-        print(f"{own} now depends on {', '.join(names)} (defined after it): "
-              f"%materialize {own} runs it with {'them' if len(names) > 1 else 'it'}.")
+        print(
+            f"{own} now depends on {', '.join(names)} (defined after it): "
+            f"%materialize {own} runs it with {'them' if len(names) > 1 else 'it'}."
+        )
 
 
 def watch_waiting_cells(registry: Registry, user_ns: dict[str, Any], redefine: Redefine) -> None:

@@ -266,4 +266,3 @@ def _remove_orphans(path: Path, *, older_than: float) -> None:
                 orphan.unlink()
         except FileNotFoundError:
             continue  # another writer finished or cleaned it meanwhile
-

@@ -57,7 +57,6 @@ LARGE_GRAPH_NODES = 300
 LARGE_GRAPH_EDGES = 600
 
 
-
 @dataclass(frozen=True, slots=True)
 class NodeBox:
     """One asset's box: top-left corner and size, in SVG units (y grows downwards)."""
@@ -305,18 +304,30 @@ def compute_layout(graph: AssetGraph, keys: Iterable[AssetKey] | None = None) ->
             lx, ly = _points(obj.get("lp", f"{(x0 + x1) / 2},{y1 - 10}"))[0]
             clusters.append(
                 ClusterBox(
-                    name, cluster_names[name], fx(x0), fy(y1), round(x1 - x0, 2),
-                    round(y1 - y0, 2), fx(lx), fy(ly) + 4,
+                    name,
+                    cluster_names[name],
+                    fx(x0),
+                    fy(y1),
+                    round(x1 - x0, 2),
+                    round(y1 - y0, 2),
+                    fx(lx),
+                    fy(ly) + 4,
                 )
             )
         elif name in key_of:
             by_gvid[obj["_gvid"]] = name
-            (cx, cy), = _points(obj["pos"])
+            ((cx, cy),) = _points(obj["pos"])
             w, h = float(obj["width"]) * 72, float(obj["height"]) * 72
             node = graph.node(key_of[name])
             boxes[name] = NodeBox(
-                name, node.key, round(fx(cx) - w / 2, 2), round(fy(cy) - h / 2, 2),
-                round(w, 2), round(h, 2), node.group_name, node.is_external,
+                name,
+                node.key,
+                round(fx(cx) - w / 2, 2),
+                round(fy(cy) - h / 2, 2),
+                round(w, 2),
+                round(h, 2),
+                node.group_name,
+                node.is_external,
             )
     paths = []
     for edge in out.get("edges", []):
@@ -402,7 +413,7 @@ def static_svg(layout: Layout, statuses: Mapping[AssetKey, str] | None = None) -
         dash = ' stroke-dasharray="4 3"' if n.external else ""
         label = escape(n.label)
         out.append(
-            f'<g><title>{label} ({escape(style.label)})</title>'
+            f"<g><title>{label} ({escape(style.label)})</title>"
             f'<rect x="{n.x:g}" y="{n.y:g}" width="{n.width:g}" height="{n.height:g}" rx="4" '
             f'fill="{style.fill}" stroke="{style.stroke}" stroke-width="1.5"{dash}/>'
             f'<text x="{n.x + n.width / 2:g}" y="{n.y + n.height / 2:g}" text-anchor="middle" '

@@ -109,10 +109,7 @@ class LineageWidget(anywidget.AnyWidget):
         self.on_msg(self._handle_message)
 
     def __repr__(self) -> str:
-        return (
-            f"<LineageWidget: {len(self._layout.nodes)} assets, "
-            f"{len(self.selected)} selected>"
-        )
+        return f"<LineageWidget: {len(self._layout.nodes)} assets, {len(self.selected)} selected>"
 
     @property
     def graph(self) -> AssetGraph:
@@ -147,9 +144,7 @@ class LineageWidget(anywidget.AnyWidget):
     def _ids(self, mapping: Mapping[Any, str]) -> dict[str, str]:
         return {self._layout.id_for(self._key(k)): str(v) for k, v in mapping.items()}
 
-    def _initial_statuses(
-        self, given: Mapping[CoercibleToAssetKey, str] | None
-    ) -> dict[str, str]:
+    def _initial_statuses(self, given: Mapping[CoercibleToAssetKey, str] | None) -> dict[str, str]:
         if given is not None:
             out = {node.id: "missing" for node in self._layout.nodes}
             for key, status in given.items():

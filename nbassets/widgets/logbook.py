@@ -54,5 +54,3 @@ def logbook_for(registry: Registry) -> LogBook:
     if book is None:
         book = _books[registry] = LogBook(registry)
     return book
-
-

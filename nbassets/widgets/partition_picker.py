@@ -138,8 +138,10 @@ class PartitionPicker(anywidget.AnyWidget):
         mine = (event.step_key or "").split("[", 1)[0] == self._op
         if kind is EventType.STEP_START and mine and event.partition:
             self._running.add(event.partition)
-        elif mine and event.partition and kind in (
-            EventType.STEP_SUCCESS, EventType.STEP_FAILURE, EventType.STEP_SKIPPED
+        elif (
+            mine
+            and event.partition
+            and kind in (EventType.STEP_SUCCESS, EventType.STEP_FAILURE, EventType.STEP_SKIPPED)
         ):
             self._running.discard(event.partition)
         elif kind in _RUN_ENDS:

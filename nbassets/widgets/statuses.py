@@ -62,9 +62,7 @@ STATUS_STYLES: dict[str, StatusStyle] = {
         StatusStyle("running", "running", "#dbeafe", "#2563eb", "#13274a", "#60a5fa"),
         StatusStyle("failed", "failed", "#fee2e2", "#dc2626", "#431414", "#f87171"),
         StatusStyle("skipped", "skipped", "#ede9fe", "#7c3aed", "#2a1d47", "#a78bfa"),
-        StatusStyle(
-            "partial", "partially partitioned", "#ccfbf1", "#0d9488", "#0f3330", "#2dd4bf"
-        ),
+        StatusStyle("partial", "partially partitioned", "#ccfbf1", "#0d9488", "#0f3330", "#2dd4bf"),
     )
 }
 

@@ -39,8 +39,7 @@ def status_variables() -> str:
         for s in STATUS_STYLES.values()
     ]
     dark = [
-        f"--nba-status-{s.name}-fill: {s.dark_fill}; "
-        f"--nba-status-{s.name}-stroke: {s.dark_stroke};"
+        f"--nba-status-{s.name}-fill: {s.dark_fill}; --nba-status-{s.name}-stroke: {s.dark_stroke};"
         for s in STATUS_STYLES.values()
     ]
     swatches = [
@@ -49,12 +48,14 @@ def status_variables() -> str:
         for name in STATUS_STYLES
     ]
     dark_roots = ", ".join(f"{page} {_ROOTS}" for page in _DARK_PAGES)
-    return "\n".join([
-        "/* Generated from nbassets/widgets/statuses.py: the status colours. */",
-        f"{_ROOTS} {{\n  " + "\n  ".join(light) + "\n}",
-        f"{dark_roots} {{\n  " + "\n  ".join(dark) + "\n}",
-        *swatches,
-    ])
+    return "\n".join(
+        [
+            "/* Generated from nbassets/widgets/statuses.py: the status colours. */",
+            f"{_ROOTS} {{\n  " + "\n  ".join(light) + "\n}",
+            f"{dark_roots} {{\n  " + "\n  ".join(dark) + "\n}",
+            *swatches,
+        ]
+    )
 
 
 @cache

@@ -10,9 +10,11 @@ The import swap, all of it:
 * two helpers of ``dagster._core.test_utils`` that only set warning filters
   (``raise_exception_on_warnings``, ``ignore_warning``) get equivalents of ours:
   they are test tooling, not Dagster behaviour;
-* every other Dagster module (``dagster._core...``, ``dagster_shared``,
-  ``dagster_tests``...) is an internal: its names are bound to markers that raise
-  ``InternalNeeded`` when used, and so is ``dg._anything``.
+* every other Dagster module (``dagster._core...``, ``dagster_shared``...) is an
+  internal: its names are bound to markers that raise ``InternalNeeded`` when used,
+  and so is ``dg._anything``;
+* ``dagster_tests.*`` (Dagster's test helpers) import from the sdist through this
+  same swap, and a name imported from one brings along the internals it reaches.
 
 Each top-level statement runs on its own, so one failing definition does not hide
 the module's other tests. A test is then judged by the module-level names it reaches
@@ -39,6 +41,15 @@ from typing import Any
 import nbassets
 
 PUBLIC_MODULE = "dagster"
+# Dagster's test helpers, imported from the sdist through this same swap (SdistTestsFinder).
+HELPERS_PACKAGE = "dagster_tests"
+# Every translated module by name, so a name imported from a helper brings its verdict.
+_LOADED: dict[str, LoadedModule] = {}
+
+
+def _is_dagster_module(dotted: str) -> bool:
+    top = dotted.split(".")[0]
+    return top.startswith(PUBLIC_MODULE) and top != HELPERS_PACKAGE
 
 
 def _raise_exception_on_warnings() -> None:
@@ -169,6 +180,17 @@ def _future_flags(tree: ast.Module) -> int:
     return flags
 
 
+def _take_helper_verdicts(node: ast.stmt, loaded: LoadedModule) -> None:
+    """A name imported from a translated helper module brings what that name reaches."""
+    if not isinstance(node, ast.ImportFrom) or node.level or node.module not in _LOADED:
+        return
+    helper = _LOADED[node.module]
+    for alias in node.names:
+        verdict = helper.verdict_for({alias.name})
+        if verdict is not None:
+            loaded.verdicts.setdefault(alias.asname or alias.name, verdict)
+
+
 def load(path: Path, module_name: str, *, package: bool = False) -> LoadedModule:
     """Translate and run the test module at ``path`` under ``module_name``.
 
@@ -187,6 +209,7 @@ def load(path: Path, module_name: str, *, package: bool = False) -> LoadedModule
     sys.modules[module_name] = module
     namespace = module.__dict__
     loaded = LoadedModule(module)
+    _LOADED[module_name] = loaded
     aliases: set[str] = set()
     prefix = "\0dg."  # cannot clash with a Python identifier
     # Each statement is compiled on its own: give it the module's own __future__
@@ -205,13 +228,13 @@ def load(path: Path, module_name: str, *, package: bool = False) -> LoadedModule
                 if alias.name == PUBLIC_MODULE:
                     namespace[bound] = nbassets
                     aliases.add(bound)
-                elif alias.name.split(".")[0].startswith(PUBLIC_MODULE):
+                elif _is_dagster_module(alias.name):
                     namespace[bound] = _Internal(alias.name)
                     loaded.verdicts[bound] = Verdict("internal", f"needs {alias.name}")
                 else:
                     run(node)
             continue
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PUBLIC_MODULE):
+        if isinstance(node, ast.ImportFrom) and _is_dagster_module(node.module or ""):
             for alias in node.names:
                 bound = alias.asname or alias.name
                 public = node.module == PUBLIC_MODULE and not alias.name.startswith("_")
@@ -241,6 +264,7 @@ def load(path: Path, module_name: str, *, package: bool = False) -> LoadedModule
         except Exception as exc:  # noqa: BLE001 - reported per test, not swallowed
             verdict = Verdict("broken", f"line {node.lineno} failed: {type(exc).__name__}: {exc}")
         else:
+            _take_helper_verdicts(node, loaded)
             continue
         for name in bound:
             loaded.verdicts.setdefault(name, verdict)

@@ -183,7 +183,7 @@ def test_load_assets_from_modules_finds_module_level_definitions() -> None:
     module.one = one
     module.spec = dg.AssetSpec("external")
     module.helper = len
-    loaded = dg.load_assets_from_modules([module], group_name="g")
+    loaded = dg.load_assets_from_modules([module], group_name="g", include_specs=True)
     assert [d.key for d in loaded] == [dg.AssetKey("one"), dg.AssetKey("external")]
     assert loaded[0].group_names_by_key[dg.AssetKey("one")] == "g"
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.labextension.conftest import AssetsPage, lab_url, wait_for_kernel, write_notebook
-from tests.widgets.conftest import REPO, LabNotebook, LabServer, save_screenshot
+from tests.widgets.conftest import REPO, LabNotebook, LabServer, PageErrors, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -174,8 +174,16 @@ def test_clicking_an_asset_scrolls_to_and_flashes_its_cell(
 
 
 def test_restart_says_not_loaded_then_recovers_after_load_ext(
-    lab_server: LabServer, lab_page: Any
+    lab_server: LabServer, lab_page: Any, page_errors: PageErrors
 ) -> None:
+    # JupyterLab opens a kernel subshell for each comm target (ipykernel 7). When the
+    # restart lands while the progress widget's comm is still asking for one, Lab's own
+    # comm code leaves that request's rejection unhandled. It is Lab's, not the panel's,
+    # and nothing shows on the page; any other error still fails the test.
+    page_errors.tolerate(
+        "Canceled future for create_subshell_request",
+        "JupyterLab's comm subshell request, cancelled by the kernel restart",
+    )
     assets = open_cells(lab_server, lab_page, "restart.ipynb", CHAIN)
     assets.wait_rows({"total": "materialized"})
     lab_page.evaluate(

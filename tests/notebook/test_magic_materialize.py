@@ -90,6 +90,16 @@ def test_tags_reach_the_run(graph):
     assert result.tags == {"team": "data", "run": "7"}
 
 
+def test_tags_stop_at_the_first_word_that_is_not_a_pair(graph):
+    # The selection may follow --tags: the pairs end where it starts.
+    result = graph.ok("%materialize --tags team=data run=7 a")
+    assert result.tags == {"team": "data", "run": "7"}
+    assert ran(result) == ["a"]
+    result = graph.ok("%materialize --tags team=data tag:k=v")
+    assert result.tags == {"team": "data"}
+    assert ran(result) == ["a", "d"]
+
+
 def test_threads_executor(graph):
     result = graph.ok("%materialize --executor threads:2")
     assert result.success and sorted(ran(result)) == ["a", "b", "c", "d", "e"]

@@ -263,9 +263,19 @@ class PageErrors:
     """Console errors and uncaught page errors seen while a test ran."""
 
     messages: list[str] = field(default_factory=list)
+    tolerated: dict[str, str] = field(default_factory=dict)
+
+    def tolerate(self, fragment: str, why: str) -> None:
+        """Let messages containing ``fragment`` pass; ``why`` says whose error it is."""
+        self.tolerated[fragment] = why
 
     def assert_none(self) -> None:
-        assert not self.messages, "errors in the browser:\n" + "\n".join(self.messages)
+        unexpected = [
+            message
+            for message in self.messages
+            if not any(fragment in message for fragment in self.tolerated)
+        ]
+        assert not unexpected, "errors in the browser:\n" + "\n".join(unexpected)
 
 
 @pytest.fixture
