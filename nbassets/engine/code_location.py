@@ -230,9 +230,8 @@ class Definitions:
             if isinstance(definition, AssetsDefinition):
                 specs.extend(definition.specs)
             elif isinstance(definition, AssetSpec):
-                fields = definition._fields()
-                fields["group_name"] = definition.group_name or DEFAULT_GROUP
-                specs.append(AssetSpec(definition.key, **fields))
+                group = definition.group_name or DEFAULT_GROUP
+                specs.append(definition.replace_attributes(group_name=group))
         from nbassets.definitions.external import distinct_specs
 
         return distinct_specs(specs)  # a key's specs must agree

@@ -47,4 +47,8 @@ def test_definitions_resolve_specs_as_one_external_definition() -> None:
     assert not resolved.is_executable
     assert set(resolved.keys) == {AssetKey("one"), AssetKey("two")}
     assert resolved.asset_deps[AssetKey("two")] == {AssetKey("one")}
-    assert defs.resolve_all_asset_specs() == [one, two]
+    resolved_specs = defs.resolve_all_asset_specs()
+    assert [s.key for s in resolved_specs] == [one.key, two.key]
+    assert {s.group_name for s in resolved_specs} == {"default"}
+    with pytest.raises(InvalidDefinitionError, match="conflicting AssetSpecs"):
+        Definitions(assets=[one, AssetSpec("one", group_name="g")]).resolve_all_asset_specs()
