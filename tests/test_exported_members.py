@@ -115,6 +115,7 @@ EXPORTED = [
     "SelectionError",
     "SelectionSyntaxError",
     "SourceAsset",
+    "SpecificPartitionsPartitionMapping",
     "StaticPartitionMapping",
     "StaticPartitionsDefinition",
     "String",
