@@ -141,7 +141,7 @@ def act(
     from nbassets.cli.json_events import JsonLines
     from nbassets.engine.execute import execute
     from nbassets.notebook.failures import format_failure
-    from nbassets.notebook.progress import TextProgress
+    from nbassets.notebook.progress import TextProgress, dashboard_line
     from nbassets.notebook.runs import describe_plan, step_labels
 
     if options.list_assets:
@@ -158,6 +158,9 @@ def act(
         out.write(describe_plan(prepared.plan) + "\n")
         return ExitCode.OK
     text = TextProgress(err, labels=lambda: step_labels(registry))
+    dashboard = dashboard_line(prepared.executor)
+    if dashboard is not None:
+        err.write(dashboard + "\n")
     listeners: list[Any] = [text]
     if options.output_format == "json":
         listeners.append(JsonLines(out, lambda: step_labels(registry)))

@@ -309,8 +309,11 @@ def invoke_in_composition(
                 f"but it takes {input_names}."
             )
         if key in given:
-            raise InvalidDefinitionError(
-                f"In graph '{composition.graph_name}', '{name}' got input '{key}' twice."
+            # Dagster's class and words (Python's own TypeError for a plain function).
+            raise InvalidInvocationError(
+                f"op {name} got multiple values for argument '{key}'",
+                advice=f"In graph '{composition.graph_name}', pass '{key}' once, by position "
+                "or by name.",
             )
         given[key] = value
     inputs = {
@@ -451,7 +454,9 @@ class GraphDefinition:
             self._map_explicitly(input_mappings or [], output_mappings or [])
         self._check_inputs_resolvable()
         if fn is not None:
-            self.__name__ = self.name
+            # The function's own name and docstring, as Dagster keeps them.
+            self.__name__ = fn.__name__
+            self.__doc__ = fn.__doc__
             self.__wrapped__ = fn
 
     # Building ---------------------------------------------------------------------------

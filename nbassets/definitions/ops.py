@@ -18,7 +18,7 @@ import inspect
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from nbassets.definitions.op_view import (
     InputDefinition,
@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 NO_DEFAULT: Any = inspect.Parameter.empty
+_T = TypeVar("_T")
 
 
 class Nothing:
@@ -129,8 +130,11 @@ class DynamicOut(Out):
     """An output that yields any number of ``DynamicOutput``s, each with a mapping key."""
 
 
-class DynamicOutput:
-    """One value of a ``DynamicOut``, told apart from its siblings by ``mapping_key``."""
+class DynamicOutput(Generic[_T]):
+    """One value of a ``DynamicOut``, told apart from its siblings by ``mapping_key``.
+
+    ``list[DynamicOutput[int]]`` as an op's return annotation makes its output dynamic.
+    """
 
     __slots__ = ("mapping_key", "metadata", "output_name", "value")
 
@@ -150,6 +154,23 @@ class DynamicOutput:
         self.mapping_key = mapping_key
         self.output_name = output_name
         self.metadata = dict(metadata or {})
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, DynamicOutput)
+            and self.value == other.value
+            and self.mapping_key == other.mapping_key
+            and self.output_name == other.output_name
+            and self.metadata == other.metadata
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"DynamicOutput(value={self.value!r}, mapping_key={self.mapping_key!r}, "
+            f"output_name={self.output_name!r})"
+        )
 
 
 def _is_context_param(name: str) -> bool:
@@ -177,8 +198,11 @@ def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict
     for param in params:
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
             raise InvalidDefinitionError(
-                f"Op '{name}' has a positional vararg parameter '*{param.name}': ops take "
-                "named inputs only. Name each input."
+                f"@op '{name}' decorated function has positional vararg parameter "
+                f"'*{param.name}'. @op decorated functions should only have keyword arguments "
+                "that match input names and, if system information is required, a first "
+                "positional parameter named 'context'.",
+                advice="Name each input as a parameter of its own.",
             )
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             takes_kwargs = True
@@ -219,8 +243,14 @@ def _outputs_of(fn: Callable[..., Any], out: Any) -> dict[str, Out]:
     returns = annotations_of(fn).get("return", NO_DEFAULT)
     if isinstance(returns, str):
         returns = NO_DEFAULT  # an annotation that did not resolve names no type here
+    if _origin_name(returns) == "DynamicOutput" or returns is DynamicOutput:
+        raise InvalidInvocationError(
+            "Op annotated with return type DynamicOutput. DynamicOutputs can only be returned "
+            "in the context of a List. If only one output is needed, use the Output API.",
+            advice="Annotate the return as list[DynamicOutput[...]].",
+        )
     if out is None:
-        out = Out()
+        out = DynamicOut() if _is_dynamic_list(returns) else Out()
     if isinstance(out, Out):
         if out.dagster_type is None and returns is not NO_DEFAULT:
             out = replace(out, dagster_type=_unwrap_output(returns))
@@ -241,10 +271,38 @@ def _outputs_of(fn: Callable[..., Any], out: Any) -> dict[str, Out]:
             )
     if len(outs) > 1 and len(args) == len(outs) and typing.get_origin(returns) is tuple:
         outs = {
-            name: spec if spec.dagster_type is not None else replace(spec, dagster_type=arg)
+            name: spec
+            if spec.dagster_type is not None
+            else replace(spec, dagster_type=_unwrap_output(arg))
             for (name, spec), arg in zip(outs.items(), args, strict=True)
         }
     return {name: _with_io_manager(spec) for name, spec in outs.items()}
+
+
+def _origin_name(annotation: Any) -> str:
+    return getattr(typing.get_origin(annotation), "__name__", "")
+
+
+def _is_dynamic_list(annotation: Any) -> bool:
+    """``list[DynamicOutput[...]]`` (or ``list[DynamicOutput]``): a dynamic output."""
+    if typing.get_origin(annotation) is not list:
+        return False
+    args = typing.get_args(annotation)
+    return bool(args) and (args[0] is DynamicOutput or _origin_name(args[0]) == "DynamicOutput")
+
+
+def generic_output_names(fn: Callable[..., Any], outs: Mapping[str, Out]) -> frozenset[str]:
+    """The outputs annotated ``Output[...]``: their function must return ``Output`` objects."""
+    returns = annotations_of(fn).get("return", NO_DEFAULT)
+    names = list(outs)
+    if _origin_name(returns) == "Output":
+        return frozenset(names[:1]) if len(names) == 1 else frozenset()
+    if typing.get_origin(returns) is tuple and len(names) > 1:
+        args = typing.get_args(returns)
+        return frozenset(
+            n for n, a in zip(names, args, strict=False) if _origin_name(a) == "Output"
+        )
+    return frozenset()
 
 
 def _is_generator_type(annotation: Any) -> bool:
@@ -253,7 +311,11 @@ def _is_generator_type(annotation: Any) -> bool:
 
 
 def _unwrap_output(annotation: Any) -> Any:
-    """``Output[int]`` and ``Iterator[Output[int]]`` are typed as ``int``."""
+    """``Output[int]``, ``list[DynamicOutput[int]]`` and ``Iterator[Output[int]]`` are ``int``."""
+    if _is_dynamic_list(annotation):
+        annotation = typing.get_args(annotation)[0]
+        if annotation is DynamicOutput:
+            return None
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is not None and getattr(origin, "__name__", "") in ("Output", "DynamicOutput"):
@@ -298,6 +360,7 @@ class OpDefinition:
         if decorated:
             self.ins = _inputs_of(compute_fn, dict(ins or {}), self.name)
             self.outs = _outputs_of(compute_fn, outs if outs is not None else out)
+            self.generic_outputs = generic_output_names(compute_fn, self.outs)
             if code_version or version:
                 self.outs = {
                     n: o if o.code_version else replace(o, code_version=code_version or version)
@@ -305,6 +368,7 @@ class OpDefinition:
                 }
         else:
             # Dagster's explicit form: compute_fn(context, inputs) yields Outputs.
+            self.generic_outputs = frozenset()
             self.ins = dict(ins or {})
             self.outs = {
                 n: _with_io_manager(o) for n, o in (outs if outs is not None else {}).items()
@@ -325,7 +389,9 @@ class OpDefinition:
         self.takes_context = decorated and bool(params) and _is_context_param(params[0])
         if not decorated:
             self.takes_context = True
-        self.__name__ = self.name
+        # The function's own name and docstring, as Dagster keeps them (name= renames the op).
+        self.__name__ = getattr(compute_fn, "__name__", self.name)
+        self.__doc__ = compute_fn.__doc__
         self.__wrapped__ = compute_fn
 
     # Dagster's introspection ---------------------------------------------------------

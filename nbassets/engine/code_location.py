@@ -10,15 +10,23 @@ Responsibilities:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from nbassets.definitions.assets import AssetsDefinition
+from nbassets.definitions.assets import DEFAULT_GROUP, AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import coerce_key
+from nbassets.definitions.metadata import normalize_metadata
+from nbassets.definitions.specs import AssetSpec
 from nbassets.engine.jobs import IMPLICIT_JOB_NAME, JobDefinition
 from nbassets.engine.value_loader import AssetValueLoader
-from nbassets.errors import InvalidDefinitionError, UnknownAssetError, did_you_mean
+from nbassets.errors import (
+    InvalidDefinitionError,
+    InvalidInvocationError,
+    UnknownAssetError,
+    did_you_mean,
+)
 from nbassets.graph.registry import Registry
 from nbassets.storage.instance import Instance
 
@@ -44,21 +52,87 @@ class Definitions:
         asset_checks: Iterable[Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        del executor
+        self.executor = executor
         self.loggers = dict(loggers or {})
         self.assets = _expand_observations(assets or ())
         self.asset_checks = list(asset_checks or ())
         self.schedules = list(schedules or ())
         self.sensors = list(sensors or ())
         self.resources = dict(resources or {})
-        self.metadata = dict(metadata or {})
-        self.jobs: dict[str, JobDefinition] = {}
-        for job in jobs or ():
-            if job.name in self.jobs:
+        self.metadata = normalize_metadata(metadata)
+        self.jobs = list(jobs or ())
+        names: set[str] = set()
+        for job in self.jobs:
+            if job.name in names:
                 raise InvalidDefinitionError(
                     f"Two jobs are named {job.name!r}; give each job its own name."
                 )
-            self.jobs[job.name] = job
+            names.add(job.name)
+        # Set once a method has built the asset graph (merge_unbound_defs refuses then).
+        self._resolved = False
+
+    @staticmethod
+    def merge(*def_sets: Definitions) -> Definitions:
+        """One ``Definitions`` holding everything of ``def_sets``, in order.
+
+        Raises:
+            InvalidInvocationError: two of them bind different objects under one resource
+                or logger key, or both have an executor (Dagster's words).
+        """
+        resources: dict[str, Any] = {}
+        loggers: dict[str, Any] = {}
+        where: dict[tuple[str, str], int] = {}
+        executor: Any = None
+        executor_index = 0
+        for i, def_set in enumerate(def_sets):
+            for kind, merged, given in (
+                ("resources", resources, def_set.resources),
+                ("loggers", loggers, def_set.loggers),
+            ):
+                for key, value in given.items():
+                    if key in merged and merged[key] is not value:
+                        raise InvalidInvocationError(
+                            f"Definitions objects {where[(kind, key)]} and {i} have different "
+                            f"{kind} with same key '{key}'"
+                        )
+                    merged[key] = value
+                    where[(kind, key)] = i
+            if def_set.executor is not None:
+                if executor is not None and executor is not def_set.executor:
+                    raise InvalidInvocationError(
+                        f"Definitions objects {executor_index} and {i} both have an executor"
+                    )
+                executor, executor_index = def_set.executor, i
+        return Definitions(
+            assets=[a for d in def_sets for a in d.assets],
+            schedules=[s for d in def_sets for s in d.schedules],
+            sensors=[s for d in def_sets for s in d.sensors],
+            jobs=[j for d in def_sets for j in d.jobs],
+            resources=resources,
+            executor=executor,
+            loggers=loggers,
+            asset_checks=[c for d in def_sets for c in d.asset_checks],
+            metadata={k: v for d in def_sets for k, v in d.metadata.items()},
+        )
+
+    @staticmethod
+    def merge_unbound_defs(*def_sets: Definitions) -> Definitions:
+        """``merge``, for definitions none of which has been resolved yet.
+
+        Raises:
+            InvalidInvocationError: one of them has built its asset graph already.
+        """
+        for i, def_set in enumerate(def_sets):
+            if def_set._resolved:
+                raise InvalidInvocationError(
+                    f"Definitions object {i} has previously been resolved. merge_unbound_defs "
+                    "should only be used on definitions that have not been resolved; use merge."
+                )
+        return Definitions.merge(*def_sets)
+
+    @property
+    def _jobs_by_name(self) -> dict[str, JobDefinition]:
+        return {job.name: job for job in self.jobs}
 
     @property
     def definitions(self) -> list[Any]:
@@ -73,24 +147,31 @@ class Definitions:
         """
         if name == IMPLICIT_JOB_NAME:
             return self.resolve_implicit_global_asset_job_def()
-        job = self.jobs.get(name)
+        jobs = self._jobs_by_name
+        job = jobs.get(name)
         if job is None:
-            raise UnknownAssetError(f"No job named {name!r}." + did_you_mean(name, self.jobs))
+            raise UnknownAssetError(f"No job named {name!r}." + did_you_mean(name, jobs))
+        self._resolved = True
         return job.bind(self.definitions, self.resources, self.loggers)
 
     get_job_def = resolve_job_def
 
     def resolve_implicit_global_asset_job_def(self) -> JobDefinition:
         """A job over every asset and check of these definitions."""
+        self._resolved = True
         return JobDefinition(IMPLICIT_JOB_NAME, None).bind(
             self.definitions, self.resources, self.loggers
         )
+
+    def resolve_implicit_job_def_def_for_assets(self, asset_keys: Iterable[Any]) -> JobDefinition:
+        """The implicit job narrowed to ``asset_keys`` (Dagster's name, ``def`` twice)."""
+        return self.resolve_implicit_global_asset_job_def().get_subset(asset_selection=asset_keys)
 
     get_implicit_global_asset_job_def = resolve_implicit_global_asset_job_def
 
     def resolve_all_job_defs(self) -> list[JobDefinition]:
         """Every job, bound; the implicit job over all assets first when there are assets."""
-        jobs = [self.resolve_job_def(name) for name in self.jobs]
+        jobs = [self.resolve_job_def(job.name) for job in self.jobs]
         if self.has_implicit_global_asset_job_def():
             jobs.insert(0, self.resolve_implicit_global_asset_job_def())
         return jobs
@@ -130,8 +211,22 @@ class Definitions:
 
     get_assets_def = resolve_assets_def
 
+    def resolve_all_asset_specs(self) -> list[AssetSpec]:
+        """An ``AssetSpec`` for every asset, groups filled in (``default`` when none)."""
+        self._resolved = True
+        specs: list[AssetSpec] = []
+        for definition in self.assets:
+            if isinstance(definition, AssetsDefinition):
+                specs.extend(definition.specs)
+            elif isinstance(definition, AssetSpec):
+                fields = definition._fields()
+                fields["group_name"] = definition.group_name or DEFAULT_GROUP
+                specs.append(AssetSpec(definition.key, **fields))
+        return specs
+
     def resolve_asset_graph(self) -> Registry:
         """A fresh registry holding these definitions (the graph they form)."""
+        self._resolved = True
         registry = Registry()
         for definition in self.definitions:
             registry.add(definition)
@@ -144,7 +239,14 @@ class Definitions:
         Raises:
             InvalidDefinitionError: the definitions do not form one asset graph.
         """
+        for job in defs.jobs:
+            if job.name == IMPLICIT_JOB_NAME:
+                raise InvalidDefinitionError(
+                    f"Attempted to provide job called {IMPLICIT_JOB_NAME} to repository, which "
+                    "is a reserved name. Please rename the job."
+                )
         _check_inputs_produced(defs)
+        _check_resources_provided(defs)
         seen: set[Any] = set()
         for check in defs.asset_checks:
             for check_key in getattr(check, "check_keys", ()):
@@ -209,6 +311,52 @@ def _check_inputs_produced(defs: Definitions) -> None:
                 f"Input asset '{item.key.to_string()}' for asset "
                 f"'{definition.node_name}' is not produced by any of the provided asset ops "
                 f"and is not one of the provided sources.{hint}"
+            )
+
+
+def _check_resources_provided(defs: Definitions) -> None:
+    """Every resource and IO manager an asset names is provided, as Dagster checks.
+
+    Raises:
+        InvalidDefinitionError: one is not; Dagster's words, with the keys there are.
+    """
+    for definition in defs.assets:
+        own = getattr(definition, "resource_defs", None) or {}
+        available = sorted({"io_manager", *defs.resources, *own})
+        if isinstance(definition, AssetsDefinition):
+            needs = [
+                (f"resource with key '{key}' required by op '{definition.node_name}'", key, False)
+                for key in sorted(definition.required_resource_keys)
+            ] + [
+                (
+                    f"io manager with key '{out.io_manager_key}' required by output "
+                    f"'{out.name}' of op '{definition.node_name}''",
+                    out.io_manager_key,
+                    True,
+                )
+                for out in definition.outputs
+            ]
+        elif isinstance(definition, AssetSpec) and definition.io_manager_key is not None:
+            kind = "SourceAsset" if hasattr(definition, "observe_fn") else "external asset"
+            key_text = json.dumps(list(definition.key.parts))
+            needs = [
+                (
+                    f"io manager with key '{definition.io_manager_key}' required by {kind} with "
+                    f"key {key_text}",
+                    definition.io_manager_key,
+                    True,
+                )
+            ]
+        else:
+            continue
+        for described, key, io_manager in needs:
+            if key in available:
+                continue
+            kind_name = "IOManagerDefinition" if io_manager else "ResourceDefinition"
+            raise InvalidDefinitionError(
+                f"{described} was not provided. Please provide a {kind_name} to key '{key}', or "
+                "change the required key to one of the following keys which points to an "
+                f"{kind_name}: {available}"
             )
 
 

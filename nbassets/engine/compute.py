@@ -23,6 +23,7 @@ from typing import Any
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.definitions.results import AssetCheckResult, Failure, RetryRequested
+from nbassets.engine.input_guard import ChangedInput
 from nbassets.engine.outputs import OutputShapeError, Produced
 
 __all__ = [
@@ -55,6 +56,9 @@ class Computed:
         error: The exception that failed the step on a worker (raised by record).
         returned: A check step's return value, matched to its checks by record
             (a generator's items, as a list, from a worker).
+        changed: Inputs a worker saw the step change in place (reported by record).
+        node_outputs: A graph-backed asset's op outputs, ``{op handle: {output:
+            value}}`` (handles on a worker's values, from a worker).
     """
 
     produced: Sequence[Produced] = ()
@@ -63,6 +67,8 @@ class Computed:
     notices: Sequence[Notice] = ()
     error: BaseException | None = None
     returned: Any = None
+    changed: Sequence[ChangedInput] = ()
+    node_outputs: Mapping[str, dict[str, Any]] | None = None
 
 
 class PreSplit:

@@ -17,6 +17,7 @@ from typing import Any
 
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+from nbassets.engine.op_output_metadata import OpOutputMetadata
 from nbassets.errors import InvalidInvocationError, did_you_mean
 
 __all__ = [
@@ -124,6 +125,7 @@ class AssetExecutionContext:
         "_added",
         "_assets_def",
         "_check_keys",
+        "_op_outputs",
         "_config",
         "_input_keys",
         "_input_partitions",
@@ -165,8 +167,11 @@ class AssetExecutionContext:
         key_range: Any = None,
         subset: bool | None = None,
         check_keys: Sequence[Any] | None = None,
+        op_outputs: OpOutputMetadata | None = None,
     ) -> None:
         self.run = run
+        # Set when an op of a job runs: its outputs' metadata goes to their events.
+        self._op_outputs = op_outputs
         # The checks this call evaluates; None outside a run (then: all of the definition's).
         self._check_keys = tuple(check_keys) if check_keys is not None else None
         self._keys = tuple(keys)
@@ -401,9 +406,19 @@ class AssetExecutionContext:
     # Metadata -----------------------------------------------------------------------
 
     def add_output_metadata(
-        self, metadata: Mapping[str, Any], output_name: str | None = None
+        self,
+        metadata: Mapping[str, Any],
+        output_name: str | None = None,
+        mapping_key: str | None = None,
     ) -> None:
-        """Attach metadata to this step's materialization (of ``output_name``)."""
+        """Attach metadata to this step's materialization (of ``output_name``).
+
+        In an op of a job: to the output's event (of its ``mapping_key``, for a dynamic
+        output), which must not have been yielded yet.
+        """
+        if self._op_outputs is not None:
+            self._op_outputs.add(metadata, output_name, mapping_key)
+            return
         key = self.asset_key_for_output(output_name) if output_name else None
         self._added.setdefault(key, {}).update(normalize_metadata(metadata))
 

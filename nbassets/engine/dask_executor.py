@@ -3,8 +3,9 @@
 Responsibilities:
 - ``DaskExecutor``: submit each step's compute with ``distributed.Client.submit``
   (its upstream steps' futures as arguments, so values pass worker to worker),
-  take the answers with ``as_completed``, and record each step in the kernel in
-  dependency order: the same events, skips, retries and checks as in-process.
+  one task per step; take each step's summary and log lines from the run's inbox
+  as the step sends them, and record each step in the kernel in dependency
+  order: the same events, skips, retries and checks as in-process.
 - Which client: the one given, the one ``use_dask`` registered, a scheduler
   address (one client per address), or a ``LocalCluster`` started once per kernel
   with one worker process per core.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbassets.engine.compute import Computed
+from nbassets.engine.dask_channel import close_inbox, open_inbox, unpacked
 from nbassets.engine.executors import Executor
 from nbassets.engine.run import Run
 from nbassets.engine.shipping import check_shippable, compute_shipped, landed, ship, summarize
@@ -145,13 +147,18 @@ class DaskExecutor(Executor):
 
 
 class _DaskRun:
-    """One run's bookkeeping: which steps are submitted, started, answered, recorded."""
+    """One run's bookkeeping: which steps are submitted, started, answered, recorded.
+
+    Each step is one task. The kernel learns of it through the run's inbox: the
+    summary and live log lines the step sends (``dask_channel``), and its future
+    once it ends (a task that failed outside the step's code, e.g. its worker died,
+    or a summary that did not arrive, which is then read with a task).
+    """
 
     def __init__(self, run: Run, client: Any, pickled: Mapping[int, tuple[Any, bytes]]) -> None:
         self.run = run
         self.pickled = pickled
         self.client = client
-        self.distributed = _import_distributed()
         steps = run.plan.steps
         self.steps = steps
         self.dependants: dict[str, list[Step]] = {s.key: [] for s in steps}
@@ -164,14 +171,16 @@ class _DaskRun:
         self.in_kernel = {s.key for s in steps if self._loads_in_kernel(s)}
         self.producer: dict[tuple[Any, str | None], Any] = {}
         self.futures: dict[str, Any] = {}  # step key -> future of its StepResult
-        self.summaries: dict[Any, Step] = {}  # future of the summary -> step
+        self.tasks: dict[str, Step] = {}  # task key -> step
+        self.answered: set[str] = set()
         self.answers: dict[str, Any] = {}  # step key -> Computed, before the step started
+        self.live: dict[str, dict[int, bytes]] = {}  # step key -> notices not shown yet
+        self.shown: dict[str, int] = {}  # step key -> how many of its notices were shown
         self.started: dict[str, float] = {}
         self.recorded: set[str] = set()
-        # Results come with the futures, gathered in batches by the client's loop.
-        self.pending = self.distributed.as_completed(
-            loop=client.loop, with_results=True, raise_errors=False
-        )
+        self.token = run.run_id
+        self.readings: list[Any] = []  # tasks reading a summary that did not arrive
+        self.inbox, self.channel = open_inbox(client, self.token)
 
     def _loads_in_kernel(self, step: Step) -> bool:
         memory = self.run.memory_managers
@@ -183,7 +192,7 @@ class _DaskRun:
     # Submitting --------------------------------------------------------------------------
 
     def submit(self, step: Step) -> None:
-        """Submit ``step`` (and its summary); a failure to prepare it is its answer."""
+        """Submit ``step``; a failure to prepare it is its answer."""
         ups = step.upstream
         try:
             entry = self.pickled.get(id(step.definition))
@@ -192,28 +201,23 @@ class _DaskRun:
         except Exception as error:  # noqa: BLE001 - fails this step, as in-process
             self.answer(step, Computed(error=error))
             return
+        task_key = f"{step.key}-{self.token[:8]}"
+        shipped.channel = self.channel
+        shipped.task_key = task_key
         after = tuple(self.futures[u.key] for u in ups if u.key in self.futures)
         future = self.client.submit(
-            compute_shipped,
-            shipped,
-            values,
-            remote,
-            after,
-            key=f"{step.key}-{self.run.run_id[:8]}",
-            pure=False,
+            compute_shipped, shipped, values, remote, after, key=task_key, pure=False
         )
         self.futures[step.key] = future
-        for key in step.asset_keys:
-            for partition in step.partition_keys or (step.partition_key,):
-                self.producer[(key, partition)] = future
-        summary = self.client.submit(
-            summarize, future, key=f"summary-{step.key}-{self.run.run_id[:8]}", pure=False
-        )
-        self.summaries[summary] = step
-        self.pending.add(summary)
+        self.tasks[task_key] = step
+        if step.kind == "asset":  # a check step names its asset, and produces no value of it
+            for key in step.asset_keys:
+                for partition in step.partition_keys or (step.partition_key,):
+                    self.producer[(key, partition)] = future
+        future.add_done_callback(self.inbox.future_ended)
 
     def submittable(self, step: Step) -> bool:
-        if step.key in self.futures or step.key in self.answers or step.key in self.recorded:
+        if step.key in self.futures or step.key in self.answered or step.key in self.recorded:
             return False
         if step.key in self.in_kernel:
             return step.key in self.started
@@ -244,6 +248,7 @@ class _DaskRun:
             self.finished(step)
             return
         self.started[step.key] = time.perf_counter()
+        self.show_live(step)
         if step.key in self.in_kernel:
             self.submit_ready([step])
         answer = self.answers.pop(step.key, None)
@@ -251,12 +256,17 @@ class _DaskRun:
             self.record(step, answer)
 
     def answer(self, step: Step, computed: Any) -> None:
+        self.answered.add(step.key)
         if step.key in self.started:
             self.record(step, computed)
         else:
             self.answers[step.key] = computed
 
     def record(self, step: Step, computed: Any) -> None:
+        shown = self.shown.pop(step.key, 0)
+        self.live.pop(step.key, None)
+        if shown:
+            computed.notices = computed.notices[shown:]
         self.run.conclude(step, self.started[step.key], computed)
         self.recorded.add(step.key)
         self.finished(step)
@@ -269,45 +279,87 @@ class _DaskRun:
                 self.start(child)
         self.submit_ready(dependants)
 
+    def show_live(self, step: Step) -> None:
+        """Emit the started ``step``'s notices that arrived, in order, without gaps."""
+        pending = self.live.get(step.key)
+        if not pending:
+            return
+        shown = self.shown.get(step.key, 0)
+        while shown in pending:
+            self.run.emit_notices(step, [unpacked(pending.pop(shown))])
+            shown += 1
+        self.shown[step.key] = shown
+
     # The loop ----------------------------------------------------------------------------
 
     def go(self) -> None:
         run = self.run
         guard = run.guard
-        self.submit_ready(self.steps)
-        for step in self.steps:
-            if not step.upstream:
-                self.start(step)
         try:
+            self.submit_ready(self.steps)
+            for step in self.steps:
+                if not step.upstream:
+                    self.start(step)
             while len(self.recorded) < len(self.steps):
                 if guard is not None:
                     guard.interruptible = True  # only the wait may be interrupted at once
                 try:
-                    done, outcome = next(self.pending)
+                    item = self.inbox.get()
                 finally:
                     if guard is not None:
                         guard.interruptible = False
-                step = self.summaries.pop(done)
-                if step.key not in self.recorded:  # else skipped, its futures cancelled
-                    self.answer(step, self._summary(done, outcome, step))
+                self.take(item)
                 if guard is not None:
                     guard.raise_pending()
         except KeyboardInterrupt:
             self.cancel()
             raise
+        finally:
+            close_inbox(self.token)
 
-    def _summary(self, done: Any, outcome: Any, step: Step) -> Any:
-        """The step's answer: its summary with handles on its values, or why it failed."""
-        if type(outcome) is Computed:
-            return landed(outcome, step, self.futures[step.key])
-        if isinstance(outcome, BaseException):
+    def take(self, item: tuple[Any, ...]) -> None:
+        """Act on one message of the inbox."""
+        kind, task_key = item[0], item[1]
+        step = self.tasks.get(task_key)
+        if step is None or step.key in self.recorded:
+            return  # skipped (its future cancelled), or a late duplicate
+        if kind == "notice":
+            self.live.setdefault(step.key, {})[item[2]] = item[3]
+            if step.key in self.started:
+                self.show_live(step)
+        elif step.key in self.answered:
+            return
+        elif kind == "summary":
+            self.answer(step, landed(unpacked(item[2]), step, self.futures[step.key]))
+        elif kind == "done":
+            self.ended(step, item[2])
+        else:  # "read": the summary read by a task of its own
+            self.answer(step, self._read(item[2], step))
+
+    def ended(self, step: Step, future: Any) -> None:
+        """``step``'s task ended and its summary has not arrived."""
+        if future.status == "finished":
+            # Published summaries come before the task's end; read this one with a task.
+            reading = self.client.submit(summarize, future, pure=False)
+            self.readings.append(reading)
+            reading.add_done_callback(lambda f: self.inbox.put(("read", future.key, f)))
+        else:
+            self.answer(step, self._failed(future))
+
+    def _read(self, reading: Any, step: Any) -> Any:
+        if reading.status == "finished":
+            return landed(reading.result(), step, self.futures[step.key])
+        return self._failed(reading)
+
+    def _failed(self, future: Any) -> Computed:
+        if future.status == "error":
             # The task itself failed (a worker died, the function could not be unpickled).
-            return Computed(error=outcome)
-        return Computed(error=RuntimeError(f"its Dask task ended as {done.status}"))
+            return Computed(error=future.exception())
+        return Computed(error=RuntimeError(f"its Dask task ended as {future.status}"))
 
     def cancel(self) -> None:
         outstanding = [f for k, f in self.futures.items() if k not in self.recorded]
-        outstanding.extend(self.summaries)
+        outstanding.extend(self.readings)
         if outstanding:
             self.client.cancel(outstanding)
         started = [s for s in self.steps if s.key in self.started and s.key not in self.recorded]

@@ -16,10 +16,11 @@ Responsibilities:
     checksummed: CRC-32 of the value's pickle, with large buffers out of band
     (not copied). Values that do not pickle go unwatched.
 - ``InputWatch.settle``: after the call (returned or raised), checksum again;
-  a changed input marks the upstream (partition) stale on the instance, and
-  warns twice: a WARNING event on the step (views, logs) and an
-  ``InputChangedWarning`` pointing at the asset's code, naming the asset, the
-  input and the fix (copy it before changing it).
+  a changed input (``report_changed``; on a Dask worker the watch runs there and
+  the kernel reports what ``InputWatch.changed`` found) marks the upstream
+  (partition) stale on the instance, and warns twice: a WARNING event on the
+  step (views, logs) and an ``InputChangedWarning`` pointing at the asset's
+  code, naming the asset, the input and the fix (copy it before changing it).
 
 Why not copy every input: a copy costs memory and time on every read, and
 deep-copying arbitrary objects is not always possible. The large values of a
@@ -45,7 +46,7 @@ from nbassets.definitions.keys import AssetKey
 if TYPE_CHECKING:
     from nbassets.engine.steps import Step
 
-__all__ = ["InputChangedWarning", "InputWatch", "watch_inputs"]
+__all__ = ["ChangedInput", "InputChangedWarning", "InputWatch", "report_changed", "watch_inputs"]
 
 
 class InputChangedWarning(UserWarning):
@@ -160,7 +161,7 @@ class InputWatch:
         self.items = items
         self.read_only = read_only
 
-    def explain(self, step: Step, error: BaseException) -> None:
+    def explain(self, step: Any, error: BaseException) -> None:
         """Add advice to numpy's error when the step wrote into a read-only input."""
         if not self.read_only or not isinstance(error, ValueError):
             return
@@ -178,45 +179,64 @@ class InputWatch:
 
     def settle(self, step: Step, run: Any) -> None:
         """Checksum the inputs again; report each one the step changed."""
-        for item in self.items:
-            if checksum(item[3]) != item[4]:
-                self._report(step, run, item)
+        for change in self.changed():
+            report_changed(step, run, self.fn, change)
 
-    def _report(self, step: Step, run: Any, item: _Watched) -> None:
-        param, key, partition, value, _ = item
-        name = key.to_user_string()
-        label = step.label
-        what = f"'{param}'"
-        if param != name or partition is not None:
-            where = f", partition {partition}" if partition is not None else ""
-            what += f" (asset '{name}'{where})"
-        message = (
-            f"'{label}' changed its input {what} in place ({type(value).__name__}): the "
-            f"value stored for '{name}' is no longer what '{name}' computed, so '{name}' is "
-            f"marked stale. Copy an input before changing it (`{param} = {param}.copy()`, "
-            f"or `copy.deepcopy({param})` to change what it contains), or build a new "
-            f"value; then materialize '{name}' again."
-        )
-        run.instance.mark_changed_in_place(
-            key,
-            partition,
-            f"its stored value was changed in place by '{label}' (re-materialize it to get "
-            "its own value back)",
-        )
-        run.warn(step, message)
-        code = getattr(self.fn, "__code__", None)
-        warnings.warn_explicit(
-            message,
-            InputChangedWarning,
-            code.co_filename if code is not None else "<asset>",
-            code.co_firstlineno if code is not None else 0,
-        )
+    def changed(self) -> list[ChangedInput]:
+        """The inputs whose checksum is not what it was before the call."""
+        return [
+            (param, key, partition, type(value).__name__)
+            for param, key, partition, value, before in self.items
+            if checksum(value) != before
+        ]
+
+
+# (parameter, asset key, partition, the value's type name): an input changed in place.
+ChangedInput = tuple[str, AssetKey, "str | None", str]
+
+
+def report_changed(step: Any, run: Any, fn: Callable[..., Any], change: ChangedInput) -> None:
+    """Mark the changed input's asset stale; warn on the step and at the asset's code.
+
+    Called in the kernel, for a step run there or on a Dask worker.
+    """
+    param, key, partition, type_name = change
+    name = key.to_user_string()
+    label = step.label
+    what = f"'{param}'"
+    if param != name or partition is not None:
+        where = f", partition {partition}" if partition is not None else ""
+        what += f" (asset '{name}'{where})"
+    message = (
+        f"'{label}' changed its input {what} in place ({type_name}): the "
+        f"value stored for '{name}' is no longer what '{name}' computed, so '{name}' is "
+        f"marked stale. Copy an input before changing it (`{param} = {param}.copy()`, "
+        f"or `copy.deepcopy({param})` to change what it contains), or build a new "
+        f"value; then materialize '{name}' again."
+    )
+    run.instance.mark_changed_in_place(
+        key,
+        partition,
+        f"its stored value was changed in place by '{label}' (re-materialize it to get "
+        "its own value back)",
+    )
+    run.warn(step, message)
+    code = getattr(fn, "__code__", None)
+    warnings.warn_explicit(
+        message,
+        InputChangedWarning,
+        code.co_filename if code is not None else "<asset>",
+        code.co_firstlineno if code is not None else 0,
+    )
 
 
 def watch_inputs(
-    step: Step, kwargs: dict[str, Any], fn: Callable[..., Any], by_reference: frozenset[str]
+    step: Any, kwargs: dict[str, Any], fn: Callable[..., Any], by_reference: frozenset[str]
 ) -> InputWatch | None:
     """Protect or checksum the inputs of ``step`` in ``kwargs`` (changed in place).
+
+    ``step`` is a ``Step``, or a step shipped to a Dask worker (anything with its
+    ``inputs`` and ``label``).
 
     ``by_reference`` names the IO managers that hand a step the stored object
     itself; inputs from any other IO manager are fresh copies and need nothing.

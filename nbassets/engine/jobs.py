@@ -115,6 +115,9 @@ class JobDefinition:
             resources={**resources, **self.resources},
             loggers={**(loggers or {}), **self.loggers},
         )
+        if self.name == IMPLICIT_JOB_NAME:
+            check_asset_job(bound)  # Dagster builds this one itself: its errors come bare
+            return bound
         try:
             check_asset_job(bound)
         except NbAssetsError as error:

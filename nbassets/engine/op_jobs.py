@@ -66,6 +66,11 @@ class OpJob(JobDefinition):
         self.metadata = dict(metadata or {})
         self.loggers = dict(logger_defs or {})
         self.owners = list(owners or [])
+        fn = graph_def.fn
+        if fn is not None:
+            # The function's own name and docstring, as Dagster keeps them.
+            self.__name__ = fn.__name__
+            self.__doc__ = fn.__doc__
 
     # Introspection, as Dagster's JobDefinition ---------------------------------------------
 

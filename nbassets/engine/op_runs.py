@@ -22,7 +22,7 @@ import copy
 import inspect
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ from nbassets.definitions.graphs import (
     GraphInputRef,
     NodeOutput,
 )
-from nbassets.definitions.ops import DynamicOutput, In, Nothing, OpDefinition
+from nbassets.definitions.ops import DynamicOut, DynamicOutput, In, Nothing, OpDefinition
 from nbassets.definitions.results import Output
 from nbassets.engine.context import (
     AssetExecutionContext,
@@ -43,6 +43,8 @@ from nbassets.engine.context import (
     build_op_context,
 )
 from nbassets.engine.events import ErrorInfo, EventType, RunEvent, StepFailureData, StepSkippedData
+from nbassets.engine.op_output_metadata import OpOutputMetadata
+from nbassets.engine.op_results import iterate_results
 from nbassets.engine.outputs import StepOutputNotFoundError
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import (
@@ -311,6 +313,7 @@ def _run_step(
         if not _is_nothing(step.op.ins.get(name))
     }
     op_config = _op_config(step)
+    added = OpOutputMetadata(step.op.name, list(step.op.outs))
     if base_context is not None:
         # Inside a graph-backed asset: the asset's run, partition and resources.
         context = copy.copy(base_context)
@@ -324,6 +327,7 @@ def _run_step(
             op_config=op_config,
             log=RunLogger(event_sink=lambda event: _record_event(run, step, event)),
             instance=instance,
+            op_outputs=added,
         )
     returned = _call(step.op, context, values, op_config)
     produced: dict[str, Any] = {}
@@ -336,11 +340,8 @@ def _run_step(
                     f'"{item.mapping_key}" twice for output "{item.output_name}".'
                 )
             bucket[item.mapping_key] = item.value
-            run.emit(
-                EventType.STEP_OUTPUT,
-                step.handle,
-                StepOutputData(item.output_name, item.mapping_key, dict(item.metadata)),
-            )
+            metadata = {**added.take(item.output_name, item.mapping_key), **item.metadata}
+            _emit_output(run, step, StepOutputData(item.output_name, item.mapping_key, metadata))
         elif isinstance(item, Output):
             if item.output_name in produced:
                 raise InvalidInvocationError(
@@ -348,20 +349,29 @@ def _run_step(
                     f'"{item.output_name}" multiple times.'
                 )
             produced[item.output_name] = item.value
-            run.emit(
-                EventType.STEP_OUTPUT,
-                step.handle,
-                StepOutputData(item.output_name, None, dict(item.metadata)),
-            )
+            metadata = {**added.take(item.output_name, None), **item.metadata}
+            _emit_output(run, step, StepOutputData(item.output_name, None, metadata))
         else:
             _record_event(run, step, item)
     for name, spec in step.op.outs.items():
-        if name not in produced and spec.is_required:
+        # A dynamic output may produce nothing (Dagster ignores is_required there).
+        if name not in produced and spec.is_required and not isinstance(spec, DynamicOut):
             raise StepOutputNotFoundError(
                 f'Core compute for op "{step.op.name}" did not return an output for '
                 f'non-optional output "{name}".'
             )
     run.outputs[step.handle] = produced
+
+
+def _emit_output(run: _Run, step: Step, data: StepOutputData) -> None:
+    """An output's event, then its handling: values stay in this process's memory."""
+    key = f' mapping key "{data.mapping_key}"' if data.mapping_key is not None else ""
+    run.emit(EventType.STEP_OUTPUT, step.handle, data, f'Yielded output "{data.output_name}"{key}.')
+    run.emit(
+        EventType.HANDLED_OUTPUT,
+        step.handle,
+        msg=f'Handled output "{data.output_name}" in memory.',
+    )
 
 
 def _record_event(run: _Run, step: Step, event: Any) -> None:
@@ -419,64 +429,6 @@ def _config_class(annotation: Any) -> Any:
     return annotation if issubclass(annotation, module.Config) else None
 
 
-def iterate_results(op: OpDefinition, returned: Any) -> Iterator[Any]:
-    """What an op's function returned or yielded, as ``Output``s and events."""
-    if inspect.isgenerator(returned) or (
-        isinstance(returned, Iterator) and not isinstance(returned, (str, bytes))
-    ):
-        for item in returned:
-            if isinstance(item, (Output, DynamicOutput)):
-                yield item
-            else:
-                yield item  # events, or a bare value (refused by the caller)
-        return
-    names = list(op.outs)
-    if not names:
-        if returned is not None:
-            raise InvalidInvocationError(
-                f'Error in op "{op.name}": Unexpectedly returned output {returned!r:.60} of '
-                f"type {type(returned)}. Op is explicitly defined to return no results."
-            )
-        return
-    if len(names) == 1:
-        if isinstance(returned, Output):
-            if returned.output_name not in (names[0], "result"):
-                raise InvalidInvocationError(
-                    f'Op "{op.name}" returned Output "{returned.output_name}", but its only '
-                    f'output is "{names[0]}".'
-                )
-            yield Output(returned.value, names[0], returned.metadata)
-        elif returned is None and not op.outs[names[0]].is_required:
-            return
-        else:
-            yield Output(returned, names[0])
-        return
-    if returned is None:
-        return  # each required output then reports itself missing
-    if not isinstance(returned, tuple):
-        raise InvalidInvocationError(
-            f"{op.name} has multiple outputs, but only one output was returned of type "
-            f"{type(returned)}. When using multiple outputs, either yield each output, or "
-            "return a tuple containing a value for each output."
-        )
-    if len(returned) != len(names):
-        raise InvalidDefinitionError(
-            f"Length mismatch between returned tuple of outputs and number of output "
-            f'definitions on op "{op.name}". Output tuple has {len(returned)} outputs, while '
-            f"op has {len(names)} outputs."
-        )
-    for name, value in zip(names, returned, strict=True):
-        if isinstance(value, Output):
-            if value.output_name not in (name, "result"):
-                raise InvalidInvocationError(
-                    f'Op "{op.name}" returned Output "{value.output_name}" in the place of '
-                    f'output "{name}".'
-                )
-            yield Output(value.value, name, value.metadata)
-        else:
-            yield Output(value, name)
-
-
 # Direct calls ---------------------------------------------------------------------------
 
 
@@ -503,7 +455,10 @@ def invoke_op_directly(op: OpDefinition, args: tuple[Any, ...], kwargs: dict[str
     values = dict(zip(names, args, strict=False))
     for key, value in kwargs.items():
         if key in values:
-            raise InvalidInvocationError(f"Op '{op.name}' got input '{key}' twice.")
+            raise InvalidInvocationError(
+                f"op {op.name} got multiple values for argument '{key}'",
+                advice=f"Pass '{key}' once, by position or by name.",
+            )
         values[key] = value
     for name, spec in op.ins.items():
         if name in values or _is_nothing(spec):
@@ -523,7 +478,12 @@ def invoke_op_directly(op: OpDefinition, args: tuple[Any, ...], kwargs: dict[str
             context.op_config = config
     if not op.decorated:
         return op.compute_fn(context, values)
-    return _call(op, context, values, config)
+    returned = _call(op, context, values, config)
+    if not inspect.isgenerator(returned):
+        # The same rules as in a graph: a return that fits no output raises here too.
+        for _ in iterate_results(op, returned):
+            pass
+    return returned
 
 
 def _looks_like_context(value: Any) -> bool:

@@ -141,7 +141,9 @@ class ExecuteInProcessResult:
             if len(outputs) == 1 and output_name == "result":
                 return _read(next(iter(outputs.values())))
             raise InvalidInvocationError(
-                f"Node '{node_str}' has no output '{output_name}'; its outputs: {sorted(outputs)}."
+                f"No outputs found for output '{output_name}' from node '{node_str}'.",
+                advice=f"Node '{node_str}' has no output '{output_name}' in this run; the "
+                f"outputs it produced: {sorted(outputs)}.",
             )
         return _read(outputs[output_name])
 

@@ -36,6 +36,7 @@ from nbassets.definitions.results import (
 from nbassets.engine.check_results import match_check_results, resolve_check_spec
 from nbassets.engine.compute import (
     Computed,
+    Notice,
     PreSplit,
     merged_metadata,
     retry_message,
@@ -60,7 +61,7 @@ from nbassets.engine.events import (
     StepFailureData,
     StepSkippedData,
 )
-from nbassets.engine.input_guard import InputWatch, watch_inputs
+from nbassets.engine.input_guard import InputWatch, report_changed, watch_inputs
 from nbassets.engine.interrupts import InterruptGuard, exit_failure
 from nbassets.engine.outputs import OutputShapeError, StepOutputNotFoundError, read_outputs
 from nbassets.engine.plan import Plan
@@ -263,8 +264,11 @@ class Run:
         try:
             if computed is None:
                 computed = self._compute(step)
-            elif computed.notices or computed.error is not None:
+            elif computed.notices or computed.error is not None or computed.changed:
                 self._replay(step, computed)
+            if computed.node_outputs:
+                for handle, values in computed.node_outputs.items():
+                    self.outputs[f"{step.key}.{handle}"] = values
             if step.kind == "asset":
                 outcome = self._record_asset(step, computed, started)
             else:
@@ -287,8 +291,19 @@ class Run:
         return outcome
 
     def _replay(self, step: Step, computed: Computed) -> None:
-        """Emit a worker's log lines and retry notices; raise the error that failed it."""
-        for notice in computed.notices:
+        """Replay a worker's answer: log lines, retry notices, inputs changed in place.
+
+        Then raise the error that failed the step, if any.
+        """
+        self.emit_notices(step, computed.notices)
+        for change in computed.changed:
+            report_changed(step, self, step.definition.fn, change)
+        if computed.error is not None:
+            raise computed.error
+
+    def emit_notices(self, step: Step, notices: Sequence[Notice]) -> None:
+        """Emit log lines, logged events and retry notices a worker sent for ``step``."""
+        for notice in notices:
             kind = notice[0]
             if kind == "LOG":
                 self.emit(EventType.LOG, step, None, LogData(notice[1], notice[2]), notice[2])
@@ -296,8 +311,6 @@ class Run:
                 self._event_sink(step)(notice[1])
             else:
                 self.emit(EventType.STEP_UP_FOR_RETRY, step, None, notice[1], notice[2])
-        if computed.error is not None:
-            raise computed.error
 
     def _fail(self, step: Step, error: BaseException, started: float, retries: int) -> None:
         self._unhealthy = True
@@ -557,11 +570,9 @@ class Run:
         added = context._added if context is not None else None
         if isinstance(definition, AssetChecksDefinition):
             return Computed(added=added, returned=returned)
-        if context is not None and context.node_outputs:
-            for handle, values in context.node_outputs.items():
-                self.outputs[f"{step.key}.{handle}"] = values
         produced, checks = read_outputs(definition, step.asset_keys, returned)
-        return Computed(produced, checks, added)
+        nodes = context.node_outputs if context is not None else None
+        return Computed(produced, checks, added, node_outputs=nodes)
 
     def _record_asset(self, step: Step, computed: Computed, started: float) -> Outcome:
         definition = step.definition

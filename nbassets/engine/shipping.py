@@ -15,11 +15,14 @@ Responsibilities:
   lines and retry notices in order; read its outputs; split a range step's value
   per partition. It never raises: a failure is part of its answer.
 - ``summarize`` (on a worker): that answer without the values, which is all the
-  kernel gathers; ``landed`` (in the kernel) puts handles on the values in their place.
+  kernel receives: sent on the run's channel (``nbassets.engine.dask_channel``) by
+  the step itself, with its log lines as they are written; ``landed`` (in the
+  kernel) puts handles on the values in their place.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import pickle
 import time
@@ -47,10 +50,12 @@ from nbassets.engine.context import (
     Resources,
     RunLogger,
 )
+from nbassets.engine.dask_channel import Channel, packed
 from nbassets.engine.events import ErrorInfo
+from nbassets.engine.input_guard import ChangedInput, InputWatch, watch_inputs
 from nbassets.engine.interrupts import exit_failure
 from nbassets.engine.outputs import OutputShapeError, OutputsSpec, read_outputs
-from nbassets.engine.steps import Step, step_context_fields
+from nbassets.engine.steps import Step, StepInput, step_context_fields
 from nbassets.errors import UnshippableStepError
 from nbassets.storage.io_manager import InMemoryIOManager, InputContext
 from nbassets.storage.remote_values import RemoteValue, raw_value
@@ -67,24 +72,41 @@ __all__ = [
 
 # The slot of a range step's whole value (a partition key is never this string).
 WHOLE = "\0whole"
+# The first item of an op output's slot: (NODE, op handle, output name).
+NODE = "\0node"
 Slot = tuple[AssetKey, "str | None"]
 # (parameter, partition or None for the whole parameter, upstream result, slot)
 RemoteInput = tuple[str, "str | None", Any, Slot]
 
 
 class Notices:
-    """A worker's log lines and events for one step, in order (the light context's sinks)."""
+    """A worker's log lines and events for one step, in order (the light context's sinks).
 
-    __slots__ = ("items",)
+    With ``live`` set (on the worker), each notice is also sent to the kernel as it
+    is added, so the step's log shows it while the step runs. The step's summary
+    carries them all again: the kernel shows the ones that did not arrive live.
+    """
+
+    __slots__ = ("items", "live")
 
     def __init__(self) -> None:
         self.items: list[Notice] = []
+        self.live: tuple[Channel, str] | None = None
+
+    def add(self, notice: Notice) -> None:
+        self.items.append(notice)
+        if self.live is not None:
+            channel, task_key = self.live
+            try:
+                channel.publish("notice", task_key, len(self.items) - 1, packed(notice))
+            except Exception:  # noqa: BLE001 - the summary brings it, at the step's end
+                self.live = None
 
     def log(self, level: str, message: str) -> None:
-        self.items.append(("LOG", level, message))
+        self.add(("LOG", level, message))
 
     def event(self, event: Any) -> None:
-        self.items.append(("EVENT", event))
+        self.add(("EVENT", event))
 
 
 @dataclass(slots=True)
@@ -108,6 +130,13 @@ class ShippedStep:
     # The check a result without check_name belongs to (a check step, or a sole spec).
     sole_check: str | None = None
     readers: dict[Slot, str] = field(default_factory=dict)
+    # Where the worker sends the summary and live notices, and this step's task key.
+    channel: Channel | None = None
+    task_key: str = ""
+    # The inputs handed over by reference (the in-memory store's values on the
+    # workers), watched for changes in place as in the kernel; their IO managers.
+    inputs: tuple[StepInput, ...] = ()
+    by_reference: frozenset[str] = frozenset()
 
 
 class StepResult:
@@ -212,6 +241,11 @@ def ship(
         partition_keys=step.partition_keys,
         readers=readers,
     )
+    memory = run.memory_managers
+    watched = tuple(replace(i, metadata={}) for i in step.inputs if i.io_manager_key in memory)
+    if watched:
+        shipped.inputs = watched
+        shipped.by_reference = frozenset(i.io_manager_key for i in watched)
     if isinstance(definition, AssetsDefinition):
         shipped.outputs = OutputsSpec.of(definition)
         shipped.blocking = frozenset(s.name for s in definition.check_specs if s.blocking)
@@ -254,6 +288,14 @@ def _light_context(
 
 def landed(summary: Computed, step: Step, future: Any) -> Computed:
     """``summary`` with a ``RemoteValue`` (a handle on ``future``'s slot) for each value."""
+    if summary.node_outputs:
+        summary.node_outputs = {
+            handle: {
+                name: RemoteValue(future, (NODE, handle, name), f"{step.label}.{handle}")
+                for name in outputs
+            }
+            for handle, outputs in summary.node_outputs.items()
+        }
     for item in summary.produced:
         if not item.has_value:
             continue
@@ -373,11 +415,43 @@ def compute_shipped(
     remote: list[RemoteInput],
     after: tuple[StepResult, ...],
 ) -> StepResult:
-    """Run on a worker: compute one step. ``after`` are its upstream steps' results."""
+    """Run on a worker: compute one step and send the kernel its summary.
+
+    ``after`` are its upstream steps' results. The returned result, with the values,
+    stays on the worker; only the summary travels (on ``shipped.channel``).
+    """
+    channel = shipped.channel
+    if channel is not None:
+        shipped.notices.live = (channel, shipped.task_key)
+    result = _compute(shipped, values, remote, after)
+    if channel is not None:
+        # If this fails, the kernel reads the summary with a task of its own.
+        with contextlib.suppress(Exception):
+            channel.publish("summary", shipped.task_key, _packed_summary(result))
+    return result
+
+
+def _packed_summary(result: StepResult) -> bytes:
+    summary = summarize(result)
+    try:
+        return packed(summary)
+    except Exception as error:  # noqa: BLE001 - e.g. metadata that cannot be pickled
+        failure = RuntimeError(f"its answer cannot be sent to the kernel ({error})")
+        return packed(Computed(notices=summary.notices, error=failure))
+
+
+def _compute(
+    shipped: ShippedStep,
+    values: dict[str, Any],
+    remote: list[RemoteInput],
+    after: tuple[StepResult, ...],
+) -> StepResult:
     if any(result.stops for result in after):
         error = RuntimeError("skipped on the Dask worker: an upstream step did not succeed")
         return StepResult(Computed(error=error), {}, True)
     notices = shipped.notices.items
+    watch: InputWatch | None = None
+    changed: list[ChangedInput] = []
     try:
         if type(shipped.fn) is bytes:
             import cloudpickle
@@ -393,12 +467,18 @@ def compute_shipped(
                 kwargs[param][partition] = result.values[slot]
         if shipped.context_param is not None:
             kwargs[shipped.context_param] = shipped.context
-        returned = _call(shipped, kwargs, notices)
+        if shipped.inputs:
+            watch = watch_inputs(shipped, kwargs, shipped.fn, shipped.by_reference)
+        returned = _call(shipped, kwargs)
+        if watch is not None:
+            changed = watch.changed()
         if shipped.kind == "check":
             if inspect.isgenerator(returned) or isinstance(returned, (tuple, set)):
                 returned = list(returned)  # a multi-check's results, to send back
             added = shipped.context._added if shipped.context is not None else None
-            computed = Computed(added=added or None, notices=notices, returned=returned)
+            computed = Computed(
+                added=added or None, notices=notices, returned=returned, changed=changed
+            )
             return StepResult(computed, {}, _blocks(shipped, check_results_in(returned)))
         else:
             assert shipped.outputs is not None
@@ -413,17 +493,27 @@ def compute_shipped(
             for partition, value in split_partitions(shipped.label, shipped.partition_keys, item):
                 slots[(item.key, partition)] = value
             slots[(item.key, WHOLE)] = item.value
+        nodes = shipped.context.node_outputs if shipped.context is not None else None
+        if nodes:  # a graph-backed asset's op outputs stay here too
+            for handle, outputs in nodes.items():
+                for name, value in outputs.items():
+                    slots[(NODE, handle, name)] = value
     except BaseException as error:  # noqa: BLE001 - a failure is part of the answer
         if isinstance(error, (SystemExit, GeneratorExit)):
             error = exit_failure(error, shipped.label)
+        if watch is not None and not changed:
+            changed = watch.changed()
+            watch.explain(shipped, error)
         error._nbassets_stack = traceback.format_tb(error.__traceback__)  # type: ignore[attr-defined]
-        return StepResult(Computed(notices=notices, error=error), {}, True)
+        return StepResult(Computed(notices=notices, error=error, changed=changed), {}, True)
     added = shipped.context._added if shipped.context is not None else None
-    computed = Computed(produced, checks, added or None, notices)
+    computed = Computed(produced, checks, added or None, notices, changed=changed)
+    if nodes:
+        computed.node_outputs = {handle: dict.fromkeys(outs) for handle, outs in nodes.items()}
     return StepResult(computed, slots, _blocks(shipped, checks))
 
 
-def _call(shipped: ShippedStep, kwargs: dict[str, Any], notices: list[Notice]) -> Any:
+def _call(shipped: ShippedStep, kwargs: dict[str, Any]) -> Any:
     """Call the function, retrying as the kernel would; each retry becomes a notice."""
     attempt = 0
     while True:
@@ -435,14 +525,8 @@ def _call(shipped: ShippedStep, kwargs: dict[str, Any], notices: list[Notice]) -
                 error._nbassets_attempts = attempt  # type: ignore[attr-defined]
                 raise
             attempt += 1
-            info = ErrorInfo.from_exception(error)
-            notices.append(
-                (
-                    "RETRY",
-                    replace(info, exception=None),
-                    retry_message(error, attempt, shipped.policy),
-                )
-            )
+            info = replace(ErrorInfo.from_exception(error), exception=None)
+            shipped.notices.add(("RETRY", info, retry_message(error, attempt, shipped.policy)))
             if wait:
                 time.sleep(wait)
             if shipped.context is not None:
@@ -483,5 +567,12 @@ def summarize(result: StepResult) -> Computed:
             error._nbassets_stack = stack  # type: ignore[attr-defined]
     produced = [replace(item, value=None) for item in computed.produced]
     return Computed(
-        produced, computed.checks, computed.added, computed.notices, error, computed.returned
+        produced,
+        computed.checks,
+        computed.added,
+        computed.notices,
+        error,
+        computed.returned,
+        computed.changed,
+        computed.node_outputs,
     )

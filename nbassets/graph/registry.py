@@ -161,6 +161,15 @@ class Registry:
         return self._graph
 
     @property
+    def asset_dep_graph(self) -> dict[str, dict[AssetKey, set[AssetKey]]]:
+        """Each key's parents (``"upstream"``) and children (``"downstream"``), as Dagster's."""
+        graph = self.graph
+        return {
+            "upstream": {key: set(graph.parents(key)) for key in graph.keys},
+            "downstream": {key: set(graph.children(key)) for key in graph.keys},
+        }
+
+    @property
     def judge(self) -> StalenessJudge:
         if self._judge is None:
             self._judge = StalenessJudge(self.graph, self._owner, self.instance)

@@ -6,6 +6,8 @@ Responsibilities:
 - Name each step as the user does (``sales/orders``, ``orders:check``), not by
   the engine's step key, and count checks apart from materialized assets.
 - Summarize the run at the end ("3 materialized, 1 failed, 2 skipped in 0.41 s").
+- ``dashboard_line``: the line a run on a Dask cluster starts with, naming its
+  dashboard (a terminal has no widget to show the link in).
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from typing import Any, TextIO
 from nbassets.definitions.metadata import MetadataValue
 from nbassets.engine.events import EventType, RunEvent
 
-__all__ = ["TextProgress", "metadata_summary"]
+__all__ = ["TextProgress", "dashboard_line", "metadata_summary"]
+
+
+def dashboard_line(executor: Any) -> str | None:
+    """``Running on Dask; dashboard: URL`` for a Dask run, ``None`` for any other."""
+    if getattr(executor, "name", None) != "dask":
+        return None
+    link = getattr(executor, "dashboard_link", None)
+    return f"Running on Dask; dashboard: {link}" if link else "Running on Dask (no dashboard)"
 
 
 def metadata_summary(metadata: Mapping[str, MetadataValue], limit: int = 4) -> str:

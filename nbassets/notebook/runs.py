@@ -34,7 +34,7 @@ from nbassets.notebook.advice import usage_error
 from nbassets.notebook.cell_body import python_name
 from nbassets.notebook.failures import format_failure, user_traceback
 from nbassets.notebook.frontend import renders_widgets
-from nbassets.notebook.progress import TextProgress, metadata_summary
+from nbassets.notebook.progress import TextProgress, dashboard_line, metadata_summary
 from nbassets.storage.io_manager import InMemoryIOManager
 from nbassets.storage.remote_values import fetch_remote
 
@@ -241,6 +241,9 @@ def run_in_notebook(
         buffer if use_widget else (stream or sys.stdout),
         labels=lambda: step_labels(registry),
     )
+    dashboard = dashboard_line(prepared.executor)
+    if dashboard is not None:  # the widget links to it; text lines say it first
+        text.stream.write(dashboard + "\n")
     from nbassets.widgets.logbook import logbook_for
 
     listeners: list[Any] = [text, logbook_for(registry)]

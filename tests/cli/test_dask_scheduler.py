@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -89,6 +90,12 @@ def test_run_on_an_external_scheduler(scheduler: str, tmp_path: Path) -> None:
     done = nbassets("run", notebook, "--executor", f"dask:{scheduler}", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "✓ base" in done.stderr and "✓ total" in done.stderr, done.stderr
+    # Before the steps, a line names the scheduler's dashboard.
+    lines = done.stderr.splitlines()
+    [dashboard] = [i for i, line in enumerate(lines) if line.startswith("Running on Dask")]
+    shown = lines[dashboard]
+    assert re.fullmatch(r"Running on Dask; dashboard: http://127\.0\.0\.1:\d+/status", shown)
+    assert dashboard < lines.index(next(line for line in lines if line.startswith("✓ base")))
     with distributed.Client(scheduler, set_as_default=False) as client:
         worker_pids = set(client.run(os.getpid).values())
     # The step ran in the worker process the test started, not in the command's.
@@ -113,4 +120,5 @@ def test_run_on_a_local_cluster_started_by_the_command(tmp_path: Path) -> None:
     done = nbassets("run", notebook, "--executor", "dask", cwd=tmp_path, timeout=180)
     assert done.returncode == 0, done.stderr
     assert "✓ a" in done.stderr
+    assert "Running on Dask; dashboard: http://" in done.stderr
     assert made_by.exists()  # written by a worker process the command spawned and ended

@@ -327,3 +327,188 @@ def test_use_dask_makes_dask_the_kernels_default_until_turned_off(dask_client: A
         here = materialize([where]).output_for_node("where")
     assert here == os.getpid()
     assert on_dask in set(dask_client.run(os.getpid).values())
+
+
+def test_each_step_is_one_task_on_the_cluster(dask_client: Any) -> None:
+    import distributed
+    from dask.utils import key_split
+
+    @asset
+    def first() -> int:
+        return 1
+
+    @asset
+    def second(first: int) -> int:
+        return first + 1
+
+    @asset
+    def third(second: int) -> int:
+        return second + 1
+
+    with nbassets.use_registry() as registry, distributed.get_task_stream(dask_client) as stream:
+        materialize([first, second, third], executor=DaskExecutor(client=dask_client))
+        assert registry.value("third") == 3  # one more task: fetching the value
+    # The step tasks, and the one that fetched the value; no task per step besides.
+    prefixes = sorted(key_split(task["key"]) for task in stream.data)
+    assert prefixes == ["first", "pick", "second", "third"]
+
+
+def _waits_for(marker: pathlib.Path) -> bool:
+    """Wait (up to 20 s) for the kernel to create ``marker``: True if it did."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if marker.exists():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _talking_asset(folder: str) -> Any:
+    @asset(name="talking", retry_policy=RetryPolicy(max_retries=1))
+    def talking(context: AssetExecutionContext) -> tuple[bool, bool]:
+        context.log.info("begun")
+        heard_log = _waits_for(pathlib.Path(folder) / "saw-log")
+        if context.retry_number == 0:
+            raise ConnectionError("first attempt fails")
+        heard_retry = _waits_for(pathlib.Path(folder) / "saw-retry")
+        return heard_log, heard_retry
+
+    return talking
+
+
+def test_logs_and_retry_notices_arrive_while_the_step_runs(
+    dask_client: Any, tmp_path: pathlib.Path
+) -> None:
+    events: list[Any] = []
+
+    def answer(event: Any) -> None:
+        # The step waits for these files: it goes on at once only if its notices
+        # reached the kernel before it ended.
+        events.append(event)
+        if event.event_type is EventType.LOG and event.message == "begun":
+            (tmp_path / "saw-log").touch()
+        if event.event_type is EventType.STEP_UP_FOR_RETRY:
+            (tmp_path / "saw-retry").touch()
+
+    with nbassets.use_registry():
+        result = materialize(
+            [_talking_asset(str(tmp_path))],
+            executor=DaskExecutor(client=dask_client),
+            listeners=[answer],
+        )
+    assert result.output_for_node("talking") == (True, True)
+    assert [(e.event_type, e.message) for e in events if e.step_key == "talking"][:4] == [
+        (EventType.STEP_START, ""),
+        (EventType.LOG, "begun"),
+        (
+            EventType.STEP_UP_FOR_RETRY,
+            "Attempt 1 of 1 retries after ConnectionError: first attempt fails",
+        ),
+        (EventType.LOG, "begun"),
+    ]
+
+
+@asset
+def listed() -> list[int]:
+    return [3, 1, 2]
+
+
+@asset
+def appends(listed: list[int]) -> int:
+    listed.append(99)
+    return len(listed)
+
+
+@nbassets.asset_check(asset=listed)
+def sorts(listed: list[int]) -> bool:
+    listed.sort()
+    return True
+
+
+@asset
+def grid() -> Any:
+    import numpy as np
+
+    return np.zeros(3)
+
+
+@asset
+def scribbles(grid: Any) -> float:
+    grid[0] = 1.0
+    return float(grid.sum())
+
+
+def test_inputs_changed_in_place_on_a_worker_warn_as_in_process(dask_client: Any) -> None:
+    seen = []
+    for executor in ("in_process", DaskExecutor(client=dask_client)):
+        events: list[Any] = []
+        with (
+            nbassets.use_registry() as registry,
+            pytest.warns(nbassets.InputChangedWarning) as caught,
+        ):
+            for definition in (listed, appends, sorts, grid, scribbles):
+                registry.add(definition)
+            result = materialize(
+                executor=executor, raise_on_error=False, listeners=[events.append]
+            )
+            (failure,) = result.get_step_failure_events()
+            seen.append(
+                (
+                    sorted(str(w.message) for w in caught),
+                    {w.filename for w in caught},
+                    sorted(
+                        e.message
+                        for e in events
+                        if e.event_type is EventType.LOG and e.data.level == "WARNING"
+                    ),
+                    registry.status(K("listed")),
+                    # Which of the two steps changed it last: in any order on Dask.
+                    [r.split(" by ")[0] for r in registry.stale_reasons("listed")],
+                    failure.step_key,
+                    failure.data.error.message.splitlines()[-1],
+                )
+            )
+    assert seen[1] == seen[0]
+    warned, filenames, logged, status, reasons, failed, why = seen[1]
+    assert len(warned) == 2 and warned == logged
+    assert warned[0].startswith("'appends' changed its input 'listed' in place (list)")
+    assert warned[1].startswith("'listed:sorts' changed its input 'listed' in place (list)")
+    assert filenames == {__file__}  # the warnings point at the assets' code
+    assert status == "stale"
+    assert reasons == ["its stored value was changed in place"]
+    assert failed == "scribbles"
+    assert "'scribbles' received 'grid' as a read-only numpy array" in why
+
+
+@nbassets.op
+def one() -> int:
+    return 1
+
+
+@nbassets.op
+def plus_ten(x: int) -> int:
+    return x + 10
+
+
+@nbassets.graph_asset
+def from_ops() -> Any:
+    return plus_ten(plus_ten(one()))
+
+
+def test_the_op_outputs_of_a_graph_backed_asset_are_read_from_the_workers(
+    dask_client: Any,
+) -> None:
+    seen = []
+    for executor in ("in_process", DaskExecutor(client=dask_client)):
+        with nbassets.use_registry() as registry:
+            registry.add(from_ops)
+            result = materialize(executor=executor)
+            seen.append(
+                (
+                    registry.value("from_ops"),
+                    result.output_for_node("from_ops.one"),
+                    result.output_for_node("from_ops.plus_ten"),
+                    result.output_for_node("from_ops.plus_ten_2"),
+                )
+            )
+    assert seen[1] == seen[0] == (21, 1, 11, 21)
