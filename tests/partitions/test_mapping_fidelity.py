@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 import nbassets as nb
 
 dg = pytest.importorskip("dagster")
+# Dagster marks its multi-partition mappings beta; the warning says nothing about us.
+pytestmark = pytest.mark.filterwarnings("ignore:Class .* is currently in beta")
 
 LETTERS = st.lists(st.sampled_from("abcdef"), min_size=1, max_size=5, unique=True)
 
