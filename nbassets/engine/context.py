@@ -125,6 +125,7 @@ class AssetExecutionContext:
         "_added",
         "_assets_def",
         "_check_keys",
+        "_node",
         "_op_outputs",
         "_config",
         "_input_keys",
@@ -168,8 +169,11 @@ class AssetExecutionContext:
         subset: bool | None = None,
         check_keys: Sequence[Any] | None = None,
         op_outputs: OpOutputMetadata | None = None,
+        node: Any = None,
     ) -> None:
         self.run = run
+        # The op node this step runs (its alias and invocation tags), in a job of ops.
+        self._node = node
         # Set when an op of a job runs: its outputs' metadata goes to their events.
         self._op_outputs = op_outputs
         # The checks this call evaluates; None outside a run (then: all of the definition's).
@@ -236,6 +240,14 @@ class AssetExecutionContext:
         name = self._assets_def.node_name if self._assets_def is not None else self.step_key
         tags = self._assets_def.op_tags if self._assets_def is not None else {}
         return OpHandle(name, tags)
+
+    @property
+    def op(self) -> Any:
+        """The node this step runs: Dagster's ``context.op``.
+
+        In a job of ops: its node name and tags (with those ``.tag()`` gave in the graph).
+        """
+        return self._node if self._node is not None else self.op_def
 
     def log_event(self, event: Any) -> None:
         """Record an ``AssetMaterialization`` (or other event) from inside the step."""

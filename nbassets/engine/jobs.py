@@ -20,6 +20,7 @@ from typing import Any
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.engine.asset_job_checks import IMPLICIT_JOB_NAME, check_asset_job, subset_selection
+from nbassets.engine.job_graph import asset_job_graph
 from nbassets.engine.materialize import materialize
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import InvalidDefinitionError, NbAssetsError, UnknownAssetError, did_you_mean
@@ -155,7 +156,15 @@ class JobDefinition:
 
     def has_node_named(self, name: str) -> bool:
         """Whether one of this job's nodes (an asset's or a check's op) is called ``name``."""
-        return name in self._nodes()
+        return bool(self.graph.has_node(name))
+
+    @property
+    def graph(self) -> Any:
+        """The nodes this job runs and what feeds each (Dagster's ``job.graph``).
+
+        An ``AssetJobGraph`` here; an op job's is its ``GraphDefinition``.
+        """
+        return asset_job_graph(self.name, self.selection, list(self.definitions))
 
     def _nodes(self) -> dict[str, AssetsDefinition | AssetChecksDefinition]:
         nodes: dict[str, AssetsDefinition | AssetChecksDefinition] = {}
