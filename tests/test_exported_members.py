@@ -118,6 +118,7 @@ EXPORTED = [
     "SelectionError",
     "SelectionSyntaxError",
     "SourceAsset",
+    "SpecificPartitionsPartitionMapping",
     "StaticPartitionMapping",
     "StaticPartitionsDefinition",
     "String",
