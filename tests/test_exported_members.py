@@ -122,6 +122,7 @@ EXPORTED = [
     "SelectionError",
     "SelectionSyntaxError",
     "SourceAsset",
+    "SpecificPartitionsPartitionMapping",
     "StaticPartitionMapping",
     "StaticPartitionsDefinition",
     "String",

@@ -125,6 +125,7 @@ class AssetExecutionContext:
         "_added",
         "_assets_def",
         "_check_keys",
+        "_node",
         "_op_outputs",
         "_config",
         "_input_keys",
@@ -168,8 +169,11 @@ class AssetExecutionContext:
         subset: bool | None = None,
         check_keys: Sequence[Any] | None = None,
         op_outputs: OpOutputMetadata | None = None,
+        node: Any = None,
     ) -> None:
         self.run = run
+        # The op node this step runs (its alias and invocation tags), in a job of ops.
+        self._node = node
         # Set when an op of a job runs: its outputs' metadata goes to their events.
         self._op_outputs = op_outputs
         # The checks this call evaluates; None outside a run (then: all of the definition's).
@@ -236,6 +240,14 @@ class AssetExecutionContext:
         name = self._assets_def.node_name if self._assets_def is not None else self.step_key
         tags = self._assets_def.op_tags if self._assets_def is not None else {}
         return OpHandle(name, tags)
+
+    @property
+    def op(self) -> Any:
+        """The node this step runs: Dagster's ``context.op``.
+
+        In a job of ops: its node name and tags (with those ``.tag()`` gave in the graph).
+        """
+        return self._node if self._node is not None else self.op_def
 
     def log_event(self, event: Any) -> None:
         """Record an ``AssetMaterialization`` (or other event) from inside the step."""
@@ -344,6 +356,30 @@ class AssetExecutionContext:
             )
             return PartitionKeyRange(start, end)
         keys = self.partition_keys
+        return PartitionKeyRange(keys[0], keys[-1])
+
+    @property
+    def multi_partition_key(self) -> Any:
+        """The partition key as a ``MultiPartitionKey``, for a multi-partitioned asset."""
+        from nbassets.partitions.multi import MultiPartitionKey
+
+        key = self.partition_key
+        if not isinstance(key, MultiPartitionKey):
+            raise InvalidInvocationError(
+                "Cannot access multi_partition_key for a run that is not partitioned with a "
+                "MultiPartitionsDefinition; use context.partition_key."
+            )
+        return key
+
+    def asset_partition_key_range_for_input(self, input_name: str) -> Any:
+        """The first and last upstream partitions the input ``input_name`` reads."""
+        from nbassets.partitions.keys import PartitionKeyRange
+
+        keys = self.asset_partition_keys_for_input(input_name)
+        if not keys:
+            raise InvalidInvocationError(
+                f"Input '{input_name}' reads no partition in this step, so it has no range."
+            )
         return PartitionKeyRange(keys[0], keys[-1])
 
     def asset_partition_key_for_output(self, output_name: str = "result") -> str:

@@ -90,6 +90,19 @@ class OpJob(JobDefinition):
         return self.graph.node_defs
 
     def has_node(self, name: str) -> bool:
+        """Whether an op or graph named ``name`` is anywhere in the job (Dagster's rule)."""
+        pending = [self.graph]
+        while pending:
+            graph = pending.pop()
+            for node in graph.nodes.values():
+                if node.definition.name == name:
+                    return True
+                if isinstance(node.definition, GraphDefinition):
+                    pending.append(node.definition)
+        return False
+
+    def has_node_named(self, name: str) -> bool:
+        """Whether the job's top level has a node called ``name``."""
         return self.graph.has_node(name)
 
     def get_node(self, handle: Any) -> Any:

@@ -33,6 +33,7 @@ from nbassets.definitions.graphs import (
     GraphInputRef,
     NodeOutput,
 )
+from nbassets.definitions.op_view import OpHandle
 from nbassets.definitions.ops import DynamicOut, DynamicOutput, In, Nothing, OpDefinition
 from nbassets.definitions.results import Output
 from nbassets.engine.context import (
@@ -328,6 +329,9 @@ def _run_step(
             log=RunLogger(event_sink=lambda event: _record_event(run, step, event)),
             instance=instance,
             op_outputs=added,
+            node=OpHandle(
+                step.handle.rsplit(".", 1)[-1], {**step.op.tags, **step.tags}, step.op.description
+            ),
         )
     returned = _call(step.op, context, values, op_config)
     produced: dict[str, Any] = {}

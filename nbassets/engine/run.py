@@ -390,6 +390,11 @@ class Run:
             watch.settle(step, self)
             watch.explain(step, error)
             raise
+        except KeyboardInterrupt:
+            # What the step changed before Ctrl-C is changed all the same: the
+            # upstream is marked stale before the interrupt goes on.
+            watch.settle(step, self)
+            raise
         watch.settle(step, self)
         return returned
 
