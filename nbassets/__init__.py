@@ -111,6 +111,7 @@ _LAZY = {
     "load_assets_from_package_module": "nbassets.definitions.loading",
     "load_assets_from_package_name": "nbassets.definitions.loading",
     "AutomationCondition": "nbassets.definitions.automation",
+    "LegacyFreshnessPolicy": "nbassets.definitions.freshness",
     "GraphDefinition": "nbassets.definitions.graphs",
     "In": "nbassets.definitions.ops",
     "Nothing": "nbassets.definitions.ops",
@@ -204,6 +205,7 @@ if TYPE_CHECKING:
         Int,
         String,
     )
+    from nbassets.definitions.freshness import LegacyFreshnessPolicy
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
     from nbassets.definitions.graphs import (
         ConfigMapping,
@@ -389,6 +391,7 @@ __all__ = [
     "Jitter",
     "JobDefinition",
     "LastPartitionMapping",
+    "LegacyFreshnessPolicy",
     "LoggerDefinition",
     "MaterializeResult",
     "MetadataValue",

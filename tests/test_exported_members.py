@@ -80,6 +80,7 @@ EXPORTED = [
     "Jitter",
     "JobDefinition",
     "LastPartitionMapping",
+    "LegacyFreshnessPolicy",
     "LoggerDefinition",
     "MaterializeResult",
     "MetadataValue",

@@ -276,8 +276,8 @@ class AssetsDefinition:
         return {out.key: out.tags for out in self.outputs}
 
     @property
-    def owners_by_key(self) -> dict[AssetKey, tuple[str, ...]]:
-        return {out.key: out.owners for out in self.outputs}
+    def owners_by_key(self) -> dict[AssetKey, list[str]]:
+        return {out.key: list(out.owners) for out in self.outputs}
 
     @property
     def code_versions_by_key(self) -> dict[AssetKey, str | None]:

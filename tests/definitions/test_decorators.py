@@ -169,7 +169,7 @@ def test_attributes_are_kept_per_key() -> None:
     assert thing.descriptions_by_key == {key: "Explicit description"}
     assert thing.retry_policy is policy
     assert thing.io_manager_keys == {key: "fs"}
-    assert thing.owners_by_key == {key: ("team:data",)}
+    assert thing.owners_by_key == {key: ["team:data"]}
     spec = thing.get_asset_spec()
     assert spec.kinds == frozenset({"pandas"})
     assert spec.group_name == "sales"
