@@ -379,6 +379,30 @@ class AssetExecutionContext:
         keys = self.partition_keys
         return PartitionKeyRange(keys[0], keys[-1])
 
+    @property
+    def multi_partition_key(self) -> Any:
+        """The partition key as a ``MultiPartitionKey``, for a multi-partitioned asset."""
+        from nbassets.partitions.multi import MultiPartitionKey
+
+        key = self.partition_key
+        if not isinstance(key, MultiPartitionKey):
+            raise InvalidInvocationError(
+                "Cannot access multi_partition_key for a run that is not partitioned with a "
+                "MultiPartitionsDefinition; use context.partition_key."
+            )
+        return key
+
+    def asset_partition_key_range_for_input(self, input_name: str) -> Any:
+        """The first and last upstream partitions the input ``input_name`` reads."""
+        from nbassets.partitions.keys import PartitionKeyRange
+
+        keys = self.asset_partition_keys_for_input(input_name)
+        if not keys:
+            raise InvalidInvocationError(
+                f"Input '{input_name}' reads no partition in this step, so it has no range."
+            )
+        return PartitionKeyRange(keys[0], keys[-1])
+
     def asset_partition_key_for_output(self, output_name: str = "result") -> str:
         return self.partition_key
 

@@ -273,7 +273,7 @@ def run_graph(
     run.emit(EventType.RUN_FAILURE if failure is not None else EventType.RUN_SUCCESS)
     keep = getattr(instance, "keep_run_events", None)
     if keep is not None:
-        keep(run.run_id, run.events)
+        keep(run.run_id, run.events, tags=run.tags)
     return OpGraphResult(run, graph, graph_outputs, failed=failure is not None)
 
 

@@ -31,6 +31,7 @@ from nbassets.errors import (
     DuplicateKeyError,
     MissingResourceError,
     MissingUpstreamError,
+    PartitionError,
     did_you_mean,
 )
 from nbassets.graph.asset_graph import AssetGraph
@@ -201,6 +202,7 @@ def build_plan(
                 if j is not None and j != i and key not in input_keys:
                     deps.update(steps_by_def.get(j, ()))
             index = len(steps)
+            dep_reads = _dep_partitions(entry, owner, input_keys, down_keys, store)
             steps.append(
                 Step(
                     _step_key(piece.name if piece else entry.node_name, targets[i], group),
@@ -214,6 +216,7 @@ def build_plan(
                     single,
                     many,
                     own_checks,
+                    dep_reads,
                 )
             )
             waiting[index] = deps
@@ -228,6 +231,40 @@ def build_plan(
     check_steps = check_steps_for(checks, ordered, owner, resources)
     _require_resources(ordered + check_steps, resources)
     return Plan(interleave(ordered, check_steps), frozenset(selected), remedy)
+
+
+def _dep_partitions(
+    entry: AssetsDefinition,
+    owner: Mapping[AssetKey, AssetsDefinition | AssetSpec],
+    input_keys: Collection[AssetKey],
+    down_keys: Sequence[str] | None,
+    store: Any,
+) -> dict[str, tuple[str, ...]] | None:
+    """The upstream partitions each value-less dependency (``deps``) names, by input name.
+
+    Nothing is loaded through them; the context reports them (Dagster's
+    ``asset_partition_key_for_input`` works for deps too).
+    """
+    if down_keys is None or not entry.deps:
+        return None
+    found: dict[str, tuple[str, ...]] = {}
+    for name, key in entry.keys_by_input_name.items():
+        upstream_def = getattr(owner.get(key), "partitions_def", None)
+        if key in input_keys or upstream_def is None:
+            continue
+        try:
+            reads = upstream_partitions(
+                downstream_def=entry.partitions_def,
+                downstream_keys=down_keys,
+                upstream_def=upstream_def,
+                mapping=entry.get_partition_mapping(key),
+                store=store,
+                as_dict=True,
+            )
+        except PartitionError:
+            continue  # the run does not read them; only the context would report them
+        found[name] = reads.many or ()
+    return found or None
 
 
 def embedded_checks_for(
