@@ -121,6 +121,7 @@ _LAZY = {
     "load_assets_from_package_module": "nbassets.definitions.loading",
     "load_assets_from_package_name": "nbassets.definitions.loading",
     "AutomationCondition": "nbassets.definitions.automation",
+    "LegacyFreshnessPolicy": "nbassets.definitions.freshness",
     "AutoMaterializePolicy": "nbassets.definitions.automation",
     "HookContext": "nbassets.definitions.hooks",
     "HookDefinition": "nbassets.definitions.hooks",
@@ -224,6 +225,7 @@ if TYPE_CHECKING:
         Int,
         String,
     )
+    from nbassets.definitions.freshness import LegacyFreshnessPolicy
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
     from nbassets.definitions.graphs import (
         ConfigMapping,
@@ -431,6 +433,7 @@ __all__ = [
     "JobDefinition",
     "JsonMetadataValue",
     "LastPartitionMapping",
+    "LegacyFreshnessPolicy",
     "LoggerDefinition",
     "MarkdownMetadataValue",
     "MaterializeResult",

@@ -89,6 +89,7 @@ EXPORTED = [
     "JobDefinition",
     "JsonMetadataValue",
     "LastPartitionMapping",
+    "LegacyFreshnessPolicy",
     "LoggerDefinition",
     "MarkdownMetadataValue",
     "MaterializeResult",
