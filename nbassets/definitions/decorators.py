@@ -100,6 +100,24 @@ def _kind_of(compute_kind: str | None) -> frozenset[str]:
     return frozenset({compute_kind} if compute_kind else ())
 
 
+def _check_ins_among_spec_deps(inputs: Sequence[AssetInput], spec_deps: Sequence[Any]) -> None:
+    """Refuse a parameter of a specs multi-asset that no spec depends on (Dagster's rule).
+
+    Raises:
+        InvalidDefinitionError: an input's key is in no spec's deps.
+    """
+    known = {dep.asset_key for dep in spec_deps}
+    invalid = {item.key for item in inputs if item.key not in known}
+    if invalid:
+        names = sorted(k.to_user_string() for k in invalid)
+        raise InvalidDefinitionError(
+            f"Invalid asset dependencies: `{names}` specified as AssetIns, but are not "
+            "specified as `AssetDep` objects on any constituent AssetSpec objects. Asset inputs "
+            "must be associated with an output produced by the asset: add them to the deps of "
+            "the specs that read them."
+        )
+
+
 def register_if_interactive(definition: Any, fn: Callable[..., Any]) -> None:
     """Add ``definition`` to the kernel registry when written in ``__main__``.
 
@@ -300,6 +318,16 @@ def multi_asset(
             "specs=[AssetSpec(...), ...]."
         )
 
+    if specs is not None and deps:
+        raise InvalidDefinitionError(
+            "Can not pass deps and specs to @multi_asset, specify deps on the AssetSpecs "
+            "directly (AssetSpec(..., deps=[...]))."
+        )
+    if specs is not None and internal_asset_deps:
+        raise InvalidDefinitionError(
+            "Can not pass internal_asset_deps and specs to @multi_asset, specify deps on the "
+            "AssetSpecs directly (AssetSpec(..., deps=[...]))."
+        )
     if compute_kind is not None and any(spec.kinds for spec in specs or ()):
         raise InvalidDefinitionError(
             "Can not specify compute_kind on both the @multi_asset and kinds on AssetSpecs. "
@@ -362,6 +390,8 @@ def multi_asset(
                     )
                 )
         spec_deps = [d for spec in specs or () for d in spec.deps]
+        if specs is not None:
+            _check_ins_among_spec_deps(_inputs(roles.inputs, value_ins), spec_deps)
         inputs = _inputs(roles.inputs, value_ins)
         if specs is not None:
             _require_spec_deps(
