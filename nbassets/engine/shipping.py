@@ -91,15 +91,26 @@ class Notices:
 
     def __init__(self) -> None:
         self.items: list[Notice] = []
-        self.live: LiveNotices | None = None
+        # (channel, task key) until the first notice makes the sender.
+        self.live: LiveNotices | tuple[Channel, str] | None = None
 
     def add(self, notice: Notice) -> None:
         self.items.append(notice)
-        if self.live is not None:
+        live = self.live
+        if live is not None:
             try:
-                self.live.added()
+                if type(live) is tuple:
+                    live = self.live = LiveNotices(live[0], live[1], self.items)
+                assert isinstance(live, LiveNotices)
+                live.added()
             except Exception:  # noqa: BLE001 - the summary brings them, at the step's end
                 self.live = None
+
+    def close(self) -> None:
+        """The step ended: no more sends while it runs."""
+        if isinstance(self.live, LiveNotices):
+            self.live.close()
+        self.live = None
 
     def log(self, level: str, message: str) -> None:
         self.add(("LOG", level, message))
@@ -422,12 +433,9 @@ def compute_shipped(
     """
     channel = shipped.channel
     if channel is not None and shipped.live_notices:
-        notices = shipped.notices
-        with contextlib.suppress(Exception):  # without it, notices come with the summary
-            notices.live = LiveNotices(channel, shipped.task_key, notices.items)
+        shipped.notices.live = (channel, shipped.task_key)
     result = _compute(shipped, values, remote, after)
-    if shipped.notices.live is not None:
-        shipped.notices.live.close()
+    shipped.notices.close()
     if channel is not None:
         # If this fails, the kernel reads the summary with a task of its own.
         with contextlib.suppress(Exception):
