@@ -58,6 +58,7 @@ __all__ = [
     "MissingResourceError",
     "MissingUpstreamError",
     "NbAssetsError",
+    "PartitionDefinitionError",
     "PartitionError",
     "PartitionRequiredError",
     "RunFailedError",
@@ -192,8 +193,18 @@ DagsterInvalidDefinitionError = InvalidDefinitionError
 DagsterInvalidConfigError = ConfigError
 
 
-class PartitionError(NbAssetsError):
-    """Raised when a partition key, range or partitions spec is invalid."""
+class PartitionError(NbAssetsError, ValueError):
+    """Raised when a partition key, range or partitions spec is invalid.
+
+    A ``ValueError`` too, as the errors Dagster's partition mappings raise.
+    """
+
+
+class PartitionDefinitionError(PartitionError, InvalidDefinitionError):
+    """Raised when a partitions definition cannot be built from what it was given.
+
+    A ``DagsterInvalidDefinitionError`` too, as Dagster raises for these.
+    """
 
 
 class RunFailedError(NbAssetsError):

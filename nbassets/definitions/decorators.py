@@ -24,11 +24,18 @@ from nbassets.definitions.assets import (
 from nbassets.definitions.automation import condition_of
 from nbassets.definitions.check_specs import validate_check_specs
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
-from nbassets.definitions.metadata import normalize_metadata
+from nbassets.definitions.labels import check_tags, kind_tags, tags_without_kinds
 from nbassets.definitions.names import check_group_name
 from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.signature import read_parameters
-from nbassets.definitions.specs import AssetCheckSpec, AssetIn, AssetOut, AssetSpec, coerce_dep
+from nbassets.definitions.specs import (
+    AssetCheckSpec,
+    AssetDep,
+    AssetIn,
+    AssetOut,
+    AssetSpec,
+    coerce_dep,
+)
 from nbassets.errors import InvalidDefinitionError
 
 __all__ = ["asset", "multi_asset"]
@@ -44,8 +51,8 @@ def _prefix(key_prefix: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def _split_nothing(
     ins: Mapping[str, AssetIn] | None,
-) -> tuple[dict[str, AssetIn] | None, list[AssetKey]]:
-    """``ins`` without its ``dagster_type=Nothing`` entries, and the keys of those.
+) -> tuple[dict[str, AssetIn] | None, list[AssetDep]]:
+    """``ins`` without its ``dagster_type=Nothing`` entries, and those as deps.
 
     A ``Nothing`` input passes no value: it only orders the asset after its upstream,
     like ``deps``, and needs no parameter.
@@ -58,8 +65,12 @@ def _split_nothing(
     if nothing is None:
         return dict(ins), []
     values = {name: spec for name, spec in ins.items() if spec.dagster_type is not nothing}
-    keys = [spec.key_for(name) for name, spec in ins.items() if spec.dagster_type is nothing]
-    return values, keys
+    deps = [
+        AssetDep(spec.key_for(name), partition_mapping=spec.partition_mapping)
+        for name, spec in ins.items()
+        if spec.dagster_type is nothing
+    ]
+    return values, deps
 
 
 def _inputs(
@@ -82,6 +93,11 @@ def _inputs(
                 )
             )
     return tuple(made)
+
+
+def _kind_of(compute_kind: str | None) -> frozenset[str]:
+    """compute_kind, Dagster's older spelling of a single kind, as kinds."""
+    return frozenset({compute_kind} if compute_kind else ())
 
 
 def register_if_interactive(definition: Any, fn: Callable[..., Any]) -> None:
@@ -134,6 +150,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
     compute_kind: str | None = None,
     config_schema: Any = None,
     io_manager_def: Any = None,
+    hooks: Iterable[Any] | None = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Define an asset from a function, as Dagster's ``@asset``.
 
@@ -151,6 +168,11 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             )
         if group_name is not None:
             check_group_name(group_name)  # its own error first, whatever the function
+        if compute_kind is not None and kinds is not None:
+            raise InvalidDefinitionError(
+                "Cannot specify compute_kind and kinds on the @asset decorator. compute_kind "
+                f"is the older spelling of one kind: pass kinds={{{compute_kind!r}, ...}}."
+            )
         if key is None and name is None and not str(fn.__name__).isidentifier():
             # A lambda's name, <lambda>, cannot be written in a selection or bound.
             raise InvalidDefinitionError(
@@ -173,11 +195,12 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             # An IO manager given with the asset is bound as a resource of its own.
             manager_key = io_manager_key or f"{asset_key.to_python_identifier()}__io_manager"
             bound[manager_key] = io_manager_def
+        check_tags(kind_tags(kinds))  # a kind is a tag key, so it follows their rule
         all_deps = [*(deps or ()), *(non_argument_deps or ()), *nothing_keys]
         output = AssetOutput(
             key=asset_key,
             description=description or inspect.getdoc(fn),
-            metadata=normalize_metadata(metadata),
+            metadata=dict(metadata or {}),
             # None is the default group; "" is refused, as Dagster refuses it.
             group_name=DEFAULT_GROUP if group_name is None else group_name,
             code_version=code_version,
@@ -211,6 +234,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             op_tags=op_tags,
             resource_defs=bound,
             config_schema=config_schema,
+            hooks=hooks,
         )
         register_if_interactive(definition, fn)
         return definition
@@ -260,7 +284,9 @@ def multi_asset(
     code_version: str | None = None,
     check_specs: Sequence[AssetCheckSpec] | None = None,
     config_schema: Any = None,
+    compute_kind: str | None = None,
     allow_arbitrary_check_specs: bool = False,
+    hooks: Iterable[Any] | None = None,
 ) -> Callable[[AssetFn], AssetsDefinition]:
     """Define several assets computed by one function, as Dagster's ``@multi_asset``.
 
@@ -274,6 +300,12 @@ def multi_asset(
             "specs=[AssetSpec(...), ...]."
         )
 
+    if compute_kind is not None and any(spec.kinds for spec in specs or ()):
+        raise InvalidDefinitionError(
+            "Can not specify compute_kind on both the @multi_asset and kinds on AssetSpecs. "
+            "Give the kind in each spec's kinds= instead."
+        )
+
     def build(fn: AssetFn) -> AssetsDefinition:
         node_name = name or fn.__name__
         resource_keys = frozenset(required_resource_keys or ())
@@ -285,17 +317,18 @@ def multi_asset(
         outputs: list[AssetOutput] = []
         if outs is not None:
             for out_name, out in outs.items():
+                check_tags(kind_tags(out.kinds))  # a kind is a tag key, so it follows their rule
                 out_deps = internal.get(out_name)
                 outputs.append(
                     AssetOutput(
                         key=out.key_for(out_name),
                         name=out_name,
                         description=out.description,
-                        metadata=normalize_metadata(out.metadata),
+                        metadata=dict(out.metadata or {}),
                         group_name=out.group_name or group_name or DEFAULT_GROUP,
                         code_version=out.code_version or code_version,
                         tags=dict(out.tags or {}),
-                        kinds=frozenset(out.kinds or ()),
+                        kinds=frozenset(out.kinds or ()) | _kind_of(compute_kind),
                         owners=tuple(out.owners or ()),
                         io_manager_key=out.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         is_required=out.is_required,
@@ -316,12 +349,13 @@ def multi_asset(
                         metadata=dict(spec.metadata),
                         group_name=spec.group_name or group_name or DEFAULT_GROUP,
                         code_version=spec.code_version or code_version,
-                        tags=dict(spec.tags),
-                        kinds=spec.kinds,
+                        tags=tags_without_kinds(spec.tags),
+                        kinds=frozenset(spec.kinds) | _kind_of(compute_kind),
                         owners=tuple(spec.owners),
                         io_manager_key=spec.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         # A function that can subset may leave any asset out (Dagster).
                         is_required=not spec.skippable and not can_subset,
+                        automation_condition=spec.automation_condition,
                         # Exactly the spec's deps, as in Dagster: a spec without deps
                         # has none (so a spec may depend on a sibling without a cycle).
                         deps=spec.dep_keys,
@@ -330,7 +364,9 @@ def multi_asset(
         spec_deps = [d for spec in specs or () for d in spec.deps]
         inputs = _inputs(roles.inputs, value_ins)
         if specs is not None:
-            _require_spec_deps(deps, [*(i.key for i in inputs), *nothing_keys], spec_deps)
+            _require_spec_deps(
+                deps, [*(i.key for i in inputs), *(d.asset_key for d in nothing_keys)], spec_deps
+            )
         validate_check_specs(
             list(check_specs or ()),
             [out.key for out in outputs],
@@ -356,6 +392,7 @@ def multi_asset(
             is_multi=True,
             description=description,
             config_schema=config_schema,
+            hooks=hooks,
         )
         register_if_interactive(definition, fn)
         return definition

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
@@ -176,6 +177,8 @@ class _Composition:
     nodes: dict[str, Node] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     definitions: dict[str, Any] = field(default_factory=dict)
+    # Aliased or tagged ops not called (yet), by node name: warned about at the end.
+    pending: dict[str, PendingInvocation] = field(default_factory=dict)
 
 
 _composing: contextvars.ContextVar[_Composition | None] = contextvars.ContextVar(
@@ -197,6 +200,15 @@ class PendingInvocation:
     hooks: frozenset[Any] = frozenset()
     retry_policy: Any = None
 
+    def __post_init__(self) -> None:
+        composition = _composing.get()
+        if composition is not None:
+            composition.pending[self.node_name] = self
+
+    @property
+    def node_name(self) -> str:
+        return self.alias_name or self.definition.name
+
     def alias(self, name: str) -> PendingInvocation:
         return replace(self, alias_name=check_node_name(name))
 
@@ -216,6 +228,22 @@ class PendingInvocation:
                 "a @graph or @job body."
             )
         return invoke_in_composition(self.definition, args, kwargs, pending=self)
+
+
+def _warn_uninvoked(pending: PendingInvocation, graph_name: str) -> None:
+    """Dagster's warning for an aliased or tagged op that the body never called."""
+    kind = "op" if isinstance(pending.definition, OpDefinition) else "graph"
+    message = (
+        f"While in @graph context '{graph_name}', received an uninvoked {kind} "
+        f"'{pending.definition.name}'.\n"
+    )
+    if pending.alias_name:
+        message += f"'{pending.definition.name}' was aliased as '{pending.alias_name}'.\n"
+    if pending.tags:
+        message += f"Provided tags: {dict(pending.tags)}.\n"
+    if pending.hooks:
+        message += f"Provided hook definitions: {[h.name for h in pending.hooks]}.\n"
+    warnings.warn(message.strip() + " Call it: add () after it.", UserWarning, stacklevel=4)
 
 
 def check_node_name(name: str) -> str:
@@ -294,6 +322,7 @@ def invoke_in_composition(
             f"Detected conflicting node definitions with the same name '{definition.name}' in "
             f"graph '{composition.graph_name}'. Give each op or graph its own name."
         )
+    composition.pending.pop(alias or definition.name, None)
     name = _node_name(composition, definition.name, alias)
     input_names = list(definition.input_names)
     if len(args) > len(input_names):
@@ -362,16 +391,25 @@ class OutputHandle:
     def output_name(self) -> str:
         return self.source.output
 
+    # Dagster's class name and words, then the fix.
+
     def alias(self, name: str) -> Any:
+        composition = current_composition()
+        where = f"In graph '{composition.graph_name}', " if composition is not None else ""
         raise InvalidInvocationError(
-            f"'{self.node_name}' was called before .alias('{name}'): alias the op, then call "
-            f"it: my_op.alias('{name}')(). Consider checking the location of parentheses."
+            f"{where}attempted to call alias method for InvokedNodeOutputHandle. This object "
+            "represents "
+            f'the output "{self.output_name}" from the already invoked op '
+            f"'{self.node_name}'. Consider checking the location of parentheses.",
+            advice=f"Alias the op, then call it: {self.node_name}.alias('{name}')().",
         )
 
     def __getitem__(self, index: Any) -> Any:
         raise InvalidInvocationError(
-            f"'{self.node_name}' has one output; it cannot be indexed. Declare "
-            "out={'a': Out(), 'b': Out()} for several outputs."
+            "Attempted to index in to an InvokedNodeOutputHandle. This object represents the "
+            f"output \"{self.output_name}\" from the op '{self.node_name}'. Consider defining "
+            "multiple Outs if you seek to pass different parts of this output to different ops.",
+            advice="Declare out={'a': Out(), 'b': Out()} for several outputs.",
         )
 
     def map(self, fn: Callable[..., Any]) -> Any:
@@ -381,8 +419,11 @@ class OutputHandle:
 
     def __iter__(self) -> Any:
         raise InvalidInvocationError(
-            f"'{self.node_name}' has one output; it cannot be unpacked into several. Declare "
-            "out={'a': Out(), 'b': Out()} for several outputs."
+            "Attempted to iterate over an InvokedNodeOutputHandle. This object represents the "
+            f"output \"{self.output_name}\" from the op/graph '{self.node_name}'. Consider "
+            "defining multiple Outs if you seek to pass different parts of this output to "
+            "different op/graph.",
+            advice="Declare out={'a': Out(), 'b': Out()} for several outputs.",
         )
 
     def __repr__(self) -> str:
@@ -463,12 +504,18 @@ class GraphDefinition:
 
     def _compose(self, fn: Callable[..., Any]) -> None:
         params = list(inspect.signature(fn).parameters.values())
-        self.input_names = [p.name for p in params]
-        unknown = set(self.ins) - set(self.input_names)
-        if unknown:
+        takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+        self.input_names = [p.name for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        unknown = [name for name in self.ins if name not in self.input_names]
+        if takes_kwargs:
+            # **kwargs takes the inputs that ins= declares.
+            self.input_names += unknown
+        elif unknown:
             raise InvalidDefinitionError(
-                f"Graph '{self.name}' declares ins {sorted(unknown)} that its function does "
-                "not take. Add the parameters or drop them from ins."
+                f"@graph '{self.name}' decorated function does not have argument(s) "
+                f"'{', '.join(unknown)}'. @graph-decorated functions should have an argument "
+                "for each of their Ins. Alternatively, they can accept **kwargs.",
+                advice="Add the parameters, or drop them from ins.",
             )
         composition = _Composition(self.name)
         token = _composing.set(composition)
@@ -476,8 +523,26 @@ class GraphDefinition:
             returned = fn(**{name: GraphInputRef(name) for name in self.input_names})
         finally:
             _composing.reset(token)
+        for pending in composition.pending.values():
+            _warn_uninvoked(pending, self.name)
         self.nodes = composition.nodes
         self.outputs = self._outputs_from(returned)
+        self._require_mapped_inputs()
+
+    def _require_mapped_inputs(self) -> None:
+        """Each graph input must feed some node (or a graph output), as in Dagster."""
+        used = {ref.name for ref in self.outputs.values() if isinstance(ref, GraphInputRef)}
+        for node in self.nodes.values():
+            for source in node.inputs.values():
+                parts = source.sources if isinstance(source, FanIn) else (source,)
+                used.update(p.name for p in parts if isinstance(p, GraphInputRef))
+        for name in self.input_names:
+            if name not in used:
+                raise InvalidDefinitionError(
+                    f"@graph '{self.name}' has unmapped input '{name}'. Remove it or pass it "
+                    "to the appropriate op/graph invocation.",
+                    advice=f"Pass '{name}' to an op inside the graph, or drop the parameter.",
+                )
 
     def _outputs_from(self, returned: Any) -> dict[str, Any]:
         declared = list(self.out) if isinstance(self.out, Mapping) else None
@@ -682,12 +747,14 @@ class GraphDefinition:
 
     @property
     def input_mappings(self) -> list[InputMapping]:
+        """Each graph input's mappings, in the order of the graph's inputs (as Dagster)."""
         found = []
         for node in self.nodes.values():
             for input_name, source in node.inputs.items():
                 if isinstance(source, GraphInputRef):
                     found.append(InputMapping(source.name, MappedInput(node.name, input_name)))
-        return found
+        order = {name: i for i, name in enumerate(self.input_names)}
+        return sorted(found, key=lambda m: order.get(m.graph_input_name, len(order)))
 
     @property
     def output_mappings(self) -> list[OutputMapping]:

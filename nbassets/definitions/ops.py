@@ -90,6 +90,22 @@ def _check_tags(tags: Mapping[str, Any], owner: str) -> None:
             )
 
 
+# Dagster's names for the scalar types whose defaults it checks when the op is defined.
+_SCALARS = {int: "Int", str: "String", float: "Float", bool: "Bool"}
+
+
+def _check_default(input_name: str, spec: In) -> None:
+    """A scalar input's default must be of its type (checked when the op is defined)."""
+    dagster_type, default = spec.dagster_type, spec.default_value
+    type_name = _SCALARS.get(dagster_type) if isinstance(dagster_type, type) else None
+    if type_name is not None and spec.has_default_value and not isinstance(default, dagster_type):
+        raise InvalidDefinitionError(
+            f"Type check failed for the default_value of InputDefinition {input_name} of type "
+            f"{type_name}. Received value {default} of type {type(default)}",
+            advice=f"Give a default of type {dagster_type.__name__}, or change the type.",
+        )
+
+
 @dataclass(frozen=True)
 class In:
     """An op input: its type, description, default and metadata."""
@@ -104,6 +120,11 @@ class In:
 
     def __post_init__(self) -> None:
         _check_type(self.dagster_type)
+        if self.has_default_value and self.dagster_type is Nothing:
+            raise InvalidDefinitionError(
+                "Setting a default_value is invalid on InputDefinitions of type Nothing",
+                advice="An input of type Nothing carries no value; drop default_value=.",
+            )
 
     @property
     def has_default_value(self) -> bool:
@@ -225,6 +246,7 @@ def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict
             given = replace(given, dagster_type=annotation)
         if not given.has_default_value and param.default is not NO_DEFAULT:
             given = replace(given, default_value=param.default)
+        _check_default(param.name, given)
         found[param.name] = given
     for input_name, spec in ins.items():
         if input_name in found:

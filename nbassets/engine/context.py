@@ -125,7 +125,9 @@ class AssetExecutionContext:
         "_added",
         "_assets_def",
         "_check_keys",
+        "_node",
         "_op_outputs",
+        "_output_names",
         "_config",
         "_input_keys",
         "_input_partitions",
@@ -168,8 +170,13 @@ class AssetExecutionContext:
         subset: bool | None = None,
         check_keys: Sequence[Any] | None = None,
         op_outputs: OpOutputMetadata | None = None,
+        node: Any = None,
     ) -> None:
         self.run = run
+        # The op node this step runs (its alias and invocation tags), in a job of ops.
+        self._node = node
+        # Inside a graph asset: an op output's name -> the asset output it becomes.
+        self._output_names: dict[str, str] = {}
         # Set when an op of a job runs: its outputs' metadata goes to their events.
         self._op_outputs = op_outputs
         # The checks this call evaluates; None outside a run (then: all of the definition's).
@@ -237,6 +244,14 @@ class AssetExecutionContext:
         tags = self._assets_def.op_tags if self._assets_def is not None else {}
         return OpHandle(name, tags)
 
+    @property
+    def op(self) -> Any:
+        """The node this step runs: Dagster's ``context.op``.
+
+        In a job of ops: its node name and tags (with those ``.tag()`` gave in the graph).
+        """
+        return self._node if self._node is not None else self.op_def
+
     def log_event(self, event: Any) -> None:
         """Record an ``AssetMaterialization`` (or other event) from inside the step."""
         self.log.event(event)
@@ -282,6 +297,23 @@ class AssetExecutionContext:
             return self._subset
         return len(self.selected_asset_keys) < len(self._keys)
 
+    def rename_for_op(self, inputs: Mapping[str, str], outputs: Mapping[str, str]) -> None:
+        """Answer for an op inside a graph asset: its inputs and outputs by its own names.
+
+        ``inputs`` maps each op input to the asset input feeding it, ``outputs`` each op
+        output to the asset output it becomes.
+        """
+        self._output_names = dict(outputs)
+        names = inputs
+        self._input_keys = {
+            new: self._input_keys[old] for new, old in names.items() if old in self._input_keys
+        }
+        self._input_partitions = {
+            new: self._input_partitions[old]
+            for new, old in names.items()
+            if old in self._input_partitions
+        }
+
     def asset_key_for_input(self, input_name: str) -> AssetKey:
         try:
             return self._input_keys[input_name]
@@ -291,6 +323,7 @@ class AssetExecutionContext:
             ) from None
 
     def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
+        output_name = self._output_names.get(output_name, output_name)
         if self._assets_def is not None:
             for out in self._assets_def.outputs:
                 if out.name == output_name:
@@ -344,6 +377,30 @@ class AssetExecutionContext:
             )
             return PartitionKeyRange(start, end)
         keys = self.partition_keys
+        return PartitionKeyRange(keys[0], keys[-1])
+
+    @property
+    def multi_partition_key(self) -> Any:
+        """The partition key as a ``MultiPartitionKey``, for a multi-partitioned asset."""
+        from nbassets.partitions.multi import MultiPartitionKey
+
+        key = self.partition_key
+        if not isinstance(key, MultiPartitionKey):
+            raise InvalidInvocationError(
+                "Cannot access multi_partition_key for a run that is not partitioned with a "
+                "MultiPartitionsDefinition; use context.partition_key."
+            )
+        return key
+
+    def asset_partition_key_range_for_input(self, input_name: str) -> Any:
+        """The first and last upstream partitions the input ``input_name`` reads."""
+        from nbassets.partitions.keys import PartitionKeyRange
+
+        keys = self.asset_partition_keys_for_input(input_name)
+        if not keys:
+            raise InvalidInvocationError(
+                f"Input '{input_name}' reads no partition in this step, so it has no range."
+            )
         return PartitionKeyRange(keys[0], keys[-1])
 
     def asset_partition_key_for_output(self, output_name: str = "result") -> str:

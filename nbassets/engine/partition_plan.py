@@ -74,7 +74,10 @@ def requested_keys(request: PartitionRequest, partitions_def: Any, store: Any) -
         )
         return keys
     if all(partitions_def.has_partition_key(k, dynamic_partitions_store=store) for k in wanted):
-        return wanted
+        # A multi-partitioned asset's keys are MultiPartitionKeys wherever it sees
+        # them (context, IO managers), even when asked for with a plain string.
+        as_key = getattr(partitions_def, "get_partition_key_from_str", None)
+        return [as_key(k) for k in wanted] if as_key is not None else wanted
     return None
 
 

@@ -25,11 +25,13 @@ from nbassets.engine.check_plan import check_steps_for, interleave
 from nbassets.engine.partition_plan import PartitionRequest, target_keys
 from nbassets.engine.run_config import config_for, config_for_ops
 from nbassets.engine.steps import Step, StepInput, io_manager_key_of
+from nbassets.engine.subset_cycles import has_step_cycle, split_pieces
 from nbassets.errors import (
     ConfigError,
     DuplicateKeyError,
     MissingResourceError,
     MissingUpstreamError,
+    PartitionError,
     did_you_mean,
 )
 from nbassets.graph.asset_graph import AssetGraph
@@ -39,7 +41,7 @@ from nbassets.storage.io_manager import has_stored_value
 if TYPE_CHECKING:
     pass
 
-__all__ = ["Plan", "Step", "StepInput", "build_plan", "revalidate"]
+__all__ = ["Plan", "Step", "StepInput", "build_plan", "owned_steps", "revalidate"]
 
 
 @dataclass(slots=True)
@@ -75,7 +77,7 @@ def revalidate(plan: Plan, owner: Mapping[AssetKey, Any], resources: Mapping[str
     _require_resources(plan.steps, resources)
 
 
-def _owned_steps(
+def owned_steps(
     graph: AssetGraph,
     owner: Mapping[AssetKey, AssetsDefinition | AssetSpec],
     selected: Collection[AssetKey],
@@ -116,14 +118,22 @@ def build_plan(
     """
     request = partitions or PartitionRequest()
     ops_config = config_for_ops(run_config)
-    owned = _owned_steps(graph, owner, selected)
+    owned = owned_steps(graph, owner, selected)
+    pieces = split_pieces(owned, embedded_checks) if has_step_cycle(owned) else None
+    if pieces is not None:
+        owned = [(piece.entry, piece.keys) for piece in pieces]
     producer: dict[AssetKey, int] = {}
     for i, (_, keys) in enumerate(owned):
         for key in keys:
             producer[key] = i
     raws = _raw_configs(owned, ops_config)
     entries = [entry for entry, _ in owned]
-    def_order, partitioned_parents = _definition_order(graph, owned, producer, owner)
+    # A piece of a split multi-asset waits only on what its own assets depend on.
+    upstreams: list[Collection[AssetKey]] = [
+        piece.parents if piece.parents is not None else piece.entry.upstream_keys
+        for piece in pieces or ()
+    ] or [entry.upstream_keys for entry in entries]
+    def_order, partitioned_parents = _definition_order(graph, owned, producer, upstreams)
     targets = target_keys(def_order, entries, partitioned_parents, request, store)
 
     missing: list[MissingUpstreamError] = []
@@ -135,7 +145,12 @@ def build_plan(
     for i in def_order:
         entry, keys = owned[i]
         input_keys = {item.key for item in entry.inputs}
-        own_checks = embedded_checks_for(entry, keys, embedded_checks)
+        piece = pieces[i] if pieces is not None else None
+        own_checks = (
+            piece.check_keys
+            if piece is not None and piece.check_keys is not None
+            else embedded_checks_for(entry, keys, embedded_checks)
+        )
         raw = raws[i]
         config, op_config = (
             config_for(entry, raw)
@@ -169,6 +184,8 @@ def build_plan(
                     for k in wanted
                     if up_def is not None and (up_def, k) in step_of
                 }
+                if piece is not None and piece.parents is not None and key not in piece.parents:
+                    made = set()  # this piece's assets do not read it: it loads from storage
                 deps |= made
                 from_run = bool(made)
                 if not from_run and not _stored(resources.get(io_key), key, reads):
@@ -180,14 +197,15 @@ def build_plan(
                 )
             # Ordering-only deps wait for every step of their asset; inputs waited above
             # for exactly the partitions they read.
-            for key in entry.upstream_keys:
+            for key in upstreams[i]:
                 j = producer.get(key)
                 if j is not None and j != i and key not in input_keys:
                     deps.update(steps_by_def.get(j, ()))
             index = len(steps)
+            dep_reads = _dep_partitions(entry, owner, input_keys, down_keys, store)
             steps.append(
                 Step(
-                    _step_key(entry, targets[i], group),
+                    _step_key(piece.name if piece else entry.node_name, targets[i], group),
                     "asset",
                     entry,
                     keys,
@@ -198,6 +216,7 @@ def build_plan(
                     single,
                     many,
                     own_checks,
+                    dep_reads,
                 )
             )
             waiting[index] = deps
@@ -212,6 +231,40 @@ def build_plan(
     check_steps = check_steps_for(checks, ordered, owner, resources)
     _require_resources(ordered + check_steps, resources)
     return Plan(interleave(ordered, check_steps), frozenset(selected), remedy)
+
+
+def _dep_partitions(
+    entry: AssetsDefinition,
+    owner: Mapping[AssetKey, AssetsDefinition | AssetSpec],
+    input_keys: Collection[AssetKey],
+    down_keys: Sequence[str] | None,
+    store: Any,
+) -> dict[str, tuple[str, ...]] | None:
+    """The upstream partitions each value-less dependency (``deps``) names, by input name.
+
+    Nothing is loaded through them; the context reports them (Dagster's
+    ``asset_partition_key_for_input`` works for deps too).
+    """
+    if down_keys is None or not entry.deps:
+        return None
+    found: dict[str, tuple[str, ...]] = {}
+    for name, key in entry.keys_by_input_name.items():
+        upstream_def = getattr(owner.get(key), "partitions_def", None)
+        if key in input_keys or upstream_def is None:
+            continue
+        try:
+            reads = upstream_partitions(
+                downstream_def=entry.partitions_def,
+                downstream_keys=down_keys,
+                upstream_def=upstream_def,
+                mapping=entry.get_partition_mapping(key),
+                store=store,
+                as_dict=True,
+            )
+        except PartitionError:
+            continue  # the run does not read them; only the context would report them
+        found[name] = reads.many or ()
+    return found or None
 
 
 def embedded_checks_for(
@@ -236,11 +289,15 @@ def _raw_configs(
 ) -> list[Any]:
     raws: list[Any] = [None] * len(owned)
     if ops_config:
+        taken: dict[int, Any] = {}  # the pieces of a split multi-asset share its config
         for i, (entry, keys) in enumerate(owned):
+            if id(entry) in taken:
+                raws[i] = taken[id(entry)]
+                continue
             raw = ops_config.pop(entry.node_name, None)
             if raw is None and len(keys) == 1:
                 raw = ops_config.pop(keys[0].to_user_string(), None)
-            raws[i] = raw
+            raws[i] = taken[id(entry)] = raw
     if ops_config:
         names = [entry.node_name for entry, _ in owned]
         extra = next(iter(ops_config))
@@ -255,13 +312,13 @@ def _definition_order(
     graph: AssetGraph,
     owned: Sequence[tuple[AssetsDefinition, tuple[AssetKey, ...]]],
     producer: Mapping[AssetKey, int],
-    owner: Mapping[AssetKey, Any],
+    upstreams: Sequence[Collection[AssetKey]],
 ) -> tuple[list[int], dict[int, list[tuple[int, Any]]]]:
     """Definitions in dependency order, and each one's partitioned upstreams in the run."""
     waits: dict[int, set[int]] = {}
     partitioned: dict[int, list[tuple[int, Any]]] = {}
     for i, (entry, _) in enumerate(owned):
-        waits[i] = {j for k in entry.upstream_keys if (j := producer.get(k, i)) != i}
+        waits[i] = {j for k in upstreams[i] if (j := producer.get(k, i)) != i}
         if entry.partitions_def is not None:
             partitioned[i] = [
                 (producer[item.key], item.partition_mapping)
@@ -327,16 +384,14 @@ def _groups(
     return groups
 
 
-def _step_key(
-    entry: AssetsDefinition, keys: list[str] | None, group: str | tuple[str, ...] | None
-) -> str:
+def _step_key(name: str, keys: list[str] | None, group: str | tuple[str, ...] | None) -> str:
     # One step per asset keeps Dagster's step key (the node name); several add the partition.
     if keys is None or len(keys) == 1 or (isinstance(group, tuple) and len(group) == len(keys)):
-        return entry.node_name
+        return name
     if isinstance(group, tuple):
         span = group[0] if len(group) == 1 else f"{group[0]}...{group[-1]}"
-        return f"{entry.node_name}[{span}]"
-    return f"{entry.node_name}[{group}]"
+        return f"{name}[{span}]"
+    return f"{name}[{group}]"
 
 
 def _stored(manager: Any, key: AssetKey, reads: UpstreamPartitions) -> bool:

@@ -55,6 +55,8 @@ class Step:
     partition_keys: tuple[str, ...] | None = None
     # The checks declared with check_specs= that this asset step evaluates.
     check_keys: tuple[AssetCheckKey, ...] = ()
+    # The upstream partitions each value-less dependency (deps=) names, by input name.
+    dep_partitions: Mapping[str, tuple[str, ...]] | None = None
 
     @property
     def label(self) -> str:
@@ -95,12 +97,16 @@ def step_context_fields(step: Step, definition: Any) -> dict[str, Any]:
         "input_keys": (
             definition.keys_by_input_name
             if isinstance(definition, AssetChecksDefinition)
-            else {i.param: i.key for i in step.inputs}
+            # deps= are inputs too (value-less), under Dagster's names for them.
+            else {**definition.keys_by_input_name, **{i.param: i.key for i in step.inputs}}
         ),
         "input_partitions": {
-            i.param: list(i.partitions)
-            if i.partitions is not None
-            else ([i.partition] if i.partition is not None else [])
-            for i in step.inputs
+            **{name: list(keys) for name, keys in (step.dep_partitions or {}).items()},
+            **{
+                i.param: list(i.partitions)
+                if i.partitions is not None
+                else ([i.partition] if i.partition is not None else [])
+                for i in step.inputs
+            },
         },
     }

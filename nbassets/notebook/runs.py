@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from IPython.core.error import UsageError
@@ -25,6 +27,7 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.engine import PreparedRun, RunSelection, execute, prepare_run
+from nbassets.engine.input_guard import InputChangedWarning
 from nbassets.engine.plan import Plan
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import NbAssetsError, RunFailedError
@@ -193,6 +196,26 @@ def prepare_in_notebook(
         raise usage_error(error) from error
 
 
+@contextmanager
+def _said_by_the_progress() -> Iterator[None]:
+    """Silence Python's copy of the warnings the run's progress already shows.
+
+    An asset that changes its input in place gets a warning row in the progress
+    (widget or text lines); the ``InputChangedWarning`` printed to stderr would say
+    the same words a second time. Where the user turned the warning into an error
+    (``warnings.simplefilter("error")``), it is left alone and raises.
+    """
+    if any(
+        action == "error" and issubclass(InputChangedWarning, category)
+        for action, _message, category, _module, _line in warnings.filters
+    ):
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=InputChangedWarning)
+        yield
+
+
 def run_in_notebook(
     registry: Registry,
     user_ns: dict[str, Any],
@@ -254,7 +277,8 @@ def run_in_notebook(
             view = _progress_widget(prepared)
             listeners.append(view)
             handle = display(view, display_id=True)  # type: ignore[no-untyped-call]
-        result = execute(prepared, listeners, raise_on_error=False)
+        with _said_by_the_progress():
+            result = execute(prepared, listeners, raise_on_error=False)
     except KeyboardInterrupt:
         if view is not None:
             view.finish()

@@ -19,6 +19,7 @@ from nbassets.partitions.mappings import (
     IdentityPartitionMapping,
     LastPartitionMapping,
     PartitionMapping,
+    SpecificPartitionsPartitionMapping,
     StaticPartitionMapping,
 )
 from nbassets.partitions.multi import (
@@ -61,6 +62,7 @@ __all__ = [
     "PartitionMapping",
     "PartitionsDefinition",
     "ScheduleType",
+    "SpecificPartitionsPartitionMapping",
     "StaticPartitionMapping",
     "StaticPartitionsDefinition",
     "TimeWindow",

@@ -15,7 +15,7 @@ from collections.abc import Hashable, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from nbassets.errors import PartitionError, did_you_mean
+from nbassets.errors import PartitionDefinitionError, PartitionError, did_you_mean
 from nbassets.partitions.definitions import PartitionsDefinition, preview_keys
 from nbassets.partitions.keys import check_partition_keys
 
@@ -116,9 +116,17 @@ class DynamicPartitionsDefinition(PartitionsDefinition):
     """
 
     def __init__(self, name: str) -> None:
+        if callable(name):
+            # Dagster's older partition_fn form: keys computed by a function.
+            raise PartitionDefinitionError(
+                "A DynamicPartitionsDefinition must have a name: its keys live in the "
+                f"instance under that name, not in a function (got {name!r}). Write "
+                "DynamicPartitionsDefinition(name='fruits') and add keys with "
+                "instance.add_dynamic_partitions('fruits', [...])."
+            )
         if not isinstance(name, str) or not name:
-            raise PartitionError(
-                f"A DynamicPartitionsDefinition needs a non-empty name; got {name!r}. "
+            raise PartitionDefinitionError(
+                f"A DynamicPartitionsDefinition must have a non-empty name; got {name!r}. "
                 "Write DynamicPartitionsDefinition(name='fruits')."
             )
         self.name = name

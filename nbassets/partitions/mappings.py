@@ -54,6 +54,7 @@ __all__ = [
     "IdentityPartitionMapping",
     "LastPartitionMapping",
     "PartitionMapping",
+    "SpecificPartitionsPartitionMapping",
     "StaticPartitionMapping",
     "in_partition_order",
 ]
@@ -147,6 +148,19 @@ class PartitionMapping(ABC):
     ) -> None:
         """Raise ``PartitionError`` if this mapping cannot join the two definitions."""
         return None
+
+    def validate_partition_mapping(
+        self,
+        upstream_partitions_def: PartitionsDefinition,
+        downstream_partitions_def: PartitionsDefinition | None,
+    ) -> None:
+        """Dagster's name for ``validate``."""
+        self.validate(upstream_partitions_def, downstream_partitions_def)
+
+    @property
+    @abstractmethod
+    def description(self) -> str:
+        """What the mapping does, in a sentence (Dagster's UI shows it)."""
 
     def get_upstream_mapped_partitions_result_for_partitions(
         self,
@@ -262,6 +276,14 @@ def _needs_partitioned_downstream(
 class IdentityPartitionMapping(PartitionMapping):
     """Downstream partition ``k`` reads upstream partition ``k``."""
 
+    @property
+    def description(self) -> str:
+        return (
+            "Assumes upstream and downstream assets share the same partitions definition. "
+            "Maps each partition in the downstream asset to the same partition in the "
+            "upstream asset."
+        )
+
     def validate(
         self, upstream_def: PartitionsDefinition, downstream_def: PartitionsDefinition | None
     ) -> None:
@@ -303,6 +325,10 @@ class IdentityPartitionMapping(PartitionMapping):
 class AllPartitionMapping(PartitionMapping):
     """Every downstream partition (or the unpartitioned value) reads every upstream partition."""
 
+    @property
+    def description(self) -> str:
+        return "Each downstream partition depends on all partitions of the upstream asset."
+
     def _upstream(
         self,
         downstream_keys: list[str],
@@ -328,6 +354,10 @@ class AllPartitionMapping(PartitionMapping):
 
 class LastPartitionMapping(PartitionMapping):
     """Every downstream partition (or the unpartitioned value) reads the last upstream partition."""
+
+    @property
+    def description(self) -> str:
+        return "Each downstream partition depends on the last partition of the upstream asset."
 
     def _upstream(
         self,
@@ -391,6 +421,13 @@ class StaticPartitionMapping(PartitionMapping):
     def downstream_partition_keys_by_upstream_partition_key(self) -> dict[str, frozenset[str]]:
         return dict(self._table)
 
+    @property
+    def description(self) -> str:
+        return (
+            "Maps upstream partitions to their downstream dependencies according to the "
+            f"following mapping: \n{self.downstream_partition_keys_by_upstream_partition_key}"
+        )
+
     def validate(
         self, upstream_def: PartitionsDefinition, downstream_def: PartitionsDefinition | None
     ) -> None:
@@ -443,3 +480,60 @@ class StaticPartitionMapping(PartitionMapping):
             up: (next(iter(d)) if len(d) == 1 else set(sorted(d))) for up, d in self._table.items()
         }
         return f"StaticPartitionMapping({shown!r})"
+
+
+class SpecificPartitionsPartitionMapping(PartitionMapping):
+    """Every downstream partition (or the unpartitioned value) reads the named upstream ones.
+
+    Args:
+        partition_keys: The upstream partitions read.
+
+    Example:
+        >>> SpecificPartitionsPartitionMapping(["us", "eu"])
+    """
+
+    def __init__(self, partition_keys: Sequence[str]) -> None:
+        if isinstance(partition_keys, str) or not all(isinstance(k, str) for k in partition_keys):
+            raise PartitionError(
+                "SpecificPartitionsPartitionMapping takes a list of upstream partition keys; "
+                f"got {partition_keys!r}. Write SpecificPartitionsPartitionMapping(['a'])."
+            )
+        self.partition_keys = list(partition_keys)
+
+    @property
+    def description(self) -> str:
+        return (
+            "Each downstream partition depends on the following upstream partitions: "
+            f"{self.partition_keys}"
+        )
+
+    def _upstream(
+        self,
+        downstream_keys: list[str],
+        downstream_def: PartitionsDefinition | None,
+        upstream_def: PartitionsDefinition,
+        current_time: datetime | None,
+        store: DynamicPartitionsStore | None,
+    ) -> Iterable[str]:
+        if downstream_def is not None and not downstream_keys:
+            return []
+        as_key = getattr(upstream_def, "get_partition_key_from_str", None)
+        return [as_key(k) if as_key else k for k in self.partition_keys]
+
+    def _downstream(
+        self,
+        upstream_keys: list[str],
+        upstream_def: PartitionsDefinition,
+        downstream_def: PartitionsDefinition,
+        current_time: datetime | None,
+        store: DynamicPartitionsStore | None,
+    ) -> Iterable[str]:
+        if not set(self.partition_keys).intersection(upstream_keys):
+            return []
+        return downstream_def.get_partition_keys(current_time, store)
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (tuple(self.partition_keys),)
+
+    def __repr__(self) -> str:
+        return f"SpecificPartitionsPartitionMapping({self.partition_keys!r})"

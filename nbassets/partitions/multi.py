@@ -16,7 +16,7 @@ from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from nbassets.errors import PartitionError
+from nbassets.errors import PartitionDefinitionError, PartitionError
 from nbassets.partitions.definitions import (
     PartitionsDefinition,
     StaticPartitionsDefinition,
@@ -107,7 +107,7 @@ class MultiPartitionsDefinition(PartitionsDefinition):
     def __init__(self, partitions_defs: Mapping[str, PartitionsDefinition]) -> None:
         if not isinstance(partitions_defs, Mapping) or len(partitions_defs) != 2:
             count = len(partitions_defs) if isinstance(partitions_defs, Mapping) else "no"
-            raise PartitionError(
+            raise PartitionDefinitionError(
                 "A MultiPartitionsDefinition takes exactly two dimensions, as in Dagster, e.g. "
                 "{'date': DailyPartitionsDefinition('2024-01-01'), 'color': "
                 f"StaticPartitionsDefinition(['red', 'blue'])}}; got {count} dimensions."
@@ -115,14 +115,16 @@ class MultiPartitionsDefinition(PartitionsDefinition):
         dims = []
         for name, definition in sorted(partitions_defs.items()):
             if not isinstance(name, str) or not name:
-                raise PartitionError(f"A dimension name must be a non-empty string; got {name!r}.")
+                raise PartitionDefinitionError(
+                    f"A dimension name must be a non-empty string; got {name!r}."
+                )
             allowed = (
                 StaticPartitionsDefinition,
                 TimeWindowPartitionsDefinition,
                 DynamicPartitionsDefinition,
             )
             if not isinstance(definition, allowed):
-                raise PartitionError(
+                raise PartitionDefinitionError(
                     f"Dimension {name!r} is {definition!r}; a dimension must be a static, "
                     "time-window or dynamic partitions definition."
                 )
@@ -130,7 +132,7 @@ class MultiPartitionsDefinition(PartitionsDefinition):
                 for key in definition.partition_keys:
                     bad = [c for c in _FORBIDDEN_IN_DIMENSION_KEYS if c in key]
                     if bad:
-                        raise PartitionError(
+                        raise PartitionDefinitionError(
                             f"Key {key!r} of dimension {name!r} contains {bad[0]!r}; keys of a "
                             "multi-partitioned dimension may not contain '|', ',', '[' or ']'."
                         )

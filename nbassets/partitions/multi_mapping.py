@@ -88,6 +88,14 @@ class MultiToSingleDimensionPartitionMapping(PartitionMapping):
     def __init__(self, partition_dimension_name: str | None = None) -> None:
         self.partition_dimension_name = partition_dimension_name
 
+    @property
+    def description(self) -> str:
+        return (
+            "Assumes that the single-dimension partitions definition is a dimension of the "
+            "multi-partitions definition. For a single-dimension partition key X, any "
+            "multi-partition key with X in the matching dimension is a dependency."
+        )
+
     def validate(
         self, upstream_def: PartitionsDefinition, downstream_def: PartitionsDefinition | None
     ) -> None:

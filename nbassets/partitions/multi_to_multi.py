@@ -55,6 +55,14 @@ class MultiPartitionMapping(PartitionMapping):
             downstream_mappings_by_upstream_dimension
         )
 
+    @property
+    def description(self) -> str:
+        return "\n ".join(
+            f"Upstream dimension '{up}' mapped to downstream dimension '{dim.dimension_name}' "
+            f"using {type(dim.partition_mapping).__name__}."
+            for up, dim in self.downstream_mappings_by_upstream_dimension.items()
+        )
+
     def validate(
         self, upstream_def: PartitionsDefinition, downstream_def: PartitionsDefinition | None
     ) -> None:

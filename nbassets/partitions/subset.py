@@ -22,7 +22,24 @@ from nbassets.partitions.keys import PartitionKeyRange
 if TYPE_CHECKING:
     from nbassets.partitions.definitions import PartitionsDefinition
 
-__all__ = ["PartitionsSubset", "UpstreamPartitionsResult"]
+__all__ = ["PartitionKeys", "PartitionsSubset", "UpstreamPartitionsResult"]
+
+
+class PartitionKeys(list[str]):
+    """Partition keys in their definition's order that also compare equal to a set.
+
+    Dagster's subsets of static and multi-partitioned definitions give their keys
+    as a set, so code written for Dagster compares them to sets; nbassets keeps the
+    definition's order (what a person reads) and answers such a comparison as a set.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (set, frozenset)):
+            return set(self) == other
+        return list.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
 
 class PartitionsSubset:
@@ -32,10 +49,10 @@ class PartitionsSubset:
         self.partitions_def = partitions_def
         self._keys = frozenset(keys)
 
-    def get_partition_keys(self, current_time: datetime | None = None) -> list[str]:
+    def get_partition_keys(self, current_time: datetime | None = None) -> PartitionKeys:
         """The keys, in the definition's order (keys it does not know come last, sorted)."""
         ordered = [k for k in self._all_keys(current_time) if k in self._keys]
-        return ordered + sorted(self._keys.difference(ordered))
+        return PartitionKeys(ordered + sorted(self._keys.difference(ordered)))
 
     def _all_keys(self, current_time: datetime | None = None) -> list[str]:
         try:

@@ -103,9 +103,11 @@ def coerce_datetime(value: Any, what: str, fmt: str, tz: tzinfo) -> datetime:
             continue
         return coerce_datetime(parsed, what, fmt, tz)
     try:
-        return coerce_datetime(datetime.fromisoformat(value), what, fmt, tz)
+        iso = datetime.fromisoformat(value)
     except ValueError:
         pass
+    else:
+        return coerce_datetime(iso, what, fmt, tz)
     raise PartitionError(
         f"{what} {value!r} does not match the format {fmt!r} (for example {example_key(fmt)!r})."
     )

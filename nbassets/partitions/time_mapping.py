@@ -69,6 +69,19 @@ class TimeWindowPartitionMapping(PartitionMapping):
         self.end_offset = end_offset
         self.allow_nonexistent_upstream_partitions = bool(allow_nonexistent_upstream_partitions)
 
+    @property
+    def description(self) -> str:
+        text = (
+            "Maps a downstream partition to any upstream partition with an overlapping "
+            "time window."
+        )
+        if self.start_offset or self.end_offset:
+            text += (
+                " The start and end of the upstream time window is offsetted by "
+                f"{self.start_offset} and {self.end_offset} partitions respectively."
+            )
+        return text
+
     def validate(
         self, upstream_def: PartitionsDefinition, downstream_def: PartitionsDefinition | None
     ) -> None:

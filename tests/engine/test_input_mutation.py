@@ -320,3 +320,23 @@ def test_the_threads_executor_detects_changes_too(reg: Any) -> None:
     with pytest.warns(InputChangedWarning, match="'down' changed its input 'up'"):
         materialize(executor="threads:2")
     assert reg.status(K("up")) == "stale"
+
+
+def test_a_change_made_before_ctrl_c_still_marks_the_upstream_stale(reg: Any) -> None:
+    @asset
+    def up() -> list[int]:
+        return [1, 2, 3]
+
+    @asset
+    def down(up: list[int]) -> int:
+        up.append(99)
+        raise KeyboardInterrupt  # the user pressed Ctrl-C after the change
+
+    _define(reg, up, down)
+    materialize(selection=["up"])
+    assert reg.status(K("up")) == "materialized"
+    with pytest.warns(InputChangedWarning), pytest.raises(KeyboardInterrupt):
+        materialize(selection=["down"])
+    assert reg.value("up") == [1, 2, 3, 99]
+    assert reg.status(K("up")) == "stale"
+    assert reg.instance.runs[-1].status == "CANCELED"

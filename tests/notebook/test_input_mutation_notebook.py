@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pytest
 
@@ -50,3 +51,33 @@ def test_an_asset_cell_that_writes_into_an_array_fails_with_the_fix(shell) -> No
     assert "`signal = signal.copy()`" in shown
     assert shell.registry.value("signal").tolist() == [3.0, 1.0, 2.0]
     assert shell.shown("%%asset\nmine = signal.copy()\nmine.sort()\nlowest = mine[0]") == 1.0
+
+
+def _notebook(*sources: str) -> Any:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    return nb
+
+
+@pytest.mark.kernel
+def test_a_real_kernel_says_it_once_in_the_progress(kernel_name, tmp_path) -> None:
+    from tests.notebook.conftest import execute_notebook, text_of
+
+    start = ("%load_ext nbassets", "%%asset\nup = [1, 2, 3]")
+    nb = execute_notebook(
+        _notebook(*start, "%%asset\nup.append(99)\ndown = len(up)"), kernel_name, str(tmp_path)
+    )
+    said = text_of(nb.cells[2])
+    assert said.count("'down' changed its input 'up' in place") == 1, said
+    assert "warning: 'down' changed its input" in said  # the progress row says it
+    # A user who made the warning an error gets the error, as Python would raise it.
+    strict = _notebook(
+        *start,
+        "import warnings\nfrom nbassets import InputChangedWarning\n"
+        "warnings.simplefilter('error', InputChangedWarning)",
+        "%%asset\nup.append(99)\ndown = len(up)",
+    )
+    with pytest.raises(Exception, match="InputChangedWarning: 'down' changed its input"):
+        execute_notebook(strict, kernel_name, str(tmp_path))

@@ -111,5 +111,5 @@ def test_identity_repr_and_spec() -> None:
         repr(DynamicPartitionsDefinition("fruits")) == "DynamicPartitionsDefinition(name='fruits')"
     )
     assert DynamicPartitionsDefinition("fruits").to_spec() == "dynamic:fruits"
-    with pytest.raises(PartitionError, match="needs a non-empty name"):
+    with pytest.raises(PartitionError, match="must have a non-empty name"):
         DynamicPartitionsDefinition("")
