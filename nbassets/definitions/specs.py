@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
-from nbassets.errors import InvalidDefinitionError
+from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
 
 __all__ = [
     "AssetCheckKey",
@@ -24,6 +24,7 @@ __all__ = [
     "AssetOut",
     "AssetSpec",
     "coerce_dep",
+    "coerce_deps",
     "map_asset_specs",
 ]
 
@@ -40,32 +41,84 @@ class AssetCheckKey(NamedTuple):
         return f"{self.asset_key.to_user_string()}:{self.name}"
 
 
+def _produced_keys(value: Any) -> list[AssetKey] | None:
+    """The keys a definition produces; ``None`` for anything else (keys, strings...)."""
+    keys = getattr(value, "keys", None)
+    if keys is None or isinstance(value, (str, Mapping)) or callable(keys):
+        return None
+    return list(keys)
+
+
 @dataclass(frozen=True)
 class AssetDep:
-    """An upstream dependency that the function does not receive as a parameter."""
+    """An upstream dependency that the function does not receive as a parameter.
+
+    ``metadata`` describes the dependency (Dagster gives it to an upstream asset
+    that no definition provides).
+    """
 
     asset: Any
     partition_mapping: Any = None
+    metadata: Mapping[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        keys = _produced_keys(self.asset)
+        if keys is not None and len(keys) > 1:
+            name = getattr(self.asset, "node_name", "?")
+            raise InvalidDefinitionError(
+                "Cannot create an AssetDep from a multi_asset AssetsDefinition. Instead, "
+                "specify dependencies on the assets created by the multi_asset via AssetKeys "
+                f"or strings. For the multi_asset {name}, the available keys are: "
+                f"{[k.to_user_string() for k in keys]}.",
+                advice="Pass the multi_asset itself in deps=[...] to depend on all its assets.",
+            )
+        if self.metadata is not None:
+            object.__setattr__(self, "metadata", dict(self.metadata))
 
     @property
     def asset_key(self) -> AssetKey:
-        return coerce_key(self.asset)
+        keys = _produced_keys(self.asset)
+        return keys[0] if keys else coerce_key(self.asset)
 
 
 def coerce_dep(value: Any) -> AssetDep:
-    """An ``AssetDep`` from a key, a string, a spec or a definition."""
+    """An ``AssetDep`` from a key, a string, a spec or a single-asset definition."""
     if isinstance(value, AssetDep):
         return value
-    keys = getattr(value, "keys", None)
-    if keys is not None and not isinstance(value, (str, Mapping)) and not callable(keys):
-        keys = list(keys)
-        if len(keys) == 1:
-            return AssetDep(keys[0])
-    return AssetDep(coerce_key(value))
+    keys = _produced_keys(value)
+    return AssetDep(keys[0] if keys and len(keys) == 1 else coerce_key(value))
 
 
-def _keyset(values: Iterable[Any] | None) -> tuple[AssetDep, ...]:
-    return tuple(coerce_dep(v) for v in (values or ()))
+def _dep_identity(dep: AssetDep) -> tuple[Any, ...]:
+    return (dep.asset_key, dep.partition_mapping, dep.metadata)
+
+
+def coerce_deps(values: Iterable[Any] | None, owner: Any = None) -> tuple[AssetDep, ...]:
+    """``AssetDep``s from what ``deps=`` lists, as Dagster coerces them.
+
+    A multi-asset stands for each of its assets; a key listed twice the same way
+    counts once, and listed twice differently (another partition mapping) is refused.
+    """
+    found: dict[AssetKey, AssetDep] = {}
+    for value in values or ():
+        keys = _produced_keys(value)
+        expanded = keys if keys is not None and len(keys) > 1 else [value]
+        for item in expanded:
+            dep = coerce_dep(item)
+            key = dep.asset_key
+            if key in found and _dep_identity(found[key]) != _dep_identity(dep):
+                where = f"for spec {owner}." if owner is not None else "per asset."
+                raise InvalidInvocationError(
+                    f"Cannot set a dependency on asset {key} more than once {where}",
+                    advice="Keep one entry for it in deps=, with the partition mapping it needs.",
+                    upstream=key,
+                )
+            found[key] = dep
+    return tuple(found.values())
+
+
+def _keyset(values: Iterable[Any] | None, owner: Any = None) -> tuple[AssetDep, ...]:
+    return coerce_deps(values, owner)
 
 
 @dataclass(frozen=True)
@@ -107,7 +160,7 @@ class AssetSpec:
     ) -> None:
         set_ = object.__setattr__
         set_(self, "key", coerce_key(key))
-        set_(self, "deps", _keyset(deps))
+        set_(self, "deps", _keyset(deps, self.key))
         set_(self, "description", description)
         set_(self, "metadata", normalize_metadata(metadata))
         set_(self, "skippable", skippable)
