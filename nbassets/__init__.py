@@ -111,6 +111,10 @@ _LAZY = {
     "load_assets_from_package_module": "nbassets.definitions.loading",
     "load_assets_from_package_name": "nbassets.definitions.loading",
     "AutomationCondition": "nbassets.definitions.automation",
+    "AutoMaterializePolicy": "nbassets.definitions.automation",
+    "AutomationConditionSensorDefinition": "nbassets.definitions.sensors",
+    "DefaultSensorStatus": "nbassets.definitions.sensors",
+    "build_sensor_context": "nbassets.definitions.sensors",
     "GraphDefinition": "nbassets.definitions.graphs",
     "In": "nbassets.definitions.ops",
     "Nothing": "nbassets.definitions.ops",
@@ -191,7 +195,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from nbassets.definitions.automation import AutomationCondition
+    from nbassets.definitions.automation import AutoMaterializePolicy, AutomationCondition
     from nbassets.definitions.config import (
         Config,
         ConfigurableResource,
@@ -252,6 +256,11 @@ if TYPE_CHECKING:
         io_manager,
         resource,
         with_resources,
+    )
+    from nbassets.definitions.sensors import (
+        AutomationConditionSensorDefinition,
+        DefaultSensorStatus,
+        build_sensor_context,
     )
     from nbassets.definitions.signature import ResourceParam
     from nbassets.definitions.source_assets import (
@@ -336,7 +345,9 @@ __all__ = [
     "AssetSpec",
     "AssetValueLoader",
     "AssetsDefinition",
+    "AutoMaterializePolicy",
     "AutomationCondition",
+    "AutomationConditionSensorDefinition",
     "BackfillPolicy",
     "Backoff",
     "Bool",
@@ -358,6 +369,7 @@ __all__ = [
     "DaskExecutor",
     "DataVersion",
     "DataVersionsByPartition",
+    "DefaultSensorStatus",
     "Definitions",
     "DependencyDefinition",
     "DimensionPartitionMapping",
@@ -449,6 +461,7 @@ __all__ = [
     "build_op_context",
     "build_output_context",
     "build_resources",
+    "build_sensor_context",
     "colored_console_logger",
     "config_mapping",
     "define_asset_job",

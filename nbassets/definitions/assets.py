@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
-from nbassets.definitions.metadata import MetadataValue
 from nbassets.definitions.op_view import (
     InputDefinition,
     OpHandle,
@@ -46,7 +45,8 @@ class AssetOutput:
     key: AssetKey
     name: str = "result"
     description: str | None = None
-    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    # As given (Dagster keeps raw values); checked storable when defined.
+    metadata: Mapping[str, Any] = field(default_factory=dict)
     group_name: str = DEFAULT_GROUP
     code_version: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -61,9 +61,15 @@ class AssetOutput:
     automation_condition: Any = None
 
     def __post_init__(self) -> None:
+        from nbassets.definitions.labels import check_owners, check_tags, kind_tags, kinds_of
+        from nbassets.definitions.metadata import normalize_metadata
         from nbassets.definitions.names import check_group_name
 
         check_group_name(self.group_name)
+        check_tags(self.tags)
+        kinds_of(kind_tags(self.kinds))
+        check_owners(self.owners, self.key)
+        normalize_metadata(self.metadata)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +122,12 @@ class AssetsDefinition:
     """A function that materializes one or more assets, with everything about them.
 
     Built by ``@asset`` and ``@multi_asset``; rarely constructed by hand.
+    ``AssetsDefinition(specs=[...])`` stands for external assets (not executable).
     """
+
+    # False for external assets (see nbassets.definitions.external), which keep their specs.
+    is_executable: bool = True
+    external_specs: tuple[AssetSpec, ...] = ()
 
     def __init__(
         self,
@@ -158,6 +169,27 @@ class AssetsDefinition:
                 check_specs=check_specs or None,
                 **node_options,
             )
+            self.__dict__.update(built.__dict__)
+            return
+        if "specs" in node_options and not node_options.keys() - {"specs"}:
+            extra = [
+                name
+                for name, value in (
+                    ("keys_by_input_name", keys_by_input_name),
+                    ("keys_by_output_name", keys_by_output_name),
+                    ("backfill_policy", backfill_policy),
+                    ("can_subset", can_subset),
+                )
+                if value
+            ]
+            if extra:
+                raise InvalidDefinitionError(
+                    f"AssetsDefinition(specs=...) got {extra}, which need a function: external "
+                    "assets only carry their specs. Pass node_def= to compute them."
+                )
+            from nbassets.definitions.external import external_assets_definition
+
+            built = external_assets_definition(list(node_options["specs"]))
             self.__dict__.update(built.__dict__)
             return
         if node_options:
@@ -268,7 +300,7 @@ class AssetsDefinition:
         return {out.key: out.description for out in self.outputs if out.description}
 
     @property
-    def metadata_by_key(self) -> dict[AssetKey, Mapping[str, MetadataValue]]:
+    def metadata_by_key(self) -> dict[AssetKey, Mapping[str, Any]]:
         return {out.key: out.metadata for out in self.outputs}
 
     @property
@@ -276,8 +308,8 @@ class AssetsDefinition:
         return {out.key: out.tags for out in self.outputs}
 
     @property
-    def owners_by_key(self) -> dict[AssetKey, tuple[str, ...]]:
-        return {out.key: out.owners for out in self.outputs}
+    def owners_by_key(self) -> dict[AssetKey, list[str]]:
+        return {out.key: list(out.owners) for out in self.outputs}
 
     @property
     def code_versions_by_key(self) -> dict[AssetKey, str | None]:
@@ -378,17 +410,27 @@ class AssetsDefinition:
 
     @property
     def specs(self) -> tuple[AssetSpec, ...]:
+        if self.external_specs:
+            return self.external_specs
         return tuple(self.get_asset_spec(out.key) for out in self.outputs)
 
     def get_asset_spec(self, key: AssetKey | None = None) -> AssetSpec:
         out = self.output_for(key) if key is not None else self._single_output()
+        for spec in self.external_specs:
+            if spec.key == out.key:
+                return spec
         return AssetSpec(
             out.key,
-            deps=self.parents_of(out.key),
+            deps=[
+                AssetDep(parent, partition_mapping=self.get_partition_mapping(parent))
+                for parent in self.parents_of(out.key)
+            ],
             description=out.description,
             metadata=dict(out.metadata),
+            skippable=not out.is_required,
             group_name=out.group_name,
             code_version=out.code_version,
+            automation_condition=out.automation_condition,
             owners=out.owners,
             tags=dict(out.tags),
             kinds=out.kinds,
@@ -396,14 +438,47 @@ class AssetsDefinition:
         )
 
     def with_specs(self, specs: Sequence[AssetSpec]) -> AssetsDefinition:
-        """A copy whose outputs take the attributes of ``specs`` (same keys, same function)."""
+        """A copy whose outputs take the attributes of ``specs`` (same keys, same function).
+
+        A spec's deps replace the asset's: deps may be added or dropped, but a parameter's
+        upstream stays (the function reads it).
+        """
+        from nbassets.definitions.labels import tags_without_kinds
+
         by_key = {spec.key: spec for spec in specs}
+        if not self.is_executable:
+            from nbassets.definitions.external import external_assets_definition
+
+            return external_assets_definition([by_key.get(s.key, s) for s in self.specs])
+        inputs = {i.key: i for i in self.inputs}
         outputs = []
+        new_deps: dict[AssetKey, AssetDep] = {}
         for out in self.outputs:
             spec = by_key.get(out.key)
             if spec is None:
                 outputs.append(out)
+                for parent in self.parents_of(out.key):
+                    if parent not in inputs:
+                        new_deps[parent] = self._dep_on(parent)
                 continue
+            missing = [k.to_user_string() for k in inputs if k not in spec.dep_keys]
+            if missing and (
+                out.deps is None or set(missing) & {k.to_user_string() for k in out.deps}
+            ):
+                raise InvalidDefinitionError(
+                    f"The spec of '{out.key.to_user_string()}' drops the deps {missing}, which "
+                    f"'{self.node_name}' reads as parameters; keep them in deps."
+                )
+            for dep in spec.deps:
+                if dep.asset_key in inputs:
+                    item = inputs[dep.asset_key]
+                    if dep.partition_mapping is not None:
+                        inputs[dep.asset_key] = replace(
+                            item, partition_mapping=dep.partition_mapping
+                        )
+                else:
+                    new_deps[dep.asset_key] = dep
+            parents = set(self.parents_of(out.key))
             outputs.append(
                 replace(
                     out,
@@ -411,12 +486,23 @@ class AssetsDefinition:
                     metadata=dict(spec.metadata),
                     group_name=spec.group_name or out.group_name,
                     code_version=spec.code_version,
-                    tags=dict(spec.tags),
-                    kinds=spec.kinds,
+                    tags=tags_without_kinds(spec.tags),
+                    kinds=frozenset(spec.kinds),
                     owners=tuple(spec.owners),
+                    is_required=not spec.skippable,
+                    automation_condition=spec.automation_condition,
+                    deps=out.deps if set(spec.dep_keys) == parents else spec.dep_keys,
                 )
             )
-        return self._copy(outputs=outputs)
+        return self._copy(
+            outputs=outputs, inputs=list(inputs.values()), deps=list(new_deps.values())
+        )
+
+    def _dep_on(self, key: AssetKey) -> AssetDep:
+        for dep in self.deps:
+            if dep.asset_key == key:
+                return dep
+        return AssetDep(key)
 
     def _copy(self, **changes: Any) -> AssetsDefinition:
         """This definition with some constructor arguments changed (same function)."""
@@ -455,8 +541,6 @@ class AssetsDefinition:
         **ignored: Any,
     ) -> AssetsDefinition:
         """A copy with keys replaced (produced and upstream ones) and attributes changed."""
-        from nbassets.definitions.metadata import normalize_metadata
-
         del ignored
         moved = {coerce_key(k): coerce_key(v) for k, v in (asset_key_replacements or {}).items()}
 
@@ -474,15 +558,14 @@ class AssetsDefinition:
                 deps=tuple(new(k) for k in out.deps) if out.deps is not None else None,
                 group_name=groups.get(out.key, out.group_name),
                 tags=dict(tags.get(out.key, out.tags)),
-                metadata=normalize_metadata(metadata[out.key])
-                if out.key in metadata
-                else out.metadata,
+                # Merged over the declared metadata, as in Dagster (whose op output keeps it).
+                metadata={**out.metadata, **metadata.get(out.key, {})},
                 description=descriptions.get(out.key, out.description),
             )
             for out in self.outputs
         ]
         inputs = [replace(item, key=new(item.key)) for item in self.inputs]
-        deps = [replace(dep, asset=new(dep.asset_key)) for dep in self.deps]
+        deps = [dep.with_key(new(dep.asset_key)) for dep in self.deps]
         check_specs = [
             replace(spec, asset=new(spec.asset_key)) if hasattr(spec, "asset_key") else spec
             for spec in self.check_specs

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["AutoMaterializePolicy", "AutomationCondition", "anchored_on_job_roots", "condition_of"]
+__all__ = [
+    "AutoMaterializePolicy",
+    "AutomationCondition",
+    "anchored_on_job_roots",
+    "condition_of",
+    "resolve_condition",
+]
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,16 @@ class AutoMaterializePolicy:
 
     condition: AutomationCondition
 
+    @staticmethod
+    def eager(max_materializations_per_minute: int | None = 1) -> AutoMaterializePolicy:
+        del max_materializations_per_minute  # nothing evaluates the policy in a notebook
+        return AutoMaterializePolicy(AutomationCondition.eager())
+
+    @staticmethod
+    def lazy(max_materializations_per_minute: int | None = 1) -> AutoMaterializePolicy:
+        del max_materializations_per_minute
+        return AutoMaterializePolicy(AutomationCondition("lazy"))
+
     def to_automation_condition(self) -> AutomationCondition:
         return self.condition
 
@@ -121,6 +137,22 @@ def condition_of(automation_condition: Any, auto_materialize_policy: Any = None)
         return automation_condition
     to_condition = getattr(auto_materialize_policy, "to_automation_condition", None)
     return to_condition() if callable(to_condition) else None
+
+
+def resolve_condition(automation_condition: Any, auto_materialize_policy: Any) -> Any:
+    """The condition given either way; both at once is refused, as Dagster refuses it.
+
+    Raises:
+        InvalidInvocationError: both were given.
+    """
+    if automation_condition is not None and auto_materialize_policy is not None:
+        from nbassets.errors import InvalidInvocationError
+
+        raise InvalidInvocationError(
+            "Cannot supply both `automation_condition` and `auto_materialize_policy`; "
+            "auto_materialize_policy is the older spelling, so pass only automation_condition."
+        )
+    return condition_of(automation_condition, auto_materialize_policy)
 
 
 def anchored_on_job_roots(condition: AutomationCondition) -> bool:

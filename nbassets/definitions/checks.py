@@ -129,17 +129,27 @@ class AssetChecksDefinition:
         return subset
 
     def with_attributes(
-        self, *, asset_key_replacements: Mapping[AssetKey, AssetKey] | None = None
+        self,
+        *,
+        asset_key_replacements: Mapping[AssetKey, AssetKey] | None = None,
+        metadata_by_key: Mapping[AssetCheckKey, Mapping[str, Any]] | None = None,
     ) -> AssetChecksDefinition:
-        """A copy whose checks target (and read) the replaced keys."""
+        """A copy whose checks target (and read) the replaced keys, with metadata replaced.
+
+        ``metadata_by_key`` names checks by their keys before any replacement.
+        """
         moved = {coerce_key(k): coerce_key(v) for k, v in (asset_key_replacements or {}).items()}
+        given = dict(metadata_by_key or {})
 
         def new(key: Any) -> Any:
             return moved.get(coerce_dep(key).asset_key, key)
 
         def moved_spec(spec: AssetCheckSpec) -> AssetCheckSpec:
             deps = tuple(new(dep) for dep in spec.additional_deps)
-            return dataclasses.replace(spec, asset=new(spec.asset), additional_deps=deps)
+            metadata = dict(given[spec.key]) if spec.key in given else spec.metadata
+            return dataclasses.replace(
+                spec, asset=new(spec.asset), additional_deps=deps, metadata=metadata
+            )
 
         renamed = copy.copy(self)
         renamed.all_specs = tuple(moved_spec(spec) for spec in self.all_specs)

@@ -24,7 +24,7 @@ from nbassets.definitions.assets import (
 from nbassets.definitions.automation import condition_of
 from nbassets.definitions.check_specs import validate_check_specs
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
-from nbassets.definitions.metadata import normalize_metadata
+from nbassets.definitions.labels import check_tags, kind_tags, tags_without_kinds
 from nbassets.definitions.names import check_group_name
 from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.signature import read_parameters
@@ -97,6 +97,14 @@ def _check_ins_beside_deps(ins: Mapping[str, AssetIn] | None, deps: Sequence[Ass
             )
 
 
+def _first_dep_per_key(deps: Sequence[AssetDep]) -> list[AssetDep]:
+    # Each spec's deps were checked with the spec; between specs, the first one wins.
+    first: dict[AssetKey, AssetDep] = {}
+    for dep in deps:
+        first.setdefault(dep.asset_key, dep)
+    return list(first.values())
+
+
 def _check_dep_names(node: str, inputs: Sequence[AssetInput], deps: Sequence[AssetDep]) -> None:
     """Refuse a parameter named as a value-less dependency but reading another asset.
 
@@ -138,6 +146,11 @@ def _inputs(
                 )
             )
     return tuple(made)
+
+
+def _kind_of(compute_kind: str | None) -> frozenset[str]:
+    """compute_kind, Dagster's older spelling of a single kind, as kinds."""
+    return frozenset({compute_kind} if compute_kind else ())
 
 
 def register_if_interactive(definition: Any, fn: Callable[..., Any]) -> None:
@@ -207,6 +220,11 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             )
         if group_name is not None:
             check_group_name(group_name)  # its own error first, whatever the function
+        if compute_kind is not None and kinds is not None:
+            raise InvalidDefinitionError(
+                "Cannot specify compute_kind and kinds on the @asset decorator. compute_kind "
+                f"is the older spelling of one kind: pass kinds={{{compute_kind!r}, ...}}."
+            )
         if key is None and name is None and not str(fn.__name__).isidentifier():
             # A lambda's name, <lambda>, cannot be written in a selection or bound.
             raise InvalidDefinitionError(
@@ -229,12 +247,13 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             # An IO manager given with the asset is bound as a resource of its own.
             manager_key = io_manager_key or f"{asset_key.to_python_identifier()}__io_manager"
             bound[manager_key] = io_manager_def
+        check_tags(kind_tags(kinds))  # a kind is a tag key, so it follows their rule
         all_deps = [*(deps or ()), *(non_argument_deps or ()), *nothing_keys]
         _check_ins_beside_deps(ins, coerce_deps(deps))
         output = AssetOutput(
             key=asset_key,
             description=description or inspect.getdoc(fn),
-            metadata=normalize_metadata(metadata),
+            metadata=dict(metadata or {}),
             # None is the default group; "" is refused, as Dagster refuses it.
             group_name=DEFAULT_GROUP if group_name is None else group_name,
             code_version=code_version,
@@ -320,6 +339,7 @@ def multi_asset(
     code_version: str | None = None,
     check_specs: Sequence[AssetCheckSpec] | None = None,
     config_schema: Any = None,
+    compute_kind: str | None = None,
     allow_arbitrary_check_specs: bool = False,
 ) -> Callable[[AssetFn], AssetsDefinition]:
     """Define several assets computed by one function, as Dagster's ``@multi_asset``.
@@ -334,6 +354,12 @@ def multi_asset(
             "specs=[AssetSpec(...), ...]."
         )
 
+    if compute_kind is not None and any(spec.kinds for spec in specs or ()):
+        raise InvalidDefinitionError(
+            "Can not specify compute_kind on both the @multi_asset and kinds on AssetSpecs. "
+            "Give the kind in each spec's kinds= instead."
+        )
+
     def build(fn: AssetFn) -> AssetsDefinition:
         node_name = name or fn.__name__
         resource_keys = frozenset(required_resource_keys or ())
@@ -345,17 +371,18 @@ def multi_asset(
         outputs: list[AssetOutput] = []
         if outs is not None:
             for out_name, out in outs.items():
+                check_tags(kind_tags(out.kinds))  # a kind is a tag key, so it follows their rule
                 out_deps = internal.get(out_name)
                 outputs.append(
                     AssetOutput(
                         key=out.key_for(out_name),
                         name=out_name,
                         description=out.description,
-                        metadata=normalize_metadata(out.metadata),
+                        metadata=dict(out.metadata or {}),
                         group_name=out.group_name or group_name or DEFAULT_GROUP,
                         code_version=out.code_version or code_version,
                         tags=dict(out.tags or {}),
-                        kinds=frozenset(out.kinds or ()),
+                        kinds=frozenset(out.kinds or ()) | _kind_of(compute_kind),
                         owners=tuple(out.owners or ()),
                         io_manager_key=out.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         is_required=out.is_required,
@@ -376,12 +403,13 @@ def multi_asset(
                         metadata=dict(spec.metadata),
                         group_name=spec.group_name or group_name or DEFAULT_GROUP,
                         code_version=spec.code_version or code_version,
-                        tags=dict(spec.tags),
-                        kinds=spec.kinds,
+                        tags=tags_without_kinds(spec.tags),
+                        kinds=frozenset(spec.kinds) | _kind_of(compute_kind),
                         owners=tuple(spec.owners),
                         io_manager_key=spec.io_manager_key or DEFAULT_IO_MANAGER_KEY,
                         # A function that can subset may leave any asset out (Dagster).
                         is_required=not spec.skippable and not can_subset,
+                        automation_condition=spec.automation_condition,
                         # Exactly the spec's deps, as in Dagster: a spec without deps
                         # has none (so a spec may depend on a sibling without a cycle).
                         deps=spec.dep_keys,
@@ -402,13 +430,7 @@ def multi_asset(
             node_name=node_name,
             outputs=outputs,
             inputs=inputs,
-            # Each spec's deps were checked with the spec; between specs, the first wins.
-            deps=list(
-                {
-                    d.asset_key: d
-                    for d in reversed([*coerce_deps([*(deps or ()), *nothing_keys]), *spec_deps])
-                }.values()
-            )[::-1],
+            deps=_first_dep_per_key([*coerce_deps([*(deps or ()), *nothing_keys]), *spec_deps]),
             roles=roles,
             # As in Dagster, resources bound with resource_defs= are required by the op
             # (an IO manager given as io_manager_def= is not).

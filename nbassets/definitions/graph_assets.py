@@ -228,6 +228,8 @@ def assets_from_node(
     code_versions_by_output_name: Mapping[str, str] | None = None,
     tags_by_output_name: Mapping[str, Any] | None = None,
     owners_by_output_name: Mapping[str, Any] | None = None,
+    automation_conditions_by_output_name: Mapping[str, Any] | None = None,
+    auto_materialize_policies_by_output_name: Mapping[str, Any] | None = None,
     backfill_policy: Any = None,
     check_specs: Any = None,
     **ignored: Any,
@@ -280,6 +282,8 @@ def assets_from_node(
             code_version=(code_versions_by_output_name or {}).get(name),
             tags=(tags_by_output_name or {}).get(name),
             owners=(owners_by_output_name or {}).get(name),
+            automation_condition=(automation_conditions_by_output_name or {}).get(name),
+            auto_materialize_policy=(auto_materialize_policies_by_output_name or {}).get(name),
             is_required=not can_subset and (spec is None or spec.is_required),
         )
     nothing = _nothing_inputs(graph_def)

@@ -24,10 +24,16 @@ def check_group_name(name: str) -> str:
     Raises:
         InvalidDefinitionError: ``name`` is empty or has other characters.
     """
+    if name == "":
+        raise InvalidDefinitionError(
+            "Empty asset group name was provided, which is not permitted. Set group_name=None "
+            "to use the default group_name or set non-empty string"
+        )
     if not isinstance(name, str) or not _GROUP.fullmatch(name):
         suggestion = re.sub(r"[^A-Za-z0-9_/]+", "_", str(name)).strip("_/") or "my_group"
         raise InvalidDefinitionError(
-            f"Group name {name!r} is not valid: use letters, digits and underscores, with '/' "
-            f"between segments (as Dagster requires), e.g. {suggestion!r}."
+            f"{name!r} is not a valid asset group name. Group names must be one or more "
+            "segments of letters, digits and underscores separated by '/' (e.g. 'marketing' "
+            f"or 'marketing/foo/bar'); try {suggestion!r}."
         )
     return name

@@ -36,6 +36,9 @@ class SourceAsset(AssetSpec):
 
     observe_fn: Callable[..., Any] | None
     resource_defs: Mapping[str, Any]
+    io_manager_def: Any
+    op_tags: Mapping[str, Any]
+    _io_manager_key: str | None
 
     def __init__(
         self,
@@ -57,15 +60,15 @@ class SourceAsset(AssetSpec):
         owners: Sequence[str] | None = None,
         kinds: Iterable[str] | None = None,
     ) -> None:
-        del op_tags, auto_observe_interval_minutes, freshness_policy, automation_condition
+        del auto_observe_interval_minutes, freshness_policy, automation_condition
         resources = dict(resource_defs or {})
         entries = dict(metadata or {})
         if io_manager_def is not None:
             default_key = f"{coerce_key(key).to_python_identifier()}__io_manager"
             io_manager_key = io_manager_key or default_key
             resources[io_manager_key] = io_manager_def
-        if io_manager_key is not None:
-            entries[IO_MANAGER_METADATA_KEY] = io_manager_key
+        # Kept apart from the metadata, as Dagster keeps it (a spec keeps it in metadata).
+        io_manager_key = io_manager_key or entries.pop(IO_MANAGER_METADATA_KEY, None)
         super().__init__(
             key,
             description=description,
@@ -76,8 +79,30 @@ class SourceAsset(AssetSpec):
             owners=owners,
             kinds=kinds,
         )
+        # Unlike an AssetSpec's, a source asset's metadata is typed, as in Dagster.
+        object.__setattr__(self, "metadata", normalize_metadata(entries))
         object.__setattr__(self, "observe_fn", observe_fn)
         object.__setattr__(self, "resource_defs", resources)
+        object.__setattr__(self, "io_manager_def", io_manager_def)
+        object.__setattr__(self, "op_tags", dict(op_tags or {}))
+        object.__setattr__(self, "_io_manager_key", io_manager_key)
+
+    @property
+    def io_manager_key(self) -> str | None:
+        return self._io_manager_key
+
+    @property
+    def op(self) -> Any:
+        """The op that observes this asset (Dagster's ``source_asset.op``)."""
+        from nbassets.definitions.op_view import OpHandle
+
+        return OpHandle(
+            self.key.to_python_identifier(), dict(self.op_tags), compute=self.observe_fn
+        )
+
+    @property
+    def node_def(self) -> Any:
+        return self.op
 
     @property
     def is_observable(self) -> bool:
@@ -125,10 +150,21 @@ def observable_source_asset(
     group_name: str | None = None,
     partitions_def: Any = None,
     tags: Mapping[str, str] | None = None,
+    io_manager_def: Any = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    op_tags: Mapping[str, Any] | None = None,
+    owners: Sequence[str] | None = None,
     **ignored: Any,
 ) -> Any:
     """Decorate a function returning a ``DataVersion`` as an observable source asset."""
     del ignored
+    if key is not None and (name is not None or key_prefix is not None):
+        from nbassets.errors import InvalidDefinitionError
+
+        raise InvalidDefinitionError(
+            "Cannot specify a name or key prefix for @observable_source_asset when the key "
+            "argument is provided; key is the whole key, so pass only key=[...]."
+        )
 
     def build(fn: Callable[..., Any]) -> SourceAsset:
         if key is not None:
@@ -145,6 +181,10 @@ def observable_source_asset(
             partitions_def=partitions_def,
             observe_fn=fn,
             tags=tags,
+            io_manager_def=io_manager_def,
+            resource_defs=resource_defs,
+            op_tags=op_tags,
+            owners=owners,
         )
 
     return build(observe_fn) if observe_fn is not None else build

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from nbassets.definitions.keys import AssetKey, CoercibleToAssetKey, coerce_key
-from nbassets.definitions.metadata import MetadataValue, normalize_metadata
+from nbassets.definitions.metadata import normalize_metadata
 from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
 
 __all__ = [
@@ -41,106 +41,122 @@ class AssetCheckKey(NamedTuple):
         return f"{self.asset_key.to_user_string()}:{self.name}"
 
 
-def _produced_keys(value: Any) -> list[AssetKey] | None:
-    """The keys a definition produces; ``None`` for anything else (keys, strings...)."""
-    keys = getattr(value, "keys", None)
-    if keys is None or isinstance(value, (str, Mapping)) or callable(keys):
-        return None
-    return list(keys)
-
-
-@dataclass(frozen=True)
 class AssetDep:
     """An upstream dependency that the function does not receive as a parameter.
 
-    ``metadata`` describes the dependency (Dagster gives it to an upstream asset
-    that no definition provides).
+    Compared by key, partition mapping and metadata, as Dagster's ``AssetDep``.
     """
 
-    asset: Any
-    partition_mapping: Any = None
-    metadata: Mapping[str, Any] | None = None
+    __slots__ = ("asset_key", "metadata", "partition_mapping")
 
-    def __post_init__(self) -> None:
-        keys = _produced_keys(self.asset)
-        if keys is not None and len(keys) > 1:
-            name = getattr(self.asset, "node_name", "?")
-            raise InvalidDefinitionError(
-                "Cannot create an AssetDep from a multi_asset AssetsDefinition. Instead, "
-                "specify dependencies on the assets created by the multi_asset via AssetKeys "
-                f"or strings. For the multi_asset {name}, the available keys are: "
-                f"{[k.to_user_string() for k in keys]}.",
-                advice="Pass the multi_asset itself in deps=[...] to depend on all its assets.",
-            )
-        if self.metadata is not None:
-            object.__setattr__(self, "metadata", dict(self.metadata))
+    def __init__(
+        self,
+        asset: Any,
+        *,
+        partition_mapping: Any = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        keys = getattr(asset, "keys", None)
+        if keys is not None and not isinstance(asset, (str, Mapping)) and not callable(keys):
+            keys = list(keys)
+            if len(keys) != 1:
+                raise InvalidDefinitionError(
+                    "Cannot create an AssetDep from a multi_asset AssetsDefinition. Instead, "
+                    "specify dependencies on the assets created by the multi_asset via "
+                    f"AssetKeys or strings: {[k.to_user_string() for k in keys]}."
+                )
+            asset = keys[0]
+        self.asset_key: AssetKey = (
+            asset.asset_key if isinstance(asset, AssetDep) else coerce_key(asset)
+        )
+        self.partition_mapping = partition_mapping
+        self.metadata: dict[str, Any] = dict(metadata or {})
 
     @property
-    def asset_key(self) -> AssetKey:
-        keys = _produced_keys(self.asset)
-        return keys[0] if keys else coerce_key(self.asset)
+    def asset(self) -> AssetKey:
+        return self.asset_key
+
+    def with_key(self, key: AssetKey) -> AssetDep:
+        return AssetDep(key, partition_mapping=self.partition_mapping, metadata=self.metadata)
+
+    def _parts(self) -> tuple[Any, ...]:
+        return (self.asset_key, self.partition_mapping, self.metadata)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AssetDep) and self._parts() == other._parts()
+
+    def __hash__(self) -> int:
+        return hash(self.asset_key)
+
+    def __repr__(self) -> str:
+        return (
+            f"AssetDep(asset_key={self.asset_key!r}, partition_mapping="
+            f"{self.partition_mapping!r}, metadata={self.metadata!r})"
+        )
 
 
 def coerce_dep(value: Any) -> AssetDep:
-    """An ``AssetDep`` from a key, a string, a spec or a single-asset definition."""
-    if isinstance(value, AssetDep):
-        return value
-    keys = _produced_keys(value)
-    return AssetDep(keys[0] if keys and len(keys) == 1 else coerce_key(value))
+    """An ``AssetDep`` from a key, a string, a spec or a definition."""
+    return value if isinstance(value, AssetDep) else AssetDep(value)
 
 
-def _dep_identity(dep: AssetDep) -> tuple[Any, ...]:
-    return (dep.asset_key, dep.partition_mapping, dep.metadata)
+def coerce_deps(values: Iterable[Any] | None, owner: Any = None) -> list[AssetDep]:
+    """Deps as ``AssetDep``s, each key once (a multi-asset stands for each of its keys).
 
-
-def coerce_deps(values: Iterable[Any] | None, owner: Any = None) -> tuple[AssetDep, ...]:
-    """``AssetDep``s from what ``deps=`` lists, as Dagster coerces them.
-
-    A multi-asset stands for each of its assets; a key listed twice the same way
-    counts once, and listed twice differently (another partition mapping) is refused.
+    Raises:
+        InvalidInvocationError: one key is given twice with different mappings.
     """
     found: dict[AssetKey, AssetDep] = {}
     for value in values or ():
-        keys = _produced_keys(value)
-        expanded = keys if keys is not None and len(keys) > 1 else [value]
-        for item in expanded:
+        keys = getattr(value, "keys", None)
+        many = (
+            keys is not None
+            and not isinstance(value, (str, Mapping, AssetDep))
+            and not callable(keys)
+            and len(list(keys)) > 1
+        )
+        for item in list(keys) if many else [value]:  # type: ignore[arg-type]
             dep = coerce_dep(item)
-            key = dep.asset_key
-            if key in found and _dep_identity(found[key]) != _dep_identity(dep):
+            known = found.get(dep.asset_key)
+            if known is not None and known != dep:
                 where = f"for spec {owner}." if owner is not None else "per asset."
                 raise InvalidInvocationError(
-                    f"Cannot set a dependency on asset {key} more than once {where}",
-                    advice="Keep one entry for it in deps=, with the partition mapping it needs.",
-                    upstream=key,
+                    f"Cannot set a dependency on asset {dep.asset_key} more than once {where} "
+                    "Give it once, with the partition mapping it needs."
                 )
-            found[key] = dep
-    return tuple(found.values())
+            found[dep.asset_key] = dep
+    return list(found.values())
 
 
-def _keyset(values: Iterable[Any] | None, owner: Any = None) -> tuple[AssetDep, ...]:
-    return coerce_deps(values, owner)
+_UNSET: Any = object()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AssetSpec:
     """Everything about an asset except the function that materializes it.
 
     Passed to ``materialize`` or registered alone, it is an external asset: it
-    appears in the graph, and its value loads through its IO manager.
+    appears in the graph, and its value loads through its IO manager. As in
+    Dagster, ``metadata`` keeps the values as given and ``tags`` include one
+    ``dagster/kind/<kind>`` tag per kind.
     """
 
     key: AssetKey
-    deps: tuple[AssetDep, ...] = ()
+    deps: list[AssetDep] = field(default_factory=list)
     description: str | None = None
-    metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
     skippable: bool = False
     group_name: str | None = None
     code_version: str | None = None
     owners: list[str] = field(default_factory=list)
     tags: Mapping[str, str] = field(default_factory=dict)
-    kinds: frozenset[str] = frozenset()
     partitions_def: Any = None
     backfill_policy: Any = None
+    # Carried, not evaluated: a notebook has no daemon (see nbassets.definitions.automation).
+    automation_condition: Any = None
+    freshness_policy: Any = None
+    legacy_freshness_policy: Any = None
+    is_virtual: bool = False
 
     def __init__(
         self,
@@ -152,17 +168,27 @@ class AssetSpec:
         skippable: bool = False,
         group_name: str | None = None,
         code_version: str | None = None,
+        automation_condition: Any = None,
         owners: Sequence[str] | None = None,
         tags: Mapping[str, str] | None = None,
         kinds: Iterable[str] | None = None,
         partitions_def: Any = None,
         backfill_policy: Any = None,
+        freshness_policy: Any = None,
+        legacy_freshness_policy: Any = None,
+        auto_materialize_policy: Any = None,
+        is_virtual: bool = False,
     ) -> None:
+        from nbassets.definitions.automation import resolve_condition
+        from nbassets.definitions.labels import check_owners, check_tags, kind_tags, kinds_of
+
         set_ = object.__setattr__
-        set_(self, "key", coerce_key(key))
-        set_(self, "deps", _keyset(deps, self.key))
+        asset_key = coerce_key(key)
+        set_(self, "key", asset_key)
+        set_(self, "deps", coerce_deps(deps, asset_key))
         set_(self, "description", description)
-        set_(self, "metadata", normalize_metadata(metadata))
+        normalize_metadata(metadata)  # refuse a value nbassets cannot store, here
+        set_(self, "metadata", dict(metadata or {}))
         set_(self, "skippable", skippable)
         if group_name is not None:
             from nbassets.definitions.names import check_group_name
@@ -171,15 +197,48 @@ class AssetSpec:
         set_(self, "group_name", group_name)
         set_(self, "code_version", code_version)
         # A list, as in Dagster: code compares it to lists.
-        set_(self, "owners", list(owners or ()))
-        set_(self, "tags", dict(tags or {}))
-        set_(self, "kinds", frozenset(kinds or ()))
+        set_(self, "owners", check_owners(owners, asset_key))
+        all_tags = {**check_tags(tags), **kind_tags(kinds)}
+        kinds_of(all_tags)
+        set_(self, "tags", all_tags)
         set_(self, "partitions_def", partitions_def)
         set_(self, "backfill_policy", backfill_policy)
+        set_(
+            self,
+            "automation_condition",
+            resolve_condition(automation_condition, auto_materialize_policy),
+        )
+        set_(self, "freshness_policy", freshness_policy)
+        set_(self, "legacy_freshness_policy", legacy_freshness_policy)
+        set_(self, "is_virtual", is_virtual)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AssetSpec):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.__dataclass_fields__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable fields, as Dagster's
 
     @property
     def keys(self) -> tuple[AssetKey]:
         return (self.key,)
+
+    @property
+    def kinds(self) -> set[str]:
+        from nbassets.definitions.labels import kinds_of
+
+        return set(kinds_of(self.tags))
+
+    @property
+    def auto_materialize_policy(self) -> Any:
+        condition = self.automation_condition
+        return None if condition is None else condition.as_auto_materialize_policy()
+
+    @property
+    def partition_mappings(self) -> dict[AssetKey, Any]:
+        return {
+            d.asset_key: d.partition_mapping for d in self.deps if d.partition_mapping is not None
+        }
 
     @property
     def dep_keys(self) -> tuple[AssetKey, ...]:
@@ -188,29 +247,40 @@ class AssetSpec:
     @property
     def io_manager_key(self) -> str | None:
         entry = self.metadata.get(IO_MANAGER_METADATA_KEY)
-        return None if entry is None else str(entry.value)
+        return None if entry is None else str(getattr(entry, "value", entry))
 
     def _fields(self) -> dict[str, Any]:
+        from nbassets.definitions.labels import tags_without_kinds
+
         return {
+            "key": self.key,
             "deps": self.deps,
             "description": self.description,
             "metadata": dict(self.metadata),
             "skippable": self.skippable,
             "group_name": self.group_name,
             "code_version": self.code_version,
+            "automation_condition": self.automation_condition,
             "owners": self.owners,
-            "tags": dict(self.tags),
+            "tags": tags_without_kinds(self.tags),
             "kinds": self.kinds,
             "partitions_def": self.partitions_def,
             "backfill_policy": self.backfill_policy,
+            "freshness_policy": self.freshness_policy,
+            "legacy_freshness_policy": self.legacy_freshness_policy,
+            "is_virtual": self.is_virtual,
         }
 
     def replace_attributes(self, **changes: Any) -> AssetSpec:
-        """A copy with the given attributes replaced."""
-        fields = self._fields()
-        key = changes.pop("key", self.key)
-        fields.update(changes)
-        return AssetSpec(key, **fields)
+        """A copy with the given attributes replaced (tags keep the kinds unless given)."""
+        unknown = set(changes) - set(self._fields())
+        if unknown:
+            raise InvalidInvocationError(
+                f"replace_attributes() got {sorted(unknown)}; an AssetSpec has "
+                f"{sorted(self._fields())}."
+            )
+        fields = {**self._fields(), **changes}
+        return AssetSpec(fields.pop("key"), **fields)
 
     def merge_attributes(
         self,
@@ -222,12 +292,13 @@ class AssetSpec:
         kinds: Iterable[str] | None = None,
     ) -> AssetSpec:
         """A copy with the given deps, metadata, owners, tags and kinds added."""
+        current = self._fields()
         return self.replace_attributes(
-            deps=self.deps + _keyset(deps),
+            deps=[*self.deps, *(deps or ())],
             metadata={**self.metadata, **(metadata or {})},
-            owners=self.owners + [o for o in (owners or ()) if o not in self.owners],
-            tags={**self.tags, **(tags or {})},
-            kinds=self.kinds | frozenset(kinds or ()),
+            owners=[*self.owners, *(owners or ())],
+            tags={**current["tags"], **(tags or {})},
+            kinds={*self.kinds, *(kinds or ())},
         )
 
     def with_io_manager_key(self, io_manager_key: str) -> AssetSpec:
@@ -304,7 +375,7 @@ class AssetOut:
             metadata=dict(spec.metadata),
             group_name=spec.group_name,
             code_version=spec.code_version,
-            tags=dict(spec.tags),
+            tags={k: v for k, v in spec.tags.items() if not k.startswith("dagster/kind/")},
             kinds=spec.kinds,
             owners=spec.owners,
             **kwargs,

@@ -207,22 +207,34 @@ class Definitions:
         for definition in self.assets:
             if isinstance(definition, AssetsDefinition) and wanted in definition.keys:
                 return definition
+        for definition in self.assets:
+            if isinstance(definition, AssetSpec) and definition.key == wanted:
+                # External assets, answered as Dagster does: one definition, not executable,
+                # for the plain specs together (a source asset stands alone).
+                if type(definition) is not AssetSpec:
+                    return AssetsDefinition(specs=[definition])
+                return AssetsDefinition(specs=[a for a in self.assets if type(a) is AssetSpec])
         raise UnknownAssetError(f"No asset {wanted.to_user_string()!r} in these definitions.")
 
     get_assets_def = resolve_assets_def
 
     def resolve_all_asset_specs(self) -> list[AssetSpec]:
-        """An ``AssetSpec`` for every asset, groups filled in (``default`` when none)."""
+        """An ``AssetSpec`` for every asset, groups filled in (``default`` when none).
+
+        Raises:
+            InvalidDefinitionError: two different specs share a key.
+        """
         self._resolved = True
         specs: list[AssetSpec] = []
         for definition in self.assets:
             if isinstance(definition, AssetsDefinition):
                 specs.extend(definition.specs)
             elif isinstance(definition, AssetSpec):
-                fields = definition._fields()
-                fields["group_name"] = definition.group_name or DEFAULT_GROUP
-                specs.append(AssetSpec(definition.key, **fields))
-        return specs
+                group = definition.group_name or DEFAULT_GROUP
+                specs.append(definition.replace_attributes(group_name=group))
+        from nbassets.definitions.external import distinct_specs
+
+        return distinct_specs(specs)  # a key's specs must agree
 
     def resolve_asset_graph(self) -> Registry:
         """A fresh registry holding these definitions (the graph they form)."""
@@ -395,8 +407,10 @@ def _expand_observations(assets: Iterable[Any]) -> list[Any]:
 
     module = sys.modules.get("nbassets.definitions.multi_observe")
     kind = module.MultiObservableSourceAsset if module is not None else ()
+    from nbassets.definitions.external import unwrap_external
+
     found: list[Any] = []
-    for item in assets:
+    for item in unwrap_external(assets):
         if kind and isinstance(item, kind):
             found.extend(item.to_source_assets())
         else:

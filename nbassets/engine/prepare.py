@@ -96,7 +96,9 @@ def _from_list(assets: Sequence[Any], registry: Registry) -> RunDefinitions:
         return cached
     owner: dict[AssetKey, AssetsDefinition | AssetSpec] = {}
     checks: list[AssetChecksDefinition] = []
-    for item in assets:
+    from nbassets.definitions.external import unwrap_external
+
+    for item in unwrap_external(assets):
         if isinstance(item, AssetChecksDefinition):
             checks.append(item)
             continue

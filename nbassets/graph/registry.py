@@ -20,6 +20,7 @@ from typing import Any, Literal
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey, coerce_key
+from nbassets.definitions.labels import tags_without_kinds
 from nbassets.definitions.specs import AssetCheckKey, AssetSpec
 from nbassets.errors import (
     CycleError,
@@ -66,8 +67,8 @@ def _nodes_of(definition: AssetsDefinition | AssetSpec) -> list[AssetNode]:
                 definition.key,
                 definition.dep_keys,
                 definition.group_name or "default",
-                definition.tags,
-                definition.kinds,
+                tags_without_kinds(definition.tags),  # kinds apart, as for other assets
+                frozenset(definition.kinds),
                 tuple(definition.owners),
                 is_external=True,
             )
@@ -265,6 +266,14 @@ class Registry:
         """
         if isinstance(definition, AssetChecksDefinition):
             self._add_check(definition, source_id)
+            return
+        if isinstance(definition, AssetsDefinition) and not definition.is_executable:
+            # External assets: the registry keeps each as the AssetSpec it stands for.
+            from nbassets.definitions.external import unwrap_external
+
+            specs = unwrap_external([definition])
+            for spec in specs:
+                self.add(spec, source_id=source_id if len(specs) == 1 else None)
             return
         new_keys = tuple(definition.keys)
         displaced = {id(e): e for k in new_keys if (e := self._owner.get(k)) is not None}

@@ -21,7 +21,6 @@ from nbassets import (
     asset,
     multi_asset,
 )
-from nbassets.definitions.metadata import IntMetadataValue, TextMetadataValue
 
 K = AssetKey
 
@@ -160,8 +159,9 @@ def test_attributes_are_kept_per_key() -> None:
         return 1
 
     key = K("thing")
-    assert thing.metadata_by_key[key]["rows"] == IntMetadataValue(3)
-    assert thing.metadata_by_key[key]["owner"] == TextMetadataValue("me")
+    # Kept as given, as Dagster keeps them (typed when stored with a materialization).
+    assert thing.metadata_by_key[key]["rows"] == 3
+    assert thing.metadata_by_key[key]["owner"] == "me"
     assert thing.metadata_by_key[key]["link"].value == "http://x"
     assert thing.tags_by_key == {key: {"tier": "gold"}}
     assert thing.group_names_by_key == {key: "sales"}
@@ -169,7 +169,7 @@ def test_attributes_are_kept_per_key() -> None:
     assert thing.descriptions_by_key == {key: "Explicit description"}
     assert thing.retry_policy is policy
     assert thing.io_manager_keys == {key: "fs"}
-    assert thing.owners_by_key == {key: ("team:data",)}
+    assert thing.owners_by_key == {key: ["team:data"]}
     spec = thing.get_asset_spec()
     assert spec.kinds == frozenset({"pandas"})
     assert spec.group_name == "sales"

@@ -10,6 +10,7 @@ from nbassets.errors import InvalidDefinitionError
 from nbassets.notebook.cell_options import parse_asset_line
 
 VALID = ["sales", "Sales_2024", "marketing/emails", "a/b/c", "_"]
+REFUSED = r"is not a valid asset group name|Empty asset group name"
 INVALID = ["", "has space", "dash-x", "/lead", "trail/", "a//b", "<b>", "ünï", "a.b"]
 
 
@@ -26,10 +27,10 @@ def test_valid_group_names_are_accepted_by_every_door(name: str) -> None:
 
 @pytest.mark.parametrize("name", INVALID)
 def test_invalid_group_names_are_refused_by_every_door(name: str) -> None:
-    with pytest.raises(InvalidDefinitionError, match=r"Group name .* is not valid"):
+    with pytest.raises(InvalidDefinitionError, match=REFUSED):
         asset(group_name=name)(lambda: 1)
-    with pytest.raises(InvalidDefinitionError, match=r"Group name .* is not valid"):
+    with pytest.raises(InvalidDefinitionError, match=REFUSED):
         AssetSpec("spec", group_name=name)
     if name.strip():
-        with pytest.raises(UsageError, match=r"Group name .* is not valid"):
+        with pytest.raises(UsageError, match=REFUSED):
             parse_asset_line(f"thing --group '{name}'")

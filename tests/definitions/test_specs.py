@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nbassets import AssetCheckKey, AssetCheckSpec, AssetDep, AssetIn, AssetKey, AssetOut, AssetSpec
-from nbassets.definitions.metadata import IntMetadataValue
+from nbassets.errors import InvalidDefinitionError, InvalidInvocationError
 
 K = AssetKey
 
@@ -16,23 +18,40 @@ def test_asset_spec_coerces_key_deps_and_metadata() -> None:
         group_name="g",
         tags={"a": "b"},
         kinds=["csv"],
-        owners=["me"],
+        owners=["me@example.com"],
     )
     assert spec.key == K(["raw", "orders"])
     assert spec.dep_keys == (K("src"), K("other"))
-    assert spec.metadata["rows"] == IntMetadataValue(3)
+    assert spec.deps == [AssetDep("src"), AssetDep("other")]
+    # Metadata kept as given, as Dagster keeps it; kinds are tags too.
+    assert spec.metadata["rows"] == 3
     assert spec.keys == (K(["raw", "orders"]),)
-    assert spec.kinds == frozenset({"csv"})
+    assert spec.kinds == {"csv"}
+    assert spec.tags == {"a": "b", "dagster/kind/csv": ""}
+
+
+def test_asset_spec_refuses_what_dagster_refuses() -> None:
+    with pytest.raises(InvalidDefinitionError, match="Owner must be an email address"):
+        AssetSpec("a", owners=["me"])
+    with pytest.raises(InvalidDefinitionError, match="Found invalid tag keys"):
+        AssetSpec("a", tags={"a%": "b"})
+    with pytest.raises(InvalidDefinitionError, match="at most ten kinds"):
+        AssetSpec("a", kinds={f"k{i}" for i in range(11)})
+    with pytest.raises(InvalidInvocationError, match="more than once"):
+        AssetSpec("a", deps=[AssetDep("b"), AssetDep("b", partition_mapping=object())])
+    with pytest.raises(InvalidDefinitionError, match="cannot store"):
+        AssetSpec("a", metadata={"x": object()})
 
 
 def test_replace_and_merge_attributes_return_copies() -> None:
-    spec = AssetSpec("a", tags={"x": "1"}, owners=["o1"])
+    spec = AssetSpec("a", tags={"x": "1"}, owners=["team:o1"], kinds={"csv"})
     renamed = spec.replace_attributes(key="b", group_name="g")
-    merged = spec.merge_attributes(tags={"y": "2"}, owners=["o1", "o2"], deps=["up"])
+    merged = spec.merge_attributes(tags={"y": "2"}, owners=["team:o2"], deps=["up"])
     assert renamed.key == K("b") and renamed.group_name == "g"
     assert spec.key == K("a") and spec.group_name is None
-    assert merged.tags == {"x": "1", "y": "2"}
-    assert merged.owners == ["o1", "o2"]
+    assert merged.tags == {"x": "1", "y": "2", "dagster/kind/csv": ""}
+    assert merged.owners == ["team:o1", "team:o2"]
+    assert spec.replace_attributes(kinds={"db"}).tags == {"x": "1", "dagster/kind/db": ""}
     assert merged.dep_keys == (K("up"),)
 
 

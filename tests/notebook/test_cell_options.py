@@ -98,7 +98,7 @@ def test_key_for_applies_the_prefix() -> None:
         ("--group", r"^--group expects a value\.$"),
         ("--kinds", r"^--kinds expects at least one value\.$"),
         ("--group a --group b", r"--group is given twice \('a' and 'b'\)"),
-        ("--group my-group", r"Group name 'my-group' is not valid.*e.g. 'my_group'"),
+        ("--group my-group", r"'my-group' is not a valid asset group name.*try 'my_group'"),
         ("orders extra", r"Unexpected 'extra': %%asset takes one NAME"),
         ("--retries x", r"--retries expects a whole number, 0 or more; got 'x'"),
         ("--retries -1", r"--retries expects a whole number, 0 or more; got '-1'"),

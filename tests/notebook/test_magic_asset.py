@@ -148,8 +148,7 @@ def test_every_descriptive_option_lands_on_the_definition(shell):
         {"pandas"},
         ("me@x.com",),
     )
-    metadata = {k: v.value for k, v in definition.metadata_by_key[key].items()}
-    assert metadata == {"rows": 3, "ratio": 0.5, "source": "csv"}
+    assert definition.metadata_by_key[key] == {"rows": 3, "ratio": 0.5, "source": "csv"}
     assert definition.descriptions_by_key[key] == "Two words"
     assert definition.code_versions_by_key[key] == "v1"
     assert (definition.retry_policy.max_retries, definition.retry_policy.delay) == (2, 0.0)
@@ -182,7 +181,7 @@ def test_config_option_gives_the_body_config(shell):
         ("--config Nope", "no 'Nope' in the notebook namespace"),
         ("--config nums", "must name a Config subclass"),
         ("--bogus", "Unknown option '--bogus'"),
-        ("--group 'a b'", "Group name 'a b' is not valid"),
+        ("--group 'a b'", "'a b' is not a valid asset group name"),
         ("--retries x", "--retries expects a whole number"),
         ("--retry-delay 1", "--retry-delay 1 needs --retries N"),
         ("--tags nokv", "--tags expects k=v pairs; got 'nokv'"),

@@ -298,7 +298,8 @@ class WarehouseIOManager(IOManager):
                 "asset_key": context.asset_key,
                 "step_key": context.step_key,
                 "name": context.name,
-                "metadata": {k: v.value for k, v in context.metadata.items()},
+                # The definition's metadata, as written (Dagster keeps raw values).
+                "metadata": dict(context.metadata),
                 "partitioned": context.has_asset_partitions,
             }
         )

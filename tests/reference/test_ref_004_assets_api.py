@@ -121,8 +121,8 @@ def test_asset_parameters_reach_the_definition() -> None:
 
     spec = orders.get_asset_spec()
     assert spec.key == AssetKey("orders_clean")
-    assert spec.metadata["owner_note"].value == "ask sales"
-    assert spec.tags == {"domain": "sales"}
+    assert spec.metadata["owner_note"] == "ask sales"  # as written, as Dagster keeps it
+    assert spec.tags == {"domain": "sales", "dagster/kind/python": "", "dagster/kind/pandas": ""}
     assert spec.description == "Orders without test rows."
     assert spec.group_name == "sales"
     assert spec.code_version == "3"
@@ -223,7 +223,7 @@ def test_asset_spec_fields() -> None:
 
     assert spec.key == AssetKey("my_asset")
     assert {dep.asset_key for dep in spec.deps} == {AssetKey("upstream")}
-    assert spec.metadata["table"].value == "db.my_asset"
+    assert spec.metadata["table"] == "db.my_asset"  # as written, as Dagster keeps it
     assert (spec.skippable, spec.group_name, spec.code_version) == (True, "g", "1")
     assert spec.owners == ["team:finops"]
     assert spec.kinds == {"snowflake"}
@@ -245,11 +245,12 @@ def test_asset_spec_merge_replace_and_io_manager_key() -> None:
 
     assert [d.asset_key for d in merged.deps] == [AssetKey("a"), AssetKey("b")]
     assert merged.owners == ["x@y.com", "z@y.com"]
-    assert merged.tags == {"t": "1", "u": "2"}
+    # Kinds are tags too, as in Dagster.
+    assert merged.tags == {"t": "1", "u": "2", "dagster/kind/sql": "", "dagster/kind/python": ""}
     assert merged.kinds == {"sql", "python"}
     assert replaced.owners == ["nelson@hooli.com"]
     assert spec.owners == ["x@y.com"]  # specs are immutable
-    assert loaded.metadata["dagster/io_manager_key"].value == "warehouse"
+    assert loaded.metadata["dagster/io_manager_key"] == "warehouse"
 
 
 def test_asset_spec_as_an_external_upstream() -> None:

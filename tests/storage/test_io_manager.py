@@ -152,7 +152,7 @@ def test_custom_io_manager_per_asset_key() -> None:
     assert rec.stored == {K("up"): [1]}
     (out,) = rec.outputs
     assert out.asset_key == K("up") and out.run_id == result.run_id
-    assert out.definition_metadata["fmt"].value == "list"
+    assert out.definition_metadata["fmt"] == "list"  # as given, as in Dagster
     (mat,) = result.asset_materializations_for_node("up")
     assert mat.metadata["stored_by"].value == "recording"
     # Unselected, it loads through the same IO manager.
