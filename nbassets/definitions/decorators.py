@@ -52,8 +52,8 @@ def _prefix(key_prefix: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def _split_nothing(
     ins: Mapping[str, AssetIn] | None,
-) -> tuple[dict[str, AssetIn] | None, list[AssetKey]]:
-    """``ins`` without its ``dagster_type=Nothing`` entries, and the keys of those.
+) -> tuple[dict[str, AssetIn] | None, list[AssetDep]]:
+    """``ins`` without its ``dagster_type=Nothing`` entries, and those as deps.
 
     A ``Nothing`` input passes no value: it only orders the asset after its upstream,
     like ``deps``, and needs no parameter.
@@ -66,8 +66,12 @@ def _split_nothing(
     if nothing is None:
         return dict(ins), []
     values = {name: spec for name, spec in ins.items() if spec.dagster_type is not nothing}
-    keys = [spec.key_for(name) for name, spec in ins.items() if spec.dagster_type is nothing]
-    return values, keys
+    deps = [
+        AssetDep(spec.key_for(name), partition_mapping=spec.partition_mapping)
+        for name, spec in ins.items()
+        if spec.dagster_type is nothing
+    ]
+    return values, deps
 
 
 def _check_ins_beside_deps(ins: Mapping[str, AssetIn] | None, deps: Sequence[AssetDep]) -> None:
@@ -419,7 +423,9 @@ def multi_asset(
         _check_ins_beside_deps(ins, [*coerce_deps(deps), *spec_deps])
         inputs = _inputs(roles.inputs, value_ins)
         if specs is not None:
-            _require_spec_deps(deps, [*(i.key for i in inputs), *nothing_keys], spec_deps)
+            _require_spec_deps(
+                deps, [*(i.key for i in inputs), *(d.asset_key for d in nothing_keys)], spec_deps
+            )
         validate_check_specs(
             list(check_specs or ()),
             [out.key for out in outputs],

@@ -120,7 +120,7 @@ def execute(
                 run.emit(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS)
     keep = getattr(instance, "keep_run_events", None)
     if keep is not None:  # Dagster's instance keeps an event log; planned events first
-        keep(run.run_id, [*_planned_events(plan, run), *run.events])
+        keep(run.run_id, [*_planned_events(plan, run), *run.events], tags=tags)
     result = ExecuteInProcessResult(
         run_id=run.run_id,
         events=run.events,

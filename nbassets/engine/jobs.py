@@ -19,6 +19,8 @@ from typing import Any
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.job_labels import check_job_owners, job_tags
+from nbassets.definitions.metadata import normalize_metadata
 from nbassets.engine.asset_job_checks import IMPLICIT_JOB_NAME, check_asset_job, subset_selection
 from nbassets.engine.job_graph import asset_job_graph
 from nbassets.engine.materialize import materialize
@@ -59,6 +61,7 @@ class JobDefinition:
         loggers: Mapping[str, Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
         automation_condition: Any = None,
+        owners: Sequence[str] | None = None,
     ) -> None:
         if not name or not name.replace("_", "a").isalnum():
             raise InvalidDefinitionError(
@@ -69,17 +72,18 @@ class JobDefinition:
         self.definitions = tuple(definitions)
         self.resources = dict(resources or {})
         self.config = config
-        self.tags = dict(tags or {})
+        self.tags = job_tags(tags)
         # As in Dagster, a job's runs carry its run_tags, or its tags when it has none.
-        self._own_run_tags = dict(run_tags) if run_tags is not None else None
-        self.run_tags = dict(run_tags) if run_tags is not None else dict(self.tags)
+        self._own_run_tags = job_tags(run_tags) if run_tags is not None else None
+        self.run_tags = dict(self._own_run_tags if self._own_run_tags is not None else self.tags)
         self.description = description
         self.partitions_def = partitions_def
         # Logger definitions carried for Dagster's introspection; runs log via context.log.
         self.loggers = dict(loggers or {})
-        self.metadata = dict(metadata or {})
+        self.metadata = normalize_metadata(metadata)
         # Carried as data: a notebook has no daemon that evaluates it.
         self.automation_condition = automation_condition
+        self.owners = check_job_owners(owners, name)
 
     def _copy(self, **changes: Any) -> JobDefinition:
         """This job with some of its constructor arguments changed."""
@@ -95,9 +99,14 @@ class JobDefinition:
             "loggers": self.loggers,
             "metadata": self.metadata,
             "automation_condition": self.automation_condition,
+            "owners": self.owners,
         }
         arguments.update(changes)
         return JobDefinition(self.name, **arguments)
+
+    def with_metadata(self, metadata: Mapping[str, Any]) -> JobDefinition:
+        """This job with ``metadata`` in place of its own."""
+        return self._copy(metadata=metadata)
 
     def bind(
         self,

@@ -57,14 +57,14 @@ class OpJob(JobDefinition):
             None,
             resources=resource_defs,
             config=config,
-            tags={**(tags or {})},
+            tags=tags,
+            run_tags=run_tags,
             description=description or graph_def.description,
+            metadata=metadata,
+            loggers=logger_defs,
+            owners=owners,
         )
         self.graph_def = graph_def
-        self.run_tags = {**(tags or {}), **(run_tags or {})}
-        self.metadata = dict(metadata or {})
-        self.loggers = dict(logger_defs or {})
-        self.owners = list(owners or [])
         fn = graph_def.fn
         if fn is not None:
             # The function's own name and docstring, as Dagster keeps them.
@@ -122,17 +122,27 @@ class OpJob(JobDefinition):
     ) -> OpJob:
         """An op job runs its own graph: only the definitions' resources join it."""
         del definitions
-        bound = OpJob(
-            self.graph,
-            name=self.name,
-            config=self.config,
-            tags=self.tags,
-            run_tags=self.run_tags,
-            resource_defs={**resources, **self.resources},
-            description=self.description,
-            logger_defs={**(loggers or {}), **self.loggers},
+        return self._copy(
+            resources={**resources, **self.resources}, loggers={**(loggers or {}), **self.loggers}
         )
-        return bound
+
+    def _copy(self, **changes: Any) -> OpJob:
+        """This job with some of its attributes changed (the asset-job names accepted)."""
+        arguments: dict[str, Any] = {
+            "name": self.name,
+            "config": self.config,
+            "tags": self.tags,
+            "run_tags": self._own_run_tags,
+            "resource_defs": self.resources,
+            "description": self.description,
+            "metadata": self.metadata,
+            "logger_defs": self.loggers,
+            "owners": self.owners,
+        }
+        renamed = {"resources": "resource_defs", "loggers": "logger_defs"}
+        for key, value in changes.items():
+            arguments[renamed.get(key, key)] = value
+        return OpJob(self.graph_def, **arguments)
 
     def run_config_for(self, run_config: Any) -> dict[str, Any]:
         """The run config the ops see: the job's default, or its mapping of ``run_config``."""

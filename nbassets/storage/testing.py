@@ -51,6 +51,15 @@ class EventRecordsResult:
     has_more: bool = False
 
 
+@dataclass(frozen=True)
+class StoredRun:
+    """A run as ``DagsterInstance.get_runs`` lists it: its id, tags and final status."""
+
+    run_id: str
+    tags: dict[str, str]
+    status: str
+
+
 class DagsterInstance(Instance):
     """Dagster's name for the instance; ``ephemeral()`` and ``get()`` build one.
 
@@ -62,10 +71,20 @@ class DagsterInstance(Instance):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._run_events: dict[str, list[EventLogRecord]] = {}
+        self._run_tags: dict[str, dict[str, str]] = {}
         self._next_storage_id = 1
 
-    def keep_run_events(self, run_id: str, events: Sequence[Any]) -> None:
+    def __enter__(self) -> DagsterInstance:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def keep_run_events(
+        self, run_id: str, events: Sequence[Any], tags: Mapping[str, Any] | None = None
+    ) -> None:
         """Keep ``events`` as run ``run_id``'s event log (the engine calls this)."""
+        self._run_tags.setdefault(run_id, {k: str(v) for k, v in (tags or {}).items()})
         records = self._run_events.setdefault(run_id, [])
         for event in events:
             entry = EventLogEntry(run_id, event.timestamp, event)
@@ -95,6 +114,19 @@ class DagsterInstance(Instance):
         if limit is not None:
             records = records[:limit]
         return EventRecordsResult(records)
+
+    def get_runs(self, filters: Any = None, limit: int | None = None) -> list[StoredRun]:
+        """The runs this instance saw, most recent first (``filters`` is not used)."""
+        del filters
+        runs = []
+        for run_id in reversed(self._run_events):
+            kinds = {
+                getattr(r.event_log_entry.dagster_event.event_type, "name", None)
+                for r in self._run_events[run_id]
+            }
+            status = "FAILURE" if "RUN_FAILURE" in kinds else "SUCCESS"
+            runs.append(StoredRun(run_id, self._run_tags.get(run_id, {}), status))
+        return runs[:limit] if limit is not None else runs
 
     @property
     def event_log_storage(self) -> EventLogStorage:
