@@ -207,6 +207,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
     compute_kind: str | None = None,
     config_schema: Any = None,
     io_manager_def: Any = None,
+    hooks: Iterable[Any] | None = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Define an asset from a function, as Dagster's ``@asset``.
 
@@ -294,6 +295,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             op_tags=op_tags,
             resource_defs=bound,
             config_schema=config_schema,
+            hooks=hooks,
         )
         register_if_interactive(definition, fn)
         return definition
@@ -345,6 +347,7 @@ def multi_asset(
     config_schema: Any = None,
     compute_kind: str | None = None,
     allow_arbitrary_check_specs: bool = False,
+    hooks: Iterable[Any] | None = None,
 ) -> Callable[[AssetFn], AssetsDefinition]:
     """Define several assets computed by one function, as Dagster's ``@multi_asset``.
 
@@ -451,6 +454,7 @@ def multi_asset(
             is_multi=True,
             description=description,
             config_schema=config_schema,
+            hooks=hooks,
         )
         register_if_interactive(definition, fn)
         return definition
