@@ -503,7 +503,7 @@ class AssetExecutionContext:
 
             given.update(resolve_resources(own))
             self.resources = Resources(given)
-        needed = getattr(assets_def, "required_resource_keys", frozenset())
+        needed: frozenset[str] = getattr(assets_def, "required_resource_keys", frozenset())
         for name in sorted(set(needed) - set(given)):
             raise InvalidDefinitionError(
                 f"resource with key '{name}' required by op '{assets_def.node_name}' was not "
