@@ -122,7 +122,13 @@ _LAZY = {
     "load_assets_from_package_module": "nbassets.definitions.loading",
     "load_assets_from_package_name": "nbassets.definitions.loading",
     "AutomationCondition": "nbassets.definitions.automation",
+    "LegacyFreshnessPolicy": "nbassets.definitions.freshness",
     "AutoMaterializePolicy": "nbassets.definitions.automation",
+    "HookContext": "nbassets.definitions.hooks",
+    "HookDefinition": "nbassets.definitions.hooks",
+    "build_hook_context": "nbassets.definitions.hooks",
+    "failure_hook": "nbassets.definitions.hooks",
+    "success_hook": "nbassets.definitions.hooks",
     "AutomationConditionSensorDefinition": "nbassets.definitions.sensors",
     "DefaultSensorStatus": "nbassets.definitions.sensors",
     "build_sensor_context": "nbassets.definitions.sensors",
@@ -220,6 +226,7 @@ if TYPE_CHECKING:
         Int,
         String,
     )
+    from nbassets.definitions.freshness import LegacyFreshnessPolicy
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
     from nbassets.definitions.graphs import (
         ConfigMapping,
@@ -230,6 +237,13 @@ if TYPE_CHECKING:
         MultiDependencyDefinition,
         NodeInvocation,
         config_mapping,
+    )
+    from nbassets.definitions.hooks import (
+        HookContext,
+        HookDefinition,
+        build_hook_context,
+        failure_hook,
+        success_hook,
     )
     from nbassets.definitions.loading import (
         load_asset_checks_from_current_module,
@@ -400,6 +414,8 @@ __all__ = [
     "GraphDefinition",
     "GraphIn",
     "GraphOut",
+    "HookContext",
+    "HookDefinition",
     "HourlyPartitionsDefinition",
     "IOManager",
     "IOManagerDefinition",
@@ -419,6 +435,7 @@ __all__ = [
     "JobDefinition",
     "JsonMetadataValue",
     "LastPartitionMapping",
+    "LegacyFreshnessPolicy",
     "LoggerDefinition",
     "MarkdownMetadataValue",
     "MaterializeResult",
@@ -477,6 +494,7 @@ __all__ = [
     "asset_check",
     "build_asset_check_context",
     "build_asset_context",
+    "build_hook_context",
     "build_init_logger_context",
     "build_init_resource_context",
     "build_input_context",
@@ -488,6 +506,7 @@ __all__ = [
     "config_mapping",
     "define_asset_job",
     "execute_job",
+    "failure_hook",
     "get_registry",
     "graph",
     "graph_asset",
@@ -518,6 +537,7 @@ __all__ = [
     "persist",
     "reconstructable",
     "resource",
+    "success_hook",
     "unload_ipython_extension",
     "use_dask",
     "use_registry",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, KeysView, Mapping, Sequence
+from collections.abc import Callable, Iterable, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -149,6 +149,7 @@ class AssetsDefinition:
         is_multi: bool = False,
         description: str | None = None,
         config_schema: Any = None,
+        hooks: Iterable[Any] | None = None,
         keys_by_input_name: Mapping[str, Any] | None = None,
         keys_by_output_name: Mapping[str, Any] | None = None,
         node_def: Any = None,
@@ -212,7 +213,11 @@ class AssetsDefinition:
         self.inputs = tuple(inputs)
         self.deps = tuple(deps)
         self.roles = roles
-        self.required_resource_keys = frozenset(required_resource_keys)
+        # Hooks run after each step of this definition; the resources they need are its own.
+        self.hooks: frozenset[Any] = frozenset(hooks or ())
+        self.required_resource_keys = frozenset(required_resource_keys).union(
+            *(hook.required_resource_keys for hook in self.hooks)
+        )
         self.retry_policy = retry_policy
         self.check_specs = tuple(check_specs)
         self.partitions_def = partitions_def
@@ -525,6 +530,7 @@ class AssetsDefinition:
             "is_multi": self.is_multi,
             "description": self.description,
             "config_schema": self.config_schema,
+            "hooks": self.hooks,
         }
         arguments.update(changes)
         copy = AssetsDefinition(**arguments)

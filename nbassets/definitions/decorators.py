@@ -28,7 +28,14 @@ from nbassets.definitions.labels import check_tags, kind_tags, tags_without_kind
 from nbassets.definitions.names import check_group_name
 from nbassets.definitions.policies import RetryPolicy
 from nbassets.definitions.signature import read_parameters
-from nbassets.definitions.specs import AssetCheckSpec, AssetIn, AssetOut, AssetSpec, coerce_dep
+from nbassets.definitions.specs import (
+    AssetCheckSpec,
+    AssetDep,
+    AssetIn,
+    AssetOut,
+    AssetSpec,
+    coerce_dep,
+)
 from nbassets.errors import InvalidDefinitionError
 
 __all__ = ["asset", "multi_asset"]
@@ -44,8 +51,8 @@ def _prefix(key_prefix: str | Sequence[str] | None) -> tuple[str, ...]:
 
 def _split_nothing(
     ins: Mapping[str, AssetIn] | None,
-) -> tuple[dict[str, AssetIn] | None, list[AssetKey]]:
-    """``ins`` without its ``dagster_type=Nothing`` entries, and the keys of those.
+) -> tuple[dict[str, AssetIn] | None, list[AssetDep]]:
+    """``ins`` without its ``dagster_type=Nothing`` entries, and those as deps.
 
     A ``Nothing`` input passes no value: it only orders the asset after its upstream,
     like ``deps``, and needs no parameter.
@@ -58,8 +65,12 @@ def _split_nothing(
     if nothing is None:
         return dict(ins), []
     values = {name: spec for name, spec in ins.items() if spec.dagster_type is not nothing}
-    keys = [spec.key_for(name) for name, spec in ins.items() if spec.dagster_type is nothing]
-    return values, keys
+    deps = [
+        AssetDep(spec.key_for(name), partition_mapping=spec.partition_mapping)
+        for name, spec in ins.items()
+        if spec.dagster_type is nothing
+    ]
+    return values, deps
 
 
 def _inputs(
@@ -139,6 +150,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
     compute_kind: str | None = None,
     config_schema: Any = None,
     io_manager_def: Any = None,
+    hooks: Iterable[Any] | None = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Define an asset from a function, as Dagster's ``@asset``.
 
@@ -222,6 +234,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             op_tags=op_tags,
             resource_defs=bound,
             config_schema=config_schema,
+            hooks=hooks,
         )
         register_if_interactive(definition, fn)
         return definition
@@ -273,6 +286,7 @@ def multi_asset(
     config_schema: Any = None,
     compute_kind: str | None = None,
     allow_arbitrary_check_specs: bool = False,
+    hooks: Iterable[Any] | None = None,
 ) -> Callable[[AssetFn], AssetsDefinition]:
     """Define several assets computed by one function, as Dagster's ``@multi_asset``.
 
@@ -351,7 +365,9 @@ def multi_asset(
         spec_deps = [d for spec in specs or () for d in spec.deps]
         inputs = _inputs(roles.inputs, value_ins)
         if specs is not None:
-            _require_spec_deps(deps, [*(i.key for i in inputs), *nothing_keys], spec_deps)
+            _require_spec_deps(
+                deps, [*(i.key for i in inputs), *(d.asset_key for d in nothing_keys)], spec_deps
+            )
         validate_check_specs(
             list(check_specs or ()),
             [out.key for out in outputs],
@@ -377,6 +393,7 @@ def multi_asset(
             is_multi=True,
             description=description,
             config_schema=config_schema,
+            hooks=hooks,
         )
         register_if_interactive(definition, fn)
         return definition

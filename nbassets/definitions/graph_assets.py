@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from nbassets.definitions.automation import condition_of
 from nbassets.definitions.check_specs import check_output_name
 from nbassets.definitions.graphs import GraphDefinition
 from nbassets.definitions.keys import AssetKey, coerce_key
@@ -101,11 +102,40 @@ def _as_result(value: Any, spec: AssetCheckSpec) -> Any:
     return replace(value, asset_key=spec.asset_key, check_name=spec.name)
 
 
+def _graph_ins(ins: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The graph's inputs for an asset's ``ins``: each must be a parameter (or **kwargs)."""
+    from nbassets.definitions.graphs import GraphIn
+
+    return {name: GraphIn() for name in ins or {}}
+
+
+def _mapped_config_schema(config: Any) -> dict[str, Any]:
+    """With a ``ConfigMapping``, the asset takes the mapping's config (its schema)."""
+    from nbassets.definitions.graphs import ConfigMapping
+
+    if not isinstance(config, ConfigMapping):
+        return {}
+    # No schema: any config, handed to the mapping as given.
+    return {"config_schema": config.config_schema if config.config_schema is not None else object}
+
+
+def _nothing_ins(ins: Mapping[str, Any] | None, nothing: Iterable[str]) -> dict[str, Any]:
+    """``ins`` with each input that only orders ops typed ``Nothing`` (no value is loaded)."""
+    from nbassets.definitions.ops import Nothing
+    from nbassets.definitions.specs import AssetIn
+
+    made = dict(ins or {})
+    for name in nothing:
+        made[name] = replace(made.get(name) or AssetIn(), dagster_type=Nothing)
+    return made
+
+
 def _check_outputs(specs: Iterable[AssetCheckSpec] | None) -> dict[str, AssetCheckSpec]:
     return {check_output_name(spec): spec for spec in specs or ()}
 
 
-_UNUSED = ("automation_condition", "auto_materialize_policy", "freshness_policy", "hooks")
+# Accepted and not kept: nothing in a notebook evaluates freshness, hooks are per op.
+_UNUSED = ("freshness_policy", "legacy_freshness_policy", "hooks")
 
 
 def graph_asset(compose_fn: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
@@ -121,11 +151,21 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, **kwargs: Any) -> 
     config = kwargs.pop("config", None)
     for unused in _UNUSED:
         kwargs.pop(unused, None)
+    kwargs.update(_mapped_config_schema(config))
+    condition = condition_of(
+        kwargs.pop("automation_condition", None), kwargs.pop("auto_materialize_policy", None)
+    )
+    if condition is not None:
+        kwargs["automation_condition"] = condition
 
     def build(fn: Callable[..., Any]) -> Any:
         if not kwargs.get("check_specs"):
-            graph_def = GraphDefinition(kwargs.get("name"), fn=fn, config=config)
-            return asset(_graph_function(graph_def, None), **kwargs)
+            graph_def = GraphDefinition(
+                kwargs.get("name"), fn=fn, config=config, ins=_graph_ins(kwargs.get("ins"))
+            )
+            nothing = _nothing_inputs(graph_def)
+            options = {**kwargs, "ins": _nothing_ins(kwargs.get("ins"), nothing)}
+            return asset(_graph_function(graph_def, None, nothing), **options)
         key = kwargs.get("key")
         asset_key = (
             coerce_key(key)
@@ -137,7 +177,11 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, **kwargs: Any) -> 
         ]
         checks = _check_outputs(specs)
         graph_def = GraphDefinition(
-            kwargs.get("name"), fn=fn, config=config, out={"result": None, **dict.fromkeys(checks)}
+            kwargs.get("name"),
+            fn=fn,
+            config=config,
+            out={"result": None, **dict.fromkeys(checks)},
+            ins=_graph_ins(kwargs.get("ins")),
         )
         return asset(
             _graph_function(graph_def, ["result"], (), checks), **{**kwargs, "check_specs": specs}
@@ -153,12 +197,17 @@ def graph_multi_asset(**kwargs: Any) -> Any:
     config = kwargs.pop("config", None)
     for unused in _UNUSED:
         kwargs.pop(unused, None)
+    kwargs.update(_mapped_config_schema(config))
 
     def build(fn: Callable[..., Any]) -> Any:
         outs = kwargs.get("outs") or {}
         checks = _check_outputs(kwargs.get("check_specs"))
         graph_def = GraphDefinition(
-            kwargs.get("name"), fn=fn, config=config, out=dict.fromkeys([*outs, *checks])
+            kwargs.get("name"),
+            fn=fn,
+            config=config,
+            out=dict.fromkeys([*outs, *checks]),
+            ins=_graph_ins(kwargs.get("ins")),
         )
         return multi_asset(**kwargs)(_graph_function(graph_def, list(outs), (), checks))
 

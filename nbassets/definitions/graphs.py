@@ -524,12 +524,18 @@ class GraphDefinition:
 
     def _compose(self, fn: Callable[..., Any]) -> None:
         params = list(inspect.signature(fn).parameters.values())
-        self.input_names = [p.name for p in params]
-        unknown = set(self.ins) - set(self.input_names)
-        if unknown:
+        takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+        self.input_names = [p.name for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        unknown = [name for name in self.ins if name not in self.input_names]
+        if takes_kwargs:
+            # **kwargs takes the inputs that ins= declares.
+            self.input_names += unknown
+        elif unknown:
             raise InvalidDefinitionError(
-                f"Graph '{self.name}' declares ins {sorted(unknown)} that its function does "
-                "not take. Add the parameters or drop them from ins."
+                f"@graph '{self.name}' decorated function does not have argument(s) "
+                f"'{', '.join(unknown)}'. @graph-decorated functions should have an argument "
+                "for each of their Ins. Alternatively, they can accept **kwargs.",
+                advice="Add the parameters, or drop them from ins.",
             )
         composition = _Composition(self.name)
         token = _composing.set(composition)

@@ -369,6 +369,7 @@ class AssetOut:
     # Carried, not evaluated: a notebook has no daemon (see nbassets.definitions.automation).
     automation_condition: Any = None
     auto_materialize_policy: Any = None
+    legacy_freshness_policy: Any = None
 
     @staticmethod
     def from_spec(spec: AssetSpec, **kwargs: Any) -> AssetOut:

@@ -127,6 +127,7 @@ class AssetExecutionContext:
         "_check_keys",
         "_node",
         "_op_outputs",
+        "_output_names",
         "_config",
         "_input_keys",
         "_input_partitions",
@@ -174,6 +175,8 @@ class AssetExecutionContext:
         self.run = run
         # The op node this step runs (its alias and invocation tags), in a job of ops.
         self._node = node
+        # Inside a graph asset: an op output's name -> the asset output it becomes.
+        self._output_names: dict[str, str] = {}
         # Set when an op of a job runs: its outputs' metadata goes to their events.
         self._op_outputs = op_outputs
         # The checks this call evaluates; None outside a run (then: all of the definition's).
@@ -294,6 +297,23 @@ class AssetExecutionContext:
             return self._subset
         return len(self.selected_asset_keys) < len(self._keys)
 
+    def rename_for_op(self, inputs: Mapping[str, str], outputs: Mapping[str, str]) -> None:
+        """Answer for an op inside a graph asset: its inputs and outputs by its own names.
+
+        ``inputs`` maps each op input to the asset input feeding it, ``outputs`` each op
+        output to the asset output it becomes.
+        """
+        self._output_names = dict(outputs)
+        names = inputs
+        self._input_keys = {
+            new: self._input_keys[old] for new, old in names.items() if old in self._input_keys
+        }
+        self._input_partitions = {
+            new: self._input_partitions[old]
+            for new, old in names.items()
+            if old in self._input_partitions
+        }
+
     def asset_key_for_input(self, input_name: str) -> AssetKey:
         try:
             return self._input_keys[input_name]
@@ -303,6 +323,7 @@ class AssetExecutionContext:
             ) from None
 
     def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
+        output_name = self._output_names.get(output_name, output_name)
         if self._assets_def is not None:
             for out in self._assets_def.outputs:
                 if out.name == output_name:

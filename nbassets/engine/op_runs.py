@@ -87,6 +87,13 @@ class _Value:
     value: Any
 
 
+@dataclass(frozen=True)
+class _TopInput(_Value):
+    """A value of the outermost graph's input ``name``: an asset's input, in a graph asset."""
+
+    name: str = ""
+
+
 _MISSING = object()
 
 
@@ -103,7 +110,7 @@ def plan_steps(
 ) -> tuple[list[Step], dict[str, Any]]:
     """The op steps of ``graph`` in run order, and where each graph output comes from."""
     steps: list[Step] = []
-    top_inputs = {name: _Value(value) for name, value in input_values.items()}
+    top_inputs = {name: _TopInput(value, name) for name, value in input_values.items()}
     outputs = _flatten(graph, "", top_inputs, run_config, steps)
     return steps, outputs
 
@@ -306,6 +313,7 @@ def _run_step(
     resources: Mapping[str, Any],
     instance: Any,
     base_context: Any = None,
+    becomes: Mapping[str, str] | None = None,
 ) -> None:
     run.emit(EventType.STEP_START, step.handle, msg=f'Started execution of step "{step.handle}".')
     values = {
@@ -320,6 +328,9 @@ def _run_step(
         context = copy.copy(base_context)
         context.op_config = op_config
         context.step_key = step.handle
+        # The op's inputs fed by the asset's inputs answer for those assets.
+        fed = {n: src.name for n, src in step.inputs.items() if isinstance(src, _TopInput)}
+        context.rename_for_op(fed, becomes or {})
     else:
         context = AssetExecutionContext(
             run=RunInfo(run.run_id, run.tags, dict(run_config), run.job_name),
@@ -627,7 +638,12 @@ def run_graph_in_asset(
         skipped = _skip_reason(step, run.outputs)
         if skipped is not None:
             continue
-        _run_step(run, step, context.run_config, resources, context.instance, context)
+        becomes = {
+            source.output: name
+            for name, source in outputs.items()
+            if isinstance(source, NodeOutput) and source.node == step.handle
+        }
+        _run_step(run, step, context.run_config, resources, context.instance, context, becomes)
     context.node_outputs = run.outputs
     values = {}
     for name, source in outputs.items():
