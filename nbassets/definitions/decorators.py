@@ -362,6 +362,11 @@ def multi_asset(
         )
     # Neither is a definition of no assets, as in Dagster: valid, and never run.
 
+    if specs is not None and internal_asset_deps:
+        raise InvalidDefinitionError(
+            "Can not pass internal_asset_deps and specs to @multi_asset, specify deps on the "
+            "AssetSpecs directly (AssetSpec(..., deps=[...]))."
+        )
     if compute_kind is not None and any(spec.kinds for spec in specs or ()):
         raise InvalidDefinitionError(
             "Can not specify compute_kind on both the @multi_asset and kinds on AssetSpecs. "

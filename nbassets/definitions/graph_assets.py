@@ -159,6 +159,13 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, **kwargs: Any) -> 
         kwargs["automation_condition"] = condition
 
     def build(fn: Callable[..., Any]) -> Any:
+        if kwargs.get("key") is not None and (
+            kwargs.get("name") is not None or kwargs.get("key_prefix") is not None
+        ):
+            raise InvalidDefinitionError(
+                "Cannot specify a name or key prefix for @graph_asset when the key argument is "
+                f"provided (on '{fn.__name__}'); key is the whole key, so pass only key=[...]."
+            )
         if not kwargs.get("check_specs"):
             graph_def = GraphDefinition(
                 kwargs.get("name"), fn=fn, config=config, ins=_graph_ins(kwargs.get("ins"))

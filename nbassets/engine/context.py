@@ -18,7 +18,7 @@ from typing import Any
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.engine.op_output_metadata import OpOutputMetadata
-from nbassets.errors import InvalidInvocationError, did_you_mean
+from nbassets.errors import InvalidDefinitionError, InvalidInvocationError, did_you_mean
 
 __all__ = [
     "AssetCheckExecutionContext",
@@ -266,7 +266,9 @@ class AssetExecutionContext:
                 )
             keys = ", ".join(k.to_user_string() for k in self._keys)
             raise InvalidInvocationError(
-                f"This step materializes several assets ({keys}); use context.selected_asset_keys."
+                "Cannot call `context.asset_key` in a multi_asset with more than one asset: this "
+                f"step materializes {keys}. Use context.asset_key_for_output(name) or "
+                "context.selected_asset_keys."
             )
         return self._keys[0]
 
@@ -480,6 +482,33 @@ class AssetExecutionContext:
         if self._assets_def is None:
             self._assets_def = assets_def
             self._partitions_def = getattr(assets_def, "partitions_def", None)
+            self._bind_resources(assets_def)
+
+    def _bind_resources(self, assets_def: Any) -> None:
+        """Add the definition's own resources to those given, as a direct call in Dagster.
+
+        Raises:
+            InvalidInvocationError: a resource is given both ways.
+            InvalidDefinitionError: a resource the definition requires is given neither way.
+        """
+        own = dict(getattr(assets_def, "resource_defs", None) or {})
+        given = self.resources._asdict() if isinstance(self.resources, Resources) else {}
+        for name in sorted(own.keys() & given.keys()):
+            raise InvalidInvocationError(
+                f"Error when invoking {assets_def.node_name}: resource '{name}' provided on both "
+                "the definition and invocation context. Give it in one place."
+            )
+        if own:
+            from nbassets.definitions.resources import resolve_resources
+
+            given.update(resolve_resources(own))
+            self.resources = Resources(given)
+        needed: frozenset[str] = getattr(assets_def, "required_resource_keys", frozenset())
+        for name in sorted(set(needed) - set(given)):
+            raise InvalidDefinitionError(
+                f"resource with key '{name}' required by op '{assets_def.node_name}' was not "
+                "provided. Pass it to build_asset_context(resources={...})."
+            )
 
     def __repr__(self) -> str:
         keys = ", ".join(k.to_user_string() for k in self._keys) or "no asset"
