@@ -44,6 +44,7 @@ EXPORTED = [
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",
+    "DagsterInvalidSubsetError",
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
     "DailyPartitionsDefinition",

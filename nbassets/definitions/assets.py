@@ -206,7 +206,8 @@ class AssetsDefinition:
                 "AssetsDefinition(...) needs node_def= with keys_by_input_name= and "
                 "keys_by_output_name=; build assets with @asset or @multi_asset instead."
             )
-        if not outputs:
+        if not outputs and not is_multi:
+            # A @multi_asset() of no assets is valid in Dagster (and never runs).
             raise InvalidDefinitionError(f"'{node_name}' produces no asset; give it outs or specs.")
         _check_self_dependencies(outputs, inputs, deps, partitions_def)
         self.fn = fn

@@ -289,6 +289,9 @@ class AssetSpec:
         fields = {**self._fields(), **changes}
         return AssetSpec(fields.pop("key"), **fields)
 
+    # Dagster's AssetSpec is a NamedTuple: code copies one with _replace.
+    _replace = replace_attributes
+
     def merge_attributes(
         self,
         *,

@@ -21,7 +21,12 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.job_labels import check_job_owners, job_tags
 from nbassets.definitions.metadata import normalize_metadata
-from nbassets.engine.asset_job_checks import IMPLICIT_JOB_NAME, check_asset_job, subset_selection
+from nbassets.engine.asset_job_checks import (
+    IMPLICIT_JOB_NAME,
+    check_asset_job,
+    check_subsets,
+    subset_selection,
+)
 from nbassets.engine.job_graph import asset_job_graph
 from nbassets.engine.materialize import materialize
 from nbassets.engine.result import ExecuteInProcessResult
@@ -216,6 +221,7 @@ class JobDefinition:
         job = self
         if op_selection is not None or asset_selection is not None:
             job = self.get_subset(op_selection=op_selection, asset_selection=asset_selection)
+            check_subsets(job)
         result = materialize(
             list(job.definitions),
             run_config=run_config if run_config is not None else job.config,

@@ -18,7 +18,11 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from nbassets.definitions.graphs import ConfigMapping, GraphDefinition
+from nbassets.definitions.graphs import (
+    ConfigMapping,
+    GraphDefinition,
+    check_unique_definitions,
+)
 from nbassets.engine.jobs import JobDefinition
 from nbassets.engine.op_runs import OpGraphResult, plan_steps, run_graph
 from nbassets.errors import InvalidInvocationError
@@ -52,6 +56,7 @@ class OpJob(JobDefinition):
         **ignored: Any,
     ) -> None:
         del ignored
+        check_unique_definitions(graph_def)
         super().__init__(
             name or graph_def.name,
             None,
