@@ -167,6 +167,7 @@ _LAZY = {
     "DaskExecutor": "nbassets.engine.dask_executor",
     "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.code_location",
+    "PartitionedConfig": "nbassets.definitions.partitioned_config",
     "AssetValueLoader": "nbassets.engine.value_loader",
     "mem_io_manager": "nbassets.storage.memory",
     "multi_observable_source_asset": "nbassets.definitions.multi_observe",
@@ -272,6 +273,7 @@ if TYPE_CHECKING:
         Out,
         op,
     )
+    from nbassets.definitions.partitioned_config import PartitionedConfig
     from nbassets.definitions.resources import (
         InitResourceContext,
         IOManagerDefinition,
@@ -461,6 +463,7 @@ __all__ = [
     "PartitionError",
     "PartitionKeyRange",
     "PartitionMapping",
+    "PartitionedConfig",
     "PartitionsDefinition",
     "PathMetadataValue",
     "Registry",

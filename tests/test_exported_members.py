@@ -116,6 +116,7 @@ EXPORTED = [
     "PartitionError",
     "PartitionKeyRange",
     "PartitionMapping",
+    "PartitionedConfig",
     "PartitionsDefinition",
     "PathMetadataValue",
     "Registry",

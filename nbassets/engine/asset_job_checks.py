@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.automation import anchored_on_job_roots
+from nbassets.definitions.partitioned_config import PartitionedConfig
 from nbassets.engine.prepare import RunSelection, select_run
 from nbassets.errors import InvalidDefinitionError, InvalidSubsetError
 
@@ -117,6 +118,8 @@ def _common_partitions_def(job: JobDefinition, keys: Iterable[Any], owner: Any) 
         )
     if job.partitions_def is not None:
         return job.partitions_def
+    if isinstance(job.config, PartitionedConfig):
+        return job.config.partitions_def
     return next(iter(by_definition), None) if len(by_definition) == 1 else None
 
 

@@ -21,6 +21,7 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.job_labels import check_job_owners, job_tags
 from nbassets.definitions.metadata import normalize_metadata
+from nbassets.definitions.partitioned_config import PartitionedConfig
 from nbassets.engine.asset_job_checks import (
     IMPLICIT_JOB_NAME,
     check_asset_job,
@@ -222,14 +223,25 @@ class JobDefinition:
         if op_selection is not None or asset_selection is not None:
             job = self.get_subset(op_selection=op_selection, asset_selection=asset_selection)
             check_subsets(job)
+        config = job.config
+        partition_tags: dict[str, str] = {}
+        if isinstance(config, PartitionedConfig):
+            # The job's config for this partition; an explicit run_config replaces it.
+            config = (
+                config.get_run_config_for_partition_key(partition_key)
+                if partition_key is not None
+                else None
+            )
+            if partition_key is not None:
+                partition_tags = job.config.get_tags_for_partition_key(partition_key)
         result = materialize(
             list(job.definitions),
-            run_config=run_config if run_config is not None else job.config,
+            run_config=run_config if run_config is not None else config,
             instance=instance,
             resources={**job.resources, **(resources or {})},
             partition_key=partition_key,
             raise_on_error=raise_on_error,
-            tags={**job.run_tags, **(tags or {})} or None,
+            tags={**job.run_tags, **partition_tags, **(tags or {})} or None,
             selection=job.selection,
         )
         result.job_def = job
