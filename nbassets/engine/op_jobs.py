@@ -53,6 +53,7 @@ class OpJob(JobDefinition):
         metadata: Mapping[str, Any] | None = None,
         logger_defs: Mapping[str, Any] | None = None,
         owners: Sequence[str] | None = None,
+        executor_def: Any = None,
         **ignored: Any,
     ) -> None:
         del ignored
@@ -68,6 +69,7 @@ class OpJob(JobDefinition):
             metadata=metadata,
             loggers=logger_defs,
             owners=owners,
+            executor_def=executor_def,
         )
         self.graph_def = graph_def
         fn = graph_def.fn
@@ -124,11 +126,14 @@ class OpJob(JobDefinition):
         definitions: Sequence[Any],
         resources: Mapping[str, Any],
         loggers: Mapping[str, Any] | None = None,
+        executor_def: Any = None,
     ) -> OpJob:
         """An op job runs its own graph: only the definitions' resources join it."""
         del definitions
         return self._copy(
-            resources={**resources, **self.resources}, loggers={**(loggers or {}), **self.loggers}
+            resources={**resources, **self.resources},
+            loggers={**(loggers or {}), **self.loggers},
+            executor_def=self._executor_def or executor_def,
         )
 
     def _copy(self, **changes: Any) -> OpJob:
@@ -143,6 +148,7 @@ class OpJob(JobDefinition):
             "metadata": self.metadata,
             "logger_defs": self.loggers,
             "owners": self.owners,
+            "executor_def": self._executor_def,
         }
         renamed = {"resources": "resource_defs", "loggers": "logger_defs"}
         for key, value in changes.items():
