@@ -390,12 +390,38 @@ def validate_run_config(
         return dict(run_config or {})
     config = job_def.run_config_for(run_config)
     steps, _ = plan_steps(job_def.graph, config, {})
+    # Dagster's shape: every node by its handle (a graph's ops as "graph.op" beside it).
     ops: dict[str, Any] = {}
+    needed: set[str] = {"io_manager"}
     for step in steps:
-        node_config = _op_config(step)
-        target = ops
         parts = step.handle.split(".")
-        for part in parts[:-1]:
-            target = target.setdefault(part, {}).setdefault("ops", {})
-        target[parts[-1]] = {"config": node_config} if node_config is not None else {}
-    return {**config, "ops": ops}
+        for depth in range(1, len(parts)):
+            ops.setdefault(".".join(parts[:depth]), _node_entry(None))
+        ops[step.handle] = _node_entry(_op_config(step))
+        needed.update(step.op.required_resource_keys)
+    given = dict(config.get("resources") or {})
+    return {
+        "ops": ops,
+        "execution": config.get("execution") or _execution_defaults(job_def.executor_def.name),
+        "resources": {
+            name: {"config": (given.get(name) or {}).get("config")} for name in sorted(needed)
+        },
+        "loggers": dict(config.get("loggers") or {}),
+    }
+
+
+def _node_entry(config: Any) -> dict[str, Any]:
+    return {"config": config, "inputs": {}, "outputs": None}
+
+
+def _execution_defaults(executor_name: str) -> dict[str, Any]:
+    """The ``execution`` section Dagster fills in for an executor left unconfigured."""
+    retries: dict[str, Any] = {"retries": {"enabled": {}}}
+    multiprocess = {"max_concurrent": None, **retries}
+    if executor_name == "in_process":
+        return {"in_process": retries}
+    if executor_name == "multiprocess":
+        return {"multiprocess": multiprocess}
+    if executor_name == "multi_or_in_process":
+        return {"multi_or_in_process_executor": {"multiprocess": multiprocess}}
+    return {executor_name: {}}
