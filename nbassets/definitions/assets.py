@@ -500,6 +500,29 @@ class AssetsDefinition:
             partitions_def=self.partitions_def,
         )
 
+    def to_source_asset(self, key: Any = None) -> Any:
+        """The asset ``key`` as a ``SourceAsset`` (Dagster's ``to_source_asset``).
+
+        Same key, metadata, IO manager and description, with nothing to compute.
+        """
+        from nbassets.definitions.source_assets import SourceAsset
+
+        out = self.output_for(coerce_key(key)) if key is not None else self._single_output()
+        return SourceAsset(
+            out.key,
+            metadata=dict(out.metadata),
+            io_manager_key=out.io_manager_key,
+            description=out.description,
+            partitions_def=self.partitions_def,
+            group_name=None if out.group_name == DEFAULT_GROUP else out.group_name,
+            tags=dict(out.tags),
+            owners=list(out.owners),
+        )
+
+    def to_source_assets(self) -> list[Any]:
+        """Each asset of this definition as a ``SourceAsset``."""
+        return [self.to_source_asset(key) for key in self.keys]
+
     def with_specs(self, specs: Sequence[AssetSpec]) -> AssetsDefinition:
         """A copy whose outputs take the attributes of ``specs`` (same keys, same function).
 
