@@ -650,7 +650,7 @@ def run_graph_in_asset(
         _run_step(
             run, step, context.run_config, resources, context.instance, context, becomes, selected
         )
-    context.node_outputs = run.outputs
+    context.node_outputs = {**run.outputs, **_subgraph_outputs(graph, "", run.outputs)}
     values = {}
     for name, source in outputs.items():
         value = _value_of(source, run.outputs)
@@ -670,6 +670,29 @@ def _read_outputs(steps: Sequence[Step], graph_outputs: Iterable[Any]) -> set[tu
         elif isinstance(source, NodeOutput):
             read.add((source.node, source.output))
     return read
+
+
+def _subgraph_outputs(
+    graph: GraphDefinition, prefix: str, outputs: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Each nested graph's outputs by its handle, read from the ops that feed them."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, node in graph.nodes.items():
+        inner = node.definition
+        if not isinstance(inner, GraphDefinition):
+            continue
+        handle = prefix + name
+        values = {}
+        for output_name in inner.outputs:
+            source = inner.outputs[output_name]
+            if not isinstance(source, NodeOutput):
+                continue  # an output mapped from a graph input: no op produced it
+            value = _value_of(_graph_output(inner, handle + ".", output_name), outputs)
+            if value is not _MISSING:
+                values[output_name] = value
+        found[handle] = values
+        found.update(_subgraph_outputs(inner, handle + ".", outputs))
+    return found
 
 
 def _needed_steps(steps: Sequence[Step], sources: Sequence[Any]) -> list[Step]:
