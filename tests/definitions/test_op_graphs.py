@@ -197,3 +197,14 @@ def test_a_logger_definition_builds_its_logger_with_checked_config() -> None:
     assert named(dg.build_init_logger_context(logger_config="other")).name == "other"
     with pytest.raises(dg.DagsterInvalidInvocationError, match="no context argument"):
         named()
+
+
+def test_from_graph_refuses_a_graph_that_produces_no_asset() -> None:
+    @dg.graph
+    def nothing_out() -> None:
+        add(one())
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match=r"leaf node\(s\).*\{'add'\}"):
+        dg.AssetsDefinition.from_graph(nothing_out)
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="output_name nope specified"):
+        dg.AssetsDefinition.from_op(add, internal_asset_deps={"nope": {dg.AssetKey("b")}})
