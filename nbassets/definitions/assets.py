@@ -60,6 +60,9 @@ class AssetOutput:
     dagster_type: Any = None
     # An AutomationCondition, carried for export; nothing evaluates it in a notebook.
     automation_condition: Any = None
+    # Freshness policies, carried the same way (nbassets.definitions.freshness).
+    freshness_policy: Any = None
+    legacy_freshness_policy: Any = None
 
     def __post_init__(self) -> None:
         from nbassets.definitions.labels import check_owners, check_tags, kind_tags, kinds_of
@@ -467,6 +470,15 @@ class AssetsDefinition:
         }
 
     @property
+    def legacy_freshness_policies_by_key(self) -> dict[AssetKey, Any]:
+        """Each asset's ``LegacyFreshnessPolicy``, for those that have one (carried only)."""
+        return {
+            out.key: out.legacy_freshness_policy
+            for out in self.outputs
+            if out.legacy_freshness_policy is not None
+        }
+
+    @property
     def keys_by_output_name(self) -> dict[str, AssetKey]:
         chosen = self.selected_keys
         return {out.name: out.key for out in self.outputs if chosen is None or out.key in chosen}
@@ -498,6 +510,8 @@ class AssetsDefinition:
             tags=dict(out.tags),
             kinds=out.kinds,
             partitions_def=self.partitions_def,
+            freshness_policy=out.freshness_policy,
+            legacy_freshness_policy=out.legacy_freshness_policy,
         )
 
     def to_source_asset(self, key: Any = None) -> Any:

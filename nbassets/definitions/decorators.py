@@ -208,6 +208,8 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
     config_schema: Any = None,
     io_manager_def: Any = None,
     hooks: Iterable[Any] | None = None,
+    freshness_policy: Any = None,
+    legacy_freshness_policy: Any = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Define an asset from a function, as Dagster's ``@asset``.
 
@@ -270,6 +272,8 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             is_required=output_required,
             dagster_type=dagster_type,
             automation_condition=automation_condition,
+            freshness_policy=freshness_policy,
+            legacy_freshness_policy=legacy_freshness_policy,
         )
         own_checks = [
             s if s.asset is not None else s.with_asset(asset_key) for s in (check_specs or ())
@@ -403,6 +407,7 @@ def multi_asset(
                         automation_condition=condition_of(
                             out.automation_condition, out.auto_materialize_policy
                         ),
+                        legacy_freshness_policy=out.legacy_freshness_policy,
                         deps=out_deps,
                     )
                 )
@@ -423,6 +428,8 @@ def multi_asset(
                         # A function that can subset may leave any asset out (Dagster).
                         is_required=not spec.skippable and not can_subset,
                         automation_condition=spec.automation_condition,
+                        freshness_policy=spec.freshness_policy,
+                        legacy_freshness_policy=spec.legacy_freshness_policy,
                         # Exactly the spec's deps, as in Dagster: a spec without deps
                         # has none (so a spec may depend on a sibling without a cycle).
                         deps=spec.dep_keys,

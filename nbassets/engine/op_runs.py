@@ -347,7 +347,19 @@ def _run_step(
         )
     returned = _call(step.op, context, values, op_config)
     produced: dict[str, Any] = {}
+    # A returned (not yielded) value covers every output: in a subset run, too many.
+    refuse = set(step.op.outs) - set(selected) if selected is not None else set()
+    if refuse and inspect.isgenerator(returned):
+        refuse = set()
     for item in iterate_results(step.op, returned):
+        if getattr(item, "output_name", None) in refuse:
+            where = f"{base_context.step_key.split('[')[0]}.{step.handle}"
+            raise InvalidInvocationError(
+                f'Core compute for op "{where}" returned an output "{item.output_name}" '
+                "that is not selected.",
+                advice="Yield Output(value, output_name=...) for each of "
+                "context.selected_output_names instead of returning every output.",
+            )
         if isinstance(item, DynamicOutput):
             bucket = produced.setdefault(item.output_name, {})
             if item.mapping_key in bucket:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from nbassets import AssetKey, AssetsDefinition, GraphOut, Out, Output, graph, materialize, op
+from nbassets.errors import InvalidInvocationError
 
 
 def _graph_asset(seen: dict[str, set[str]]) -> Any:
@@ -50,3 +51,19 @@ def test_each_op_sees_the_outputs_the_selection_reads(
     assert seen.get("source") == source_reads and seen.get("derive") == derive_reads
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert materialized == {AssetKey(k) for k in selection}
+
+
+def test_an_op_returning_every_output_in_a_subset_run_fails_naming_the_unselected_one() -> None:
+    @op(out={"a": Out(), "b": Out()})
+    def pair():  # type: ignore[no-untyped-def]
+        return 1, 2
+
+    @graph(out={"one": GraphOut(), "two": GraphOut()})
+    def both():  # type: ignore[no-untyped-def]
+        one, two = pair()
+        return one, two
+
+    with pytest.raises(InvalidInvocationError, match='"both.pair" returned an output "b"'):
+        materialize(
+            [AssetsDefinition.from_graph(both, can_subset=True)], selection=[AssetKey("one")]
+        )
