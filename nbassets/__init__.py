@@ -65,6 +65,7 @@ from nbassets.errors import (
     DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,
     DagsterInvalidInvocationError,
+    DagsterInvalidSubsetError,
     DagsterInvariantViolationError,
     DuplicateKeyError,
     InvalidDefinitionError,
@@ -166,6 +167,13 @@ _LAZY = {
     "DaskExecutor": "nbassets.engine.dask_executor",
     "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.code_location",
+    "Executor": "nbassets.engine.executor_defs",
+    "ExecutorDefinition": "nbassets.engine.executor_defs",
+    "executor": "nbassets.engine.executor_defs",
+    "in_process_executor": "nbassets.engine.executor_defs",
+    "multi_or_in_process_executor": "nbassets.engine.executor_defs",
+    "multiprocess_executor": "nbassets.engine.executor_defs",
+    "PartitionedConfig": "nbassets.definitions.partitioned_config",
     "AssetValueLoader": "nbassets.engine.value_loader",
     "mem_io_manager": "nbassets.storage.memory",
     "multi_observable_source_asset": "nbassets.definitions.multi_observe",
@@ -271,6 +279,7 @@ if TYPE_CHECKING:
         Out,
         op,
     )
+    from nbassets.definitions.partitioned_config import PartitionedConfig
     from nbassets.definitions.resources import (
         InitResourceContext,
         IOManagerDefinition,
@@ -296,6 +305,14 @@ if TYPE_CHECKING:
     from nbassets.engine.code_location import Definitions
     from nbassets.engine.dask_executor import DaskExecutor
     from nbassets.engine.events import AssetCheckEvaluation
+    from nbassets.engine.executor_defs import (
+        Executor,
+        ExecutorDefinition,
+        executor,
+        in_process_executor,
+        multi_or_in_process_executor,
+        multiprocess_executor,
+    )
     from nbassets.engine.executor_spec import use_dask
     from nbassets.engine.jobs import JobDefinition, define_asset_job
     from nbassets.engine.op_jobs import execute_job, job, reconstructable, validate_run_config
@@ -388,6 +405,7 @@ __all__ = [
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",
+    "DagsterInvalidSubsetError",
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
     "DailyPartitionsDefinition",
@@ -404,6 +422,8 @@ __all__ = [
     "DynamicPartitionsDefinition",
     "EventType",
     "ExecuteInProcessResult",
+    "Executor",
+    "ExecutorDefinition",
     "Failure",
     "Field",
     "FilesystemIOManager",
@@ -459,6 +479,7 @@ __all__ = [
     "PartitionError",
     "PartitionKeyRange",
     "PartitionMapping",
+    "PartitionedConfig",
     "PartitionsDefinition",
     "PathMetadataValue",
     "Registry",
@@ -504,11 +525,13 @@ __all__ = [
     "config_mapping",
     "define_asset_job",
     "execute_job",
+    "executor",
     "failure_hook",
     "get_registry",
     "graph",
     "graph_asset",
     "graph_multi_asset",
+    "in_process_executor",
     "instance_for_test",
     "io_manager",
     "job",
@@ -530,6 +553,8 @@ __all__ = [
     "multi_asset",
     "multi_asset_check",
     "multi_observable_source_asset",
+    "multi_or_in_process_executor",
+    "multiprocess_executor",
     "observable_source_asset",
     "op",
     "persist",

@@ -355,12 +355,18 @@ def multi_asset(
     yields ``Output(value, output_name=...)``); with ``specs`` it returns or
     yields ``MaterializeResult(asset_key=...)`` for each.
     """
-    if (outs is None) == (specs is None):
+    if outs is not None and specs is not None:
         raise InvalidDefinitionError(
-            "@multi_asset needs exactly one of outs={name: AssetOut(), ...} or "
-            "specs=[AssetSpec(...), ...]."
+            "Must specify only outs or specs but not both: give @multi_asset either "
+            "outs={name: AssetOut(), ...} or specs=[AssetSpec(...), ...]."
         )
+    # Neither is a definition of no assets, as in Dagster: valid, and never run.
 
+    if specs is not None and internal_asset_deps:
+        raise InvalidDefinitionError(
+            "Can not pass internal_asset_deps and specs to @multi_asset, specify deps on the "
+            "AssetSpecs directly (AssetSpec(..., deps=[...]))."
+        )
     if compute_kind is not None and any(spec.kinds for spec in specs or ()):
         raise InvalidDefinitionError(
             "Can not specify compute_kind on both the @multi_asset and kinds on AssetSpecs. "
