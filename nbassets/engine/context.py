@@ -127,6 +127,7 @@ class AssetExecutionContext:
         "_check_keys",
         "_node",
         "_op_outputs",
+        "_op_selected",
         "_output_names",
         "_config",
         "_input_keys",
@@ -177,6 +178,8 @@ class AssetExecutionContext:
         self._node = node
         # Inside a graph asset: an op output's name -> the asset output it becomes.
         self._output_names: dict[str, str] = {}
+        # Inside a graph asset: the op's own outputs this run reads (else the asset's).
+        self._op_selected: frozenset[str] | None = None
         # Set when an op of a job runs: its outputs' metadata goes to their events.
         self._op_outputs = op_outputs
         # The checks this call evaluates; None outside a run (then: all of the definition's).
@@ -278,7 +281,12 @@ class AssetExecutionContext:
 
     @property
     def selected_output_names(self) -> set[str]:
-        """The output names of the selected assets (all of them unless a subset runs)."""
+        """The output names of the selected assets (all of them unless a subset runs).
+
+        For an op of a graph asset: that op's outputs the run reads.
+        """
+        if self._op_selected is not None:
+            return set(self._op_selected)
         if self._assets_def is None:
             return {"result"} if self._keys else set()
         by_key = self._assets_def.output_by_key
@@ -299,13 +307,20 @@ class AssetExecutionContext:
             return self._subset
         return len(self.selected_asset_keys) < len(self._keys)
 
-    def rename_for_op(self, inputs: Mapping[str, str], outputs: Mapping[str, str]) -> None:
+    def rename_for_op(
+        self,
+        inputs: Mapping[str, str],
+        outputs: Mapping[str, str],
+        selected: Sequence[str] | None = None,
+    ) -> None:
         """Answer for an op inside a graph asset: its inputs and outputs by its own names.
 
         ``inputs`` maps each op input to the asset input feeding it, ``outputs`` each op
-        output to the asset output it becomes.
+        output to the asset output it becomes; ``selected`` are the op's outputs the run
+        reads.
         """
         self._output_names = dict(outputs)
+        self._op_selected = frozenset(selected) if selected is not None else None
         names = inputs
         self._input_keys = {
             new: self._input_keys[old] for new, old in names.items() if old in self._input_keys

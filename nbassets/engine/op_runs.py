@@ -22,7 +22,7 @@ import copy
 import inspect
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -314,6 +314,7 @@ def _run_step(
     instance: Any,
     base_context: Any = None,
     becomes: Mapping[str, str] | None = None,
+    selected: Sequence[str] | None = None,
 ) -> None:
     run.emit(EventType.STEP_START, step.handle, msg=f'Started execution of step "{step.handle}".')
     values = {
@@ -330,7 +331,7 @@ def _run_step(
         context.step_key = step.handle
         # The op's inputs fed by the asset's inputs answer for those assets.
         fed = {n: src.name for n, src in step.inputs.items() if isinstance(src, _TopInput)}
-        context.rename_for_op(fed, becomes or {})
+        context.rename_for_op(fed, becomes or {}, selected)
     else:
         context = AssetExecutionContext(
             run=RunInfo(run.run_id, run.tags, dict(run_config), run.job_name),
@@ -634,6 +635,7 @@ def run_graph_in_asset(
         outputs = {n: source for n, source in outputs.items() if n in wanted}
     run = _Run(context.run_id, context.job_name, context.run.tags)
     resources = context.resources._asdict()
+    read = _read_outputs(steps, outputs.values()) if wanted is not None else None
     for step in steps:
         skipped = _skip_reason(step, run.outputs)
         if skipped is not None:
@@ -643,7 +645,11 @@ def run_graph_in_asset(
             for name, source in outputs.items()
             if isinstance(source, NodeOutput) and source.node == step.handle
         }
-        _run_step(run, step, context.run_config, resources, context.instance, context, becomes)
+        # An op's selected outputs: those read downstream in this run (all when whole).
+        selected = [o for o in step.op.outs if read is None or (step.handle, o) in read]
+        _run_step(
+            run, step, context.run_config, resources, context.instance, context, becomes, selected
+        )
     context.node_outputs = {**run.outputs, **_subgraph_outputs(graph, "", run.outputs)}
     values = {}
     for name, source in outputs.items():
@@ -651,6 +657,19 @@ def run_graph_in_asset(
         if value is not _MISSING:
             values[name] = value
     return values
+
+
+def _read_outputs(steps: Sequence[Step], graph_outputs: Iterable[Any]) -> set[tuple[str, str]]:
+    """Each ``(op handle, output)`` that a step of ``steps`` or a graph output reads."""
+    read: set[tuple[str, str]] = set()
+    pending = [*graph_outputs, *(src for step in steps for src in step.inputs.values())]
+    while pending:
+        source = pending.pop()
+        if isinstance(source, FanIn):
+            pending.extend(source.sources)
+        elif isinstance(source, NodeOutput):
+            read.add((source.node, source.output))
+    return read
 
 
 def _subgraph_outputs(
