@@ -167,6 +167,7 @@ _LAZY = {
     "DaskExecutor": "nbassets.engine.dask_executor",
     "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.code_location",
+    "file_relative_path": "nbassets.definitions.file_paths",
     "Executor": "nbassets.engine.executor_defs",
     "ExecutorDefinition": "nbassets.engine.executor_defs",
     "executor": "nbassets.engine.executor_defs",
@@ -233,6 +234,7 @@ if TYPE_CHECKING:
         Int,
         String,
     )
+    from nbassets.definitions.file_paths import file_relative_path
     from nbassets.definitions.freshness import LegacyFreshnessPolicy
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
     from nbassets.definitions.graphs import (
@@ -527,6 +529,7 @@ __all__ = [
     "execute_job",
     "executor",
     "failure_hook",
+    "file_relative_path",
     "get_registry",
     "graph",
     "graph_asset",

@@ -166,6 +166,7 @@ EXPORTED = [
     "execute_job",
     "executor",
     "failure_hook",
+    "file_relative_path",
     "get_registry",
     "graph",
     "graph_asset",
