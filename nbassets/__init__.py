@@ -66,6 +66,7 @@ from nbassets.errors import (
     DagsterInvalidDefinitionError,
     DagsterInvalidInvocationError,
     DagsterInvariantViolationError,
+    DagsterTypeCheckDidNotPass,
     DuplicateKeyError,
     InvalidDefinitionError,
     InvalidInvocationError,
@@ -76,6 +77,7 @@ from nbassets.errors import (
     RunFailedError,
     SelectionError,
     SelectionSyntaxError,
+    TypeCheckError,
     UnknownAssetError,
     UnshippableStepError,
 )
@@ -122,6 +124,8 @@ _LAZY = {
     "load_assets_from_package_name": "nbassets.definitions.loading",
     "AutomationCondition": "nbassets.definitions.automation",
     "LegacyFreshnessPolicy": "nbassets.definitions.freshness",
+    "DagsterType": "nbassets.definitions.dagster_types",
+    "TypeCheck": "nbassets.definitions.dagster_types",
     "AutoMaterializePolicy": "nbassets.definitions.automation",
     "AutomationConditionSensorDefinition": "nbassets.definitions.sensors",
     "DefaultSensorStatus": "nbassets.definitions.sensors",
@@ -220,6 +224,7 @@ if TYPE_CHECKING:
         Int,
         String,
     )
+    from nbassets.definitions.dagster_types import DagsterType, TypeCheck
     from nbassets.definitions.freshness import LegacyFreshnessPolicy
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
     from nbassets.definitions.graphs import (
@@ -378,6 +383,8 @@ __all__ = [
     "DagsterInvalidInvocationError",
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
+    "DagsterType",
+    "DagsterTypeCheckDidNotPass",
     "DailyPartitionsDefinition",
     "DaskExecutor",
     "DataVersion",
@@ -470,6 +477,8 @@ __all__ = [
     "TimeWindow",
     "TimeWindowPartitionMapping",
     "TimeWindowPartitionsDefinition",
+    "TypeCheck",
+    "TypeCheckError",
     "UnknownAssetError",
     "UnshippableStepError",
     "UrlMetadataValue",
