@@ -65,6 +65,7 @@ from nbassets.errors import (
     DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,
     DagsterInvalidInvocationError,
+    DagsterInvalidSubsetError,
     DagsterInvariantViolationError,
     DagsterTypeCheckDidNotPass,
     DuplicateKeyError,
@@ -127,6 +128,11 @@ _LAZY = {
     "DagsterType": "nbassets.definitions.dagster_types",
     "TypeCheck": "nbassets.definitions.dagster_types",
     "AutoMaterializePolicy": "nbassets.definitions.automation",
+    "HookContext": "nbassets.definitions.hooks",
+    "HookDefinition": "nbassets.definitions.hooks",
+    "build_hook_context": "nbassets.definitions.hooks",
+    "failure_hook": "nbassets.definitions.hooks",
+    "success_hook": "nbassets.definitions.hooks",
     "AutomationConditionSensorDefinition": "nbassets.definitions.sensors",
     "DefaultSensorStatus": "nbassets.definitions.sensors",
     "build_sensor_context": "nbassets.definitions.sensors",
@@ -165,6 +171,14 @@ _LAZY = {
     "DaskExecutor": "nbassets.engine.dask_executor",
     "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.code_location",
+    "file_relative_path": "nbassets.definitions.file_paths",
+    "Executor": "nbassets.engine.executor_defs",
+    "ExecutorDefinition": "nbassets.engine.executor_defs",
+    "executor": "nbassets.engine.executor_defs",
+    "in_process_executor": "nbassets.engine.executor_defs",
+    "multi_or_in_process_executor": "nbassets.engine.executor_defs",
+    "multiprocess_executor": "nbassets.engine.executor_defs",
+    "PartitionedConfig": "nbassets.definitions.partitioned_config",
     "AssetValueLoader": "nbassets.engine.value_loader",
     "mem_io_manager": "nbassets.storage.memory",
     "multi_observable_source_asset": "nbassets.definitions.multi_observe",
@@ -225,6 +239,7 @@ if TYPE_CHECKING:
         String,
     )
     from nbassets.definitions.dagster_types import DagsterType, TypeCheck
+    from nbassets.definitions.file_paths import file_relative_path
     from nbassets.definitions.freshness import LegacyFreshnessPolicy
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
     from nbassets.definitions.graphs import (
@@ -236,6 +251,13 @@ if TYPE_CHECKING:
         MultiDependencyDefinition,
         NodeInvocation,
         config_mapping,
+    )
+    from nbassets.definitions.hooks import (
+        HookContext,
+        HookDefinition,
+        build_hook_context,
+        failure_hook,
+        success_hook,
     )
     from nbassets.definitions.loading import (
         load_asset_checks_from_current_module,
@@ -264,6 +286,7 @@ if TYPE_CHECKING:
         Out,
         op,
     )
+    from nbassets.definitions.partitioned_config import PartitionedConfig
     from nbassets.definitions.resources import (
         InitResourceContext,
         IOManagerDefinition,
@@ -289,6 +312,14 @@ if TYPE_CHECKING:
     from nbassets.engine.code_location import Definitions
     from nbassets.engine.dask_executor import DaskExecutor
     from nbassets.engine.events import AssetCheckEvaluation
+    from nbassets.engine.executor_defs import (
+        Executor,
+        ExecutorDefinition,
+        executor,
+        in_process_executor,
+        multi_or_in_process_executor,
+        multiprocess_executor,
+    )
     from nbassets.engine.executor_spec import use_dask
     from nbassets.engine.jobs import JobDefinition, define_asset_job
     from nbassets.engine.op_jobs import execute_job, job, reconstructable, validate_run_config
@@ -381,6 +412,7 @@ __all__ = [
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",
+    "DagsterInvalidSubsetError",
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
     "DagsterType",
@@ -399,6 +431,8 @@ __all__ = [
     "DynamicPartitionsDefinition",
     "EventType",
     "ExecuteInProcessResult",
+    "Executor",
+    "ExecutorDefinition",
     "Failure",
     "Field",
     "FilesystemIOManager",
@@ -407,6 +441,8 @@ __all__ = [
     "GraphDefinition",
     "GraphIn",
     "GraphOut",
+    "HookContext",
+    "HookDefinition",
     "HourlyPartitionsDefinition",
     "IOManager",
     "IOManagerDefinition",
@@ -452,6 +488,7 @@ __all__ = [
     "PartitionError",
     "PartitionKeyRange",
     "PartitionMapping",
+    "PartitionedConfig",
     "PartitionsDefinition",
     "PathMetadataValue",
     "Registry",
@@ -487,6 +524,7 @@ __all__ = [
     "asset_check",
     "build_asset_check_context",
     "build_asset_context",
+    "build_hook_context",
     "build_init_logger_context",
     "build_init_resource_context",
     "build_input_context",
@@ -498,10 +536,14 @@ __all__ = [
     "config_mapping",
     "define_asset_job",
     "execute_job",
+    "executor",
+    "failure_hook",
+    "file_relative_path",
     "get_registry",
     "graph",
     "graph_asset",
     "graph_multi_asset",
+    "in_process_executor",
     "instance_for_test",
     "io_manager",
     "job",
@@ -523,11 +565,14 @@ __all__ = [
     "multi_asset",
     "multi_asset_check",
     "multi_observable_source_asset",
+    "multi_or_in_process_executor",
+    "multiprocess_executor",
     "observable_source_asset",
     "op",
     "persist",
     "reconstructable",
     "resource",
+    "success_hook",
     "unload_ipython_extension",
     "use_dask",
     "use_registry",

@@ -11,6 +11,7 @@ Hierarchy::
     │   └── UnshippableStepError      a step cannot be sent to a Dask worker (unpicklable)
     ├── SelectionError                a selection cannot be resolved
     │   ├── SelectionSyntaxError      a selection string does not parse
+    │   ├── InvalidSubsetError        a job selects part of what runs only whole
     │   └── UnknownAssetError         a selection or lookup names no defined asset
     ├── ConfigError                   run config does not validate against a Config class
     ├── MissingResourceError          an asset needs a resource the run was not given
@@ -24,7 +25,8 @@ Hierarchy::
 Dagster's names are the same classes: ``DagsterInvalidDefinitionError`` is
 ``InvalidDefinitionError``, ``DagsterInvalidConfigError`` is ``ConfigError``, and both
 ``DagsterInvariantViolationError`` and ``DagsterInvalidInvocationError`` are
-``InvalidInvocationError``; ``DagsterTypeCheckDidNotPass`` is ``TypeCheckError``.
+``InvalidInvocationError``, ``DagsterInvalidSubsetError`` is ``InvalidSubsetError``;
+``DagsterTypeCheckDidNotPass`` is ``TypeCheckError``.
 
 Exceptions raised by the user's own asset code are never wrapped: with
 ``raise_on_error=True`` the user's exception reaches them as it was raised.
@@ -52,11 +54,13 @@ __all__ = [
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",
+    "DagsterInvalidSubsetError",
     "DagsterInvariantViolationError",
     "DagsterTypeCheckDidNotPass",
     "DuplicateKeyError",
     "InvalidDefinitionError",
     "InvalidInvocationError",
+    "InvalidSubsetError",
     "MissingResourceError",
     "MissingUpstreamError",
     "NbAssetsError",
@@ -131,6 +135,10 @@ class SelectionSyntaxError(SelectionError):
     """Raised when a selection string does not follow either selection grammar."""
 
 
+class InvalidSubsetError(SelectionError):
+    """Raised when a job selects some assets of a definition that can only run whole."""
+
+
 class UnknownAssetError(SelectionError, LookupError):
     """Raised when a selection, or a lookup by key, names an asset that is not defined."""
 
@@ -194,6 +202,7 @@ DagsterInvariantViolationError = InvalidInvocationError
 DagsterInvalidInvocationError = InvalidInvocationError
 DagsterInvalidDefinitionError = InvalidDefinitionError
 DagsterInvalidConfigError = ConfigError
+DagsterInvalidSubsetError = InvalidSubsetError
 
 
 class TypeCheckError(NbAssetsError):

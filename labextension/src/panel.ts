@@ -377,7 +377,8 @@ export class AssetsPanel extends Widget {
     if (run === null) {
       return;
     }
-    const counts = `${run.done} done` + (run.failed ? `, ${run.failed} failed` : '') +
+    const of = typeof run.total === 'number' ? ` of ${run.total}` : '';
+    const counts = `${run.done}${of} done` + (run.failed ? `, ${run.failed} failed` : '') +
       (run.skipped ? `, ${run.skipped} skipped` : '');
     const text =
       run.state === 'running'

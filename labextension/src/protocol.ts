@@ -35,6 +35,8 @@ export interface IRunState {
   run_id: string;
   started: number;
   finished?: number;
+  /** The steps the run plans (null when the kernel did not record them). */
+  total?: number | null;
   done: number;
   failed: number;
   skipped: number;

@@ -35,6 +35,7 @@ from nbassets.definitions.specs import (
     AssetOut,
     AssetSpec,
     coerce_dep,
+    coerce_deps,
 )
 from nbassets.errors import InvalidDefinitionError
 
@@ -71,6 +72,62 @@ def _split_nothing(
         if spec.dagster_type is nothing
     ]
     return values, deps
+
+
+def _check_ins_beside_deps(ins: Mapping[str, AssetIn] | None, deps: Sequence[AssetDep]) -> None:
+    """An upstream given both in ``ins`` and in ``deps`` is described by the dep alone.
+
+    As in Dagster: such an ``AssetIn`` may only name the parameter (and an input
+    manager); a mapping, metadata, prefix or type belongs on the ``AssetDep``.
+    """
+    if not ins or not deps:
+        return
+    by_key = {spec.key_for(name): spec for name, spec in ins.items()}
+    for dep in deps:
+        spec = by_key.get(dep.asset_key)
+        if spec is None:
+            continue
+        if spec.metadata or spec.key_prefix or spec.dagster_type is not None or (
+            spec.partition_mapping is not None
+        ):
+            raise InvalidDefinitionError(
+                f"Asset key '{dep.asset_key.to_user_string()}' is used as both an input (via "
+                "AssetIn) and a dependency (via AssetDep). If an asset key is used as an input "
+                "and also set as a dependency, the input should only define the relationship "
+                "between the asset key and the input name, or optionally set the "
+                "input_manager_key. Any other properties should either not be set, or should "
+                "be set on the dependency.",
+                upstream=dep.asset_key,
+            )
+
+
+def _first_dep_per_key(deps: Sequence[AssetDep]) -> list[AssetDep]:
+    # Each spec's deps were checked with the spec; between specs, the first one wins.
+    first: dict[AssetKey, AssetDep] = {}
+    for dep in deps:
+        first.setdefault(dep.asset_key, dep)
+    return list(first.values())
+
+
+def _check_dep_names(node: str, inputs: Sequence[AssetInput], deps: Sequence[AssetDep]) -> None:
+    """Refuse a parameter named as a value-less dependency but reading another asset.
+
+    A dependency without a value takes its key's name as an input; such a parameter
+    would make two inputs of one name (Dagster refuses it).
+    """
+    read = {i.key for i in inputs}
+    params = {i.name: i.key for i in inputs}
+    for dep in deps:
+        name = "_".join(dep.asset_key.parts).replace("-", "_").replace(".", "_")
+        if dep.asset_key not in read and name in params:
+            raise InvalidDefinitionError(
+                f"@op '{node}' decorated function has parameter '{name}' that is one of the "
+                "input_defs of type 'Nothing' which should not be included since no data will "
+                f"be passed for it: deps= names {dep.asset_key.to_user_string()!r}, while the "
+                f"parameter reads {params[name].to_user_string()!r}.",
+                advice="Rename the parameter, or drop the dependency from deps=.",
+                upstream=dep.asset_key,
+            )
 
 
 def _inputs(
@@ -150,6 +207,9 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
     compute_kind: str | None = None,
     config_schema: Any = None,
     io_manager_def: Any = None,
+    hooks: Iterable[Any] | None = None,
+    freshness_policy: Any = None,
+    legacy_freshness_policy: Any = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Define an asset from a function, as Dagster's ``@asset``.
 
@@ -196,6 +256,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             bound[manager_key] = io_manager_def
         check_tags(kind_tags(kinds))  # a kind is a tag key, so it follows their rule
         all_deps = [*(deps or ()), *(non_argument_deps or ()), *nothing_keys]
+        _check_ins_beside_deps(ins, coerce_deps(deps))
         output = AssetOutput(
             key=asset_key,
             description=description or inspect.getdoc(fn),
@@ -211,17 +272,22 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             is_required=output_required,
             dagster_type=dagster_type,
             automation_condition=automation_condition,
+            freshness_policy=freshness_policy,
+            legacy_freshness_policy=legacy_freshness_policy,
         )
         own_checks = [
             s if s.asset is not None else s.with_asset(asset_key) for s in (check_specs or ())
         ]
         validate_check_specs(own_checks, [asset_key])
+        inputs = _inputs(roles.inputs, value_ins)
+        deps_given = coerce_deps(all_deps)
+        _check_dep_names(asset_key.to_python_identifier(), inputs, deps_given)
         definition = AssetsDefinition(
             fn=fn,
             node_name=asset_key.to_python_identifier(),
             outputs=[output],
-            inputs=_inputs(roles.inputs, value_ins),
-            deps=[coerce_dep(d) for d in all_deps],
+            inputs=inputs,
+            deps=deps_given,
             roles=roles,
             # As in Dagster, resources bound with resource_defs= are required by the op
             # (an IO manager given as io_manager_def= is not).
@@ -233,6 +299,7 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             op_tags=op_tags,
             resource_defs=bound,
             config_schema=config_schema,
+            hooks=hooks,
         )
         register_if_interactive(definition, fn)
         return definition
@@ -284,6 +351,7 @@ def multi_asset(
     config_schema: Any = None,
     compute_kind: str | None = None,
     allow_arbitrary_check_specs: bool = False,
+    hooks: Iterable[Any] | None = None,
 ) -> Callable[[AssetFn], AssetsDefinition]:
     """Define several assets computed by one function, as Dagster's ``@multi_asset``.
 
@@ -291,12 +359,18 @@ def multi_asset(
     yields ``Output(value, output_name=...)``); with ``specs`` it returns or
     yields ``MaterializeResult(asset_key=...)`` for each.
     """
-    if (outs is None) == (specs is None):
+    if outs is not None and specs is not None:
         raise InvalidDefinitionError(
-            "@multi_asset needs exactly one of outs={name: AssetOut(), ...} or "
-            "specs=[AssetSpec(...), ...]."
+            "Must specify only outs or specs but not both: give @multi_asset either "
+            "outs={name: AssetOut(), ...} or specs=[AssetSpec(...), ...]."
         )
+    # Neither is a definition of no assets, as in Dagster: valid, and never run.
 
+    if specs is not None and internal_asset_deps:
+        raise InvalidDefinitionError(
+            "Can not pass internal_asset_deps and specs to @multi_asset, specify deps on the "
+            "AssetSpecs directly (AssetSpec(..., deps=[...]))."
+        )
     if compute_kind is not None and any(spec.kinds for spec in specs or ()):
         raise InvalidDefinitionError(
             "Can not specify compute_kind on both the @multi_asset and kinds on AssetSpecs. "
@@ -333,6 +407,7 @@ def multi_asset(
                         automation_condition=condition_of(
                             out.automation_condition, out.auto_materialize_policy
                         ),
+                        legacy_freshness_policy=out.legacy_freshness_policy,
                         deps=out_deps,
                     )
                 )
@@ -353,12 +428,15 @@ def multi_asset(
                         # A function that can subset may leave any asset out (Dagster).
                         is_required=not spec.skippable and not can_subset,
                         automation_condition=spec.automation_condition,
+                        freshness_policy=spec.freshness_policy,
+                        legacy_freshness_policy=spec.legacy_freshness_policy,
                         # Exactly the spec's deps, as in Dagster: a spec without deps
                         # has none (so a spec may depend on a sibling without a cycle).
                         deps=spec.dep_keys,
                     )
                 )
         spec_deps = [d for spec in specs or () for d in spec.deps]
+        _check_ins_beside_deps(ins, [*coerce_deps(deps), *spec_deps])
         inputs = _inputs(roles.inputs, value_ins)
         if specs is not None:
             _require_spec_deps(
@@ -374,7 +452,7 @@ def multi_asset(
             node_name=node_name,
             outputs=outputs,
             inputs=inputs,
-            deps=[coerce_dep(d) for d in [*(deps or ()), *spec_deps, *nothing_keys]],
+            deps=_first_dep_per_key([*coerce_deps([*(deps or ()), *nothing_keys]), *spec_deps]),
             roles=roles,
             # As in Dagster, resources bound with resource_defs= are required by the op
             # (an IO manager given as io_manager_def= is not).
@@ -389,6 +467,7 @@ def multi_asset(
             is_multi=True,
             description=description,
             config_schema=config_schema,
+            hooks=hooks,
         )
         register_if_interactive(definition, fn)
         return definition

@@ -61,6 +61,7 @@ from nbassets.engine.events import (
     StepFailureData,
     StepSkippedData,
 )
+from nbassets.engine.hook_runs import run_hooks
 from nbassets.engine.input_guard import InputWatch, report_changed, watch_inputs
 from nbassets.engine.interrupts import InterruptGuard, exit_failure
 from nbassets.engine.outputs import OutputShapeError, StepOutputNotFoundError, read_outputs
@@ -285,10 +286,14 @@ class Run:
             return "failed"
         except BaseException as error:  # noqa: BLE001 - a step's failure must not end the run
             self._fail(step, error, started, getattr(error, "_nbassets_attempts", 0))
+            if getattr(step.definition, "hooks", None):
+                run_hooks(self, step, error)
             return "failed"
         self.outcomes[step.key] = outcome
         if outcome != "success":
             self._unhealthy = True
+        if getattr(step.definition, "hooks", None):
+            run_hooks(self, step, None)
         return outcome
 
     def _replay(self, step: Step, computed: Computed) -> None:

@@ -220,12 +220,20 @@ class PanelChannel:
         elif isinstance(event, RunEvent):
             self._on_run_event(event)
 
+    def _planned_steps(self, run_id: str) -> int | None:
+        """How many steps the run plans: its record is written just before it starts."""
+        for record in reversed(self.registry.instance.runs[-3:]):
+            if record.run_id == run_id:
+                return len(record.step_keys)
+        return None
+
     def _on_run_event(self, event: RunEvent) -> None:
         kind = event.event_type
         if kind is EventType.RUN_START:
             self._run = {
                 "run_id": event.run_id,
                 "started": event.timestamp,
+                "total": self._planned_steps(event.run_id),
                 "done": 0,
                 "failed": 0,
                 "skipped": 0,

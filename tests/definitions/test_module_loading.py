@@ -4,10 +4,18 @@ as Dagster 1.13's ``load_assets_from_modules`` family does it."""
 from __future__ import annotations
 
 import types
+from collections.abc import Iterator
 
 import pytest
 
 import nbassets as dg
+
+
+@pytest.fixture(autouse=True)
+def _own_registry() -> Iterator[None]:
+    # Runs here store values; a registry of their own keeps them from other tests.
+    with dg.use_registry():
+        yield
 
 
 def _module(name: str, **values: object) -> types.ModuleType:

@@ -143,10 +143,11 @@ def test_panel_buttons_run_assets_and_marks_change_live(
     assets.panel.get_by_role("button", name="+ downstream").click()
     # While the run goes on the panel and the mark say so: patches arrive mid-run.
     assets.wait_marks({"c-slow": "running"}, timeout_s=5)
-    assert "Running" in assets.panel.locator(".nbassets-run").inner_text()
+    running = assets.panel.locator(".nbassets-run").inner_text()
+    assert running.startswith("Running slow") and "0 of 2 done" in running, running
     save_screenshot(lab_page, "labext_running")
     assets.wait_marks({"c-slow": "materialized", "c-next": "materialized"})
-    assert "Last run succeeded" in assets.panel.locator(".nbassets-run").inner_text()
+    assert "Last run succeeded · 2 of 2 done" in assets.panel.locator(".nbassets-run").inner_text()
     assert assets.notebook.execute("print(next_one)").strip() == "2"
 
 

@@ -177,6 +177,8 @@ def test_a_long_run_is_debounced_into_a_few_patches(shell: Shell, connect: Any) 
     panel = Panel(comm)
     assert {r["status"] for r in panel.rows().values()} == {"materialized"}
     assert patches[-1]["run"]["state"] == "succeeded" and patches[-1]["run"]["done"] == 300
+    # Every patch of the run says how many steps it plans, the first one included.
+    assert {patch["run"]["total"] for patch in patches if patch.get("run")} == {300}
 
 
 def test_definitions_changing_send_the_new_order_and_removed_keys(
