@@ -67,6 +67,7 @@ from nbassets.errors import (
     DagsterInvalidInvocationError,
     DagsterInvalidSubsetError,
     DagsterInvariantViolationError,
+    DagsterTypeCheckDidNotPass,
     DuplicateKeyError,
     InvalidDefinitionError,
     InvalidInvocationError,
@@ -77,6 +78,7 @@ from nbassets.errors import (
     RunFailedError,
     SelectionError,
     SelectionSyntaxError,
+    TypeCheckError,
     UnknownAssetError,
     UnshippableStepError,
 )
@@ -123,6 +125,8 @@ _LAZY = {
     "load_assets_from_package_name": "nbassets.definitions.loading",
     "AutomationCondition": "nbassets.definitions.automation",
     "LegacyFreshnessPolicy": "nbassets.definitions.freshness",
+    "DagsterType": "nbassets.definitions.dagster_types",
+    "TypeCheck": "nbassets.definitions.dagster_types",
     "AutoMaterializePolicy": "nbassets.definitions.automation",
     "HookContext": "nbassets.definitions.hooks",
     "HookDefinition": "nbassets.definitions.hooks",
@@ -234,6 +238,7 @@ if TYPE_CHECKING:
         Int,
         String,
     )
+    from nbassets.definitions.dagster_types import DagsterType, TypeCheck
     from nbassets.definitions.file_paths import file_relative_path
     from nbassets.definitions.freshness import LegacyFreshnessPolicy
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
@@ -410,6 +415,8 @@ __all__ = [
     "DagsterInvalidSubsetError",
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
+    "DagsterType",
+    "DagsterTypeCheckDidNotPass",
     "DailyPartitionsDefinition",
     "DaskExecutor",
     "DataVersion",
@@ -507,6 +514,8 @@ __all__ = [
     "TimeWindow",
     "TimeWindowPartitionMapping",
     "TimeWindowPartitionsDefinition",
+    "TypeCheck",
+    "TypeCheckError",
     "UnknownAssetError",
     "UnshippableStepError",
     "UrlMetadataValue",

@@ -17,6 +17,7 @@ Hierarchy::
     ├── MissingResourceError          an asset needs a resource the run was not given
     ├── MissingUpstreamError          an unselected upstream has no stored value
     ├── InvalidInvocationError        an API was called in a way it does not support
+    ├── TypeCheckError                a value failed its input's or output's type check
     ├── PartitionError                a partition key or partitions spec is invalid
     │   └── PartitionRequiredError    a partitioned asset was used without a partition
     └── RunFailedError                a notebook run finished with failed steps
@@ -24,7 +25,8 @@ Hierarchy::
 Dagster's names are the same classes: ``DagsterInvalidDefinitionError`` is
 ``InvalidDefinitionError``, ``DagsterInvalidConfigError`` is ``ConfigError``, and both
 ``DagsterInvariantViolationError`` and ``DagsterInvalidInvocationError`` are
-``InvalidInvocationError``, ``DagsterInvalidSubsetError`` is ``InvalidSubsetError``.
+``InvalidInvocationError``, ``DagsterInvalidSubsetError`` is ``InvalidSubsetError``;
+``DagsterTypeCheckDidNotPass`` is ``TypeCheckError``.
 
 Exceptions raised by the user's own asset code are never wrapped: with
 ``raise_on_error=True`` the user's exception reaches them as it was raised.
@@ -54,6 +56,7 @@ __all__ = [
     "DagsterInvalidInvocationError",
     "DagsterInvalidSubsetError",
     "DagsterInvariantViolationError",
+    "DagsterTypeCheckDidNotPass",
     "DuplicateKeyError",
     "InvalidDefinitionError",
     "InvalidInvocationError",
@@ -67,6 +70,7 @@ __all__ = [
     "RunFailedError",
     "SelectionError",
     "SelectionSyntaxError",
+    "TypeCheckError",
     "UnknownAssetError",
     "UnshippableStepError",
     "did_you_mean",
@@ -199,6 +203,13 @@ DagsterInvalidInvocationError = InvalidInvocationError
 DagsterInvalidDefinitionError = InvalidDefinitionError
 DagsterInvalidConfigError = ConfigError
 DagsterInvalidSubsetError = InvalidSubsetError
+
+
+class TypeCheckError(NbAssetsError):
+    """Raised when an op's or asset's output (or input) fails its type check."""
+
+
+DagsterTypeCheckDidNotPass = TypeCheckError
 
 
 class PartitionError(NbAssetsError, ValueError):

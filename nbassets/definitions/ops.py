@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
+from nbassets.definitions.dagster_types import DagsterType
 from nbassets.definitions.op_view import (
     InputDefinition,
     OpHandle,
@@ -52,7 +53,7 @@ class Nothing:
 
 def _check_type(dagster_type: Any) -> None:
     """Refuse an ``In``/``Out`` type that is neither a Python type nor a typing construct."""
-    if dagster_type is None or dagster_type is Any:
+    if dagster_type is None or dagster_type is Any or isinstance(dagster_type, DagsterType):
         return
     try:
         hash(dagster_type)

@@ -48,6 +48,7 @@ from nbassets.engine.op_output_metadata import OpOutputMetadata
 from nbassets.engine.op_results import iterate_results
 from nbassets.engine.outputs import StepOutputNotFoundError
 from nbassets.engine.result import ExecuteInProcessResult
+from nbassets.engine.type_checks import check_output
 from nbassets.errors import (
     ConfigError,
     InvalidDefinitionError,
@@ -368,6 +369,7 @@ def _run_step(
                     f'Op "{step.op.name}" yielded DynamicOutput mapping_key '
                     f'"{item.mapping_key}" twice for output "{item.output_name}".'
                 )
+            _check_type(step.op, item.output_name, item.value)
             bucket[item.mapping_key] = item.value
             metadata = {**added.take(item.output_name, item.mapping_key), **item.metadata}
             _emit_output(run, step, StepOutputData(item.output_name, item.mapping_key, metadata))
@@ -377,6 +379,7 @@ def _run_step(
                     f'Compute for op "{step.op.name}" returned an output '
                     f'"{item.output_name}" multiple times.'
                 )
+            _check_type(step.op, item.output_name, item.value)
             produced[item.output_name] = item.value
             metadata = {**added.take(item.output_name, None), **item.metadata}
             _emit_output(run, step, StepOutputData(item.output_name, None, metadata))
@@ -390,6 +393,12 @@ def _run_step(
                 f'non-optional output "{name}".'
             )
     run.outputs[step.handle] = produced
+
+
+def _check_type(op: OpDefinition, output_name: str, value: Any, direct: bool = False) -> None:
+    spec = op.outs.get(output_name)
+    if spec is not None and spec.dagster_type is not Nothing:
+        check_output(spec.dagster_type, value, output_name, op.name if direct else None)
 
 
 def _emit_output(run: _Run, step: Step, data: StepOutputData) -> None:
@@ -510,8 +519,9 @@ def invoke_op_directly(op: OpDefinition, args: tuple[Any, ...], kwargs: dict[str
     returned = _call(op, context, values, config)
     if not inspect.isgenerator(returned):
         # The same rules as in a graph: a return that fits no output raises here too.
-        for _ in iterate_results(op, returned):
-            pass
+        for item in iterate_results(op, returned):
+            if isinstance(item, (Output, DynamicOutput)):
+                _check_type(op, item.output_name, item.value, direct=True)
     return returned
 
 
