@@ -59,6 +59,8 @@ class AssetOutput:
     dagster_type: Any = None
     # An AutomationCondition, carried for export; nothing evaluates it in a notebook.
     automation_condition: Any = None
+    # A LegacyFreshnessPolicy, carried the same way.
+    legacy_freshness_policy: Any = None
 
     def __post_init__(self) -> None:
         from nbassets.definitions.labels import check_owners, check_tags, kind_tags, kinds_of
@@ -407,6 +409,23 @@ class AssetsDefinition:
             out.key: out.automation_condition
             for out in self.outputs
             if out.automation_condition is not None
+        }
+
+    @property
+    def auto_materialize_policies_by_key(self) -> dict[AssetKey, Any]:
+        """Each condition in Dagster's older ``AutoMaterializePolicy`` form."""
+        return {
+            key: condition.as_auto_materialize_policy()
+            for key, condition in self.automation_conditions_by_key.items()
+        }
+
+    @property
+    def legacy_freshness_policies_by_key(self) -> dict[AssetKey, Any]:
+        """Each asset's ``LegacyFreshnessPolicy``, for those that have one (carried only)."""
+        return {
+            out.key: out.legacy_freshness_policy
+            for out in self.outputs
+            if out.legacy_freshness_policy is not None
         }
 
     @property

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
-from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.definitions.results import AssetCheckSeverity
 from nbassets.definitions.specs import AssetCheckKey
 
@@ -109,6 +109,9 @@ class AssetMaterialization:
     def __post_init__(self) -> None:
         if type(self.asset_key) is not AssetKey:
             self.asset_key = coerce_key(self.asset_key)
+        # Typed, as Dagster types it (the engine's own events already are).
+        if any(not isinstance(v, MetadataValue) for v in self.metadata.values()):
+            self.metadata = normalize_metadata(self.metadata)
 
     @property
     def label(self) -> str:
