@@ -9,6 +9,7 @@ import sys
 
 from bench import (
     cli,
+    dask_channels,
     dask_runs,
     engine,
     input_guard,
@@ -29,6 +30,7 @@ def main() -> int:
     input_guard.main()
     partitions.main()
     dask_runs.main()
+    dask_channels.main()
     notebook.main()
     lineage.main()
     wasm_lineage.main()

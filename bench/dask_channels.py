@@ -19,11 +19,13 @@ Run: ``python -m bench.dask_channels``.
 
 from __future__ import annotations
 
+import os
 import pickle
 import queue
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 WIDTH, DEPTH = 10, 10
@@ -125,6 +127,10 @@ def whole_result(client: Any, run: int) -> None:
 
 def main(rounds: int = 9) -> None:
     import distributed
+
+    # Workers import this module by name when it is not __main__ (python -m bench).
+    root = str(Path(__file__).resolve().parent.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
 
     with (
         distributed.LocalCluster(

@@ -65,7 +65,9 @@ from nbassets.errors import (
     DagsterInvalidConfigError,
     DagsterInvalidDefinitionError,
     DagsterInvalidInvocationError,
+    DagsterInvalidSubsetError,
     DagsterInvariantViolationError,
+    DagsterTypeCheckDidNotPass,
     DuplicateKeyError,
     InvalidDefinitionError,
     InvalidInvocationError,
@@ -76,6 +78,7 @@ from nbassets.errors import (
     RunFailedError,
     SelectionError,
     SelectionSyntaxError,
+    TypeCheckError,
     UnknownAssetError,
     UnshippableStepError,
 )
@@ -122,6 +125,8 @@ _LAZY = {
     "load_assets_from_package_name": "nbassets.definitions.loading",
     "AutomationCondition": "nbassets.definitions.automation",
     "LegacyFreshnessPolicy": "nbassets.definitions.freshness",
+    "DagsterType": "nbassets.definitions.dagster_types",
+    "TypeCheck": "nbassets.definitions.dagster_types",
     "AutoMaterializePolicy": "nbassets.definitions.automation",
     "HookContext": "nbassets.definitions.hooks",
     "HookDefinition": "nbassets.definitions.hooks",
@@ -166,6 +171,14 @@ _LAZY = {
     "DaskExecutor": "nbassets.engine.dask_executor",
     "use_dask": "nbassets.engine.executor_spec",
     "Definitions": "nbassets.engine.code_location",
+    "file_relative_path": "nbassets.definitions.file_paths",
+    "Executor": "nbassets.engine.executor_defs",
+    "ExecutorDefinition": "nbassets.engine.executor_defs",
+    "executor": "nbassets.engine.executor_defs",
+    "in_process_executor": "nbassets.engine.executor_defs",
+    "multi_or_in_process_executor": "nbassets.engine.executor_defs",
+    "multiprocess_executor": "nbassets.engine.executor_defs",
+    "PartitionedConfig": "nbassets.definitions.partitioned_config",
     "AssetValueLoader": "nbassets.engine.value_loader",
     "mem_io_manager": "nbassets.storage.memory",
     "multi_observable_source_asset": "nbassets.definitions.multi_observe",
@@ -225,6 +238,8 @@ if TYPE_CHECKING:
         Int,
         String,
     )
+    from nbassets.definitions.dagster_types import DagsterType, TypeCheck
+    from nbassets.definitions.file_paths import file_relative_path
     from nbassets.definitions.freshness import LegacyFreshnessPolicy
     from nbassets.definitions.graph_assets import graph_asset, graph_multi_asset
     from nbassets.definitions.graphs import (
@@ -271,6 +286,7 @@ if TYPE_CHECKING:
         Out,
         op,
     )
+    from nbassets.definitions.partitioned_config import PartitionedConfig
     from nbassets.definitions.resources import (
         InitResourceContext,
         IOManagerDefinition,
@@ -296,6 +312,14 @@ if TYPE_CHECKING:
     from nbassets.engine.code_location import Definitions
     from nbassets.engine.dask_executor import DaskExecutor
     from nbassets.engine.events import AssetCheckEvaluation
+    from nbassets.engine.executor_defs import (
+        Executor,
+        ExecutorDefinition,
+        executor,
+        in_process_executor,
+        multi_or_in_process_executor,
+        multiprocess_executor,
+    )
     from nbassets.engine.executor_spec import use_dask
     from nbassets.engine.jobs import JobDefinition, define_asset_job
     from nbassets.engine.op_jobs import execute_job, job, reconstructable, validate_run_config
@@ -388,8 +412,11 @@ __all__ = [
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",
+    "DagsterInvalidSubsetError",
     "DagsterInvariantViolationError",
     "DagsterStepOutputNotFoundError",
+    "DagsterType",
+    "DagsterTypeCheckDidNotPass",
     "DailyPartitionsDefinition",
     "DaskExecutor",
     "DataVersion",
@@ -404,6 +431,8 @@ __all__ = [
     "DynamicPartitionsDefinition",
     "EventType",
     "ExecuteInProcessResult",
+    "Executor",
+    "ExecutorDefinition",
     "Failure",
     "Field",
     "FilesystemIOManager",
@@ -459,6 +488,7 @@ __all__ = [
     "PartitionError",
     "PartitionKeyRange",
     "PartitionMapping",
+    "PartitionedConfig",
     "PartitionsDefinition",
     "PathMetadataValue",
     "Registry",
@@ -484,6 +514,8 @@ __all__ = [
     "TimeWindow",
     "TimeWindowPartitionMapping",
     "TimeWindowPartitionsDefinition",
+    "TypeCheck",
+    "TypeCheckError",
     "UnknownAssetError",
     "UnshippableStepError",
     "UrlMetadataValue",
@@ -504,11 +536,14 @@ __all__ = [
     "config_mapping",
     "define_asset_job",
     "execute_job",
+    "executor",
     "failure_hook",
+    "file_relative_path",
     "get_registry",
     "graph",
     "graph_asset",
     "graph_multi_asset",
+    "in_process_executor",
     "instance_for_test",
     "io_manager",
     "job",
@@ -530,6 +565,8 @@ __all__ = [
     "multi_asset",
     "multi_asset_check",
     "multi_observable_source_asset",
+    "multi_or_in_process_executor",
+    "multiprocess_executor",
     "observable_source_asset",
     "op",
     "persist",

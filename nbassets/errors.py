@@ -11,11 +11,13 @@ Hierarchy::
     │   └── UnshippableStepError      a step cannot be sent to a Dask worker (unpicklable)
     ├── SelectionError                a selection cannot be resolved
     │   ├── SelectionSyntaxError      a selection string does not parse
+    │   ├── InvalidSubsetError        a job selects part of what runs only whole
     │   └── UnknownAssetError         a selection or lookup names no defined asset
     ├── ConfigError                   run config does not validate against a Config class
     ├── MissingResourceError          an asset needs a resource the run was not given
     ├── MissingUpstreamError          an unselected upstream has no stored value
     ├── InvalidInvocationError        an API was called in a way it does not support
+    ├── TypeCheckError                a value failed its input's or output's type check
     ├── PartitionError                a partition key or partitions spec is invalid
     │   └── PartitionRequiredError    a partitioned asset was used without a partition
     └── RunFailedError                a notebook run finished with failed steps
@@ -23,7 +25,8 @@ Hierarchy::
 Dagster's names are the same classes: ``DagsterInvalidDefinitionError`` is
 ``InvalidDefinitionError``, ``DagsterInvalidConfigError`` is ``ConfigError``, and both
 ``DagsterInvariantViolationError`` and ``DagsterInvalidInvocationError`` are
-``InvalidInvocationError``.
+``InvalidInvocationError``, ``DagsterInvalidSubsetError`` is ``InvalidSubsetError``;
+``DagsterTypeCheckDidNotPass`` is ``TypeCheckError``.
 
 Exceptions raised by the user's own asset code are never wrapped: with
 ``raise_on_error=True`` the user's exception reaches them as it was raised.
@@ -51,10 +54,13 @@ __all__ = [
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvalidInvocationError",
+    "DagsterInvalidSubsetError",
     "DagsterInvariantViolationError",
+    "DagsterTypeCheckDidNotPass",
     "DuplicateKeyError",
     "InvalidDefinitionError",
     "InvalidInvocationError",
+    "InvalidSubsetError",
     "MissingResourceError",
     "MissingUpstreamError",
     "NbAssetsError",
@@ -64,6 +70,7 @@ __all__ = [
     "RunFailedError",
     "SelectionError",
     "SelectionSyntaxError",
+    "TypeCheckError",
     "UnknownAssetError",
     "UnshippableStepError",
     "did_you_mean",
@@ -126,6 +133,10 @@ class SelectionError(NbAssetsError):
 
 class SelectionSyntaxError(SelectionError):
     """Raised when a selection string does not follow either selection grammar."""
+
+
+class InvalidSubsetError(SelectionError):
+    """Raised when a job selects some assets of a definition that can only run whole."""
 
 
 class UnknownAssetError(SelectionError, LookupError):
@@ -191,6 +202,14 @@ DagsterInvariantViolationError = InvalidInvocationError
 DagsterInvalidInvocationError = InvalidInvocationError
 DagsterInvalidDefinitionError = InvalidDefinitionError
 DagsterInvalidConfigError = ConfigError
+DagsterInvalidSubsetError = InvalidSubsetError
+
+
+class TypeCheckError(NbAssetsError):
+    """Raised when an op's or asset's output (or input) fails its type check."""
+
+
+DagsterTypeCheckDidNotPass = TypeCheckError
 
 
 class PartitionError(NbAssetsError, ValueError):

@@ -11,6 +11,7 @@ Responsibilities:
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 from collections.abc import Callable, Iterable, KeysView, Mapping, Sequence
@@ -59,7 +60,8 @@ class AssetOutput:
     dagster_type: Any = None
     # An AutomationCondition, carried for export; nothing evaluates it in a notebook.
     automation_condition: Any = None
-    # A LegacyFreshnessPolicy, carried the same way.
+    # Freshness policies, carried the same way (nbassets.definitions.freshness).
+    freshness_policy: Any = None
     legacy_freshness_policy: Any = None
 
     def __post_init__(self) -> None:
@@ -130,6 +132,8 @@ class AssetsDefinition:
     # False for external assets (see nbassets.definitions.external), which keep their specs.
     is_executable: bool = True
     external_specs: tuple[AssetSpec, ...] = ()
+    # The keys a subset answers for (``subset_for``); None: every key.
+    selected_keys: frozenset[AssetKey] | None = None
 
     def __init__(
         self,
@@ -205,7 +209,8 @@ class AssetsDefinition:
                 "AssetsDefinition(...) needs node_def= with keys_by_input_name= and "
                 "keys_by_output_name=; build assets with @asset or @multi_asset instead."
             )
-        if not outputs:
+        if not outputs and not is_multi:
+            # A @multi_asset() of no assets is valid in Dagster (and never runs).
             raise InvalidDefinitionError(f"'{node_name}' produces no asset; give it outs or specs.")
         _check_self_dependencies(outputs, inputs, deps, partitions_def)
         self.fn = fn
@@ -269,17 +274,52 @@ class AssetsDefinition:
 
     @property
     def key(self) -> AssetKey:
-        if len(self.outputs) != 1:
-            keys = ", ".join(k.to_user_string() for k in self.keys)
+        if self.selected_keys is None and len(self.outputs) == 1:
+            return self.outputs[0].key
+        keys = list(self.keys)
+        if len(keys) != 1:
+            names = ", ".join(k.to_user_string() for k in keys)
             raise InvalidInvocationError(
-                f"'{self.node_name}' produces several assets ({keys}); use .keys instead of .key."
+                f"'{self.node_name}' produces several assets ({names}); use .keys instead of .key."
             )
-        return self.outputs[0].key
+        return keys[0]
 
     @property
     def keys(self) -> KeysView[AssetKey]:
-        """The produced keys: an ordered, set-like view."""
-        return self._by_key.keys()
+        """The produced keys (those selected, for a subset): an ordered, set-like view."""
+        if self.selected_keys is None:
+            return self._by_key.keys()
+        return {k: None for k in self._by_key if k in self.selected_keys}.keys()
+
+    @property
+    def is_subset(self) -> bool:
+        return self.selected_keys is not None and len(self.selected_keys) < len(self._by_key)
+
+    def subset_for(
+        self, selected_asset_keys: Iterable[Any], selected_asset_check_keys: Any = None
+    ) -> AssetsDefinition:
+        """This definition answering only for the selected keys it produces (Dagster's).
+
+        Its dependency structure (``asset_deps``) stays whole; its inputs are those the
+        selected assets read, a sibling read as ``__subset_input__<output>``.
+
+        Raises:
+            InvalidInvocationError: it cannot subset and the selection leaves some key out.
+        """
+        wanted = {coerce_key(k) for k in selected_asset_keys}
+        chosen = frozenset(k for k in self.keys if k in wanted)
+        if not self.can_subset and chosen != set(self.keys):
+            raise InvalidInvocationError(
+                f"'{self.node_name}' has can_subset=False, so it cannot be subset to "
+                f"{sorted(k.to_user_string() for k in chosen)}; give it can_subset=True."
+            )
+        subset = copy.copy(self)
+        subset.selected_keys = chosen
+        subset.__dict__.pop("_graph_nodes", None)
+        if selected_asset_check_keys is not None:
+            checks = set(selected_asset_check_keys)
+            subset.check_specs = tuple(s for s in self.check_specs if s.key in checks)
+        return subset
 
     @property
     def check_keys(self) -> set[AssetCheckKey]:
@@ -394,12 +434,30 @@ class AssetsDefinition:
         Such an input (``deps``, ``AssetIn(dagster_type=Nothing)``) is named after its
         key: parts joined by ``_``, with ``.`` and ``-`` as ``_``.
         """
+        if self.selected_keys is not None:
+            return self._subset_inputs()
         named = {i.name: i.key for i in self.inputs}
         read = set(named.values())
         for dep in self.deps:
             if dep.asset_key not in read and dep.asset_key not in self.output_by_key:
                 parts = "_".join(dep.asset_key.parts)
                 named[parts.replace("-", "_").replace(".", "_")] = dep.asset_key
+        return named
+
+    def _subset_inputs(self) -> dict[str, AssetKey]:
+        """A subset's inputs: what its selected assets read (a sibling as Dagster names it)."""
+        needed = {p for key in self.keys for p in self.parents_of(key)}
+        named = {i.name: i.key for i in self.inputs if i.key in needed}
+        read = set(named.values())
+        for parent in dict.fromkeys(p for key in self.keys for p in self.parents_of(key)):
+            if parent in read:
+                continue
+            sibling = self.output_by_key.get(parent)
+            if sibling is not None:
+                named[f"__subset_input__{sibling.name}"] = parent
+            else:
+                parts = "_".join(parent.parts)
+                named[parts.replace("-", "_").replace(".", "_")] = parent
         return named
 
     @property
@@ -430,13 +488,14 @@ class AssetsDefinition:
 
     @property
     def keys_by_output_name(self) -> dict[str, AssetKey]:
-        return {out.name: out.key for out in self.outputs}
+        chosen = self.selected_keys
+        return {out.name: out.key for out in self.outputs if chosen is None or out.key in chosen}
 
     @property
     def specs(self) -> tuple[AssetSpec, ...]:
         if self.external_specs:
             return self.external_specs
-        return tuple(self.get_asset_spec(out.key) for out in self.outputs)
+        return tuple(self.get_asset_spec(key) for key in self.keys)
 
     def get_asset_spec(self, key: AssetKey | None = None) -> AssetSpec:
         out = self.output_for(key) if key is not None else self._single_output()
@@ -459,7 +518,32 @@ class AssetsDefinition:
             tags=dict(out.tags),
             kinds=out.kinds,
             partitions_def=self.partitions_def,
+            freshness_policy=out.freshness_policy,
+            legacy_freshness_policy=out.legacy_freshness_policy,
         )
+
+    def to_source_asset(self, key: Any = None) -> Any:
+        """The asset ``key`` as a ``SourceAsset`` (Dagster's ``to_source_asset``).
+
+        Same key, metadata, IO manager and description, with nothing to compute.
+        """
+        from nbassets.definitions.source_assets import SourceAsset
+
+        out = self.output_for(coerce_key(key)) if key is not None else self._single_output()
+        return SourceAsset(
+            out.key,
+            metadata=dict(out.metadata),
+            io_manager_key=out.io_manager_key,
+            description=out.description,
+            partitions_def=self.partitions_def,
+            group_name=None if out.group_name == DEFAULT_GROUP else out.group_name,
+            tags=dict(out.tags),
+            owners=list(out.owners),
+        )
+
+    def to_source_assets(self) -> list[Any]:
+        """Each asset of this definition as a ``SourceAsset``."""
+        return [self.to_source_asset(key) for key in self.keys]
 
     def with_specs(self, specs: Sequence[AssetSpec]) -> AssetsDefinition:
         """A copy whose outputs take the attributes of ``specs`` (same keys, same function).
@@ -595,7 +679,10 @@ class AssetsDefinition:
             replace(spec, asset=new(spec.asset_key)) if hasattr(spec, "asset_key") else spec
             for spec in self.check_specs
         ]
-        return self._copy(outputs=outputs, inputs=inputs, deps=deps, check_specs=check_specs)
+        renamed = self._copy(outputs=outputs, inputs=inputs, deps=deps, check_specs=check_specs)
+        if self.selected_keys is not None:
+            renamed.selected_keys = frozenset(new(k) for k in self.selected_keys)
+        return renamed
 
     @property
     def specs_by_key(self) -> dict[AssetKey, AssetSpec]:

@@ -208,6 +208,8 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
     config_schema: Any = None,
     io_manager_def: Any = None,
     hooks: Iterable[Any] | None = None,
+    freshness_policy: Any = None,
+    legacy_freshness_policy: Any = None,
 ) -> AssetsDefinition | Callable[[AssetFn], AssetsDefinition]:
     """Define an asset from a function, as Dagster's ``@asset``.
 
@@ -270,6 +272,8 @@ def asset(  # type: ignore[misc]  # the keyword overload spells its options as *
             is_required=output_required,
             dagster_type=dagster_type,
             automation_condition=automation_condition,
+            freshness_policy=freshness_policy,
+            legacy_freshness_policy=legacy_freshness_policy,
         )
         own_checks = [
             s if s.asset is not None else s.with_asset(asset_key) for s in (check_specs or ())
@@ -355,12 +359,18 @@ def multi_asset(
     yields ``Output(value, output_name=...)``); with ``specs`` it returns or
     yields ``MaterializeResult(asset_key=...)`` for each.
     """
-    if (outs is None) == (specs is None):
+    if outs is not None and specs is not None:
         raise InvalidDefinitionError(
-            "@multi_asset needs exactly one of outs={name: AssetOut(), ...} or "
-            "specs=[AssetSpec(...), ...]."
+            "Must specify only outs or specs but not both: give @multi_asset either "
+            "outs={name: AssetOut(), ...} or specs=[AssetSpec(...), ...]."
         )
+    # Neither is a definition of no assets, as in Dagster: valid, and never run.
 
+    if specs is not None and internal_asset_deps:
+        raise InvalidDefinitionError(
+            "Can not pass internal_asset_deps and specs to @multi_asset, specify deps on the "
+            "AssetSpecs directly (AssetSpec(..., deps=[...]))."
+        )
     if compute_kind is not None and any(spec.kinds for spec in specs or ()):
         raise InvalidDefinitionError(
             "Can not specify compute_kind on both the @multi_asset and kinds on AssetSpecs. "
@@ -397,6 +407,7 @@ def multi_asset(
                         automation_condition=condition_of(
                             out.automation_condition, out.auto_materialize_policy
                         ),
+                        legacy_freshness_policy=out.legacy_freshness_policy,
                         deps=out_deps,
                     )
                 )
@@ -417,6 +428,8 @@ def multi_asset(
                         # A function that can subset may leave any asset out (Dagster).
                         is_required=not spec.skippable and not can_subset,
                         automation_condition=spec.automation_condition,
+                        freshness_policy=spec.freshness_policy,
+                        legacy_freshness_policy=spec.legacy_freshness_policy,
                         # Exactly the spec's deps, as in Dagster: a spec without deps
                         # has none (so a spec may depend on a sibling without a cycle).
                         deps=spec.dep_keys,

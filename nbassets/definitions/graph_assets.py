@@ -159,6 +159,13 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, **kwargs: Any) -> 
         kwargs["automation_condition"] = condition
 
     def build(fn: Callable[..., Any]) -> Any:
+        if kwargs.get("key") is not None and (
+            kwargs.get("name") is not None or kwargs.get("key_prefix") is not None
+        ):
+            raise InvalidDefinitionError(
+                "Cannot specify a name or key prefix for @graph_asset when the key argument is "
+                f"provided (on '{fn.__name__}'); key is the whole key, so pass only key=[...]."
+            )
         if not kwargs.get("check_specs"):
             graph_def = GraphDefinition(
                 kwargs.get("name"), fn=fn, config=config, ins=_graph_ins(kwargs.get("ins"))
@@ -311,6 +318,19 @@ def assets_from_node(
             base = AssetKey([graph_def.name if only else name])
         out_keys[name] = AssetKey([*prefix, *base.path]) if prefix else base
     name_by_key = {key: name for name, key in out_keys.items()}
+    for name in internal_asset_deps or {}:
+        if name not in names:
+            raise InvalidDefinitionError(
+                f"output_name {name} specified in internal_asset_deps does not exist in the "
+                f"decorated function. Output names: {names}."
+            )
+    if not names and not checks:
+        raise InvalidDefinitionError(
+            f"All leaf nodes within graph '{graph_def.name}' must generate outputs which are "
+            "mapped to outputs of the graph, and produce assets. The following leaf node(s) "
+            f"are non-asset producing ops: {set(_leaf_nodes(graph_def))}. Return their outputs "
+            "from the graph."
+        )
     internal = {name: list(keys) for name, keys in (internal_asset_deps or {}).items()}
     for key, keys in (asset_deps or {}).items():
         name = name_by_key.get(coerce_key(key))
@@ -352,6 +372,17 @@ def assets_from_node(
         internal_asset_deps=internal or None,
         required_resource_keys=graph_def.required_resource_keys,
     )(fn)
+
+
+def _leaf_nodes(graph_def: GraphDefinition) -> list[str]:
+    """The nodes no other node of ``graph_def`` reads from."""
+    read: set[str] = set()
+    for node in graph_def.nodes.values():
+        for source in node.inputs.values():
+            for part in getattr(source, "sources", (source,)):
+                if hasattr(part, "node"):
+                    read.add(part.node)
+    return [name for name in graph_def.nodes if name not in read]
 
 
 def graph_of_op(op_def: OpDefinition) -> GraphDefinition:

@@ -35,6 +35,7 @@ __all__ = [
     "GraphOut",
     "MultiDependencyDefinition",
     "NodeInvocation",
+    "check_unique_definitions",
     "config_mapping",
     "graph",
 ]
@@ -306,6 +307,17 @@ def _as_source(value: Any, node: str, input_name: str, graph_name: str) -> Any:
     )
 
 
+def _named_positionally(definition: Any) -> int | None:
+    """How many inputs an op taking ``**kwargs`` names as parameters (``None`` otherwise)."""
+    fn = getattr(definition, "compute_fn", None)
+    if not isinstance(definition, OpDefinition) or fn is None:
+        return None
+    params = inspect.signature(fn).parameters.values()
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return sum(1 for p in params if p.name in definition.input_names)
+
+
 def invoke_in_composition(
     definition: Any,
     args: tuple[Any, ...],
@@ -325,6 +337,14 @@ def invoke_in_composition(
     composition.pending.pop(alias or definition.name, None)
     name = _node_name(composition, definition.name, alias)
     input_names = list(definition.input_names)
+    named = _named_positionally(definition)
+    if named is not None and len(args) > named and len(input_names) - named > 1:
+        # Past its named parameters an op taking **kwargs has no order among the rest.
+        raise InvalidDefinitionError(
+            f"In graph '{composition.graph_name}', could not resolve input based on position at "
+            f"index {named} for invocation {name}. Use keyword args instead, available inputs "
+            f"are: {sorted(input_names)}"
+        )
     if len(args) > len(input_names):
         raise InvalidDefinitionError(
             f"In graph '{composition.graph_name}', '{name}' was called with {len(args)} "
@@ -645,10 +665,15 @@ class GraphDefinition:
                 invocations[definition_name] = (definition_name, None)
         for node_name, (definition_name, invocation) in invocations.items():
             if definition_name not in by_name:
+                # Dagster's exact words: code compares the whole message.
+                aliased = (
+                    f' (aliased by "{node_name}" in dependency dictionary)'
+                    if node_name != definition_name
+                    else " in dependency dictionary"
+                )
                 raise InvalidDefinitionError(
-                    f'Invalid dependencies: node "{definition_name}" in dependency dictionary '
-                    f"not found in node list of graph '{self.name}'; its nodes: "
-                    f"{sorted(by_name)}."
+                    f'Invalid dependencies: node "{definition_name}"{aliased} not found in node '
+                    "list"
                 )
             self.nodes[node_name] = Node(
                 node_name,
@@ -856,9 +881,31 @@ class GraphDefinition:
         return f"<GraphDefinition {self.name}>"
 
 
+def check_unique_definitions(graph: GraphDefinition) -> None:
+    """Every op and graph in ``graph``'s tree has a name of its own, as a job needs.
+
+    Raises:
+        InvalidDefinitionError: two different definitions share a name (Dagster's words).
+    """
+    seen: dict[str, Any] = {}
+    pending = [graph]
+    while pending:
+        current = pending.pop()
+        for node in current.nodes.values():
+            definition = node.definition
+            known = seen.setdefault(definition.name, definition)
+            if known is not definition:
+                raise InvalidDefinitionError(
+                    f'Detected conflicting node definitions with the same name "{definition.name}"'
+                    f" (in graph '{current.name}'). Give each op or graph its own name."
+                )
+            if isinstance(definition, GraphDefinition):
+                pending.append(definition)
+
+
 def _in_dependency_order(graph_name: str, nodes: dict[str, Node]) -> dict[str, Node]:
     ordered: dict[str, Node] = {}
-    visiting: set[str] = set()
+    visiting: list[str] = []
 
     def upstream(node: Node) -> list[str]:
         names = []
@@ -871,13 +918,19 @@ def _in_dependency_order(graph_name: str, nodes: dict[str, Node]) -> dict[str, N
         if name in ordered:
             return
         if name in visiting:
-            raise InvalidDefinitionError(
-                f"Graph '{graph_name}' has a circular reference through node '{name}'."
+            cycle = visiting[visiting.index(name) :]
+            items = ", ".join(
+                f"{member}:{ {up for up in upstream(nodes[member]) if up in cycle} }"
+                for member in cycle
             )
-        visiting.add(name)
+            raise InvalidDefinitionError(
+                f"Circular dependencies exist among these items: {{{items}}} (in graph "
+                f"'{graph_name}'). Remove one of these dependencies."
+            )
+        visiting.append(name)
         for up in upstream(nodes[name]):
             visit(up)
-        visiting.discard(name)
+        visiting.pop()
         ordered[name] = nodes[name]
 
     for name in nodes:

@@ -13,44 +13,21 @@ code inspecting ``my_asset.op`` as in Dagster finds the same answers.
 
 from __future__ import annotations
 
-import inspect
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nbassets.definitions.dagster_types import DagsterType, type_of
 from nbassets.definitions.keys import AssetKey
 from nbassets.errors import InvalidInvocationError
 
 __all__ = ["DagsterType", "InputDefinition", "OpHandle", "OutputDefinition", "dagster_type_of"]
 
-_DISPLAY_NAMES = {str: "String", int: "Int", float: "Float", bool: "Bool", type(None): "Nothing"}
-
-
-@dataclass(frozen=True)
-class DagsterType:
-    """A Python type under Dagster's display name (``str`` is ``String``)."""
-
-    typing_type: Any
-    display_name: str
-
-    @property
-    def is_nothing(self) -> bool:
-        return self.display_name == "Nothing"
-
-    @property
-    def unique_name(self) -> str:
-        return self.display_name
-
 
 def dagster_type_of(annotation: Any) -> DagsterType:
     """The ``DagsterType`` of an annotation (``Any`` when there is none)."""
-    if annotation is inspect.Parameter.empty or annotation is Any:
-        return DagsterType(Any, "Any")
-    if annotation is None:
-        annotation = type(None)
-    name = _DISPLAY_NAMES.get(annotation) or str(getattr(annotation, "__name__", annotation))
-    return DagsterType(annotation, name)
+    return type_of(annotation)
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,14 @@ Running ops in a graph, with events and outputs, is ``nbassets.engine.op_runs``.
 from __future__ import annotations
 
 import inspect
+import keyword
+import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
+from nbassets.definitions.dagster_types import DagsterType
 from nbassets.definitions.op_view import (
     InputDefinition,
     OpHandle,
@@ -50,7 +53,7 @@ class Nothing:
 
 def _check_type(dagster_type: Any) -> None:
     """Refuse an ``In``/``Out`` type that is neither a Python type nor a typing construct."""
-    if dagster_type is None or dagster_type is Any:
+    if dagster_type is None or dagster_type is Any or isinstance(dagster_type, DagsterType):
         return
     try:
         hash(dagster_type)
@@ -208,8 +211,36 @@ def _is_config_or_resource(annotation: Any) -> bool:
     return issubclass(annotation, (module.Config, module.ConfigurableResource))
 
 
+# Names Dagster keeps for itself (with Python's keywords); an input may not take one.
+RESERVED_NAMES = frozenset(
+    {
+        "context",
+        "conf",
+        "config",
+        "meta",
+        "arg_dict",
+        "dict",
+        "input_arg_dict",
+        "output_arg_dict",
+        "int",
+        "str",
+        "float",
+        "bool",
+        "input",
+        "output",
+        "type",
+    }
+)
+
+
 def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict[str, In]:
     """Each input, in parameter order, with its type and default filled in."""
+    for input_name in ins:
+        if input_name in RESERVED_NAMES or keyword.iskeyword(input_name):
+            raise InvalidDefinitionError(
+                f'"{input_name}" is not a valid name in Dagster. It conflicts with a Dagster or '
+                f"python reserved keyword. Rename input '{input_name}' of op '{name}'."
+            )
     params = list(inspect.signature(fn).parameters.values())
     if params and _is_context_param(params[0].name):
         params = params[1:]
@@ -406,6 +437,11 @@ class OpDefinition:
         self.config_schema = config_schema
         self.retry_policy = retry_policy
         self.version = code_version or version
+        if pool is not None and not re.fullmatch(r"\S+", pool):
+            raise InvalidDefinitionError(
+                f'Pool "{pool}" is not a valid pool name. It must match the regex ^\\S+$ '
+                "(no spaces)."
+            )
         self.pool = pool
         params = list(inspect.signature(compute_fn).parameters)
         self.takes_context = decorated and bool(params) and _is_context_param(params[0])

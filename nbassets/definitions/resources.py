@@ -145,6 +145,11 @@ class ResourceDefinition:
 class IOManagerDefinition(ResourceDefinition):
     """A resource definition whose value is an IO manager."""
 
+    @staticmethod
+    def hardcoded_io_manager(value: Any, description: str | None = None) -> IOManagerDefinition:
+        """An IO manager definition that is always ``value`` (Dagster's)."""
+        return IOManagerDefinition(lambda _context: value, description=description)
+
 
 def _takes_context(fn: Callable[..., Any]) -> bool:
     import inspect

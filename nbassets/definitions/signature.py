@@ -65,6 +65,9 @@ def _config_bases() -> tuple[type, type] | None:
     return module.Config, module.ConfigurableResource
 
 
+_CONTEXT_SPELLINGS = frozenset({"_", "_context", "context_"})
+
+
 def _is_context(param: inspect.Parameter) -> bool:
     if param.name == "context":
         return True
@@ -123,7 +126,7 @@ def read_parameters(
     inputs: list[str] = []
     has_var_kwargs = False
     bases = _config_bases()
-    for param in sig.parameters.values():
+    for index, param in enumerate(sig.parameters.values()):
         if param.kind is inspect.Parameter.VAR_POSITIONAL:
             raise InvalidDefinitionError(
                 f"Asset '{owner}' takes *{param.name}; an asset's parameters must be named, "
@@ -133,7 +136,9 @@ def read_parameters(
             has_var_kwargs = True
             continue
         cls = _annotation_class(param.annotation) if bases is not None else None
-        if _is_context(param) and context is None:
+        # As in Dagster, a first parameter named _, _context or context_ is the context too.
+        first_spelling = index == 0 and param.name in _CONTEXT_SPELLINGS
+        if (first_spelling or _is_context(param)) and context is None:
             context = param.name
         elif cls is not None and bases is not None and issubclass(cls, bases[0]):
             config = (param.name, cast("type[Config]", cls))

@@ -219,6 +219,13 @@ class AssetSpec:
 
     __hash__ = None  # type: ignore[assignment]  # mutable fields, as Dagster's
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """A pydantic model may hold a spec (Dagster's specs are valid fields): kept as is."""
+        from pydantic_core import core_schema
+
+        return core_schema.is_instance_schema(cls)
+
     @property
     def keys(self) -> tuple[AssetKey]:
         return (self.key,)
@@ -281,6 +288,9 @@ class AssetSpec:
             )
         fields = {**self._fields(), **changes}
         return AssetSpec(fields.pop("key"), **fields)
+
+    # Dagster's AssetSpec is a NamedTuple: code copies one with _replace.
+    _replace = replace_attributes
 
     def merge_attributes(
         self,

@@ -7,6 +7,7 @@ Responsibilities:
   mix them); the assets bind no two different resources under one key; an
   ``automation_condition`` is anchored on the job's root assets and comes without
   partitioned run config.
+* ``check_subsets``: a job takes all or none of a multi-asset that cannot subset.
 * ``subset_selection``: the selection ``JobDefinition.get_subset`` narrows to.
 """
 
@@ -17,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.automation import anchored_on_job_roots
-from nbassets.engine.prepare import select_run
-from nbassets.errors import InvalidDefinitionError
+from nbassets.definitions.partitioned_config import PartitionedConfig
+from nbassets.engine.prepare import RunSelection, select_run
+from nbassets.errors import InvalidDefinitionError, InvalidSubsetError
 
 if TYPE_CHECKING:
     from nbassets.engine.jobs import JobDefinition
 
-__all__ = ["check_asset_job", "subset_selection"]
+__all__ = ["check_asset_job", "check_subsets", "subset_selection"]
 
 IMPLICIT_JOB_NAME = "__ASSET_JOB"
 
@@ -36,7 +38,7 @@ def check_asset_job(job: JobDefinition) -> None:
         InvalidDefinitionError: partitions, resources or the automation condition do
             not fit, each message naming the problem.
     """
-    chosen = select_run(job.selection, list(job.definitions))
+    chosen = check_subsets(job)
     owner = chosen.definitions.owner
     executable = [
         found
@@ -64,6 +66,38 @@ def check_asset_job(job: JobDefinition) -> None:
         )
 
 
+def check_subsets(job: JobDefinition) -> RunSelection:
+    """The job's selection, if it takes all or none of each definition that runs only whole.
+
+    Raises:
+        InvalidSubsetError: it takes some assets of such a definition (Dagster's words).
+    """
+    chosen = select_run(job.selection, list(job.definitions))
+    seen: set[int] = set()
+    for key in sorted(chosen.keys):
+        definition = chosen.definitions.owner.get(key)
+        if (
+            not isinstance(definition, AssetsDefinition)
+            or definition.can_subset
+            or id(definition) in seen
+        ):
+            continue
+        seen.add(id(definition))
+        taken = [k for k in definition.keys if k in chosen.keys]
+        if len(taken) < len(definition.keys):
+            raise InvalidSubsetError(
+                f"When building job, the AssetsDefinition '{definition.node_name}' contains "
+                f"asset keys {list(definition.keys)} and check keys "
+                f"{[s.key for s in definition.check_specs]}, but attempted to select only "
+                f"assets {taken} and checks []. This AssetsDefinition does not support "
+                "subsetting. Please select all asset and check keys produced by this asset.\n\n"
+                "If using an AssetSelection, you may use required_multi_asset_neighbors() to "
+                "select any remaining assets, for example:\n"
+                "AssetSelection.assets('my_asset').required_multi_asset_neighbors()"
+            )
+    return chosen
+
+
 def _common_partitions_def(job: JobDefinition, keys: Iterable[Any], owner: Any) -> Any:
     """The one partitions definition of the job's partitioned assets (or its own)."""
     by_definition: dict[Any, set[Any]] = {}
@@ -84,6 +118,8 @@ def _common_partitions_def(job: JobDefinition, keys: Iterable[Any], owner: Any) 
         )
     if job.partitions_def is not None:
         return job.partitions_def
+    if isinstance(job.config, PartitionedConfig):
+        return job.config.partitions_def
     return next(iter(by_definition), None) if len(by_definition) == 1 else None
 
 

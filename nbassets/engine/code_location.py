@@ -19,6 +19,7 @@ from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import coerce_key
 from nbassets.definitions.metadata import normalize_metadata
 from nbassets.definitions.specs import AssetSpec
+from nbassets.engine.executor_defs import as_executor_definition
 from nbassets.engine.jobs import IMPLICIT_JOB_NAME, JobDefinition
 from nbassets.engine.value_loader import AssetValueLoader
 from nbassets.errors import (
@@ -52,7 +53,7 @@ class Definitions:
         asset_checks: Iterable[Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        self.executor = executor
+        self.executor = as_executor_definition(executor)
         self.loggers = dict(loggers or {})
         self.assets = _expand_observations(assets or ())
         self.asset_checks = list(asset_checks or ())
@@ -152,7 +153,7 @@ class Definitions:
         if job is None:
             raise UnknownAssetError(f"No job named {name!r}." + did_you_mean(name, jobs))
         self._resolved = True
-        return job.bind(self.definitions, self.resources, self.loggers)
+        return job.bind(self.definitions, self.resources, self.loggers, self.executor)
 
     get_job_def = resolve_job_def
 
@@ -160,7 +161,7 @@ class Definitions:
         """A job over every asset and check of these definitions."""
         self._resolved = True
         return JobDefinition(IMPLICIT_JOB_NAME, None).bind(
-            self.definitions, self.resources, self.loggers
+            self.definitions, self.resources, self.loggers, self.executor
         )
 
     def resolve_implicit_job_def_def_for_assets(self, asset_keys: Iterable[Any]) -> JobDefinition:

@@ -18,7 +18,7 @@ from typing import Any
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.engine.op_output_metadata import OpOutputMetadata
-from nbassets.errors import InvalidInvocationError, did_you_mean
+from nbassets.errors import InvalidDefinitionError, InvalidInvocationError, did_you_mean
 
 __all__ = [
     "AssetCheckExecutionContext",
@@ -127,6 +127,7 @@ class AssetExecutionContext:
         "_check_keys",
         "_node",
         "_op_outputs",
+        "_op_selected",
         "_output_names",
         "_config",
         "_input_keys",
@@ -177,6 +178,8 @@ class AssetExecutionContext:
         self._node = node
         # Inside a graph asset: an op output's name -> the asset output it becomes.
         self._output_names: dict[str, str] = {}
+        # Inside a graph asset: the op's own outputs this run reads (else the asset's).
+        self._op_selected: frozenset[str] | None = None
         # Set when an op of a job runs: its outputs' metadata goes to their events.
         self._op_outputs = op_outputs
         # The checks this call evaluates; None outside a run (then: all of the definition's).
@@ -266,7 +269,9 @@ class AssetExecutionContext:
                 )
             keys = ", ".join(k.to_user_string() for k in self._keys)
             raise InvalidInvocationError(
-                f"This step materializes several assets ({keys}); use context.selected_asset_keys."
+                "Cannot call `context.asset_key` in a multi_asset with more than one asset: this "
+                f"step materializes {keys}. Use context.asset_key_for_output(name) or "
+                "context.selected_asset_keys."
             )
         return self._keys[0]
 
@@ -276,7 +281,12 @@ class AssetExecutionContext:
 
     @property
     def selected_output_names(self) -> set[str]:
-        """The output names of the selected assets (all of them unless a subset runs)."""
+        """The output names of the selected assets (all of them unless a subset runs).
+
+        For an op of a graph asset: that op's outputs the run reads.
+        """
+        if self._op_selected is not None:
+            return set(self._op_selected)
         if self._assets_def is None:
             return {"result"} if self._keys else set()
         by_key = self._assets_def.output_by_key
@@ -297,13 +307,20 @@ class AssetExecutionContext:
             return self._subset
         return len(self.selected_asset_keys) < len(self._keys)
 
-    def rename_for_op(self, inputs: Mapping[str, str], outputs: Mapping[str, str]) -> None:
+    def rename_for_op(
+        self,
+        inputs: Mapping[str, str],
+        outputs: Mapping[str, str],
+        selected: Sequence[str] | None = None,
+    ) -> None:
         """Answer for an op inside a graph asset: its inputs and outputs by its own names.
 
         ``inputs`` maps each op input to the asset input feeding it, ``outputs`` each op
-        output to the asset output it becomes.
+        output to the asset output it becomes; ``selected`` are the op's outputs the run
+        reads.
         """
         self._output_names = dict(outputs)
+        self._op_selected = frozenset(selected) if selected is not None else None
         names = inputs
         self._input_keys = {
             new: self._input_keys[old] for new, old in names.items() if old in self._input_keys
@@ -480,6 +497,33 @@ class AssetExecutionContext:
         if self._assets_def is None:
             self._assets_def = assets_def
             self._partitions_def = getattr(assets_def, "partitions_def", None)
+            self._bind_resources(assets_def)
+
+    def _bind_resources(self, assets_def: Any) -> None:
+        """Add the definition's own resources to those given, as a direct call in Dagster.
+
+        Raises:
+            InvalidInvocationError: a resource is given both ways.
+            InvalidDefinitionError: a resource the definition requires is given neither way.
+        """
+        own = dict(getattr(assets_def, "resource_defs", None) or {})
+        given = self.resources._asdict() if isinstance(self.resources, Resources) else {}
+        for name in sorted(own.keys() & given.keys()):
+            raise InvalidInvocationError(
+                f"Error when invoking {assets_def.node_name}: resource '{name}' provided on both "
+                "the definition and invocation context. Give it in one place."
+            )
+        if own:
+            from nbassets.definitions.resources import resolve_resources
+
+            given.update(resolve_resources(own))
+            self.resources = Resources(given)
+        needed: frozenset[str] = getattr(assets_def, "required_resource_keys", frozenset())
+        for name in sorted(set(needed) - set(given)):
+            raise InvalidDefinitionError(
+                f"resource with key '{name}' required by op '{assets_def.node_name}' was not "
+                "provided. Pass it to build_asset_context(resources={...})."
+            )
 
     def __repr__(self) -> str:
         keys = ", ".join(k.to_user_string() for k in self._keys) or "no asset"

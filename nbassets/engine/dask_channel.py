@@ -13,6 +13,9 @@ Responsibilities:
   ended), read by the kernel's thread.
 - ``open_inbox``: subscribe the client once, and route its events to a run's inbox.
 - ``Channel`` (pickled with a step): publish from the worker.
+- ``LiveNotices`` (on a worker): send a step's log lines and retry notices while
+  it runs, batched per ``LIVE_INTERVAL`` (0.1 s; an event per line would cost the
+  scheduler and the kernel more than the lines are worth).
 
 Events are kept by the scheduler in a bounded log per topic (``distributed.admin.
 low-level-log-length``, 1,000 by default), so a long-lived cluster holds at most that
@@ -24,9 +27,21 @@ from __future__ import annotations
 import pickle
 import queue
 import threading
+from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["Channel", "Inbox", "close_inbox", "open_inbox", "packed", "unpacked"]
+__all__ = [
+    "LIVE_INTERVAL",
+    "Channel",
+    "Inbox",
+    "LiveNotices",
+    "close_inbox",
+    "open_inbox",
+    "packed",
+    "unpacked",
+]
+
+LIVE_INTERVAL = 0.1
 
 _lock = threading.Lock()
 _subscribed: set[str] = set()  # ids of the clients whose topic is routed here
@@ -36,8 +51,9 @@ _inboxes: dict[str, Inbox] = {}  # run token -> its inbox
 class Inbox:
     """What one run's steps sent, in arrival order: ``(kind, task key, ...)`` tuples.
 
-    Kinds: ``"summary"`` (the pickled ``Computed``), ``"notice"`` (index and one
-    pickled notice), ``"done"`` (the step's future, once it ended in any state).
+    Kinds: ``"summary"`` (the pickled ``Computed``), ``"notices"`` (the index of the
+    first and the pickled list), ``"done"`` (the step's future, once it ended in
+    any state).
     """
 
     def __init__(self, token: str) -> None:
@@ -123,3 +139,51 @@ class Channel:
         from distributed import get_worker
 
         get_worker().log_event(self.topic, [self.token, *item])
+
+
+class LiveNotices:
+    """On a worker: send one step's notices to the kernel while the step runs.
+
+    A notice waits up to ``LIVE_INTERVAL`` for the ones that follow it, then they
+    go as one event, sent by the worker's event loop. A step that ends sooner
+    sends none (its summary brings them), so short steps cost nothing more, and a
+    step that logs in a tight loop sends one event per interval, not per line.
+    """
+
+    def __init__(self, channel: Channel, task_key: str, items: Sequence[Any]) -> None:
+        from distributed import get_worker
+
+        self.worker = get_worker()
+        self.channel = channel
+        self.task_key = task_key
+        self.items = items
+        self.sent = 0
+        self.due = False
+        self.closed = False
+        self.lock = threading.Lock()
+
+    def added(self) -> None:
+        """A notice was appended to ``items`` (on the step's thread)."""
+        with self.lock:
+            if self.due or self.closed:
+                return
+            self.due = True
+        loop = self.worker.loop
+        loop.add_callback(loop.call_later, LIVE_INTERVAL, self.send)
+
+    def close(self) -> None:
+        """The step ended: what is left goes with its summary."""
+        with self.lock:
+            self.closed = True
+
+    def send(self) -> None:
+        """Send the notices not sent yet, as one event (on the worker's event loop)."""
+        with self.lock:
+            self.due = False
+            start, end = self.sent, len(self.items)
+            if self.closed or start == end:
+                return
+            batch = list(self.items[start:end])
+            self.sent = end
+        message = [self.channel.token, "notices", self.task_key, start, packed(batch)]
+        self.worker.log_event(self.channel.topic, message)

@@ -113,10 +113,14 @@ class DaskExecutor(Executor):
             registered, else a client of ``address``, else the kernel's own
             ``LocalCluster`` (one worker process per core, started on first use).
         address: A scheduler address, e.g. ``tcp://127.0.0.1:8786``.
+        live_logs: Send log lines and retry notices to the kernel while the step
+            runs (Dask events, batched at most every 0.1 s), so the step's log
+            shows them as they come. ``False`` sends them with the step's answer.
     """
 
     client: Any = None
     address: str | None = None
+    live_logs: bool = True
     name = "dask"
 
     def resolve_client(self) -> Any:
@@ -143,7 +147,9 @@ class DaskExecutor(Executor):
         self._pickled = check_shippable(steps, resources)
 
     def execute(self, run: Run) -> None:
-        _DaskRun(run, self.resolve_client(), getattr(self, "_pickled", {})).go()
+        dask_run = _DaskRun(run, self.resolve_client(), getattr(self, "_pickled", {}))
+        dask_run.live_logs = self.live_logs
+        dask_run.go()
 
 
 class _DaskRun:
@@ -174,11 +180,12 @@ class _DaskRun:
         self.tasks: dict[str, Step] = {}  # task key -> step
         self.answered: set[str] = set()
         self.answers: dict[str, Any] = {}  # step key -> Computed, before the step started
-        self.live: dict[str, dict[int, bytes]] = {}  # step key -> notices not shown yet
+        self.live: dict[str, dict[int, Any]] = {}  # step key -> notices not shown yet
         self.shown: dict[str, int] = {}  # step key -> how many of its notices were shown
         self.started: dict[str, float] = {}
         self.recorded: set[str] = set()
         self.token = run.run_id
+        self.live_logs = True
         self.readings: list[Any] = []  # tasks reading a summary that did not arrive
         self.inbox, self.channel = open_inbox(client, self.token)
 
@@ -204,6 +211,7 @@ class _DaskRun:
         task_key = f"{step.key}-{self.token[:8]}"
         shipped.channel = self.channel
         shipped.task_key = task_key
+        shipped.live_notices = self.live_logs
         after = tuple(self.futures[u.key] for u in ups if u.key in self.futures)
         future = self.client.submit(
             compute_shipped, shipped, values, remote, after, key=task_key, pure=False
@@ -285,9 +293,11 @@ class _DaskRun:
         if not pending:
             return
         shown = self.shown.get(step.key, 0)
+        ready = []
         while shown in pending:
-            self.run.emit_notices(step, [unpacked(pending.pop(shown))])
+            ready.append(pending.pop(shown))
             shown += 1
+        self.run.emit_notices(step, ready)
         self.shown[step.key] = shown
 
     # The loop ----------------------------------------------------------------------------
@@ -323,8 +333,10 @@ class _DaskRun:
         step = self.tasks.get(task_key)
         if step is None or step.key in self.recorded:
             return  # skipped (its future cancelled), or a late duplicate
-        if kind == "notice":
-            self.live.setdefault(step.key, {})[item[2]] = item[3]
+        if kind == "notices":
+            pending = self.live.setdefault(step.key, {})
+            for index, notice in enumerate(unpacked(item[3]), item[2]):
+                pending[index] = notice
             if step.key in self.started:
                 self.show_live(step)
         elif step.key in self.answered:

@@ -21,7 +21,18 @@ from nbassets.definitions.assets import AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.job_labels import check_job_owners, job_tags
 from nbassets.definitions.metadata import normalize_metadata
-from nbassets.engine.asset_job_checks import IMPLICIT_JOB_NAME, check_asset_job, subset_selection
+from nbassets.definitions.partitioned_config import PartitionedConfig
+from nbassets.engine.asset_job_checks import (
+    IMPLICIT_JOB_NAME,
+    check_asset_job,
+    check_subsets,
+    subset_selection,
+)
+from nbassets.engine.executor_defs import (
+    ExecutorDefinition,
+    as_executor_definition,
+    multi_or_in_process_executor,
+)
 from nbassets.engine.job_graph import asset_job_graph
 from nbassets.engine.materialize import materialize
 from nbassets.engine.result import ExecuteInProcessResult
@@ -62,6 +73,7 @@ class JobDefinition:
         metadata: Mapping[str, Any] | None = None,
         automation_condition: Any = None,
         owners: Sequence[str] | None = None,
+        executor_def: Any = None,
     ) -> None:
         if not name or not name.replace("_", "a").isalnum():
             raise InvalidDefinitionError(
@@ -84,6 +96,8 @@ class JobDefinition:
         # Carried as data: a notebook has no daemon that evaluates it.
         self.automation_condition = automation_condition
         self.owners = check_job_owners(owners, name)
+        # Carried for Dagster: execute_in_process runs in this process whatever it is.
+        self._executor_def = as_executor_definition(executor_def)
 
     def _copy(self, **changes: Any) -> JobDefinition:
         """This job with some of its constructor arguments changed."""
@@ -100,9 +114,19 @@ class JobDefinition:
             "metadata": self.metadata,
             "automation_condition": self.automation_condition,
             "owners": self.owners,
+            "executor_def": self._executor_def,
         }
         arguments.update(changes)
         return JobDefinition(self.name, **arguments)
+
+    @property
+    def executor_def(self) -> ExecutorDefinition:
+        """How a Dagster deployment would execute this job (Dagster's default when unset)."""
+        return self._executor_def or multi_or_in_process_executor
+
+    def with_executor_def(self, executor_def: Any) -> JobDefinition:
+        """This job with ``executor_def`` as its executor."""
+        return self._copy(executor_def=executor_def)
 
     def with_metadata(self, metadata: Mapping[str, Any]) -> JobDefinition:
         """This job with ``metadata`` in place of its own."""
@@ -113,6 +137,7 @@ class JobDefinition:
         definitions: Sequence[Any],
         resources: Mapping[str, Any],
         loggers: Mapping[str, Any] | None = None,
+        executor_def: Any = None,
     ) -> JobDefinition:
         """This job over ``definitions`` with ``resources`` (the job's own win).
 
@@ -124,6 +149,7 @@ class JobDefinition:
             definitions=definitions,
             resources={**resources, **self.resources},
             loggers={**(loggers or {}), **self.loggers},
+            executor_def=self._executor_def or executor_def,
         )
         if self.name == IMPLICIT_JOB_NAME:
             check_asset_job(bound)  # Dagster builds this one itself: its errors come bare
@@ -216,14 +242,26 @@ class JobDefinition:
         job = self
         if op_selection is not None or asset_selection is not None:
             job = self.get_subset(op_selection=op_selection, asset_selection=asset_selection)
+            check_subsets(job)
+        config = job.config
+        partition_tags: dict[str, str] = {}
+        if isinstance(config, PartitionedConfig):
+            # The job's config for this partition; an explicit run_config replaces it.
+            config = (
+                config.get_run_config_for_partition_key(partition_key)
+                if partition_key is not None
+                else None
+            )
+            if partition_key is not None:
+                partition_tags = job.config.get_tags_for_partition_key(partition_key)
         result = materialize(
             list(job.definitions),
-            run_config=run_config if run_config is not None else job.config,
+            run_config=run_config if run_config is not None else config,
             instance=instance,
             resources={**job.resources, **(resources or {})},
             partition_key=partition_key,
             raise_on_error=raise_on_error,
-            tags={**job.run_tags, **(tags or {})} or None,
+            tags={**job.run_tags, **partition_tags, **(tags or {})} or None,
             selection=job.selection,
         )
         result.job_def = job
@@ -284,11 +322,11 @@ def define_asset_job(
 ) -> JobDefinition:
     """A job that runs ``selection`` (every asset and check when ``None``).
 
-    ``executor_def``, ``hooks`` and ``op_retry_policy`` are accepted for Dagster's
-    signature and not used: runs are in process. ``automation_condition`` is carried
+    ``hooks`` and ``op_retry_policy`` are accepted for Dagster's signature and not
+    used; ``executor_def`` is carried (runs are in process). ``automation_condition`` is carried
     (and checked when the job resolves), not evaluated: a notebook has no daemon.
     """
-    del executor_def, hooks, op_retry_policy
+    del hooks, op_retry_policy
     if partitions_def is not None:
         warnings.warn(
             "define_asset_job(partitions_def=...) is deprecated: the job takes the partitions "
@@ -306,4 +344,5 @@ def define_asset_job(
         partitions_def=partitions_def,
         metadata=metadata,
         automation_condition=automation_condition,
+        executor_def=executor_def,
     )

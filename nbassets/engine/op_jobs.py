@@ -18,7 +18,11 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from nbassets.definitions.graphs import ConfigMapping, GraphDefinition
+from nbassets.definitions.graphs import (
+    ConfigMapping,
+    GraphDefinition,
+    check_unique_definitions,
+)
 from nbassets.engine.jobs import JobDefinition
 from nbassets.engine.op_runs import OpGraphResult, plan_steps, run_graph
 from nbassets.errors import InvalidInvocationError
@@ -49,9 +53,11 @@ class OpJob(JobDefinition):
         metadata: Mapping[str, Any] | None = None,
         logger_defs: Mapping[str, Any] | None = None,
         owners: Sequence[str] | None = None,
+        executor_def: Any = None,
         **ignored: Any,
     ) -> None:
         del ignored
+        check_unique_definitions(graph_def)
         super().__init__(
             name or graph_def.name,
             None,
@@ -63,6 +69,7 @@ class OpJob(JobDefinition):
             metadata=metadata,
             loggers=logger_defs,
             owners=owners,
+            executor_def=executor_def,
         )
         self.graph_def = graph_def
         fn = graph_def.fn
@@ -119,11 +126,14 @@ class OpJob(JobDefinition):
         definitions: Sequence[Any],
         resources: Mapping[str, Any],
         loggers: Mapping[str, Any] | None = None,
+        executor_def: Any = None,
     ) -> OpJob:
         """An op job runs its own graph: only the definitions' resources join it."""
         del definitions
         return self._copy(
-            resources={**resources, **self.resources}, loggers={**(loggers or {}), **self.loggers}
+            resources={**resources, **self.resources},
+            loggers={**(loggers or {}), **self.loggers},
+            executor_def=self._executor_def or executor_def,
         )
 
     def _copy(self, **changes: Any) -> OpJob:
@@ -138,6 +148,7 @@ class OpJob(JobDefinition):
             "metadata": self.metadata,
             "logger_defs": self.loggers,
             "owners": self.owners,
+            "executor_def": self._executor_def,
         }
         renamed = {"resources": "resource_defs", "loggers": "logger_defs"}
         for key, value in changes.items():
@@ -379,12 +390,38 @@ def validate_run_config(
         return dict(run_config or {})
     config = job_def.run_config_for(run_config)
     steps, _ = plan_steps(job_def.graph, config, {})
+    # Dagster's shape: every node by its handle (a graph's ops as "graph.op" beside it).
     ops: dict[str, Any] = {}
+    needed: set[str] = {"io_manager"}
     for step in steps:
-        node_config = _op_config(step)
-        target = ops
         parts = step.handle.split(".")
-        for part in parts[:-1]:
-            target = target.setdefault(part, {}).setdefault("ops", {})
-        target[parts[-1]] = {"config": node_config} if node_config is not None else {}
-    return {**config, "ops": ops}
+        for depth in range(1, len(parts)):
+            ops.setdefault(".".join(parts[:depth]), _node_entry(None))
+        ops[step.handle] = _node_entry(_op_config(step))
+        needed.update(step.op.required_resource_keys)
+    given = dict(config.get("resources") or {})
+    return {
+        "ops": ops,
+        "execution": config.get("execution") or _execution_defaults(job_def.executor_def.name),
+        "resources": {
+            name: {"config": (given.get(name) or {}).get("config")} for name in sorted(needed)
+        },
+        "loggers": dict(config.get("loggers") or {}),
+    }
+
+
+def _node_entry(config: Any) -> dict[str, Any]:
+    return {"config": config, "inputs": {}, "outputs": None}
+
+
+def _execution_defaults(executor_name: str) -> dict[str, Any]:
+    """The ``execution`` section Dagster fills in for an executor left unconfigured."""
+    retries: dict[str, Any] = {"retries": {"enabled": {}}}
+    multiprocess = {"max_concurrent": None, **retries}
+    if executor_name == "in_process":
+        return {"in_process": retries}
+    if executor_name == "multiprocess":
+        return {"multiprocess": multiprocess}
+    if executor_name == "multi_or_in_process":
+        return {"multi_or_in_process_executor": {"multiprocess": multiprocess}}
+    return {executor_name: {}}

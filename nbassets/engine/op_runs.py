@@ -22,7 +22,7 @@ import copy
 import inspect
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,7 @@ from nbassets.engine.op_output_metadata import OpOutputMetadata
 from nbassets.engine.op_results import iterate_results
 from nbassets.engine.outputs import StepOutputNotFoundError
 from nbassets.engine.result import ExecuteInProcessResult
+from nbassets.engine.type_checks import check_output
 from nbassets.errors import (
     ConfigError,
     InvalidDefinitionError,
@@ -314,6 +315,7 @@ def _run_step(
     instance: Any,
     base_context: Any = None,
     becomes: Mapping[str, str] | None = None,
+    selected: Sequence[str] | None = None,
 ) -> None:
     run.emit(EventType.STEP_START, step.handle, msg=f'Started execution of step "{step.handle}".')
     values = {
@@ -330,7 +332,7 @@ def _run_step(
         context.step_key = step.handle
         # The op's inputs fed by the asset's inputs answer for those assets.
         fed = {n: src.name for n, src in step.inputs.items() if isinstance(src, _TopInput)}
-        context.rename_for_op(fed, becomes or {})
+        context.rename_for_op(fed, becomes or {}, selected)
     else:
         context = AssetExecutionContext(
             run=RunInfo(run.run_id, run.tags, dict(run_config), run.job_name),
@@ -346,7 +348,19 @@ def _run_step(
         )
     returned = _call(step.op, context, values, op_config)
     produced: dict[str, Any] = {}
+    # A returned (not yielded) value covers every output: in a subset run, too many.
+    refuse = set(step.op.outs) - set(selected) if selected is not None else set()
+    if refuse and inspect.isgenerator(returned):
+        refuse = set()
     for item in iterate_results(step.op, returned):
+        if getattr(item, "output_name", None) in refuse:
+            where = f"{base_context.step_key.split('[')[0]}.{step.handle}"
+            raise InvalidInvocationError(
+                f'Core compute for op "{where}" returned an output "{item.output_name}" '
+                "that is not selected.",
+                advice="Yield Output(value, output_name=...) for each of "
+                "context.selected_output_names instead of returning every output.",
+            )
         if isinstance(item, DynamicOutput):
             bucket = produced.setdefault(item.output_name, {})
             if item.mapping_key in bucket:
@@ -354,6 +368,7 @@ def _run_step(
                     f'Op "{step.op.name}" yielded DynamicOutput mapping_key '
                     f'"{item.mapping_key}" twice for output "{item.output_name}".'
                 )
+            _check_type(step.op, item.output_name, item.value)
             bucket[item.mapping_key] = item.value
             metadata = {**added.take(item.output_name, item.mapping_key), **item.metadata}
             _emit_output(run, step, StepOutputData(item.output_name, item.mapping_key, metadata))
@@ -363,6 +378,7 @@ def _run_step(
                     f'Compute for op "{step.op.name}" returned an output '
                     f'"{item.output_name}" multiple times.'
                 )
+            _check_type(step.op, item.output_name, item.value)
             produced[item.output_name] = item.value
             metadata = {**added.take(item.output_name, None), **item.metadata}
             _emit_output(run, step, StepOutputData(item.output_name, None, metadata))
@@ -376,6 +392,12 @@ def _run_step(
                 f'non-optional output "{name}".'
             )
     run.outputs[step.handle] = produced
+
+
+def _check_type(op: OpDefinition, output_name: str, value: Any, direct: bool = False) -> None:
+    spec = op.outs.get(output_name)
+    if spec is not None and spec.dagster_type is not Nothing:
+        check_output(spec.dagster_type, value, output_name, op.name if direct else None)
 
 
 def _emit_output(run: _Run, step: Step, data: StepOutputData) -> None:
@@ -496,8 +518,9 @@ def invoke_op_directly(op: OpDefinition, args: tuple[Any, ...], kwargs: dict[str
     returned = _call(op, context, values, config)
     if not inspect.isgenerator(returned):
         # The same rules as in a graph: a return that fits no output raises here too.
-        for _ in iterate_results(op, returned):
-            pass
+        for item in iterate_results(op, returned):
+            if isinstance(item, (Output, DynamicOutput)):
+                _check_type(op, item.output_name, item.value, direct=True)
     return returned
 
 
@@ -634,6 +657,7 @@ def run_graph_in_asset(
         outputs = {n: source for n, source in outputs.items() if n in wanted}
     run = _Run(context.run_id, context.job_name, context.run.tags)
     resources = context.resources._asdict()
+    read = _read_outputs(steps, outputs.values()) if wanted is not None else None
     for step in steps:
         skipped = _skip_reason(step, run.outputs)
         if skipped is not None:
@@ -643,14 +667,54 @@ def run_graph_in_asset(
             for name, source in outputs.items()
             if isinstance(source, NodeOutput) and source.node == step.handle
         }
-        _run_step(run, step, context.run_config, resources, context.instance, context, becomes)
-    context.node_outputs = run.outputs
+        # An op's selected outputs: those read downstream in this run (all when whole).
+        selected = [o for o in step.op.outs if read is None or (step.handle, o) in read]
+        _run_step(
+            run, step, context.run_config, resources, context.instance, context, becomes, selected
+        )
+    context.node_outputs = {**run.outputs, **_subgraph_outputs(graph, "", run.outputs)}
     values = {}
     for name, source in outputs.items():
         value = _value_of(source, run.outputs)
         if value is not _MISSING:
             values[name] = value
     return values
+
+
+def _read_outputs(steps: Sequence[Step], graph_outputs: Iterable[Any]) -> set[tuple[str, str]]:
+    """Each ``(op handle, output)`` that a step of ``steps`` or a graph output reads."""
+    read: set[tuple[str, str]] = set()
+    pending = [*graph_outputs, *(src for step in steps for src in step.inputs.values())]
+    while pending:
+        source = pending.pop()
+        if isinstance(source, FanIn):
+            pending.extend(source.sources)
+        elif isinstance(source, NodeOutput):
+            read.add((source.node, source.output))
+    return read
+
+
+def _subgraph_outputs(
+    graph: GraphDefinition, prefix: str, outputs: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Each nested graph's outputs by its handle, read from the ops that feed them."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, node in graph.nodes.items():
+        inner = node.definition
+        if not isinstance(inner, GraphDefinition):
+            continue
+        handle = prefix + name
+        values = {}
+        for output_name in inner.outputs:
+            source = inner.outputs[output_name]
+            if not isinstance(source, NodeOutput):
+                continue  # an output mapped from a graph input: no op produced it
+            value = _value_of(_graph_output(inner, handle + ".", output_name), outputs)
+            if value is not _MISSING:
+                values[output_name] = value
+        found[handle] = values
+        found.update(_subgraph_outputs(inner, handle + ".", outputs))
+    return found
 
 
 def _needed_steps(steps: Sequence[Step], sources: Sequence[Any]) -> list[Step]:

@@ -207,9 +207,34 @@ def _from_stream(
                 f"'{definition.node_name}' yielded {type(item).__name__}; a generator asset yields "
                 "Output, MaterializeResult or AssetCheckResult objects."
             )
+    _check_yield_order(definition, keys, produced)
     if require:
         _require(definition, keys, produced)
     return produced, checks
+
+
+def _check_yield_order(
+    definition: OutputsOwner, keys: tuple[AssetKey, ...], produced: list[Produced]
+) -> None:
+    """Refuse an asset yielded before a sibling it depends on (Dagster's rule).
+
+    Its record would name a parent not yet materialized in this run.
+    """
+    parents_of = getattr(definition, "parents_of", None)
+    if parents_of is None or len(produced) < 2:
+        return
+    later = {item.key for item in produced}
+    seen: set[AssetKey] = set()
+    for item in produced:
+        for parent in parents_of(item.key):
+            if parent in later and parent not in seen and parent != item.key:
+                raise OutputShapeError(
+                    f'Asset "{item.key.to_user_string()}" was yielded before its dependency '
+                    f'"{parent.to_user_string()}". Multiassets yielding multiple asset outputs '
+                    "must yield them in topological order.",
+                    advice=f"Yield {parent.to_user_string()!r} first.",
+                )
+        seen.add(item.key)
 
 
 def checked_direct_stream(definition: AssetsDefinition, stream: Iterable[Any]) -> Iterator[Any]:
@@ -245,6 +270,14 @@ def _from_multi_return(
     if len(outputs) == 1 and not isinstance(returned, tuple):
         check_names(definition, keys, returned)
         return [_one(outputs[0].key, returned)]
+    if isinstance(returned, tuple) and len(returned) == len(definition.outputs) > len(outputs):
+        unselected = next(out for out in definition.outputs if out.key not in keys)
+        raise OutputShapeError(
+            f'Core compute for op "{definition.node_name}" returned an output '
+            f'"{unselected.name}" that is not selected.',
+            advice="Yield Output(value, output_name=...) for each of "
+            "context.selected_output_names instead of returning a tuple of every output.",
+        )
     if not isinstance(returned, tuple) or len(returned) != len(outputs):
         if hasattr(returned, "close") and type(returned).__name__ == "coroutine":
             # Close it, so no "never awaited" warning surfaces later in another cell.

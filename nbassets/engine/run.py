@@ -67,6 +67,7 @@ from nbassets.engine.interrupts import InterruptGuard, exit_failure
 from nbassets.engine.outputs import OutputShapeError, StepOutputNotFoundError, read_outputs
 from nbassets.engine.plan import Plan
 from nbassets.engine.steps import Step, step_context_fields
+from nbassets.engine.type_checks import asset_output_type, check_output
 from nbassets.errors import MissingUpstreamError
 from nbassets.storage.instance import NO_VALUE, Instance
 from nbassets.storage.io_manager import (
@@ -597,6 +598,10 @@ class Run:
         for item in produced:
             key = item.key
             out = definition.output_by_key[key]
+            expected = asset_output_type(definition, out)
+            # A value a Dask worker keeps is checked where it is read, not fetched for this.
+            if expected is not None and type(item.value) is not RemoteValue:
+                check_output(expected, item.value if item.has_value else None, out.name, None)
             metadata = item.metadata
             if added_metadata:
                 added = merged_metadata(added_metadata, key)

@@ -50,7 +50,7 @@ from nbassets.engine.context import (
     Resources,
     RunLogger,
 )
-from nbassets.engine.dask_channel import Channel, packed
+from nbassets.engine.dask_channel import Channel, LiveNotices, packed
 from nbassets.engine.events import ErrorInfo
 from nbassets.engine.input_guard import ChangedInput, InputWatch, watch_inputs
 from nbassets.engine.interrupts import exit_failure
@@ -82,8 +82,8 @@ RemoteInput = tuple[str, "str | None", Any, Slot]
 class Notices:
     """A worker's log lines and events for one step, in order (the light context's sinks).
 
-    With ``live`` set (on the worker), each notice is also sent to the kernel as it
-    is added, so the step's log shows it while the step runs. The step's summary
+    With ``live`` set (on the worker), notices are also sent to the kernel while
+    the step runs, so the step's log shows them as they come. The step's summary
     carries them all again: the kernel shows the ones that did not arrive live.
     """
 
@@ -91,16 +91,26 @@ class Notices:
 
     def __init__(self) -> None:
         self.items: list[Notice] = []
-        self.live: tuple[Channel, str] | None = None
+        # (channel, task key) until the first notice makes the sender.
+        self.live: LiveNotices | tuple[Channel, str] | None = None
 
     def add(self, notice: Notice) -> None:
         self.items.append(notice)
-        if self.live is not None:
-            channel, task_key = self.live
+        live = self.live
+        if live is not None:
             try:
-                channel.publish("notice", task_key, len(self.items) - 1, packed(notice))
-            except Exception:  # noqa: BLE001 - the summary brings it, at the step's end
+                if type(live) is tuple:
+                    live = self.live = LiveNotices(live[0], live[1], self.items)
+                assert isinstance(live, LiveNotices)
+                live.added()
+            except Exception:  # noqa: BLE001 - the summary brings them, at the step's end
                 self.live = None
+
+    def close(self) -> None:
+        """The step ended: no more sends while it runs."""
+        if isinstance(self.live, LiveNotices):
+            self.live.close()
+        self.live = None
 
     def log(self, level: str, message: str) -> None:
         self.add(("LOG", level, message))
@@ -133,6 +143,7 @@ class ShippedStep:
     # Where the worker sends the summary and live notices, and this step's task key.
     channel: Channel | None = None
     task_key: str = ""
+    live_notices: bool = True
     # The inputs handed over by reference (the in-memory store's values on the
     # workers), watched for changes in place as in the kernel; their IO managers.
     inputs: tuple[StepInput, ...] = ()
@@ -421,9 +432,10 @@ def compute_shipped(
     stays on the worker; only the summary travels (on ``shipped.channel``).
     """
     channel = shipped.channel
-    if channel is not None:
+    if channel is not None and shipped.live_notices:
         shipped.notices.live = (channel, shipped.task_key)
     result = _compute(shipped, values, remote, after)
+    shipped.notices.close()
     if channel is not None:
         # If this fails, the kernel reads the summary with a task of its own.
         with contextlib.suppress(Exception):

@@ -72,8 +72,7 @@ class TimeWindowPartitionMapping(PartitionMapping):
     @property
     def description(self) -> str:
         text = (
-            "Maps a downstream partition to any upstream partition with an overlapping "
-            "time window."
+            "Maps a downstream partition to any upstream partition with an overlapping time window."
         )
         if self.start_offset or self.end_offset:
             text += (

@@ -19,6 +19,7 @@ from nbassets import (
     MetadataValue,
     RetryPolicy,
     asset,
+    materialize,
     multi_asset,
 )
 
@@ -235,11 +236,19 @@ def test_multi_asset_with_specs_and_their_deps() -> None:
     assert both.dependency_keys == {K("src")}
 
 
-def test_multi_asset_needs_exactly_one_of_outs_or_specs() -> None:
-    with pytest.raises(InvalidDefinitionError, match="exactly one of outs"):
-        multi_asset()
-    with pytest.raises(InvalidDefinitionError, match="exactly one of outs"):
+def test_multi_asset_takes_outs_or_specs_not_both() -> None:
+    with pytest.raises(InvalidDefinitionError, match="only outs or specs but not both"):
         multi_asset(outs={"a": AssetOut()}, specs=[AssetSpec("b")])
+
+
+def test_a_multi_asset_of_no_assets_is_valid_and_never_runs() -> None:
+    # As in Dagster: @multi_asset() declares nothing, so no run ever calls it.
+    @multi_asset()
+    def ghost() -> None:
+        raise AssertionError("a multi-asset of no assets must not run")
+
+    assert list(ghost.keys) == []
+    assert materialize([ghost]).success
 
 
 def test_multi_asset_with_the_same_key_twice_is_rejected() -> None:

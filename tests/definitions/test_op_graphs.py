@@ -99,6 +99,21 @@ def test_graph_backed_asset_keeps_each_op_output() -> None:
     assert result.output_for_node("total.one") == 1
 
 
+def test_a_graph_inside_a_graph_asset_reports_its_own_outputs() -> None:
+    # total_twice: inner(one) --> add ; inner's output is read by node name, as in Dagster
+    @dg.graph(out={"made": dg.GraphOut()})
+    def inner():  # noqa: ANN202
+        return {"made": add(one())}
+
+    @dg.graph_asset
+    def total_twice():  # noqa: ANN202
+        return add(inner())
+
+    result = dg.materialize_to_memory([total_twice])
+    assert result.output_for_node("total_twice.inner", "made") == 11
+    assert result.asset_value("total_twice") == 21
+
+
 def test_from_graph_names_keys_as_dagster_does() -> None:
     @dg.graph(out={"first": dg.GraphOut(), "second": dg.GraphOut()})
     def pair(x: int):  # noqa: ANN202
@@ -182,3 +197,14 @@ def test_a_logger_definition_builds_its_logger_with_checked_config() -> None:
     assert named(dg.build_init_logger_context(logger_config="other")).name == "other"
     with pytest.raises(dg.DagsterInvalidInvocationError, match="no context argument"):
         named()
+
+
+def test_from_graph_refuses_a_graph_that_produces_no_asset() -> None:
+    @dg.graph
+    def nothing_out() -> None:
+        add(one())
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match=r"leaf node\(s\).*\{'add'\}"):
+        dg.AssetsDefinition.from_graph(nothing_out)
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="output_name nope specified"):
+        dg.AssetsDefinition.from_op(add, internal_asset_deps={"nope": {dg.AssetKey("b")}})

@@ -512,3 +512,30 @@ def test_the_op_outputs_of_a_graph_backed_asset_are_read_from_the_workers(
                 )
             )
     assert seen[1] == seen[0] == (21, 1, 11, 21)
+
+
+def test_a_run_whose_events_are_lost_reads_each_summary_with_a_task(dask_client: Any) -> None:
+    from nbassets.engine import dask_channel
+
+    @asset
+    def said(context: AssetExecutionContext) -> int:
+        context.log.info("said it")
+        return 2
+
+    @asset
+    def doubled(said: int) -> int:
+        return said * 2
+
+    # The scheduler stops forwarding this client's step events (as after a
+    # scheduler restart): the kernel still learns each step's answer.
+    dask_client.unsubscribe_topic(dask_channel._topic(dask_client))
+    try:
+        with nbassets.use_registry() as registry:
+            registry.add(said)
+            registry.add(doubled)
+            result = materialize(executor=DaskExecutor(client=dask_client))
+            assert registry.value("doubled") == 4
+        logs = [e.message for e in result.all_events if e.event_type is EventType.LOG]
+        assert logs == ["said it"]
+    finally:
+        dask_channel._subscribed.discard(dask_client.id)  # the next run subscribes again
