@@ -100,17 +100,20 @@ class StepSkippedData:
 
 @dataclass(slots=True)
 class AssetMaterialization:
+    # Dagster's order: AssetMaterialization("foo", "a description", metadata={...}).
     asset_key: AssetKey
+    description: str | None = None
     metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
     partition: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
-    description: str | None = None
 
     def __post_init__(self) -> None:
         if type(self.asset_key) is not AssetKey:
             self.asset_key = coerce_key(self.asset_key)
         # Typed, as Dagster types it (the engine's own events already are).
-        if any(not isinstance(v, MetadataValue) for v in self.metadata.values()):
+        if self.metadata is None:
+            self.metadata = {}
+        elif any(not isinstance(v, MetadataValue) for v in self.metadata.values()):
             self.metadata = normalize_metadata(self.metadata)
 
     @property
