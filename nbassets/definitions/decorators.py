@@ -87,8 +87,11 @@ def _check_ins_beside_deps(ins: Mapping[str, AssetIn] | None, deps: Sequence[Ass
         spec = by_key.get(dep.asset_key)
         if spec is None:
             continue
-        if spec.metadata or spec.key_prefix or spec.dagster_type is not None or (
-            spec.partition_mapping is not None
+        if (
+            spec.metadata
+            or spec.key_prefix
+            or spec.dagster_type is not None
+            or (spec.partition_mapping is not None)
         ):
             raise InvalidDefinitionError(
                 f"Asset key '{dep.asset_key.to_user_string()}' is used as both an input (via "

@@ -216,8 +216,8 @@ class PendingInvocation:
     def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
         return replace(self, tags={**(self.tags or {}), **tags})
 
-    def with_hooks(self, hooks: Iterable[Any]) -> PendingInvocation:
-        return replace(self, hooks=self.hooks | frozenset(hooks))
+    def with_hooks(self, hook_defs: Iterable[Any]) -> PendingInvocation:
+        return replace(self, hooks=self.hooks | frozenset(hook_defs))
 
     def with_retry_policy(self, retry_policy: Any) -> PendingInvocation:
         return replace(self, retry_policy=retry_policy)
@@ -822,8 +822,8 @@ class GraphDefinition:
     def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
         return PendingInvocation(self, tags=tags)
 
-    def with_hooks(self, hooks: Iterable[Any]) -> PendingInvocation:
-        return PendingInvocation(self, hooks=frozenset(hooks))
+    def with_hooks(self, hook_defs: Iterable[Any]) -> PendingInvocation:
+        return PendingInvocation(self, hooks=frozenset(hook_defs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if current_composition() is None:

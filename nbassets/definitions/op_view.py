@@ -38,6 +38,7 @@ class InputDefinition:
     dagster_type: DagsterType = field(default_factory=lambda: dagster_type_of(Any))
     metadata: Mapping[str, Any] = field(default_factory=dict)
     asset_key: AssetKey | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class OutputDefinition:
     code_version: str | None = None
     io_manager_key: str = "io_manager"
     is_required: bool = True
+    is_dynamic: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,14 @@ from __future__ import annotations
 import inspect
 import keyword
 import re
+import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from nbassets.definitions.dagster_types import DagsterType
+from nbassets.definitions.docstrings import doc_sections
 from nbassets.definitions.op_view import (
     InputDefinition,
     OpHandle,
@@ -273,6 +275,12 @@ def _inputs_of(fn: Callable[..., Any], ins: Mapping[str, In], name: str) -> dict
         given = ins.get(param.name, In())
         # An annotation that did not resolve stays a string: it names no type here.
         unresolved = isinstance(annotation, str)
+        if given.dagster_type is None and not unresolved and _not_a_value_type(annotation):
+            raise InvalidDefinitionError(
+                f"Problem using type '{annotation}' from type annotation for argument "
+                f"'{param.name}', correct the issue or explicitly set the dagster_type via In().",
+                advice="Annotate it with the value's own type (a list, a dict, a class...).",
+            )
         if given.dagster_type is None and annotation is not NO_DEFAULT and not unresolved:
             given = replace(given, dagster_type=annotation)
         if not given.has_default_value and param.default is not NO_DEFAULT:
@@ -302,6 +310,14 @@ def _outputs_of(fn: Callable[..., Any], out: Any) -> dict[str, Out]:
             "in the context of a List. If only one output is needed, use the Output API.",
             advice="Annotate the return as list[DynamicOutput[...]].",
         )
+    explicit = isinstance(out, Out) and out.dagster_type is not None
+    if not explicit and _not_a_return_type(returns):
+        raise InvalidDefinitionError(
+            f"Problem using type '{returns}' from return type annotation, correct the issue or "
+            "explicitly set the dagster_type via Out().",
+            advice="Annotate the return with the value's own type, or Iterator[Output] for a "
+            "generator.",
+        )
     if out is None:
         out = DynamicOut() if _is_dynamic_list(returns) else Out()
     if isinstance(out, Out):
@@ -330,6 +346,26 @@ def _outputs_of(fn: Callable[..., Any], out: Any) -> dict[str, Out]:
             for (name, spec), arg in zip(outs.items(), args, strict=True)
         }
     return {name: _with_io_manager(spec) for name, spec in outs.items()}
+
+
+def _not_a_value_type(annotation: Any) -> bool:
+    """Annotations Dagster cannot type a value by: iterators, callables, unions of types."""
+    if annotation is NO_DEFAULT:
+        return False
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return len([a for a in typing.get_args(annotation) if a is not type(None)]) > 1
+    return _origin_name(annotation) in ("Iterator", "Iterable", "Generator", "Callable")
+
+
+def _not_a_return_type(annotation: Any) -> bool:
+    # A generator's annotation (Iterator[Output], Generator[...]) says how it returns.
+    if _origin_name(annotation) in ("Iterator", "Generator") or annotation in (
+        typing.Iterator,
+        typing.Generator,
+    ):
+        return False
+    return _not_a_value_type(annotation)
 
 
 def _origin_name(annotation: Any) -> str:
@@ -405,6 +441,7 @@ class OpDefinition:
         decorated: bool = False,
     ) -> None:
         compute_fn = compute_fn if compute_fn is not None else fn
+        self._declared_ins = list(ins or {})
         if not callable(compute_fn):
             raise InvalidDefinitionError("OpDefinition needs compute_fn, the op's function.")
         self.compute_fn = compute_fn
@@ -414,6 +451,7 @@ class OpDefinition:
             self.ins = _inputs_of(compute_fn, dict(ins or {}), self.name)
             self.outs = _outputs_of(compute_fn, outs if outs is not None else out)
             self.generic_outputs = generic_output_names(compute_fn, self.outs)
+            self._describe_from_docstring(compute_fn.__doc__)
             if code_version or version:
                 self.outs = {
                     n: o if o.code_version else replace(o, code_version=code_version or version)
@@ -452,6 +490,22 @@ class OpDefinition:
         self.__doc__ = compute_fn.__doc__
         self.__wrapped__ = compute_fn
 
+    def _describe_from_docstring(self, doc: str | None) -> None:
+        """Descriptions from the docstring's Args/Returns, where In/Out give none."""
+        if not doc:
+            return
+        docs = doc_sections(doc)
+        self.ins = {
+            name: replace(spec, description=docs.params[name])
+            if spec.description is None and name in docs.params
+            else spec
+            for name, spec in self.ins.items()
+        }
+        if len(self.outs) == 1 and docs.returns:
+            name, spec = next(iter(self.outs.items()))
+            if spec.description is None:
+                self.outs = {name: replace(spec, description=docs.returns)}
+
     # Dagster's introspection ---------------------------------------------------------
 
     @property
@@ -468,11 +522,18 @@ class OpDefinition:
 
     @property
     def input_defs(self) -> list[InputDefinition]:
+        """The inputs, those declared in ``ins=`` first (Dagster's order)."""
+        declared = [n for n in self._declared_ins if n in self.ins]
+        order = declared + [n for n in self.ins if n not in declared]
         return [
             InputDefinition(
-                name, dagster_type_of(_annotation(spec)), dict(spec.metadata), spec.asset_key
+                name,
+                dagster_type_of(_annotation(self.ins[name])),
+                dict(self.ins[name].metadata),
+                self.ins[name].asset_key,
+                self.ins[name].description,
             )
-            for name, spec in self.ins.items()
+            for name in order
         ]
 
     @property
@@ -486,6 +547,7 @@ class OpDefinition:
                 spec.code_version,
                 spec.io_manager_key or "io_manager",
                 spec.is_required,
+                isinstance(spec, DynamicOut),
             )
             for name, spec in self.outs.items()
         ]
@@ -533,10 +595,10 @@ class OpDefinition:
 
         return PendingInvocation(self, tags=tags)
 
-    def with_hooks(self, hooks: Iterable[Any]) -> Any:
+    def with_hooks(self, hook_defs: Iterable[Any]) -> Any:
         from nbassets.definitions.graphs import PendingInvocation
 
-        return PendingInvocation(self, hooks=frozenset(hooks))
+        return PendingInvocation(self, hooks=frozenset(hook_defs))
 
     def with_retry_policy(self, retry_policy: Any) -> Any:
         from nbassets.definitions.graphs import PendingInvocation

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import json
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -78,6 +79,8 @@ class Step:
     inputs: dict[str, Any]
     config: Any
     tags: dict[str, Any]
+    # Hooks given with .with_hooks() in the graph (and by enclosing graphs' nodes).
+    hooks: frozenset[Any] = frozenset()
 
 
 # Planning --------------------------------------------------------------------------------
@@ -122,8 +125,12 @@ def _flatten(
     graph_inputs: Mapping[str, Any],
     config: Any,
     steps: list[Step],
+    inherited_hooks: frozenset[Any] = frozenset(),
 ) -> dict[str, Any]:
-    """Add ``graph``'s steps under ``prefix``; return its outputs' resolved sources."""
+    """Add ``graph``'s steps under ``prefix``; return its outputs' resolved sources.
+
+    ``inherited_hooks`` are the hooks given to the node that runs ``graph``.
+    """
     produced: dict[str, dict[str, Any]] = {}  # node -> output -> source
 
     def resolve(source: Any) -> Any:
@@ -147,13 +154,21 @@ def _flatten(
             elif isinstance(definition.config, Mapping) and not section:
                 inner_config = definition.config
             inputs.update(_config_inputs(handle, section, definition.input_names, inputs))
-            produced[node.name] = _flatten(definition, handle + ".", inputs, inner_config, steps)
+            produced[node.name] = _flatten(
+                definition,
+                handle + ".",
+                inputs,
+                inner_config,
+                steps,
+                frozenset(node.hooks) | inherited_hooks,
+            )
             continue
         inputs.update(_config_inputs(handle, section, list(definition.ins), inputs))
         for name, spec in definition.ins.items():
             if name not in inputs or inputs[name] is _MISSING:
                 inputs[name] = _unconnected(handle, name, spec)
-        steps.append(Step(handle, definition, inputs, section.get("config"), node.tags))
+        hooks = frozenset(node.hooks) | inherited_hooks
+        steps.append(Step(handle, definition, inputs, section.get("config"), node.tags, hooks))
         produced[node.name] = {out: NodeOutput(handle, out) for out in definition.outs}
     return {name: resolve(source) for name, source in graph.outputs.items()}
 
@@ -262,6 +277,7 @@ def run_graph(
             run.emit(
                 EventType.STEP_FAILURE, step.handle, StepFailureData(ErrorInfo.from_exception(exc))
             )
+            _run_node_hooks(run, step, built, instance, exc)
             if raise_on_error:
                 run.emit(EventType.RUN_FAILURE)
                 raise
@@ -271,11 +287,53 @@ def run_graph(
         run.emit(
             EventType.STEP_SUCCESS, step.handle, msg=f'Finished execution of step "{step.handle}".'
         )
+        _run_node_hooks(run, step, built, instance, None)
     run.emit(EventType.RUN_FAILURE if failure is not None else EventType.RUN_SUCCESS)
     keep = getattr(instance, "keep_run_events", None)
     if keep is not None:
         keep(run.run_id, run.events, tags=run.tags)
     return OpGraphResult(run, graph, graph_outputs, failed=failure is not None)
+
+
+def _node_op(step: Step) -> OpHandle:
+    """The node a step runs, as ``context.op`` shows it: tag values are strings (Dagster)."""
+    tags = {
+        k: v if isinstance(v, str) else json.dumps(v)
+        for k, v in {**step.op.tags, **step.tags}.items()
+    }
+    return OpHandle(step.handle.rsplit(".", 1)[-1], tags, step.op.description)
+
+
+def _run_node_hooks(
+    run: _Run, step: Step, resources: Mapping[str, Any], instance: Any, error: BaseException | None
+) -> None:
+    """Call the step's hooks for its outcome; a hook's own error is reported, not raised."""
+    from nbassets.definitions.hooks import HookContext
+
+    trigger = "success" if error is None else "failure"
+    for hook in step.hooks:
+        if hook.trigger != trigger:
+            run.emit(EventType.HOOK_SKIPPED, step.handle)
+            continue
+        context = HookContext(
+            step.handle,
+            _node_op(step),
+            RunLogger(),
+            Resources(resources),
+            hook,
+            run.run_id,
+            run.job_name,
+            instance,
+            error,
+            dict(run.outputs.get(step.handle, {})),
+            step.config,
+        )
+        try:
+            hook.hook_fn(context)
+        except Exception as failure:  # noqa: BLE001 - a hook's error is reported, never raised
+            run.emit(EventType.HOOK_ERRORED, step.handle, ErrorInfo.from_exception(failure))
+            continue
+        run.emit(EventType.HOOK_COMPLETED, step.handle, msg=f'Finished hook "{hook.name}".')
 
 
 def _value_of(source: Any, outputs: Mapping[str, Mapping[str, Any]]) -> Any:
@@ -342,9 +400,7 @@ def _run_step(
             log=RunLogger(event_sink=lambda event: _record_event(run, step, event)),
             instance=instance,
             op_outputs=added,
-            node=OpHandle(
-                step.handle.rsplit(".", 1)[-1], {**step.op.tags, **step.tags}, step.op.description
-            ),
+            node=_node_op(step),
         )
     returned = _call(step.op, context, values, op_config)
     produced: dict[str, Any] = {}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import signal
-import warnings
-from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -18,19 +18,12 @@ from nbassets.storage.value_files import TEMP_SUFFIX
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
 SIZE = 60_000  # 480 kB per value: big enough to be caught mid-write, small enough for CI
-
-
-def _fork(body: Callable[[], None]) -> int:
-    """Run ``body`` in a forked child that never returns into pytest."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            body()
-        finally:
-            os._exit(0)
-    return pid
+# Writers are forked from a fork server, a fresh single-threaded process: forking
+# pytest itself, whose other tests leave threads running (a Dask cluster, a browser
+# driver), can copy a lock some thread holds and hang the child forever.
+_PROCESSES = multiprocessing.get_context("forkserver")
+_PROCESSES.set_forkserver_preload(["numpy", "nbassets.storage.store"])
+PATIENCE_S = 120  # a writer that says nothing for this long is stuck: fail, never hang
 
 
 def _write(store: AssetStore, key: AssetKey, i: int) -> None:
@@ -47,19 +40,29 @@ def _write(store: AssetStore, key: AssetKey, i: int) -> None:
     )
 
 
-def _writer(root: Path, start: int, ready: int) -> Callable[[], None]:
-    def body() -> None:
-        store = AssetStore.open(root)
-        os.write(ready, b"x")
-        i = start
-        while True:
-            _write(store, AssetKey("big"), i)
-            os.write(ready, b"w")
-            if i % 3 == 0:
-                store.collect(keep=2)
-            i += 1
+def _write_forever(root: Path, start: int, said: Connection) -> None:
+    """A writer the test kills: says 'x' once open, then 'w' after each whole write."""
+    store = AssetStore.open(root)
+    said.send_bytes(b"x")
+    i = start
+    while True:
+        _write(store, AssetKey("big"), i)
+        said.send_bytes(b"w")
+        if i % 3 == 0:
+            store.collect(keep=2)
+        i += 1
 
-    return body
+
+def _write_25(root: Path, name: str) -> None:
+    store = AssetStore.open(root)
+    for i in range(25):
+        _write(store, AssetKey("shared"), i)
+        _write(store, AssetKey(name), i)
+
+
+def _hear(said: Connection) -> None:
+    assert said.poll(PATIENCE_S), f"the writer said nothing for {PATIENCE_S} s"
+    said.recv_bytes()
 
 
 def test_kill_9_at_random_moments_leaves_the_previous_version_readable(tmp_path: Path) -> None:
@@ -71,16 +74,17 @@ def test_kill_9_at_random_moments_leaves_the_previous_version_readable(tmp_path:
     seen_ids: set[int] = set()
     orphans = 0
     for attempt in range(50):
-        read, ready = os.pipe()
-        pid = _fork(_writer(root, attempt * 1000 + 1, ready))
-        os.close(ready)
+        hear, say = _PROCESSES.Pipe(duplex=False)
+        writer = _PROCESSES.Process(target=_write_forever, args=(root, attempt * 1000 + 1, say))
+        writer.start()
+        say.close()
         # After 0 or 1 complete writes (however loaded the machine), then anywhere in the next.
         for _ in range(1 + rng.randint(0, 1)):
-            os.read(read, 1)
+            _hear(hear)
         _sleep(rng.uniform(0, 0.03))
-        os.kill(pid, signal.SIGKILL)
-        os.close(read)
-        os.waitpid(pid, 0)
+        os.kill(writer.pid or 0, signal.SIGKILL)
+        writer.join()
+        hear.close()
 
         reopened = AssetStore.open(root, grace=0)
         orphans += reopened.orphans_collected
@@ -113,19 +117,12 @@ def test_two_processes_write_one_store(tmp_path: Path) -> None:
     root = tmp_path / "store"
     AssetStore.open(root).close()
 
-    def writer(name: str) -> Callable[[], None]:
-        def body() -> None:
-            store = AssetStore.open(root)
-            for i in range(25):
-                _write(store, AssetKey("shared"), i)
-                _write(store, AssetKey(name), i)
-
-        return body
-
-    pids = [_fork(writer("left")), _fork(writer("right"))]
-    for pid in pids:
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0
+    writers = [_PROCESSES.Process(target=_write_25, args=(root, n)) for n in ("left", "right")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(PATIENCE_S)
+        assert writer.exitcode == 0
     store = AssetStore.open(root, grace=0)
     versions = store.versions()
     assert len(versions) == 100
