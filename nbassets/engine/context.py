@@ -312,19 +312,28 @@ class AssetExecutionContext:
         inputs: Mapping[str, str],
         outputs: Mapping[str, str],
         selected: Sequence[str] | None = None,
+        from_assets: Mapping[str, str] | None = None,
     ) -> None:
         """Answer for an op inside a graph asset: its inputs and outputs by its own names.
 
         ``inputs`` maps each op input to the asset input feeding it, ``outputs`` each op
         output to the asset output it becomes; ``selected`` are the op's outputs the run
-        reads.
+        reads; ``from_assets`` maps an op input fed by another op's output that is one of
+        the asset's outputs to that asset output's name.
         """
+        by_name = {out.name: out.key for out in getattr(self._assets_def, "outputs", ())}
+        upstream = {
+            name: by_name[output]
+            for name, output in (from_assets or {}).items()
+            if output in by_name  # a check's output reads no asset
+        }
         self._output_names = dict(outputs)
         self._op_selected = frozenset(selected) if selected is not None else None
         names = inputs
         self._input_keys = {
             new: self._input_keys[old] for new, old in names.items() if old in self._input_keys
         }
+        self._input_keys.update(upstream)
         self._input_partitions = {
             new: self._input_partitions[old]
             for new, old in names.items()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
-from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.definitions.results import AssetCheckSeverity
 from nbassets.definitions.specs import AssetCheckKey
 
@@ -114,15 +114,21 @@ class ExpectationResult:
 
 @dataclass(slots=True)
 class AssetMaterialization:
+    # Dagster's order: AssetMaterialization("foo", "a description", metadata={...}).
     asset_key: AssetKey
+    description: str | None = None
     metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
     partition: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
-    description: str | None = None
 
     def __post_init__(self) -> None:
         if type(self.asset_key) is not AssetKey:
             self.asset_key = coerce_key(self.asset_key)
+        # Typed, as Dagster types it (the engine's own events already are).
+        if self.metadata is None:
+            self.metadata = {}
+        elif any(not isinstance(v, MetadataValue) for v in self.metadata.values()):
+            self.metadata = normalize_metadata(self.metadata)
 
     @property
     def label(self) -> str:

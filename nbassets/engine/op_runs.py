@@ -381,6 +381,7 @@ def _run_step(
     base_context: Any = None,
     becomes: Mapping[str, str] | None = None,
     selected: Sequence[str] | None = None,
+    from_assets: Mapping[str, str] | None = None,
 ) -> None:
     run.emit(EventType.STEP_START, step.handle, msg=f'Started execution of step "{step.handle}".')
     values = {
@@ -397,7 +398,7 @@ def _run_step(
         context.step_key = step.handle
         # The op's inputs fed by the asset's inputs answer for those assets.
         fed = {n: src.name for n, src in step.inputs.items() if isinstance(src, _TopInput)}
-        context.rename_for_op(fed, becomes or {}, selected)
+        context.rename_for_op(fed, becomes or {}, selected, from_assets)
     else:
         context = AssetExecutionContext(
             run=RunInfo(run.run_id, run.tags, dict(run_config), run.job_name),
@@ -721,12 +722,19 @@ def run_graph_in_asset(
     """
     config = _graph_config(graph, context)
     steps, outputs = plan_steps(graph, config, inputs)
+    all_outputs = dict(outputs)
     if wanted is not None and set(wanted) != set(outputs):
         steps = _needed_steps(steps, [outputs[n] for n in wanted if n in outputs])
         outputs = {n: source for n, source in outputs.items() if n in wanted}
     run = _Run(context.run_id, context.job_name, context.run.tags)
     resources = context.resources._asdict()
-    read = _read_outputs(steps, outputs.values()) if wanted is not None else None
+    subset = wanted is not None and set(wanted) != set(all_outputs)
+    read = _read_outputs(steps, outputs.values()) if subset else None
+    asset_outputs = {
+        (source.node, source.output): name
+        for name, source in all_outputs.items()
+        if isinstance(source, NodeOutput)
+    }
     for step in steps:
         skipped = _skip_reason(step, run.outputs)
         if skipped is not None:
@@ -738,8 +746,22 @@ def run_graph_in_asset(
         }
         # An op's selected outputs: those read downstream in this run (all when whole).
         selected = [o for o in step.op.outs if read is None or (step.handle, o) in read]
+        # An input fed by an op output that is one of the asset's outputs reads that asset.
+        from_assets = {
+            name: asset_outputs[(src.node, src.output)]
+            for name, src in step.inputs.items()
+            if isinstance(src, NodeOutput) and (src.node, src.output) in asset_outputs
+        }
         _run_step(
-            run, step, context.run_config, resources, context.instance, context, becomes, selected
+            run,
+            step,
+            context.run_config,
+            resources,
+            context.instance,
+            context,
+            becomes,
+            selected,
+            from_assets,
         )
     context.node_outputs = {**run.outputs, **_subgraph_outputs(graph, "", run.outputs)}
     values = {}

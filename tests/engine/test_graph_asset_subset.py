@@ -67,3 +67,24 @@ def test_an_op_returning_every_output_in_a_subset_run_fails_naming_the_unselecte
         materialize(
             [AssetsDefinition.from_graph(both, can_subset=True)], selection=[AssetKey("one")]
         )
+
+
+def test_an_op_reading_another_ops_asset_output_names_that_asset() -> None:
+    seen: list[Any] = []
+
+    @op(out={"first": Out(), "second": Out()})
+    def make():  # type: ignore[no-untyped-def]
+        return 1, 2
+
+    @op
+    def use(context, x):  # type: ignore[no-untyped-def]
+        seen.append(context.asset_key_for_input("x"))
+        return x
+
+    @graph(out={"one": GraphOut(), "two": GraphOut()})
+    def pair():  # type: ignore[no-untyped-def]
+        first, second = make()
+        return first, use(first)
+
+    materialize([AssetsDefinition.from_graph(pair)])
+    assert seen == [AssetKey("one")]
