@@ -487,6 +487,14 @@ class AssetsDefinition:
         }
 
     @property
+    def auto_materialize_policies_by_key(self) -> dict[AssetKey, Any]:
+        """Each condition in Dagster's older ``AutoMaterializePolicy`` form."""
+        return {
+            key: condition.as_auto_materialize_policy()
+            for key, condition in self.automation_conditions_by_key.items()
+        }
+
+    @property
     def legacy_freshness_policies_by_key(self) -> dict[AssetKey, Any]:
         """Each asset's ``LegacyFreshnessPolicy``, for those that have one (carried only)."""
         return {

@@ -511,7 +511,7 @@ class GraphDefinition:
         if fn is not None:
             self._compose(fn)
         else:
-            self._build_explicit(node_defs or [], dependencies or {})
+            self._build_explicit(node_defs or [], dependencies if dependencies is not None else {})
             self._map_explicitly(input_mappings or [], output_mappings or [])
         self._check_inputs_resolvable()
         if fn is not None:

@@ -24,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from nbassets.definitions.assets import DEFAULT_GROUP, AssetsDefinition
+from nbassets.definitions.automation import condition_of
 from nbassets.definitions.checks import AssetChecksDefinition
 from nbassets.definitions.keys import AssetKey
 from nbassets.definitions.module_scan import modules_in_package, scan_modules
@@ -110,14 +111,15 @@ def _group_for(key: AssetKey, current: str | None, group_name: str | None) -> st
 
 
 def _with_attributes(
-    item: Any, group_name: str | None, automation_condition: Any, backfill_policy: Any
+    item: Any, group_name: str | None, carried: dict[str, Any], backfill_policy: Any
 ) -> Any:
     if isinstance(item, AssetsDefinition):
+        given = {name: value for name, value in carried.items() if value is not None}
         outputs = [
             replace(
                 out,
                 group_name=_group_for(out.key, out.group_name, group_name) or DEFAULT_GROUP,
-                automation_condition=automation_condition or out.automation_condition,
+                **given,
             )
             for out in item.outputs
         ]
@@ -141,6 +143,7 @@ def _loaded(
     group_name: str | None = None,
     automation_condition: Any = None,
     backfill_policy: Any = None,
+    legacy_freshness_policy: Any = None,
 ) -> list[Any]:
     items = scan_modules(modules, kinds)
     prefix = _prefix_parts(key_prefix, "key_prefix")
@@ -149,7 +152,11 @@ def _loaded(
     source_prefix = _prefix_parts(source_key_prefix, "source_key_prefix")
     if source_prefix:
         items = _with_source_prefix(items, source_prefix)
-    return [_with_attributes(i, group_name, automation_condition, backfill_policy) for i in items]
+    carried = {
+        "automation_condition": automation_condition,
+        "legacy_freshness_policy": legacy_freshness_policy,
+    }
+    return [_with_attributes(i, group_name, carried, backfill_policy) for i in items]
 
 
 def _asset_kinds(include_specs: bool) -> tuple[type, ...]:
@@ -180,10 +187,10 @@ def load_assets_from_modules(
         source_key_prefix: Prefix the keys of the loaded source assets and specs.
         include_specs: Load ``AssetSpec``s too.
         **deprecated: Dagster's older ``auto_materialize_policy=`` (taken as the
-            automation condition) and ``legacy_freshness_policy=`` (not kept).
+            automation condition) and ``legacy_freshness_policy=`` (carried only).
     """
-    condition = automation_condition or deprecated.pop("auto_materialize_policy", None)
-    deprecated.pop("legacy_freshness_policy", None)
+    condition = condition_of(automation_condition, deprecated.pop("auto_materialize_policy", None))
+    freshness = deprecated.pop("legacy_freshness_policy", None)
     if deprecated:
         raise InvalidDefinitionError(
             f"load_assets_from_modules() got unexpected arguments {sorted(deprecated)}."
@@ -196,6 +203,7 @@ def load_assets_from_modules(
         group_name=group_name,
         automation_condition=condition,
         backfill_policy=backfill_policy,
+        legacy_freshness_policy=freshness,
     )
     return [item for item in loaded if not isinstance(item, AssetChecksDefinition)]
 

@@ -14,6 +14,7 @@ code written with the older API run unchanged.
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -159,6 +160,12 @@ def _takes_context(fn: Callable[..., Any]) -> bool:
         return True
 
 
+def _docstring(fn: Callable[..., Any]) -> str | None:
+    """The function's own docstring without its indentation, as Dagster describes it."""
+    doc = getattr(fn, "__doc__", None)
+    return inspect.cleandoc(doc) if doc else None
+
+
 def _decorator(
     kind: type[ResourceDefinition],
     fn: Callable[..., Any] | None,
@@ -171,7 +178,7 @@ def _decorator(
         return kind(
             resource_fn,
             config_schema=config_schema,
-            description=description or resource_fn.__doc__,
+            description=description or _docstring(resource_fn),
             required_resource_keys=required_resource_keys,
             version=version,
         )

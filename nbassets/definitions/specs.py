@@ -399,6 +399,10 @@ class AssetOut:
         return AssetKey((*(prefix or ()), output_name))
 
 
+class CheckSpecError(InvalidDefinitionError, ValueError):
+    """An ``AssetCheckSpec`` that cannot be (a ``ValueError`` too, as in Dagster)."""
+
+
 @dataclass(frozen=True)
 class AssetCheckSpec:
     """Declares a check on an asset; the asset's function reports its result."""
@@ -414,6 +418,16 @@ class AssetCheckSpec:
         # Dagster keeps the key, so specs given a string and an AssetKey compare equal.
         if self.asset is not None and type(self.asset) is not AssetKey:
             object.__setattr__(self, "asset", coerce_key(self.asset))
+        if self.asset is not None and any(
+            coerce_dep(dep).asset_key == self.asset for dep in self.additional_deps
+        ):
+            raise CheckSpecError(
+                f"Asset check {self.name} for asset {self.asset.to_string()} cannot have an "
+                f"additional dependency on asset {self.asset.to_string()}.",
+                advice="The checked asset is already a dependency of its check; drop it "
+                "from additional_deps.",
+                asset=self.asset,
+            )
 
     @property
     def asset_key(self) -> AssetKey:

@@ -16,6 +16,7 @@ from typing import Any
 
 from nbassets.definitions.assets import DEFAULT_GROUP, AssetsDefinition
 from nbassets.definitions.checks import AssetChecksDefinition
+from nbassets.definitions.dep_metadata import undefined_dep_metadata
 from nbassets.definitions.keys import coerce_key
 from nbassets.definitions.metadata import normalize_metadata
 from nbassets.definitions.specs import AssetSpec
@@ -240,6 +241,7 @@ class Definitions:
     def resolve_asset_graph(self) -> Registry:
         """A fresh registry holding these definitions (the graph they form)."""
         self._resolved = True
+        undefined_dep_metadata(self.definitions)  # refuses deps that disagree, as Dagster
         registry = Registry()
         for definition in self.definitions:
             registry.add(definition)

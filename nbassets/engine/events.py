@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nbassets.definitions.keys import AssetKey, coerce_key
-from nbassets.definitions.metadata import MetadataValue
+from nbassets.definitions.metadata import MetadataValue, normalize_metadata
 from nbassets.definitions.results import AssetCheckSeverity
 from nbassets.definitions.specs import AssetCheckKey
 
@@ -50,6 +50,7 @@ class EventType(str, enum.Enum):
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
     ASSET_OBSERVATION = "ASSET_OBSERVATION"
+    STEP_EXPECTATION_RESULT = "STEP_EXPECTATION_RESULT"
     ASSET_MATERIALIZATION_PLANNED = "ASSET_MATERIALIZATION_PLANNED"
     ASSET_CHECK_EVALUATION_PLANNED = "ASSET_CHECK_EVALUATION_PLANNED"
     LOGS_CAPTURED = "LOGS_CAPTURED"
@@ -98,17 +99,36 @@ class StepSkippedData:
     blocked_by: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class ExpectationResult:
+    """An op's report that an expectation on its data held, or not.
+
+    Dagster's (deprecated there for asset checks); logged with ``context.log_event``.
+    """
+
+    success: bool
+    label: str | None = None
+    description: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass(slots=True)
 class AssetMaterialization:
+    # Dagster's order: AssetMaterialization("foo", "a description", metadata={...}).
     asset_key: AssetKey
+    description: str | None = None
     metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
     partition: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
-    description: str | None = None
 
     def __post_init__(self) -> None:
         if type(self.asset_key) is not AssetKey:
             self.asset_key = coerce_key(self.asset_key)
+        # Typed, as Dagster types it (the engine's own events already are).
+        if self.metadata is None:
+            self.metadata = {}
+        elif any(not isinstance(v, MetadataValue) for v in self.metadata.values()):
+            self.metadata = normalize_metadata(self.metadata)
 
     @property
     def label(self) -> str:
@@ -240,6 +260,14 @@ class RunEvent:
     @property
     def is_step_materialization(self) -> bool:
         return self.event_type is EventType.ASSET_MATERIALIZATION
+
+    @property
+    def is_expectation_result(self) -> bool:
+        return self.event_type is EventType.STEP_EXPECTATION_RESULT
+
+    @property
+    def is_asset_observation(self) -> bool:
+        return self.event_type is EventType.ASSET_OBSERVATION
 
     @property
     def is_successful_output(self) -> bool:

@@ -696,7 +696,10 @@ class Run:
             step,
             key,
             AssetMaterialization(
-                key, metadata, partition, {**item.tags, **tags} if item.tags else tags
+                key,
+                metadata=metadata,
+                partition=partition,
+                tags={**item.tags, **tags} if item.tags else tags,
             ),
         )
 

@@ -104,3 +104,21 @@ def test_deps_report_their_partitions_to_the_context() -> None:
 
     dg.materialize([events, lagged], partition_key="2024-01-03")
     assert seen == {"2024-01-03": "2024-01-02"}
+
+
+def test_deps_on_an_undefined_key_must_describe_it_alike() -> None:
+    @dg.asset(deps=[dg.AssetDep("lake", metadata={"owner": "data"})])
+    def one() -> None:
+        return None
+
+    @dg.asset(deps=[dg.AssetDep("lake", metadata={"owner": "data"}), "other"])
+    def two() -> None:
+        return None
+
+    @dg.asset(deps=[dg.AssetDep("lake", metadata={"owner": "ops"})])
+    def three() -> None:
+        return None
+
+    dg.Definitions(assets=[one, two]).resolve_asset_graph()
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match=r'referencing \["lake"\]'):
+        dg.Definitions(assets=[one, three]).resolve_asset_graph()
