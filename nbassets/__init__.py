@@ -56,7 +56,13 @@ from nbassets.engine.context import (
     build_asset_context,
     build_op_context,
 )
-from nbassets.engine.events import AssetMaterialization, DagsterEventType, EventType, RunEvent
+from nbassets.engine.events import (
+    AssetMaterialization,
+    DagsterEventType,
+    EventType,
+    ExpectationResult,
+    RunEvent,
+)
 from nbassets.engine.materialize import materialize, materialize_to_memory
 from nbassets.engine.result import ExecuteInProcessResult
 from nbassets.errors import (
@@ -433,6 +439,7 @@ __all__ = [
     "ExecuteInProcessResult",
     "Executor",
     "ExecutorDefinition",
+    "ExpectationResult",
     "Failure",
     "Field",
     "FilesystemIOManager",

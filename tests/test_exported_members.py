@@ -65,6 +65,7 @@ EXPORTED = [
     "ExecuteInProcessResult",
     "Executor",
     "ExecutorDefinition",
+    "ExpectationResult",
     "Failure",
     "Field",
     "FilesystemIOManager",

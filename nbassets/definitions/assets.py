@@ -122,6 +122,10 @@ def _check_self_dependencies(
         )
 
 
+def _by_output_name(specs: Sequence[AssetCheckSpec]) -> dict[str, AssetCheckSpec]:
+    return {f"{spec.asset_key.to_python_identifier()}_{spec.name}": spec for spec in specs}
+
+
 class AssetsDefinition:
     """A function that materializes one or more assets, with everything about them.
 
@@ -134,6 +138,8 @@ class AssetsDefinition:
     external_specs: tuple[AssetSpec, ...] = ()
     # The keys a subset answers for (``subset_for``); None: every key.
     selected_keys: frozenset[AssetKey] | None = None
+    # A subset's checks before it was subset (``node_check_specs_by_output_name``).
+    node_check_specs: tuple[AssetCheckSpec, ...] | None = None
 
     def __init__(
         self,
@@ -318,8 +324,19 @@ class AssetsDefinition:
         subset.__dict__.pop("_graph_nodes", None)
         if selected_asset_check_keys is not None:
             checks = set(selected_asset_check_keys)
+            subset.node_check_specs = self.node_check_specs or self.check_specs
             subset.check_specs = tuple(s for s in self.check_specs if s.key in checks)
         return subset
+
+    @property
+    def check_specs_by_output_name(self) -> dict[str, AssetCheckSpec]:
+        """Each check by the name of the output carrying its result (Dagster's naming)."""
+        return _by_output_name(self.check_specs)
+
+    @property
+    def node_check_specs_by_output_name(self) -> dict[str, AssetCheckSpec]:
+        """As ``check_specs_by_output_name``, with a subset's unselected checks too."""
+        return _by_output_name(self.node_check_specs or self.check_specs)
 
     @property
     def check_keys(self) -> set[AssetCheckKey]:

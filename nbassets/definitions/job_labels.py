@@ -6,30 +6,24 @@ Responsibilities:
   cannot round-trip it); a key outside the short-label rule warns (deprecated)
   rather than fails.
 - ``check_job_owners``: each owner is an e-mail address or ``team:<name>``.
-Each message uses Dagster's words, so code matching them keeps working.
+The rules are the assets' (``definitions.labels``); each message uses Dagster's words
+for a job, so code matching them keeps working.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from nbassets.definitions.labels import TAG_KEY_RULE, is_valid_owner, is_valid_tag_key
 from nbassets.errors import InvalidDefinitionError
 
 __all__ = ["check_job_owners", "job_tags"]
 
-_SECTION = r"[A-Za-z0-9_.-]{1,63}"
-_TAG_KEY = re.compile(rf"^({_SECTION}/|dagster/kind/)?{_SECTION}$")
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Z|a-z]{2,7}\b")
-_KEY_RULE = (
-    "Allowed characters: alpha-numeric, '_', '-', '.'. Tag keys can also contain a namespace "
-    "section, separated by a '/'. Each section must have <= 63 characters."
-)
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
 
 
@@ -45,12 +39,12 @@ def job_tags(tags: Mapping[str, Any] | None) -> dict[str, str]:
     for key, value in (tags or {}).items():
         if not isinstance(key, str):
             raise InvalidDefinitionError("Tag keys must be strings")
-        if not _TAG_KEY.match(key):
+        if not is_valid_tag_key(key):
             bad_keys.append(key)
         normalized[key] = value if isinstance(value, str) else _json_text(key, value)
     if bad_keys:
         warnings.warn(
-            f"Non-compliant tag keys like {bad_keys[:5]} are deprecated. {_KEY_RULE}",
+            f"Non-compliant tag keys like {bad_keys[:5]} are deprecated. {TAG_KEY_RULE}",
             DeprecationWarning,
             stacklevel=_caller_stacklevel(),
         )
@@ -89,7 +83,7 @@ def check_job_owners(owners: Iterable[str] | None, name: str) -> list[str]:
     """
     checked = list(owners or ())
     for owner in checked:
-        if owner.startswith("team:") and len(owner) > 5 or _EMAIL.fullmatch(owner):
+        if is_valid_owner(owner):
             continue
         if owner.startswith("team:"):
             raise InvalidDefinitionError(

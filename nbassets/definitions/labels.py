@@ -20,8 +20,11 @@ from nbassets.errors import InvalidDefinitionError
 
 __all__ = [
     "KIND_PREFIX",
+    "TAG_KEY_RULE",
     "check_owners",
     "check_tags",
+    "is_valid_owner",
+    "is_valid_tag_key",
     "kind_tags",
     "kinds_of",
     "tags_without_kinds",
@@ -36,6 +39,20 @@ _KEY_RULE = (
     "Allowed characters: alpha-numeric, '_', '-', '.'. Tag keys can also contain a namespace "
     "section, separated by a '/'. Each section must have <= 63 characters."
 )
+# Jobs follow the same key and owner rules with their own words (definitions.job_labels).
+TAG_KEY_RULE = _KEY_RULE
+
+
+def is_valid_tag_key(key: str) -> bool:
+    """Whether ``key`` follows Dagster's rule for a tag key."""
+    return bool(_TAG_KEY.match(key))
+
+
+def is_valid_owner(owner: Any) -> bool:
+    """Whether ``owner`` is an e-mail address or ``team:<name>``."""
+    if not isinstance(owner, str):
+        return False
+    return (owner.startswith("team:") and len(owner) > 5) or bool(_EMAIL.fullmatch(owner))
 
 
 def check_tags(tags: Mapping[str, Any] | None) -> dict[str, str]:

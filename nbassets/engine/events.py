@@ -50,6 +50,7 @@ class EventType(str, enum.Enum):
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
     ASSET_OBSERVATION = "ASSET_OBSERVATION"
+    STEP_EXPECTATION_RESULT = "STEP_EXPECTATION_RESULT"
     ASSET_MATERIALIZATION_PLANNED = "ASSET_MATERIALIZATION_PLANNED"
     ASSET_CHECK_EVALUATION_PLANNED = "ASSET_CHECK_EVALUATION_PLANNED"
     LOGS_CAPTURED = "LOGS_CAPTURED"
@@ -96,6 +97,19 @@ class StepSkippedData:
 
     reason: str
     blocked_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationResult:
+    """An op's report that an expectation on its data held, or not.
+
+    Dagster's (deprecated there for asset checks); logged with ``context.log_event``.
+    """
+
+    success: bool
+    label: str | None = None
+    description: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -246,6 +260,14 @@ class RunEvent:
     @property
     def is_step_materialization(self) -> bool:
         return self.event_type is EventType.ASSET_MATERIALIZATION
+
+    @property
+    def is_expectation_result(self) -> bool:
+        return self.event_type is EventType.STEP_EXPECTATION_RESULT
+
+    @property
+    def is_asset_observation(self) -> bool:
+        return self.event_type is EventType.ASSET_OBSERVATION
 
     @property
     def is_successful_output(self) -> bool:

@@ -44,7 +44,14 @@ from nbassets.engine.context import (
     RunLogger,
     build_op_context,
 )
-from nbassets.engine.events import ErrorInfo, EventType, RunEvent, StepFailureData, StepSkippedData
+from nbassets.engine.events import (
+    ErrorInfo,
+    EventType,
+    LogData,
+    RunEvent,
+    StepFailureData,
+    StepSkippedData,
+)
 from nbassets.engine.op_output_metadata import OpOutputMetadata
 from nbassets.engine.op_results import iterate_results
 from nbassets.engine.outputs import StepOutputNotFoundError
@@ -398,7 +405,12 @@ def _run_step(
             step_key=step.handle,
             resources=Resources(resources),
             op_config=op_config,
-            log=RunLogger(event_sink=lambda event: _record_event(run, step, event)),
+            log=RunLogger(
+                lambda level, message: run.emit(
+                    EventType.LOG, step.handle, LogData(level, message), message
+                ),
+                lambda event: _record_event(run, step, event),
+            ),
             instance=instance,
             op_outputs=added,
             node=_node_op(step),
@@ -473,6 +485,7 @@ def _record_event(run: _Run, step: Step, event: Any) -> None:
         "AssetMaterialization": EventType.ASSET_MATERIALIZATION,
         "AssetObservation": EventType.ASSET_OBSERVATION,
         "AssetCheckEvaluation": EventType.ASSET_CHECK_EVALUATION,
+        "ExpectationResult": EventType.STEP_EXPECTATION_RESULT,
     }.get(type(event).__name__)
     if kind is None:
         raise InvalidInvocationError(

@@ -31,7 +31,9 @@ class PlannedEvent:
 class EventLogEntry:
     run_id: str
     timestamp: float
+    # None for a message the user logged (context.log), as in Dagster.
     dagster_event: Any
+    user_message: str = ""
 
     @property
     def dagster_event_type(self) -> Any:
@@ -87,7 +89,10 @@ class DagsterInstance(Instance):
         self._run_tags.setdefault(run_id, {k: str(v) for k, v in (tags or {}).items()})
         records = self._run_events.setdefault(run_id, [])
         for event in events:
-            entry = EventLogEntry(run_id, event.timestamp, event)
+            if event.event_type == "LOG":
+                entry = EventLogEntry(run_id, event.timestamp, None, event.message)
+            else:
+                entry = EventLogEntry(run_id, event.timestamp, event, event.message)
             records.append(EventLogRecord(self._next_storage_id, entry))
             self._next_storage_id += 1
 
@@ -107,7 +112,11 @@ class DagsterInstance(Instance):
         records = [
             r
             for r in self._run_events.get(run_id, [])
-            if wanted is None or r.event_log_entry.dagster_event.event_type in wanted
+            if wanted is None
+            or (
+                r.event_log_entry.dagster_event is not None
+                and r.event_log_entry.dagster_event.event_type in wanted
+            )
         ]
         if not ascending:
             records.reverse()
@@ -134,7 +143,11 @@ class DagsterInstance(Instance):
 
         def runs() -> dict[str, list[Any]]:
             return {
-                run_id: [r.event_log_entry.dagster_event for r in records]
+                run_id: [
+                    r.event_log_entry.dagster_event
+                    for r in records
+                    if r.event_log_entry.dagster_event is not None
+                ]
                 for run_id, records in self._run_events.items()
             }
 
