@@ -11,8 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.browser_env import NO_CHROMIUM, chromium_path, must_run_browser_tests
+
+# Property tests judge answers, never time: on a 2-core machine shared with a browser
+# and a Dask cluster the same examples run several times slower some days, and
+# Hypothesis' deadline and too-slow health check would fail them for that alone.
+settings.register_profile("nbassets", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("nbassets")
 
 _not_run: list[str] = []
 

@@ -12,7 +12,7 @@ Responsibilities:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -254,6 +254,15 @@ class MultiPartitionsDefinition(PartitionsDefinition):
             except PartitionError as exc:
                 raise reversed_range_error(self, start, end) from exc
         return self._combine(per_dim)
+
+    def keys_for_parts(self, parts_by_dimension: Mapping[str, Sequence[str]]) -> list[str]:
+        """Every key whose part in each dimension is one of the given ones, in order.
+
+        The mappings build their answers with it: the product over dimensions,
+        the alphabetically first varying slowest.
+        """
+        names = self.partition_dimension_names
+        return self._combine([list(parts_by_dimension[name]) for name in names])
 
     def _combine(self, per_dim: list[list[str]]) -> list[str]:
         names = self.partition_dimension_names

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from nbassets.errors import PartitionError
 from nbassets.partitions.definitions import PartitionsDefinition
 from nbassets.partitions.mappings import IdentityPartitionMapping, PartitionMapping
-from nbassets.partitions.multi import MultiPartitionKey, MultiPartitionsDefinition
+from nbassets.partitions.multi import MultiPartitionsDefinition
 from nbassets.partitions.time_mapping import TimeWindowPartitionMapping
 from nbassets.partitions.time_window import TimeWindowPartitionsDefinition
 
@@ -169,14 +169,10 @@ def _multi_keys_with(
     if not wanted:
         return []
     other = next(d for d in definition.partitions_defs if d.name != name)
-    other_keys = other.partitions_def.get_partition_keys(current_time, store)
-    keys: list[str] = []
-    first_is_name = definition.partition_dimension_names[0] == name
     dim_def = definition.get_partitions_def_for_dimension(name)
-    ordered = [k for k in dim_def.get_partition_keys(current_time, store) if k in wanted]
-    outer, inner = (ordered, other_keys) if first_is_name else (other_keys, ordered)
-    for a in outer:
-        for b in inner:
-            pair = {name: a, other.name: b} if first_is_name else {other.name: a, name: b}
-            keys.append(MultiPartitionKey(pair))
-    return keys
+    return definition.keys_for_parts(
+        {
+            name: [k for k in dim_def.get_partition_keys(current_time, store) if k in wanted],
+            other.name: other.partitions_def.get_partition_keys(current_time, store),
+        }
+    )

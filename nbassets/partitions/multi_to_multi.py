@@ -12,7 +12,6 @@ Responsibilities:
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from nbassets.errors import PartitionError
 from nbassets.partitions.definitions import PartitionsDefinition
 from nbassets.partitions.mappings import PartitionMapping
-from nbassets.partitions.multi import MultiPartitionKey, MultiPartitionsDefinition
+from nbassets.partitions.multi import MultiPartitionsDefinition
 from nbassets.partitions.time_mapping import TimeWindowPartitionMapping
 from nbassets.partitions.time_window import TimeWindowPartitionsDefinition
 
@@ -109,23 +108,21 @@ class MultiPartitionMapping(PartitionMapping):
         found: dict[str, None] = {}
         for key in keys:
             parts = from_def.get_partition_key_from_str(key).keys_by_dimension
-            choices = []
+            choices: dict[str, list[str]] = {}
             for name in to_def.partition_dimension_names:
                 to_dim = to_def.get_partitions_def_for_dimension(name)
                 if name not in by_to:
-                    choices.append(to_dim.get_partition_keys(current_time, store))
+                    choices[name] = to_dim.get_partition_keys(current_time, store)
                     continue
                 from_name, mapping = by_to[name]
                 from_dim = from_def.get_partitions_def_for_dimension(from_name)
                 part = [parts[from_name]]
-                choices.append(
+                choices[name] = (
                     mapping.upstream_partition_keys(part, from_dim, to_dim, **opts)
                     if upstream
                     else mapping.downstream_partition_keys(part, from_dim, to_dim, **opts)
                 )
-            names = to_def.partition_dimension_names
-            for combo in itertools.product(*choices):
-                found[MultiPartitionKey(dict(zip(names, combo, strict=True)))] = None
+            found.update(dict.fromkeys(to_def.keys_for_parts(choices)))
         return list(found)
 
     def _upstream(
