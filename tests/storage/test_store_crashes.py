@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import random
 import signal
+import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -58,6 +59,16 @@ def _write_25(root: Path, name: str) -> None:
     for i in range(25):
         _write(store, AssetKey("shared"), i)
         _write(store, AssetKey(name), i)
+
+
+@pytest.fixture(autouse=True)
+def _main_without_spec_is_startable(monkeypatch: pytest.MonkeyPatch) -> None:
+    # After the IPython shell tests, __main__ is IPython's module, which has no
+    # __spec__: multiprocessing reads it to start a process (None means "nothing
+    # to re-import").
+    main = sys.modules["__main__"]
+    if not hasattr(main, "__spec__"):
+        monkeypatch.setattr(main, "__spec__", None, raising=False)
 
 
 def _hear(said: Connection) -> None:
