@@ -61,6 +61,8 @@ EXPORTED = [
     "DynamicOut",
     "DynamicOutput",
     "DynamicPartitionsDefinition",
+    "Enum",
+    "EnumValue",
     "EventType",
     "ExecuteInProcessResult",
     "Executor",

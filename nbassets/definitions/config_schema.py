@@ -16,6 +16,8 @@ from nbassets.errors import InvalidDefinitionError
 __all__ = [
     "Bool",
     "DagsterInvalidConfigDefinitionError",
+    "Enum",
+    "EnumValue",
     "Field",
     "Float",
     "Int",
@@ -57,6 +59,44 @@ class Field:
         return self.is_required if self.is_required is not None else not self.has_default
 
 
+@dataclass(frozen=True)
+class EnumValue:
+    """One value of a config ``Enum``: the string in config, the value the op receives."""
+
+    config_value: str
+    python_value: Any = None
+    description: str | None = None
+
+
+class Enum:
+    """A config type whose value is one of some names (Dagster's config ``Enum``).
+
+    With ``from_python_enum`` an op receives the Python enum member for the name.
+    """
+
+    def __init__(self, name: str, enum_values: list[EnumValue]) -> None:
+        self.name = name
+        self.enum_values = list(enum_values)
+
+    @classmethod
+    def from_python_enum(cls, enum_type: Any, name: str | None = None) -> Enum:
+        values = [EnumValue(member.name, member) for member in enum_type]
+        return cls(name or enum_type.__name__, values)
+
+    @property
+    def config_values(self) -> list[str]:
+        return [v.config_value for v in self.enum_values]
+
+    def to_python_value(self, config_value: Any) -> Any:
+        for value in self.enum_values:
+            if value.config_value == config_value:
+                return value.python_value if value.python_value is not None else config_value
+        raise ValueError(config_value)
+
+    def __repr__(self) -> str:
+        return f"Enum({self.name!r}, {self.config_values})"
+
+
 class InvalidConfigDefinitionError(InvalidDefinitionError):
     """A ``config_schema`` that names no type: a string, an instance, a malformed dict."""
 
@@ -65,7 +105,7 @@ DagsterInvalidConfigDefinitionError = InvalidConfigDefinitionError
 
 
 def _resolvable(value: Any) -> bool:
-    if value is None or value is Any or isinstance(value, (type, Field)):
+    if value is None or value is Any or isinstance(value, (type, Field, Enum)):
         return True
     if isinstance(value, (Mapping, list)):
         return True

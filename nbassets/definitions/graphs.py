@@ -98,7 +98,8 @@ class ConfigMapping:
         from nbassets.engine.run_config import check_schema_config
 
         if self.config_schema is not None:
-            config = check_schema_config("config mapping", self.config_schema, config)
+            process = self.receive_processed_config_values is not False
+            config = check_schema_config("config mapping", self.config_schema, config, process)
         return self.config_fn(config)
 
 

@@ -82,7 +82,7 @@ class SourceAsset(AssetSpec):
         # Unlike an AssetSpec's, a source asset's metadata is typed, as in Dagster.
         object.__setattr__(self, "metadata", normalize_metadata(entries))
         object.__setattr__(self, "observe_fn", observe_fn)
-        object.__setattr__(self, "resource_defs", resources)
+        object.__setattr__(self, "resource_defs", _as_definitions(resources))
         object.__setattr__(self, "io_manager_def", io_manager_def)
         object.__setattr__(self, "op_tags", dict(op_tags or {}))
         object.__setattr__(self, "_io_manager_key", io_manager_key)
@@ -136,6 +136,37 @@ class SourceAsset(AssetSpec):
 
     def __repr__(self) -> str:
         return f"SourceAsset(key={self.key!r})"
+
+
+# One definition per bare object, so the same object bound twice is one resource.
+_WRAPPED: dict[int, tuple[Any, Any]] = {}
+
+
+def _as_definitions(resources: Mapping[str, Any]) -> dict[str, Any]:
+    """Resources as Dagster holds them: a bare object becomes a definition of it.
+
+    IO managers, configurable resources and definitions stay as given.
+    """
+    import sys
+
+    from nbassets.definitions.resources import ResourceDefinition
+
+    config = sys.modules.get("nbassets.definitions.config")
+    kept: tuple[type, ...] = (ResourceDefinition,)
+    if config is not None:
+        kept += (config.ConfigurableResource,)
+    found = {}
+    for name, value in resources.items():
+        io_manager = hasattr(value, "handle_output") and hasattr(value, "load_input")
+        if isinstance(value, kept) or io_manager:
+            found[name] = value
+            continue
+        known = _WRAPPED.get(id(value))
+        if known is None or known[0] is not value:
+            known = (value, ResourceDefinition.hardcoded_resource(value))
+            _WRAPPED[id(value)] = known
+        found[name] = known[1]
+    return found
 
 
 def observable_source_asset(

@@ -45,6 +45,7 @@ class EventType(str, enum.Enum):
     STEP_FAILURE = "STEP_FAILURE"
     STEP_SKIPPED = "STEP_SKIPPED"
     STEP_UP_FOR_RETRY = "STEP_UP_FOR_RETRY"
+    STEP_INPUT = "STEP_INPUT"
     STEP_OUTPUT = "STEP_OUTPUT"
     HANDLED_OUTPUT = "HANDLED_OUTPUT"
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
@@ -293,6 +294,13 @@ class RunEvent:
     def materialization(self) -> AssetMaterialization:
         if not isinstance(self.data, AssetMaterialization):
             raise AttributeError(f"A {self.event_type.value} event has no materialization.")
+        return self.data
+
+    @property
+    def step_input_data(self) -> Any:
+        """A ``STEP_INPUT`` event's input name and type check."""
+        if self.event_type is not EventType.STEP_INPUT:
+            raise AttributeError(f"A {self.event_type.value} event has no input data.")
         return self.data
 
     @property

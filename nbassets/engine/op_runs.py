@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nbassets.definitions.dagster_types import type_of
 from nbassets.definitions.graphs import (
     ConfigMapping,
     FanIn,
@@ -62,10 +63,29 @@ from nbassets.errors import (
     InvalidDefinitionError,
     InvalidInvocationError,
     NbAssetsError,
+    TypeCheckError,
     did_you_mean,
 )
 
 __all__ = ["OpGraphResult", "StepOutputNotFoundError", "invoke_op_directly", "run_graph"]
+
+
+@dataclass(frozen=True)
+class TypeCheckData:
+    """An input's or output's type check: passed or not, and why."""
+
+    success: bool
+    label: str
+    description: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepInputData:
+    """What a ``STEP_INPUT`` event carries: the input and its type check."""
+
+    input_name: str
+    type_check_data: TypeCheckData
 
 
 @dataclass(frozen=True)
@@ -389,6 +409,8 @@ def _run_step(
         for name, source in step.inputs.items()
         if not _is_nothing(step.op.ins.get(name))
     }
+    for name, value in values.items():
+        _check_input(run, step, name, value)
     op_config = _op_config(step)
     added = OpOutputMetadata(step.op.name, list(step.op.outs))
     if base_context is not None:
@@ -461,6 +483,27 @@ def _run_step(
                 f'non-optional output "{name}".'
             )
     run.outputs[step.handle] = produced
+
+
+def _check_input(run: _Run, step: Step, name: str, value: Any) -> None:
+    """Dagster's ``STEP_INPUT`` event for an input, and its type check (raised if failed)."""
+    spec = step.op.ins.get(name)
+    expected = type_of(spec.dagster_type if spec is not None else None)
+    verdict = expected.type_check(None, value)
+    data = TypeCheckData(verdict.success, name, verdict.description, verdict.metadata)
+    passed = "passed" if verdict.success else "failed"
+    run.emit(
+        EventType.STEP_INPUT,
+        step.handle,
+        StepInputData(name, data),
+        f'Got input "{name}" of type "{expected.display_name}". (Type check {passed}).',
+    )
+    if not verdict.success:
+        raise TypeCheckError(
+            f'Type check failed for step input "{name}" - expected type '
+            f'"{expected.display_name}". Description: {verdict.description}',
+            advice="Pass a value of that type (connect another output, or fix the default).",
+        )
 
 
 def _check_type(op: OpDefinition, output_name: str, value: Any, direct: bool = False) -> None:

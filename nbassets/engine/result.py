@@ -10,7 +10,7 @@ Responsibilities:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,7 +113,11 @@ class ExecuteInProcessResult:
     def all_node_events(self) -> list[RunEvent]:
         return [e for e in self._events if e.step_key is not None]
 
-    def filter_events(self, event_type: EventType) -> list[RunEvent]:
+    def filter_events(self, event_type: EventType | Callable[[RunEvent], bool]) -> list[RunEvent]:
+        """The run's events of ``event_type``, or those the function accepts (Dagster)."""
+        if callable(event_type) and not isinstance(event_type, EventType):
+            accepts = event_type
+            return [e for e in self._events if accepts(e)]
         return [e for e in self._events if e.event_type is event_type]
 
     # Values --------------------------------------------------------------------------

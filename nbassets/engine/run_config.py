@@ -8,6 +8,7 @@ Responsibilities:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -80,12 +81,15 @@ def config_for(entry: AssetsDefinition, raw: Any) -> tuple[Config | None, Any]:
 _SCALARS = (bool, int, float, str)
 
 
-def check_schema_config(node: str, schema: Any, section: Any) -> Any:
+def check_schema_config(node: str, schema: Any, section: Any, process: bool = True) -> Any:
     """Validate raw config against a Dagster-style ``config_schema`` of plain types.
 
     ``{"foo": int}`` requires ``foo``, an int, and nothing else; a bare type
     (``config_schema=str``) requires a value of that type. Other schema values
     (Dagster ``Field``s and the like) are passed through unchecked.
+
+    An ``Enum`` key takes one of its names; with ``process`` the op receives the
+    enum's value for it (Dagster's processed config).
 
     Raises:
         ConfigError: a key is missing, unknown, or of the wrong type.
@@ -109,9 +113,13 @@ def check_schema_config(node: str, schema: Any, section: Any) -> Any:
             kind = field.config
             if key not in given and field.has_default:
                 given[key] = field.default_value
-                continue
             if key not in given and not field.required:
                 continue
+        if _is_enum(kind) and key in given:
+            given[key] = _enum_value(where, key, kind, given[key], process)
+            continue
+        if field is not None and key in given and given[key] is field.default_value:
+            continue
         if not (isinstance(kind, type) and kind in _SCALARS):
             continue
         if key not in given:
@@ -124,6 +132,20 @@ def check_schema_config(node: str, schema: Any, section: Any) -> Any:
                 f"{where}: config key '{key}' must be a {kind.__name__}; got {given[key]!r}."
             )
     return given
+
+
+def _is_enum(kind: Any) -> bool:
+    module = sys.modules.get("nbassets.definitions.config_schema")
+    return module is not None and isinstance(kind, module.Enum)
+
+
+def _enum_value(where: str, key: str, kind: Any, given: Any, process: bool) -> Any:
+    if given not in kind.config_values:
+        raise ConfigError(
+            f"{where}: config key '{key}' must be one of {kind.config_values} (Enum "
+            f"{kind.name}); got {given!r}."
+        )
+    return kind.to_python_value(given) if process else given
 
 
 def _field_of(value: Any) -> Any:

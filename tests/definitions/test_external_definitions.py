@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from nbassets import AssetKey, AssetsDefinition, AssetSpec, Definitions, asset, materialize
+from nbassets import (
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    Definitions,
+    ResourceDefinition,
+    SourceAsset,
+    asset,
+    materialize,
+)
 from nbassets.errors import InvalidDefinitionError, MissingUpstreamError
 
 
@@ -52,3 +61,14 @@ def test_definitions_resolve_specs_as_one_external_definition() -> None:
     assert {s.group_name for s in resolved_specs} == {"default"}
     with pytest.raises(InvalidDefinitionError, match="conflicting AssetSpecs"):
         Definitions(assets=[one, AssetSpec("one", group_name="g")]).resolve_all_asset_specs()
+
+
+def test_a_source_assets_bare_resource_becomes_one_definition_of_it() -> None:
+    client = object()
+    first = SourceAsset("a", resource_defs={"client": client})
+    second = SourceAsset("b", resource_defs={"client": client})
+
+    held = first.resource_defs["client"]
+    assert isinstance(held, ResourceDefinition) and held() is client
+    # The same object bound twice is one resource, not two that conflict.
+    assert second.resource_defs["client"] is held
