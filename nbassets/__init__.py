@@ -187,6 +187,11 @@ _LAZY = {
     "multi_or_in_process_executor": "nbassets.engine.executor_defs",
     "multiprocess_executor": "nbassets.engine.executor_defs",
     "PartitionedConfig": "nbassets.definitions.partitioned_config",
+    "daily_partitioned_config": "nbassets.definitions.partitioned_config_decorators",
+    "hourly_partitioned_config": "nbassets.definitions.partitioned_config_decorators",
+    "monthly_partitioned_config": "nbassets.definitions.partitioned_config_decorators",
+    "static_partitioned_config": "nbassets.definitions.partitioned_config_decorators",
+    "weekly_partitioned_config": "nbassets.definitions.partitioned_config_decorators",
     "AssetValueLoader": "nbassets.engine.value_loader",
     "mem_io_manager": "nbassets.storage.memory",
     "multi_observable_source_asset": "nbassets.definitions.multi_observe",
@@ -297,6 +302,13 @@ if TYPE_CHECKING:
         op,
     )
     from nbassets.definitions.partitioned_config import PartitionedConfig
+    from nbassets.definitions.partitioned_config_decorators import (
+        daily_partitioned_config,
+        hourly_partitioned_config,
+        monthly_partitioned_config,
+        static_partitioned_config,
+        weekly_partitioned_config,
+    )
     from nbassets.definitions.resources import (
         InitResourceContext,
         IOManagerDefinition,
@@ -547,6 +559,7 @@ __all__ = [
     "build_sensor_context",
     "colored_console_logger",
     "config_mapping",
+    "daily_partitioned_config",
     "define_asset_job",
     "execute_job",
     "executor",
@@ -556,6 +569,7 @@ __all__ = [
     "graph",
     "graph_asset",
     "graph_multi_asset",
+    "hourly_partitioned_config",
     "in_process_executor",
     "instance_for_test",
     "io_manager",
@@ -575,6 +589,7 @@ __all__ = [
     "materialize",
     "materialize_to_memory",
     "mem_io_manager",
+    "monthly_partitioned_config",
     "multi_asset",
     "multi_asset_check",
     "multi_observable_source_asset",
@@ -585,11 +600,13 @@ __all__ = [
     "persist",
     "reconstructable",
     "resource",
+    "static_partitioned_config",
     "success_hook",
     "unload_ipython_extension",
     "use_dask",
     "use_registry",
     "validate_run_config",
+    "weekly_partitioned_config",
     "with_resources",
 ]
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Literal
 
-from nbassets.errors import PartitionError
+from nbassets.errors import PartitionDefinitionError, PartitionError
 
 if TYPE_CHECKING:
     from nbassets.partitions.cron_grid import CronTickGrid
@@ -70,20 +70,23 @@ def cron_for_schedule_type(
         limits["day_offset"] = (day_offset, 0, 6)
     if schedule_type is ScheduleType.MONTHLY:
         limits["day_offset"] = (day_offset, 1, 28)
+    if schedule_type is ScheduleType.HOURLY:
+        cron = f"{minute_offset} * * * *"
+    elif schedule_type is ScheduleType.DAILY:
+        cron = f"{minute_offset} {hour_offset} * * *"
+    elif schedule_type is ScheduleType.WEEKLY:
+        cron = f"{minute_offset} {hour_offset} * * {day_offset}"
+    else:
+        cron = f"{minute_offset} {hour_offset} {day_offset} * *"
     for name, (value, low, high) in limits.items():
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             note = " (so every month has that day)" if high == 28 else ""
-            raise PartitionError(
+            raise PartitionDefinitionError(
+                f"Found invalid cron schedule '{cron}' for a TimeWindowPartitionsDefinition: "
                 f"{name} must be an integer from {low} to {high}{note} for "
                 f"{schedule_type.value.lower()} partitions; got {value!r}."
             )
-    if schedule_type is ScheduleType.HOURLY:
-        return f"{minute_offset} * * * *"
-    if schedule_type is ScheduleType.DAILY:
-        return f"{minute_offset} {hour_offset} * * *"
-    if schedule_type is ScheduleType.WEEKLY:
-        return f"{minute_offset} {hour_offset} * * {day_offset}"
-    return f"{minute_offset} {hour_offset} {day_offset} * *"
+    return cron
 
 
 def _field(value: str, low: int, high: int, name: str, cron: str) -> int:
