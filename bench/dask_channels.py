@@ -28,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.dags import layered
+
 WIDTH, DEPTH = 10, 10
 EVENT_TOPIC = "bench-summaries"
 
@@ -61,24 +63,12 @@ def summary_of(result: Result) -> dict[str, Any]:
     return result.summary
 
 
-def _layers() -> list[list[tuple[str, list[str]]]]:
-    layers = []
-    for d in range(DEPTH):
-        layer = []
-        for w in range(WIDTH):
-            parents = [] if d == 0 else [f"s{d - 1}_{w}", f"s{d - 1}_{(w + 1) % WIDTH}"]
-            layer.append((f"s{d}_{w}", parents))
-        layers.append(layer)
-    return layers
-
-
 def _submit_all(client: Any, fn: Callable[..., Any], run: int) -> dict[str, Any]:
     futures: dict[str, Any] = {}
-    for layer in _layers():
-        for name, parents in layer:
-            futures[name] = client.submit(
-                fn, name, *(futures[p] for p in parents), key=f"{name}-{run}", pure=False
-            )
+    for name, parents in layered(WIDTH * DEPTH, width=WIDTH):  # in dependency order
+        futures[name] = client.submit(
+            fn, name, *(futures[p] for p in parents), key=f"{name}-{run}", pure=False
+        )
     return futures
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.dags import Shape, layered
 from nbassets import DailyPartitionsDefinition, DaskExecutor, asset, materialize, use_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,33 +84,20 @@ def cpu_bound(client: Any) -> None:
     )
 
 
-def _layered(width: int, depth: int) -> list[list[tuple[str, list[str]]]]:
-    """Layers of (name, parents): each step reads two steps of the layer before."""
-    layers = []
-    for d in range(depth):
-        layer = []
-        for w in range(width):
-            parents = [] if d == 0 else [f"s{d - 1}_{w}", f"s{d - 1}_{(w + 1) % width}"]
-            layer.append((f"s{d}_{w}", parents))
-        layers.append(layer)
-    return layers
-
-
 def add(*values: int) -> int:
     return sum(values) + 1
 
 
-def _dag_assets(layers: list[list[tuple[str, list[str]]]]) -> list[Any]:
+def _dag_assets(shape: Shape) -> list[Any]:
     from nbassets import AssetIn
 
     made = []
-    for layer in layers:
-        for name, parents in layer:
-            ins = {f"p{i}": AssetIn(parent) for i, parent in enumerate(parents)}
-            scope: dict[str, Any] = {"add": add, "__name__": __name__}
-            params = ", ".join(ins)
-            exec(f"def {name}({params}):\n    return add({params})", scope)
-            made.append(asset(name=name, ins=ins)(scope[name]))
+    for name, parents in shape:
+        ins = {f"p{i}": AssetIn(parent) for i, parent in enumerate(parents)}
+        scope: dict[str, Any] = {"add": add, "__name__": __name__}
+        params = ", ".join(ins)
+        exec(f"def {name}({params}):\n    return add({params})", scope)
+        made.append(asset(name=name, ins=ins)(scope[name]))
     return made
 
 
@@ -120,17 +108,16 @@ def overhead(client: Any, rounds: int = 11) -> None:
     of the one before (each replaced value is then hashed on its worker for its
     data version: one more task per step).
     """
-    layers = _layered(width=10, depth=10)
-    steps = sum(len(layer) for layer in layers)
+    shape = layered(100, width=10)  # in dependency order
+    steps = len(shape)
 
     def bare() -> None:
         futures: dict[str, Any] = {}
-        for layer in layers:
-            for name, parents in layer:
-                futures[name] = client.submit(add, *(futures[p] for p in parents), pure=False)
+        for name, parents in shape:
+            futures[name] = client.submit(add, *(futures[p] for p in parents), pure=False)
         client.gather(list(futures.values()))
 
-    assets = _dag_assets(layers)
+    assets = _dag_assets(shape)
     executor = DaskExecutor(client=client)
 
     def first_run() -> None:

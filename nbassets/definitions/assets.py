@@ -654,6 +654,9 @@ class AssetsDefinition:
         arguments.update(changes)
         copy = AssetsDefinition(**arguments)
         copy.origin = dict(self.origin)
+        # Set after construction by subset_for: a copy of a subset is the same subset.
+        copy.selected_keys = self.selected_keys
+        copy.node_check_specs = self.node_check_specs
         return copy
 
     def with_attributes(
@@ -692,13 +695,24 @@ class AssetsDefinition:
         ]
         inputs = [replace(item, key=new(item.key)) for item in self.inputs]
         deps = [dep.with_key(new(dep.asset_key)) for dep in self.deps]
-        check_specs = [
-            replace(spec, asset=new(spec.asset_key)) if hasattr(spec, "asset_key") else spec
-            for spec in self.check_specs
-        ]
-        renamed = self._copy(outputs=outputs, inputs=inputs, deps=deps, check_specs=check_specs)
+        def moved_checks(specs: Sequence[Any]) -> list[Any]:
+            return [
+                replace(spec, asset=new(spec.asset_key)) if hasattr(spec, "asset_key") else spec
+                for spec in specs
+            ]
+
+        renamed = self._copy(
+            outputs=outputs, inputs=inputs, deps=deps, check_specs=moved_checks(self.check_specs)
+        )
         if self.selected_keys is not None:
             renamed.selected_keys = frozenset(new(k) for k in self.selected_keys)
+        if self.node_check_specs is not None:
+            renamed.node_check_specs = tuple(moved_checks(self.node_check_specs))
+        if not self.is_executable:
+            # Still external: the renamed outputs, read back as specs, make the new one.
+            from nbassets.definitions.external import external_assets_definition
+
+            return external_assets_definition([renamed.get_asset_spec(k) for k in renamed.keys])
         return renamed
 
     @property

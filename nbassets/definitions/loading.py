@@ -193,7 +193,9 @@ def load_assets_from_modules(
     freshness = deprecated.pop("legacy_freshness_policy", None)
     if deprecated:
         raise InvalidDefinitionError(
-            f"load_assets_from_modules() got unexpected arguments {sorted(deprecated)}."
+            f"load_assets_from_modules() got unexpected arguments {sorted(deprecated)}; it "
+            "takes group_name, key_prefix, source_key_prefix, include_specs, "
+            "automation_condition and backfill_policy (check the spelling)."
         )
     loaded = _loaded(
         modules,

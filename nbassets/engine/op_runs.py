@@ -23,7 +23,7 @@ import inspect
 import json
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -338,7 +338,7 @@ def _run_node_hooks(
     from nbassets.definitions.hooks import HookContext
 
     trigger = "success" if error is None else "failure"
-    for hook in step.hooks:
+    for hook in sorted(step.hooks, key=lambda hook: hook.name):  # a set: run them in one order
         if hook.trigger != trigger:
             run.emit(EventType.HOOK_SKIPPED, step.handle)
             continue
@@ -629,8 +629,9 @@ def invoke_op_directly(op: OpDefinition, args: tuple[Any, ...], kwargs: dict[str
     if not op.decorated:
         return op.compute_fn(context, values)
     returned = _call(op, context, values, config)
-    if not inspect.isgenerator(returned):
-        # The same rules as in a graph: a return that fits no output raises here too.
+    if not isinstance(returned, Iterator):
+        # The same rules as in a graph: a return that fits no output raises here too
+        # (an iterator is the caller's to consume, so it is left unread).
         for item in iterate_results(op, returned):
             if isinstance(item, (Output, DynamicOutput)):
                 _check_type(op, item.output_name, item.value, direct=True)

@@ -132,6 +132,7 @@ class DagsterInstance(Instance):
             kinds = {
                 getattr(r.event_log_entry.dagster_event.event_type, "name", None)
                 for r in self._run_events[run_id]
+                if r.event_log_entry.dagster_event is not None  # a log line has none
             }
             status = "FAILURE" if "RUN_FAILURE" in kinds else "SUCCESS"
             runs.append(StoredRun(run_id, self._run_tags.get(run_id, {}), status))

@@ -72,3 +72,15 @@ def test_a_source_assets_bare_resource_becomes_one_definition_of_it() -> None:
     assert isinstance(held, ResourceDefinition) and held() is client
     # The same object bound twice is one resource, not two that conflict.
     assert second.resource_defs["client"] is held
+
+
+def test_an_external_definition_renamed_or_regrouped_stays_external() -> None:
+    external = AssetsDefinition(specs=[AssetSpec("raw", group_name="src", deps=["feed"])])
+    moved = external.with_attributes(
+        asset_key_replacements={AssetKey("raw"): AssetKey(["lake", "raw"]),
+                                AssetKey("feed"): AssetKey(["lake", "feed"])},
+    )
+    assert not moved.is_executable  # what load_assets_from_modules(key_prefix=) does to it
+    assert [spec.key for spec in moved.specs] == [AssetKey(["lake", "raw"])]
+    assert list(moved.specs[0].dep_keys) == [AssetKey(["lake", "feed"])]
+    assert moved.group_names_by_key == {AssetKey(["lake", "raw"]): "src"}

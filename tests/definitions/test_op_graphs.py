@@ -208,3 +208,26 @@ def test_from_graph_refuses_a_graph_that_produces_no_asset() -> None:
         dg.AssetsDefinition.from_graph(nothing_out)
     with pytest.raises(dg.DagsterInvalidDefinitionError, match="output_name nope specified"):
         dg.AssetsDefinition.from_op(add, internal_asset_deps={"nope": {dg.AssetKey("b")}})
+
+
+def test_an_op_called_directly_hands_back_its_iterator_unread() -> None:
+    from nbassets import Out, Output, op
+
+    @op(out={"x": Out(), "y": Out()})
+    def two():  # type: ignore[no-untyped-def]
+        return iter([Output(1, "x"), Output(2, "y")])
+
+    assert [(o.output_name, o.value) for o in two()] == [("x", 1), ("y", 2)]
+
+
+def test_the_instance_lists_a_run_whose_asset_logged() -> None:
+    from nbassets import AssetExecutionContext, asset, instance_for_test, materialize
+
+    @asset
+    def chatty(context: AssetExecutionContext) -> int:
+        context.log.info("a log line is an event without a Dagster event")
+        return 1
+
+    with instance_for_test() as instance:
+        materialize([chatty], instance=instance)
+        assert [run.status for run in instance.get_runs()] == ["SUCCESS"]

@@ -48,3 +48,12 @@ def test_a_subset_runs_its_keys_only() -> None:
 def test_a_definition_that_cannot_subset_refuses() -> None:
     with pytest.raises(InvalidInvocationError, match="can_subset=False"):
         _abc(can_subset=False).subset_for({K("a")})
+
+
+def test_a_subset_renamed_or_respecified_is_the_same_subset() -> None:
+    only_c = _abc().subset_for({K("c")})
+    renamed = only_c.with_attributes(asset_key_replacements={K("c"): K(["p", "c"])})
+    assert set(renamed.keys) == {K(["p", "c"])}
+    respecified = only_c.with_specs([only_c.get_asset_spec(K("c")).replace_attributes(
+        description="the c")])
+    assert set(respecified.keys) == {K("c")}
